@@ -1,0 +1,32 @@
+/**
+ * The deployment manifest: what a relay (and any client) needs to know about
+ * the chain it sponsors on. Written by the deploy script, served at
+ * GET /v1/contracts, validated on load so a stale or hand-edited file fails
+ * at boot rather than at the first transaction.
+ */
+import { z } from 'zod';
+
+export const Felt = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{1,64}$/, 'expected a 0x-prefixed hex felt');
+
+const Deployed = z.object({ address: Felt, classHash: Felt });
+
+export const ManifestSchema = z.object({
+  chainId: Felt,
+  rpcUrl: z.string().url().optional(),
+  deployedAt: z.string(),
+  deployer: Felt,
+  contracts: z.object({
+    ciro_token: Deployed,
+    cdc_pool: Deployed,
+    job_mgr: Deployed,
+    paymaster: Deployed,
+  }),
+  tokens: z.record(z.string(), z.object({ address: Felt, decimals: z.number().int() })),
+  /** Account classes the relay agrees to deploy (SNIP-29 deploy / deploy_and_invoke). */
+  accountClassHashes: z.array(Felt),
+});
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+export type ContractName = keyof Manifest['contracts'];

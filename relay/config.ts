@@ -1,0 +1,89 @@
+/**
+ * Relay configuration: one zod schema, validated at boot. Sources are merged
+ * (file first, then environment) by the entry adapters; this module only
+ * parses, so it runs unchanged in Workers. A bad config throws ConfigError
+ * naming every offending field, and the entry stops the process.
+ */
+import { z } from 'zod';
+import { Felt, ManifestSchema } from './chain/manifest.ts';
+
+const Decimal = z.string().regex(/^\d+$/, 'expected a decimal integer string');
+
+export const ApiKeySchema = z.object({
+  /** Public key id: the part of the key before the dot, used for lookup. */
+  id: z.string().regex(/^[a-zA-Z0-9_-]{3,64}$/),
+  /** SHA-256 (hex) of the secret part. The secret itself is never stored. */
+  secretHash: z.string().regex(/^[0-9a-f]{64}$/),
+  scope: z.enum(['sponsor', 'admin']),
+});
+
+export const TenantSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{1,63}$/),
+  name: z.string().min(1),
+  apiKeys: z.array(ApiKeySchema).default([]),
+  /** Policy ids this tenant's sponsor keys are evaluated against. */
+  policies: z.array(z.string()).default([]),
+});
+
+export const RelayerSchema = z.object({ address: Felt, privateKey: Felt });
+
+export const ConfigSchema = z.object({
+  rpcUrl: z.string().url(),
+  manifest: ManifestSchema,
+  relayers: z.array(RelayerSchema).min(1, 'at least one relayer account is required'),
+  /** Relayers below this STRK balance (fri) leave the rotation until refunded. */
+  relayerMinBalance: Decimal.default('100000000000000000'),
+  relayerLeaseMs: z.number().int().positive().default(60_000),
+  store: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('memory') }),
+      z.object({ kind: z.literal('redis'), url: z.string().url(), prefix: z.string().default('ciro:') }),
+    ])
+    .default({ kind: 'memory' }),
+  /**
+   * Gas tokens accepted in `default` fee mode, by manifest token symbol, with
+   * the price of one whole token in fri (1 STRK = 10^18 fri).
+   */
+  gasTokens: z.record(z.string(), z.object({ priceInStrk: Decimal })).default({
+    STRK: { priceInStrk: '1000000000000000000' },
+  }),
+  fees: z
+    .object({
+      /** Suggested max fee = estimate × multiplier (percent). */
+      maxFeeMultiplierPct: z.number().int().min(100).max(1000).default(150),
+      /** L2 gas added to a build-time estimate for the Paymaster + SNIP-9 wrapper. */
+      overheadL2Gas: z.number().int().nonnegative().default(2_000_000),
+    })
+    .default({ maxFeeMultiplierPct: 150, overheadL2Gas: 2_000_000 }),
+  timeBounds: z
+    .object({
+      defaultValiditySeconds: z.number().int().positive().default(1800),
+      maxValiditySeconds: z.number().int().positive().default(86_400),
+      /** An execution must have at least this long left when it is submitted. */
+      minRemainingSeconds: z.number().int().nonnegative().default(10),
+    })
+    .default({ defaultValiditySeconds: 1800, maxValiditySeconds: 86_400, minRemainingSeconds: 10 }),
+  tenants: z.array(TenantSchema).default([]),
+  maxBodyBytes: z.number().int().positive().default(256 * 1024),
+  maxBatch: z.number().int().positive().default(20),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type Tenant = z.infer<typeof TenantSchema>;
+export type ApiKeyRecord = z.infer<typeof ApiKeySchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super(`invalid relay config:\n${issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+  }
+}
+
+export function parseConfig(input: unknown): Config {
+  const res = ConfigSchema.safeParse(input);
+  if (!res.success) {
+    throw new ConfigError(res.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  return res.data;
+}

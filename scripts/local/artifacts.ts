@@ -1,0 +1,33 @@
+/** Loads the compiled contracts that scripts/build-contracts.sh wrote. */
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { json, type CompiledSierra, type CompiledSierraCasm } from 'starknet';
+import { repoRoot } from './toolchain.ts';
+
+export const CONTRACTS = ['CiroToken', 'CdcPool', 'JobMgr', 'Paymaster'] as const;
+export type ArtifactName = (typeof CONTRACTS)[number];
+
+export interface Artifact {
+  sierra: CompiledSierra;
+  casm: CompiledSierraCasm;
+}
+
+const cache = new Map<ArtifactName, Artifact>();
+
+export function loadArtifact(name: ArtifactName): Artifact {
+  const hit = cache.get(name);
+  if (hit) return hit;
+  const dir = join(repoRoot, 'contracts', 'target');
+  const sierraPath = join(dir, `${name}.contract_class.json`);
+  const casmPath = join(dir, `${name}.compiled_contract_class.json`);
+  if (!existsSync(sierraPath) || !existsSync(casmPath)) {
+    throw new Error(`missing ${name} artifacts in contracts/target: run \`npm run contracts:build\``);
+  }
+  // json.parse keeps big numbers exact in the CASM bytecode.
+  const artifact = {
+    sierra: json.parse(readFileSync(sierraPath, 'utf8')) as CompiledSierra,
+    casm: json.parse(readFileSync(casmPath, 'utf8')) as CompiledSierraCasm,
+  };
+  cache.set(name, artifact);
+  return artifact;
+}

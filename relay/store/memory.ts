@@ -23,6 +23,7 @@ export class MemoryStore implements Store {
   private readonly now: () => number;
   private closed = false;
   private writesSinceSweep = 0;
+  private sizeAfterSweep = 0;
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.now = opts.now ?? (() => Date.now());
@@ -179,9 +180,10 @@ export class MemoryStore implements Store {
 
   private put<E extends Entry>(key: string, e: E): E {
     this.data.set(key, e);
-    // Expired keys are dropped lazily on read; this amortised sweep bounds
-    // memory for keys that are written once and never read again.
-    if (++this.writesSinceSweep >= Math.max(1024, this.data.size)) this.sweep();
+    // Expired keys are dropped lazily on read; this sweep bounds memory for
+    // keys written once and never read again. Sweeping after as many writes
+    // as the map held last time keeps it O(1) amortised per write.
+    if (++this.writesSinceSweep >= Math.max(1024, this.sizeAfterSweep)) this.sweep();
     return e;
   }
 
@@ -189,5 +191,6 @@ export class MemoryStore implements Store {
     this.writesSinceSweep = 0;
     const now = this.now();
     for (const [k, e] of this.data) if (e.t === 'str' && e.exp !== undefined && e.exp <= now) this.data.delete(k);
+    this.sizeAfterSweep = this.data.size;
   }
 }

@@ -1,0 +1,165 @@
+/** Conformance cases for budgets (reserve/adjust/amount), the audit list and sets. */
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../relay/store/types.ts';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const U128_MAX = 2n ** 128n - 1n;
+
+export function amountCases(store: () => Store): void {
+  describe('reserve', () => {
+    it('adds within the limit (boundary included) and reports the new totals', async () => {
+      const s = store();
+      expect(await s.amount('g')).toBe(0n);
+      expect(await s.reserve([{ key: 'g', amount: 60n, limit: 100n }])).toEqual({ ok: true, used: [60n] });
+      expect(await s.reserve([{ key: 'g', amount: 40n, limit: 100n }])).toEqual({ ok: true, used: [100n] });
+      expect(await s.reserve([{ key: 'g', amount: 1n, limit: 100n }])).toEqual({ ok: false, blocking: 0, used: 100n, limit: 100n });
+      expect(await s.reserve([{ key: 'g', amount: 0n, limit: 100n }])).toEqual({ ok: true, used: [100n] });
+      expect(await s.amount('g')).toBe(100n);
+    });
+
+    it('is all-or-nothing across three lines and names the first blocking line', async () => {
+      const s = store();
+      await s.adjust('user', 95n);
+      const lines = (amount: bigint) => [
+        { key: 'global', amount, limit: 1_000n },
+        { key: 'policy', amount, limit: 500n },
+        { key: 'user', amount, limit: 100n },
+      ];
+      expect(await s.reserve(lines(10n))).toEqual({ ok: false, blocking: 2, used: 95n, limit: 100n });
+      expect([await s.amount('global'), await s.amount('policy'), await s.amount('user')]).toEqual([0n, 0n, 95n]);
+      expect(await s.reserve(lines(5n))).toEqual({ ok: true, used: [5n, 5n, 100n] });
+      expect([await s.amount('global'), await s.amount('policy'), await s.amount('user')]).toEqual([5n, 5n, 100n]);
+    });
+
+    it('checks lines that share a key against their running total', async () => {
+      const s = store();
+      const twice = [
+        { key: 'k', amount: 30n, limit: 50n },
+        { key: 'k', amount: 30n, limit: 50n },
+      ];
+      expect(await s.reserve(twice)).toEqual({ ok: false, blocking: 1, used: 30n, limit: 50n });
+      expect(await s.amount('k')).toBe(0n);
+      expect(await s.reserve([twice[0]!, { key: 'k', amount: 20n, limit: 50n }])).toEqual({ ok: true, used: [30n, 50n] });
+    });
+
+    it('applies a line TTL only when it creates the counter (budget period)', async () => {
+      const s = store();
+      await s.reserve([{ key: 'day', amount: 1n, limit: 10n, ttlMs: 300 }]);
+      await sleep(150);
+      await s.reserve([{ key: 'day', amount: 1n, limit: 10n, ttlMs: 300 }]); // must not extend the period
+      expect(await s.amount('day')).toBe(2n);
+      await sleep(250);
+      expect(await s.amount('day')).toBe(0n);
+    });
+
+    it('never exceeds a limit under 200 concurrent reservations and sums exactly', async () => {
+      const s = store();
+      const calls = Array.from({ length: 200 }, (_, i) =>
+        s.reserve([
+          { key: 'global', amount: 7n, limit: 1_000n },
+          { key: `user:${i % 5}`, amount: 7n, limit: 300n },
+        ]),
+      );
+      const results = await Promise.all(calls);
+      const ok = results.filter((r) => r.ok);
+      // 40 calls per user never reach 300, so only the global limit binds: floor(1000 / 7) = 142.
+      expect(ok).toHaveLength(142);
+      expect(await s.amount('global')).toBe(994n);
+      for (const r of results) if (!r.ok) expect(r).toEqual({ ok: false, blocking: 0, used: 994n, limit: 1_000n });
+      let perUser = 0n;
+      for (let u = 0; u < 5; u++) perUser += await s.amount(`user:${u}`);
+      expect(perUser).toBe(994n);
+      const totals = ok.map((r) => (r.ok ? r.used[0]! : 0n)).sort((a, b) => (a < b ? -1 : 1));
+      expect(totals).toEqual(Array.from({ length: 142 }, (_, i) => 7n * BigInt(i + 1)));
+    });
+
+    it('is exact above 2^64, up to the u128 maximum', async () => {
+      const s = store();
+      const big = 2n ** 100n + 12_345_678_901_234_567_890n;
+      expect(await s.reserve([{ key: 'b', amount: big, limit: U128_MAX }])).toEqual({ ok: true, used: [big] });
+      expect(await s.reserve([{ key: 'b', amount: 10n ** 18n - 1n, limit: U128_MAX }])).toEqual({
+        ok: true,
+        used: [big + 10n ** 18n - 1n],
+      });
+      const rest = U128_MAX - (await s.amount('b'));
+      expect(await s.reserve([{ key: 'b', amount: rest, limit: U128_MAX }])).toEqual({ ok: true, used: [U128_MAX] });
+      expect(await s.reserve([{ key: 'b', amount: 1n, limit: U128_MAX }])).toEqual({ ok: false, blocking: 0, used: U128_MAX, limit: U128_MAX });
+      // Limits that differ only below double precision must still be told apart.
+      const edge = 2n ** 64n + 1n;
+      expect((await s.reserve([{ key: 'e', amount: edge, limit: 2n ** 64n }])).ok).toBe(false);
+      expect(await s.reserve([{ key: 'e', amount: edge, limit: edge }])).toEqual({ ok: true, used: [edge] });
+      expect(await s.amount('e')).toBe(edge);
+    });
+
+    it('refuses negative amounts and limits (refunds go through adjust)', async () => {
+      const s = store();
+      await expect(s.reserve([{ key: 'g', amount: -1n, limit: 10n }])).rejects.toBeInstanceOf(RangeError);
+      await expect(s.reserve([{ key: 'g', amount: 1n, limit: -1n }])).rejects.toBeInstanceOf(RangeError);
+      await expect(s.reserve([])).rejects.toBeInstanceOf(RangeError);
+    });
+  });
+
+  describe('adjust / amount', () => {
+    it('adds, subtracts and clamps at 0', async () => {
+      const s = store();
+      expect(await s.adjust('a', -5n)).toBe(0n);
+      expect(await s.amount('a')).toBe(0n);
+      expect(await s.adjust('a', 10n)).toBe(10n);
+      expect(await s.adjust('a', -3n)).toBe(7n);
+      expect(await s.adjust('a', -100n)).toBe(0n);
+      expect(await s.adjust('a', 0n)).toBe(0n);
+      expect(await s.amount('a')).toBe(0n);
+    });
+
+    it('is exact with large values and borrows across every digit', async () => {
+      const s = store();
+      const v = 2n ** 127n + 3n;
+      expect(await s.adjust('a', v)).toBe(v);
+      expect(await s.adjust('a', -(2n ** 64n))).toBe(v - 2n ** 64n);
+      expect(await s.adjust('a', 2n ** 64n - 3n)).toBe(2n ** 127n);
+      expect(await s.adjust('a', -1n)).toBe(2n ** 127n - 1n);
+      expect(await s.adjust('a', -(2n ** 127n - 10n ** 20n))).toBe(10n ** 20n - 1n);
+      expect(await s.amount('a')).toBe(10n ** 20n - 1n);
+    });
+
+    it('keeps the period of a reserved counter', async () => {
+      const s = store();
+      await s.reserve([{ key: 'p', amount: 50n, limit: 100n, ttlMs: 150 }]);
+      expect(await s.adjust('p', -20n)).toBe(30n);
+      await sleep(300);
+      expect(await s.amount('p')).toBe(0n);
+    });
+  });
+
+  describe('append / range', () => {
+    it('pages newest first', async () => {
+      const s = store();
+      for (const v of ['1', '2', '3', '4', '5']) await s.append('log', v);
+      expect(await s.range('log', 0, 3)).toEqual(['5', '4', '3']);
+      expect(await s.range('log', 3, 3)).toEqual(['2', '1']);
+      expect(await s.range('log', 5, 3)).toEqual([]);
+      expect(await s.range('log', 0, 0)).toEqual([]);
+      expect(await s.range('missing', 0, 10)).toEqual([]);
+    });
+
+    it('trims the oldest entries beyond maxLen', async () => {
+      const s = store();
+      for (let i = 1; i <= 10; i++) await s.append('log', String(i), 4);
+      expect(await s.range('log', 0, 100)).toEqual(['10', '9', '8', '7']);
+      await expect(s.append('log', 'x', 0)).rejects.toBeInstanceOf(RangeError);
+    });
+  });
+
+  describe('sets', () => {
+    it('adds, deduplicates, removes and lists members', async () => {
+      const s = store();
+      expect(await s.members('set')).toEqual([]);
+      for (const m of ['b', 'a', 'c', 'a']) await s.addToSet('set', m);
+      expect((await s.members('set')).sort()).toEqual(['a', 'b', 'c']);
+      await s.removeFromSet('set', 'b');
+      await s.removeFromSet('set', 'zzz');
+      await s.removeFromSet('missing', 'a');
+      expect((await s.members('set')).sort()).toEqual(['a', 'c']);
+    });
+  });
+}

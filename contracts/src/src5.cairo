@@ -1,0 +1,42 @@
+//! SRC-5 interface introspection.
+
+pub const ISRC5_ID: felt252 = 0x3f918d17e5ee77373b56385708f855659a07f75997f365cf87748628532a055;
+
+#[starknet::interface]
+pub trait ISRC5<TState> {
+    fn supports_interface(self: @TState, interface_id: felt252) -> bool;
+}
+
+#[starknet::component]
+pub mod SRC5Component {
+    use starknet::storage::{Map, StorageMapReadAccess, StorageMapWriteAccess};
+    use super::{ISRC5, ISRC5_ID};
+
+    #[storage]
+    pub struct Storage {
+        SRC5_supported: Map<felt252, bool>,
+    }
+
+    #[event]
+    #[derive(Drop, starknet::Event)]
+    pub enum Event {}
+
+    #[embeddable_as(SRC5Impl)]
+    impl SRC5<TContractState, +HasComponent<TContractState>> of ISRC5<ComponentState<TContractState>> {
+        fn supports_interface(
+            self: @ComponentState<TContractState>, interface_id: felt252,
+        ) -> bool {
+            // SRC5 itself is always supported, so no constructor has to remember to register it.
+            interface_id == ISRC5_ID || self.SRC5_supported.read(interface_id)
+        }
+    }
+
+    #[generate_trait]
+    pub impl InternalImpl<
+        TContractState, +HasComponent<TContractState>,
+    > of InternalTrait<TContractState> {
+        fn register_interface(ref self: ComponentState<TContractState>, interface_id: felt252) {
+            self.SRC5_supported.write(interface_id, true);
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! CIRO ERC-20 token. Plain ERC-20 plus role-gated minting; no fee-on-transfer or hooks, so the
+//! pool and job manager can rely on exact transfer amounts.
+
+use starknet::ContractAddress;
+
+#[starknet::interface]
+pub trait IERC20<TState> {
+    fn name(self: @TState) -> ByteArray;
+    fn symbol(self: @TState) -> ByteArray;
+    fn decimals(self: @TState) -> u8;
+    fn total_supply(self: @TState) -> u256;
+    fn balance_of(self: @TState, account: ContractAddress) -> u256;
+    fn allowance(self: @TState, owner: ContractAddress, spender: ContractAddress) -> u256;
+    fn transfer(ref self: TState, recipient: ContractAddress, amount: u256) -> bool;
+    fn transfer_from(
+        ref self: TState, sender: ContractAddress, recipient: ContractAddress, amount: u256,
+    ) -> bool;
+    fn approve(ref self: TState, spender: ContractAddress, amount: u256) -> bool;
+}
+
+/// camelCase aliases still expected by older wallets and tooling.
+#[starknet::interface]
+pub trait IERC20Camel<TState> {
+    fn totalSupply(self: @TState) -> u256;
+    fn balanceOf(self: @TState, account: ContractAddress) -> u256;
+    fn transferFrom(
+        ref self: TState, sender: ContractAddress, recipient: ContractAddress, amount: u256,
+    ) -> bool;
+}
+
+#[starknet::interface]
+pub trait IMintable<TState> {
+    fn mint(ref self: TState, recipient: ContractAddress, amount: u256);
+}
+
+pub mod Errors {
+    pub const INSUFFICIENT_BALANCE: felt252 = 'ERC20: insufficient balance';
+    pub const INSUFFICIENT_ALLOWANCE: felt252 = 'ERC20: insufficient allowance';
+    pub const TRANSFER_TO_ZERO: felt252 = 'ERC20: transfer to zero';
+    pub const APPROVE_TO_ZERO: felt252 = 'ERC20: approve to zero';
+}
+
+#[starknet::contract]
+pub mod CiroToken {
+    use core::num::traits::{Bounded, Zero};
+    use starknet::storage::{
+        Map, StorageMapReadAccess, StorageMapWriteAccess, StoragePointerReadAccess,
+        StoragePointerWriteAccess,
+    };
+    use starknet::{ContractAddress, get_caller_address};
+    use crate::access::{AccessControlComponent, DEFAULT_ADMIN_ROLE, MINTER_ROLE};
+    use crate::src5::SRC5Component;
+    use crate::upgrade::UpgradeableComponent;
+    use super::{Errors, IERC20, IERC20Camel, IMintable};
+
+    component!(path: AccessControlComponent, storage: access, event: AccessEvent);
+    component!(path: SRC5Component, storage: src5, event: SRC5Event);
+    component!(path: UpgradeableComponent, storage: upgradeable, event: UpgradeableEvent);
+
+    #[abi(embed_v0)]
+    impl AccessControlImpl =
+        AccessControlComponent::AccessControlImpl<ContractState>;
+    #[abi(embed_v0)]
+    impl SRC5Impl = SRC5Component::SRC5Impl<ContractState>;
+    #[abi(embed_v0)]
+    impl UpgradeableImpl = UpgradeableComponent::UpgradeableImpl<ContractState>;
+    impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
+
+    #[storage]
+    struct Storage {
+        name: ByteArray,
+        symbol: ByteArray,
+        decimals: u8,
+        total_supply: u256,
+        balances: Map<ContractAddress, u256>,
+        allowances: Map<(ContractAddress, ContractAddress), u256>,
+        #[substorage(v0)]
+        access: AccessControlComponent::Storage,
+        #[substorage(v0)]
+        src5: SRC5Component::Storage,
+        #[substorage(v0)]
+        upgradeable: UpgradeableComponent::Storage,
+    }
+
+    #[event]
+    #[derive(Drop, starknet::Event)]
+    pub enum Event {
+        Transfer: Transfer,
+        Approval: Approval,
+        #[flat]
+        AccessEvent: AccessControlComponent::Event,
+        #[flat]
+        SRC5Event: SRC5Component::Event,
+        #[flat]
+        UpgradeableEvent: UpgradeableComponent::Event,
+    }
+
+    #[derive(Drop, starknet::Event)]
+    pub struct Transfer {
+        #[key]
+        pub from: ContractAddress,
+        #[key]
+        pub to: ContractAddress,
+        pub value: u256,
+    }
+
+    #[derive(Drop, starknet::Event)]
+    pub struct Approval {
+        #[key]
+        pub owner: ContractAddress,
+        #[key]
+        pub spender: ContractAddress,
+        pub value: u256,
+    }
+
+    #[constructor]
+    fn constructor(
+        ref self: ContractState,
+        name: ByteArray,
+        symbol: ByteArray,
+        decimals: u8,
+        initial_supply: u256,
+        recipient: ContractAddress,
+        admin: ContractAddress,
+    ) {
+        self.name.write(name);
+        self.symbol.write(symbol);
+        self.decimals.write(decimals);
+        self.access._grant_role(DEFAULT_ADMIN_ROLE, admin);
+        self.access._grant_role(MINTER_ROLE, admin);
+        if initial_supply > 0 {
+            self._mint(recipient, initial_supply);
+        }
+    }
+
+    #[abi(embed_v0)]
+    impl ERC20Impl of IERC20<ContractState> {
+        fn name(self: @ContractState) -> ByteArray {
+            self.name.read()
+        }
+
+        fn symbol(self: @ContractState) -> ByteArray {
+            self.symbol.read()
+        }
+
+        fn decimals(self: @ContractState) -> u8 {
+            self.decimals.read()
+        }
+
+        fn total_supply(self: @ContractState) -> u256 {
+            self.total_supply.read()
+        }
+
+        fn balance_of(self: @ContractState, account: ContractAddress) -> u256 {
+            self.balances.read(account)
+        }
+
+        fn allowance(
+            self: @ContractState, owner: ContractAddress, spender: ContractAddress,
+        ) -> u256 {
+            self.allowances.read((owner, spender))
+        }
+
+        fn transfer(ref self: ContractState, recipient: ContractAddress, amount: u256) -> bool {
+            self._transfer(get_caller_address(), recipient, amount);
+            true
+        }
+
+        fn transfer_from(
+            ref self: ContractState,
+            sender: ContractAddress,
+            recipient: ContractAddress,
+            amount: u256,
+        ) -> bool {
+            self._spend_allowance(sender, get_caller_address(), amount);
+            self._transfer(sender, recipient, amount);
+            true
+        }
+
+        fn approve(ref self: ContractState, spender: ContractAddress, amount: u256) -> bool {
+            self._approve(get_caller_address(), spender, amount);
+            true
+        }
+    }
+
+    #[abi(embed_v0)]
+    impl ERC20CamelImpl of IERC20Camel<ContractState> {
+        fn totalSupply(self: @ContractState) -> u256 {
+            self.total_supply.read()
+        }
+
+        fn balanceOf(self: @ContractState, account: ContractAddress) -> u256 {
+            self.balances.read(account)
+        }
+
+        fn transferFrom(
+            ref self: ContractState,
+            sender: ContractAddress,
+            recipient: ContractAddress,
+            amount: u256,
+        ) -> bool {
+            ERC20Impl::transfer_from(ref self, sender, recipient, amount)
+        }
+    }
+
+    #[abi(embed_v0)]
+    impl MintableImpl of IMintable<ContractState> {
+        fn mint(ref self: ContractState, recipient: ContractAddress, amount: u256) {
+            self.access.assert_only_role(MINTER_ROLE);
+            self._mint(recipient, amount);
+        }
+    }
+
+    #[generate_trait]
+    impl InternalImpl of InternalTrait {
+        fn _transfer(
+            ref self: ContractState,
+            sender: ContractAddress,
+            recipient: ContractAddress,
+            amount: u256,
+        ) {
+            // Tokens sent to the zero address are unrecoverable and would silently shrink
+            // supply without a burn event.
+            assert(recipient.is_non_zero(), Errors::TRANSFER_TO_ZERO);
+            let sender_balance = self.balances.read(sender);
+            assert(sender_balance >= amount, Errors::INSUFFICIENT_BALANCE);
+            self.balances.write(sender, sender_balance - amount);
+            self.balances.write(recipient, self.balances.read(recipient) + amount);
+            self.emit(Transfer { from: sender, to: recipient, value: amount });
+        }
+
+        fn _mint(ref self: ContractState, recipient: ContractAddress, amount: u256) {
+            assert(recipient.is_non_zero(), Errors::TRANSFER_TO_ZERO);
+            self.total_supply.write(self.total_supply.read() + amount);
+            self.balances.write(recipient, self.balances.read(recipient) + amount);
+            self.emit(Transfer { from: Zero::zero(), to: recipient, value: amount });
+        }
+
+        fn _approve(
+            ref self: ContractState,
+            owner: ContractAddress,
+            spender: ContractAddress,
+            amount: u256,
+        ) {
+            assert(spender.is_non_zero(), Errors::APPROVE_TO_ZERO);
+            self.allowances.write((owner, spender), amount);
+            self.emit(Approval { owner, spender, value: amount });
+        }
+
+        fn _spend_allowance(
+            ref self: ContractState,
+            owner: ContractAddress,
+            spender: ContractAddress,
+            amount: u256,
+        ) {
+            let current = self.allowances.read((owner, spender));
+            // An unlimited (max) approval is never decremented, saving a storage write per use.
+            if current == Bounded::MAX {
+                return;
+            }
+            assert(current >= amount, Errors::INSUFFICIENT_ALLOWANCE);
+            self.allowances.write((owner, spender), current - amount);
+        }
+    }
+}

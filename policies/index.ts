@@ -1,0 +1,62 @@
+/** Public API of the sponsorship-policy model. See README.md for the rule model. */
+export {
+  PolicySchema,
+  RulesSchema,
+  MatchSchema,
+  AllowEntrySchema,
+  CalldataConstraintSchema,
+  TierSchema,
+  FeeModeSchema,
+  parsePolicy,
+  policyJsonSchema,
+  type Policy,
+  type PolicyInput,
+  type Rules,
+  type AllowEntry,
+  type CalldataConstraint,
+  type RateLimitRule,
+  type Tier,
+  type FeeMode,
+  type PolicyIssue,
+  type ParsePolicyResult,
+} from './schema.ts';
+export {
+  AddressSchema,
+  ContractRefSchema,
+  DecimalSchema,
+  normalizeFelt,
+  parseFelt,
+  type ContractRef,
+  type Period,
+  type Instant,
+} from './primitives.ts';
+export {
+  PolicyRequestSchema,
+  CallSchema,
+  DENY_REASONS,
+  type PolicyRequest,
+  type PolicyRequestInput,
+  type PolicyCall,
+  type PolicyFacts,
+  type RateLimitState,
+  type WebhookVerdict,
+  type Decision,
+  type Verdict,
+  type DenyReason,
+  type RuleName,
+} from './types.ts';
+export { evaluate, selectPolicy, needsWebhook, ruleStage, FIX } from './evaluate.ts';
+export { periodWindow, type PeriodWindow } from './period.ts';
+export { selectorOf } from './selectors.ts';
+export {
+  budgetLines,
+  budgetKeys,
+  consumesQuota,
+  rateLimitUses,
+  requiredFacts,
+  tierWindow,
+  type BudgetLine,
+  type RateLimitUse,
+  type RequiredFacts,
+  type TierWindow,
+} from './runtime.ts';

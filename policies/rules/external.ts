@@ -1,0 +1,50 @@
+/**
+ * Rules decided by services outside the relay: on-chain worker reputation and
+ * the customer's webhook. The runtime fetches both; here only their results
+ * are judged, and a missing result denies unless the policy opted out.
+ */
+import { parseFelt } from '../primitives.ts';
+import { selectorOf } from '../selectors.ts';
+import type { Verdict } from '../types.ts';
+import { deny, pass, type EvalContext } from './context.ts';
+
+/** Whether the reputation gate covers this request (any call hits a gated selector). */
+export function reputationApplies(ctx: Pick<EvalContext, 'policy' | 'request'>): boolean {
+  const rule = ctx.policy.rules.reputation;
+  if (rule === undefined) return false;
+  if (rule.selectors === undefined) return true;
+  const gated = new Set(rule.selectors.map(selectorOf));
+  return ctx.request.calls.some((c) => gated.has(parseFelt(c.selector)));
+}
+
+export function checkReputation(ctx: EvalContext): Verdict[] {
+  const rule = ctx.policy.rules.reputation;
+  if (rule === undefined) return [];
+  if (!reputationApplies(ctx)) return [pass('reputation', 'no gated entrypoint in the request')];
+  const rep = ctx.facts.reputation;
+  if (rep === undefined || !Number.isFinite(rep)) {
+    return [deny('reputation', 'reputation_unknown', 'the sender reputation could not be read')];
+  }
+  if (rep < rule.minReputation) {
+    return [deny('reputation', 'reputation_too_low', `sender reputation ${rep} is below the required ${rule.minReputation}`)];
+  }
+  return [pass('reputation', `reputation ${rep} >= ${rule.minReputation}`)];
+}
+
+/** The webhook is only asked at execute: a quote spends nothing, and asking twice per transaction doubles its load. */
+export const webhookConsulted = (ctx: Pick<EvalContext, 'policy' | 'request'>): boolean =>
+  ctx.policy.rules.webhook !== undefined && ctx.request.phase === 'execute';
+
+export function checkWebhook(ctx: EvalContext): Verdict[] {
+  const rule = ctx.policy.rules.webhook;
+  if (rule === undefined) return [];
+  if (!webhookConsulted(ctx)) return [pass('webhook', 'consulted at execute only')];
+  const verdict = ctx.facts.webhook?.verdict;
+  // An explicit "deny" is a decision, not an outage: failOpen never overrides it.
+  if (verdict === 'approve') return [pass('webhook', 'approved')];
+  if (verdict === 'deny') return [deny('webhook', 'webhook_denied', 'the policy webhook denied the request')];
+  if (rule.failOpen) return [pass('webhook', `${verdict ?? 'no verdict'}; failOpen lets it through`)];
+  if (verdict === 'timeout') return [deny('webhook', 'webhook_timeout', `the policy webhook did not answer within ${rule.timeoutMs} ms`)];
+  if (verdict === 'error') return [deny('webhook', 'webhook_error', 'the policy webhook failed')];
+  return [deny('webhook', 'webhook_no_verdict', 'the policy webhook was not consulted')];
+}

@@ -69,9 +69,10 @@ export const U256DecimalSchema = decimalBelow(2n ** 256n, 'u256');
 const MAX_UNIX = 253_402_300_799;
 
 /** Unix seconds or an ISO-8601 timestamp with an explicit offset (no local-time ambiguity). */
+const INSTANT_ERROR = 'expected unix seconds or an ISO-8601 timestamp with offset (2025-01-01T00:00:00Z)';
 export const InstantSchema = z.union(
-  [z.number().int().nonnegative().max(MAX_UNIX), z.iso.datetime({ offset: true })],
-  { error: 'expected unix seconds or an ISO-8601 timestamp with offset (2025-01-01T00:00:00Z)' },
+  [z.number().int().nonnegative().max(MAX_UNIX), z.iso.datetime({ offset: true, error: INSTANT_ERROR })],
+  { error: INSTANT_ERROR },
 );
 
 export const PeriodSchema = z.union(

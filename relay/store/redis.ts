@@ -1,30 +1,25 @@
 /**
  * Shared store for several relay instances, backed by Redis (Node only).
  * Every multi-step method is one Lua script, so atomicity holds across
- * instances; amounts are decimal strings handled exactly (see redis-lua.ts).
- *
- * Fail closed: the offline queue is off and every command has a timeout, so
- * while Redis is unreachable each call rejects promptly with
- * StoreUnavailableError instead of queueing; the client keeps reconnecting in
- * the background and serves again as soon as Redis is back.
+ * instances; amounts are decimal strings handled exactly (redis-lua.ts).
+ * Connection handling and fail-closed behaviour live in redis-conn.ts.
  */
 import { createHash } from 'node:crypto';
-import { createClient, ErrorReply } from 'redis';
-import { StoreUnavailableError } from '../errors.ts';
+import { ErrorReply } from 'redis';
+import { RedisConnection } from './redis-conn.ts';
 import * as lua from './redis-lua.ts';
 import type { ReserveLine, ReserveResult, Store, TtlOptions } from './types.ts';
 import { checkDelta, checkIncrBy, checkLines, checkMaxLen, checkPage, parseAmount, ttlOf } from './validate.ts';
 
 export interface RedisStoreOptions {
-  /** Namespace for every key, so several relays or tests can share one Redis. */
+  /** Namespace for every key, so several relays or tests can share one Redis. Default `ciro:`. */
   prefix?: string;
-  /** Upper bound for one command; a slower answer counts as "unavailable". */
+  /** Upper bound for one command; a slower answer counts as "unavailable". Default 2000. */
   commandTimeoutMs?: number;
-  /** How long `connect` waits for the first connection before giving up. */
+  /** How long `connect` waits for the first connection before giving up. Default 5000. */
   connectTimeoutMs?: number;
 }
 
-type Client = ReturnType<typeof createClient>;
 type Script = { src: string; sha: string };
 
 const script = (src: string): Script => ({ src, sha: createHash('sha1').update(src).digest('hex') });
@@ -38,57 +33,20 @@ const S = {
   append: script(lua.APPEND),
 };
 
-// Server replies that mean "Redis cannot serve right now", as opposed to a caller bug (WRONGTYPE…).
-const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|MISCONF|OOM)\b/;
-
-function toStoreError(e: unknown): unknown {
-  if (e instanceof ErrorReply && !UNAVAILABLE_REPLY.test(e.message)) return e;
-  return e instanceof StoreUnavailableError ? e : new StoreUnavailableError(e);
-}
-
 const ttlArg = (ttl: number | undefined) => (ttl === undefined ? '0' : String(ttl));
 
 export class RedisStore implements Store {
   readonly kind = 'redis';
-  private closed = false;
 
   private constructor(
-    private readonly client: Client,
+    private readonly conn: RedisConnection,
     private readonly prefix: string,
   ) {}
 
+  /** Connects, or throws StoreUnavailableError when Redis does not answer in time. */
   static async connect(url: string, opts: RedisStoreOptions = {}): Promise<RedisStore> {
-    const timeout = opts.commandTimeoutMs ?? 2_000;
-    const client: Client = createClient({
-      url,
-      disableOfflineQueue: true,
-      commandOptions: { timeout },
-      socket: {
-        connectTimeout: timeout,
-        // Never give up: a relay outlives Redis restarts. Backoff capped at 1 s keeps recovery quick.
-        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
-      },
-    });
-    // Without a listener Node treats the socket errors emitted while reconnecting as fatal.
-    // They are not lost: every command in that state rejects with StoreUnavailableError.
-    client.on('error', () => {});
-    const connecting = client.connect();
-    connecting.catch(() => {}); // settled by destroy() below when we give up
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      await Promise.race([
-        connecting,
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer from ${redactUrl(url)}`)), opts.connectTimeoutMs ?? 5_000);
-        }),
-      ]);
-    } catch (e) {
-      client.destroy();
-      throw new StoreUnavailableError(e);
-    } finally {
-      clearTimeout(timer);
-    }
-    return new RedisStore(client, opts.prefix ?? 'ciro:');
+    const conn = await RedisConnection.open(url, opts.commandTimeoutMs ?? 2_000, opts.connectTimeoutMs ?? 5_000);
+    return new RedisStore(conn, opts.prefix ?? 'ciro:');
   }
 
   async ping(): Promise<void> {
@@ -171,51 +129,25 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (!this.client.isReady) return void this.client.destroy();
-    // Graceful close lets in-flight commands finish, but never waits on a dying server.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.client.close(), new Promise((r) => (timer = setTimeout(r, 1_000)))]);
-    clearTimeout(timer);
-    if (this.client.isOpen) this.client.destroy();
+    await this.conn.close();
   }
 
   private k(key: string): string {
     return this.prefix + key;
   }
 
-  private async cmd(...args: string[]): Promise<unknown> {
-    try {
-      return await this.client.sendCommand(args);
-    } catch (e) {
-      throw toStoreError(e);
-    }
+  private cmd(...args: string[]): Promise<unknown> {
+    return this.conn.send(args);
   }
 
   /** EVALSHA first; after a Redis restart the script cache is empty, so fall back to EVAL (which re-caches). */
   private async eval(s: Script, keys: string[], argv: string[]): Promise<unknown> {
     const tail = [String(keys.length), ...keys.map((k) => this.k(k)), ...argv];
     try {
-      try {
-        return await this.client.sendCommand(['EVALSHA', s.sha, ...tail]);
-      } catch (e) {
-        if (!(e instanceof ErrorReply && e.message.startsWith('NOSCRIPT'))) throw e;
-        return await this.client.sendCommand(['EVAL', s.src, ...tail]);
-      }
+      return await this.conn.send(['EVALSHA', s.sha, ...tail]);
     } catch (e) {
-      throw toStoreError(e);
+      if (!(e instanceof ErrorReply && e.message.startsWith('NOSCRIPT'))) throw e;
+      return await this.conn.send(['EVAL', s.src, ...tail]);
     }
-  }
-}
-
-/** Keeps credentials out of error messages and logs. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'redis';
   }
 }

@@ -16,6 +16,9 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Stops the server if running, then starts a fresh empty one on the same port. */
   restart(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open but nothing answers, like a hung server. */
+  pause(): void;
+  resume(): void;
 }
 
 const INSTALL_HINT = 'redis-server is required for the Redis store tests: apt-get install -y redis-server';
@@ -101,6 +104,7 @@ export async function startRedis(): Promise<TestRedis> {
     const proc = child;
     child = null;
     if (!proc) return;
+    proc.kill('SIGCONT'); // a paused server would never act on SIGTERM
     proc.kill('SIGTERM');
     if (!(await waitExit(proc, 3_000))) {
       proc.kill('SIGKILL');
@@ -120,6 +124,12 @@ export async function startRedis(): Promise<TestRedis> {
     async restart() {
       await kill();
       await launch();
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
     },
   };
 }

@@ -1,0 +1,133 @@
+/**
+ * RedisStore against a real redis-server: the shared conformance suite, plus
+ * what only a networked store can show — state shared between relay
+ * instances, fail-closed while Redis is down, and recovery on its own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../../relay/errors.ts';
+import { createStore } from '../../relay/store/index.ts';
+import { RedisStore } from '../../relay/store/redis.ts';
+import { startRedis, type TestRedis } from '../helpers/redis.ts';
+import { runStoreConformance } from './conformance.ts';
+
+let server: TestRedis;
+let seq = 0;
+beforeAll(async () => {
+  server = await startRedis();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+// One server for the whole suite; a fresh prefix isolates each test.
+runStoreConformance('redis', async () => {
+  const store = await RedisStore.connect(server.url, { prefix: `conf:${process.pid}:${++seq}:`, commandTimeoutMs: 1_000 });
+  return { store, cleanup: () => store.close() };
+});
+
+describe('RedisStore between relay instances', () => {
+  it('shares state between two instances with the same prefix, and only with them', async () => {
+    const [a, b, other] = await Promise.all([
+      RedisStore.connect(server.url, { prefix: 'shared:' }),
+      RedisStore.connect(server.url, { prefix: 'shared:' }),
+      RedisStore.connect(server.url, { prefix: 'other:' }),
+    ]);
+    try {
+      await a.set('k', 'from-a');
+      expect(await b.get('k')).toBe('from-a');
+      expect(await other.get('k')).toBeNull();
+
+      const leases = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).setIfAbsent('lease', `relay-${i}`, { ttlMs: 5_000 })),
+      );
+      expect(leases.filter((r) => r.created)).toHaveLength(1);
+
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).reserve([{ key: 'budget', amount: 7n, limit: 1_000n }])),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(142);
+      expect(await a.amount('budget')).toBe(994n);
+      expect(await b.amount('budget')).toBe(994n);
+    } finally {
+      await Promise.all([a.close(), b.close(), other.close()]);
+    }
+  });
+
+  it('is what createStore builds for kind redis', async () => {
+    const s = await createStore({ kind: 'redis', url: server.url, prefix: 'factory:' });
+    try {
+      expect(s).toBeInstanceOf(RedisStore);
+      expect(s.kind).toBe('redis');
+      await s.ping();
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('RedisStore fails closed', () => {
+  const untilServing = async (store: RedisStore) => {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await timed(store.ping())).err) await new Promise((r) => setTimeout(r, 50));
+    await store.ping();
+  };
+  const timed = async (p: Promise<unknown>) => {
+    const t0 = Date.now();
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return { err, ms: Date.now() - t0 };
+  };
+
+  it('refuses to connect to a Redis that does not answer', async () => {
+    const dead = await startRedis();
+    await dead.stop();
+    const { err, ms } = await timed(RedisStore.connect(dead.url, { connectTimeoutMs: 1_000 }));
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect(ms).toBeLessThan(3_000);
+  });
+
+  it('throws StoreUnavailableError promptly while Redis is down, then serves again by itself', async () => {
+    const own = await startRedis();
+    const store = await RedisStore.connect(own.url, { prefix: 'fc:', commandTimeoutMs: 1_000 });
+    try {
+      await store.reserve([{ key: 'b', amount: 1n, limit: 10n }]);
+      await own.stop();
+      for (const call of [() => store.ping(), () => store.get('k'), () => store.reserve([{ key: 'b', amount: 1n, limit: 10n }])]) {
+        const { err, ms } = await timed(call());
+        expect(err).toBeInstanceOf(StoreUnavailableError);
+        expect(ms).toBeLessThan(3_000);
+      }
+
+      await own.restart(); // same port, empty data, empty script cache
+      await untilServing(store);
+      expect(await store.reserve([{ key: 'b', amount: 3n, limit: 10n }])).toEqual({ ok: true, used: [3n] });
+      expect(await store.setIfAbsent('lease', 'me')).toEqual({ created: true, value: 'me' });
+    } finally {
+      await store.close();
+      await own.stop();
+    }
+  });
+
+  it('times out instead of hanging when Redis accepts connections but never answers', async () => {
+    const own = await startRedis();
+    const store = await RedisStore.connect(own.url, { prefix: 'hang:', commandTimeoutMs: 500 });
+    try {
+      await store.ping();
+      own.pause();
+      for (const call of [() => store.get('k'), () => store.reserve([{ key: 'b', amount: 1n, limit: 10n }])]) {
+        const { err, ms } = await timed(call());
+        expect(err).toBeInstanceOf(StoreUnavailableError);
+        expect(ms).toBeLessThan(2_000);
+      }
+      own.resume();
+      await untilServing(store);
+      expect(await store.adjust('b', 2n)).toBeGreaterThanOrEqual(2n);
+    } finally {
+      own.resume();
+      await store.close();
+      await own.stop();
+    }
+  });
+});

@@ -45,7 +45,7 @@ async function deployOnce(
   args: Record<string, unknown>,
   salt: string,
 ): Promise<string> {
-  const calldata = new CallData(loadArtifact(name).sierra.abi).compile('constructor', args);
+  const calldata = new CallData(loadArtifact(name).sierra.abi).compile('constructor', args as never);
   const address = hash.calculateContractAddressFromHash(salt, classHash, calldata, 0);
   const existing = await deployer.provider.getClassHashAt(address).catch(() => undefined);
   if (existing) return address;

@@ -1,0 +1,213 @@
+/**
+ * paymaster_executeTransaction. Nothing reaches the chain until it has passed,
+ * in order: strict typed-data parsing (caller = our Paymaster, our chain,
+ * window still open), the fee-transfer check in default mode, an idempotency
+ * claim on the signed message, a full simulation of the relayer's transaction
+ * WITH validation (bad signatures and reverting calls stop here, costing no
+ * gas), and the sponsorship gate, which reserves the worst-case fee.
+ */
+import { TransactionType, hash, num, type Call } from 'starknet';
+import type { CallerContext, RelayDeps } from '../deps.ts';
+import { JsonRpcCode, RelayError, Snip29Code } from '../errors.ts';
+import { accountInfo } from '../chain/accounts.ts';
+import type { RelayerLease } from '../relayers/pool.ts';
+import type { Reservation } from '../policies/gate.ts';
+import type { DeploymentData, ExecutableTransaction, UserParameters } from '../rpc/schemas.ts';
+import { chainNow, randomNonce } from './build.ts';
+import { checkAddress, checkDeployment, checkWindowOpen, resolveGasToken } from './checks.ts';
+import { UDC_ADDRESS } from './estimate.ts';
+import { strkToToken, type GasToken } from './fees.ts';
+import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
+import { revertToError } from './revert.ts';
+import { saveTracking } from './tracking.ts';
+import { messageHash, parseTypedData, serializeOutsideExecution, type OutsideCall, type OutsideExecution } from './typedData.ts';
+import { submit } from './submit.ts';
+
+export interface ExecuteResult {
+  tracking_id: string;
+  transaction_hash: string;
+}
+
+interface Plan {
+  account: string;
+  calls: Call[];
+  userCalls: OutsideCall[];
+  feeMode: 'sponsored' | 'default';
+  token?: GasToken;
+  paid: bigint;
+  idemKey: string;
+}
+
+function invalidParams(reason: string, details: string, data?: Record<string, unknown>) {
+  return new RelayError(JsonRpcCode.INVALID_PARAMS, 'Invalid params', { reason, details, data });
+}
+
+function deployCall(d: DeploymentData): Call {
+  return {
+    contractAddress: UDC_ADDRESS,
+    entrypoint: 'deploy_contract',
+    calldata: [d.class_hash, d.salt, '0x0', num.toHex(d.calldata.length), ...d.calldata],
+  };
+}
+
+async function plan(deps: RelayDeps, tx: ExecutableTransaction, params: UserParameters): Promise<Plan> {
+  const { config } = deps;
+  const paymaster = config.manifest.contracts.paymaster.address;
+  const token = resolveGasToken(config, params.fee_mode);
+  const deployment = tx.type === 'invoke' ? undefined : tx.deployment;
+  const deployed = deployment ? checkDeployment(config, deployment) : undefined;
+  if (tx.type === 'deploy') {
+    if (params.fee_mode.mode !== 'sponsored') {
+      throw new RelayError(Snip29Code.INVALID_DEPLOYMENT_DATA, 'Deploy-only transactions are sponsored only', {
+        reason: 'deploy_requires_sponsored_mode',
+        details: 'Use fee_mode "sponsored" for "deploy".',
+      });
+    }
+    const idemKey = `exec:deploy:${deployed}`;
+    return { account: deployed!, calls: [deployCall(tx.deployment)], userCalls: [], feeMode: 'sponsored', paid: 0n, idemKey };
+  }
+
+  const account = checkAddress(tx.invoke.user_address, 'invoke.user_address');
+  if (deployed && BigInt(deployed) !== BigInt(account)) {
+    throw new RelayError(Snip29Code.INVALID_DEPLOYMENT_DATA, 'Deployment address differs from the user address', {
+      reason: 'deployment_user_mismatch',
+      details: 'deployment.address must equal invoke.user_address.',
+    });
+  }
+  const parsed = parseTypedData(tx.invoke.typed_data);
+  if (!parsed.ok) {
+    throw invalidParams('typed_data_invalid', `invoke.typed_data.${parsed.path}: ${parsed.message}`, { path: parsed.path });
+  }
+  const oe: OutsideExecution = parsed.execution;
+  if (parsed.chainId !== BigInt(await deps.provider.getChainId())) {
+    throw invalidParams('wrong_chain', 'The typed data was built for another chain.');
+  }
+  if (BigInt(oe.caller) !== BigInt(paymaster)) {
+    throw invalidParams('caller_not_paymaster', `The outside execution's Caller must be the Paymaster ${paymaster}.`);
+  }
+  checkWindowOpen(config, await chainNow(deps), oe);
+
+  let userCalls = oe.calls;
+  let paid = 0n;
+  if (token) {
+    const last = oe.calls.at(-1)!;
+    const isTransfer =
+      BigInt(last.to) === BigInt(token.address) &&
+      BigInt(last.selector) === BigInt(hash.getSelectorFromName('transfer')) &&
+      last.calldata.length === 3 &&
+      BigInt(last.calldata[0]!) === BigInt(paymaster);
+    if (!isTransfer) {
+      throw invalidParams('fee_transfer_missing', 'In default fee mode the last call must transfer the gas token to the Paymaster.');
+    }
+    paid = BigInt(last.calldata[1]!) + (BigInt(last.calldata[2]!) << 128n);
+    userCalls = oe.calls.slice(0, -1);
+  }
+  if (!deployment) {
+    const info = await accountInfo(deps.provider, deps.store, account);
+    if (!info.deployed) {
+      throw new RelayError(Snip29Code.INVALID_ADDRESS, 'Account is not deployed', {
+        reason: 'account_not_deployed',
+        details: 'Use transaction type "deploy_and_invoke" with the deployment data.',
+      });
+    }
+  }
+  const signature = tx.invoke.signature;
+  const body = [account, ...serializeOutsideExecution(oe), num.toHex(signature.length), ...signature];
+  const paymasterCall: Call = token
+    ? {
+        contractAddress: paymaster,
+        entrypoint: 'execute_with_fee',
+        calldata: [...body, token.address, num.toHex(paid & ((1n << 128n) - 1n)), num.toHex(paid >> 128n)],
+      }
+    : { contractAddress: paymaster, entrypoint: 'execute_sponsored', calldata: body };
+  const msg = messageHash(tx.invoke.typed_data as never, account);
+  return {
+    account,
+    calls: deployment ? [deployCall(deployment), paymasterCall] : [paymasterCall],
+    userCalls,
+    feeMode: token ? 'default' : 'sponsored',
+    token,
+    paid,
+    idemKey: `exec:${msg}`,
+  };
+}
+
+export async function executeTransaction(
+  deps: RelayDeps,
+  ctx: CallerContext,
+  tx: ExecutableTransaction,
+  params: UserParameters,
+): Promise<ExecuteResult> {
+  const p = await plan(deps, tx, params);
+  const trackingId = randomNonce();
+  const claim = await claimExecution(deps, p.idemKey, trackingId);
+  if (!claim.created) return claim.existing;
+
+  let lease: RelayerLease | undefined;
+  let reservation: Reservation | undefined;
+  try {
+    lease = await deps.relayers.acquire();
+    const sim = await simulate(lease, p.calls);
+    if (p.token && strkToToken(sim.fee, p.token) > p.paid) {
+      throw new RelayError(Snip29Code.MAX_AMOUNT_TOO_LOW, 'Fee payment below the actual fee', {
+        reason: 'fee_payment_too_low',
+        details: 'The signed fee transfer no longer covers the fee; build and sign again.',
+        data: { required: num.toHex(strkToToken(sim.fee, p.token)), paid: num.toHex(p.paid) },
+      });
+    }
+    reservation = await deps.gate.check({
+      tenant: ctx.tenant,
+      apiKeyId: ctx.apiKeyId,
+      sender: p.account,
+      calls: p.userCalls,
+      feeMode: p.feeMode,
+      maxFee: sim.maxFee,
+      phase: 'execute',
+    });
+    const txHash = await submit(lease, p.calls, sim.resourceBounds);
+    const leasedBy = lease.address;
+    await lease.commit();
+    lease = undefined;
+    await saveTracking(deps, {
+      id: trackingId,
+      txHash,
+      status: 'active',
+      account: p.account,
+      tenant: ctx.tenant.id,
+      relayer: leasedBy,
+      feeMode: p.feeMode,
+      reservation,
+      createdAt: Date.now(),
+    });
+    await recordExecution(deps, p.idemKey, trackingId, txHash);
+    deps.log?.('execute.submitted', { trackingId, txHash, account: p.account, relayer: leasedBy });
+    return { tracking_id: trackingId, transaction_hash: txHash };
+  } catch (e) {
+    await lease?.release().catch(() => undefined);
+    if (reservation) await deps.gate.release(reservation).catch(() => undefined);
+    await forgetExecution(deps, p.idemKey, trackingId).catch(() => undefined);
+    throw e;
+  }
+}
+
+interface Simulation {
+  fee: bigint;
+  maxFee: bigint;
+  resourceBounds: unknown;
+}
+
+async function simulate(lease: RelayerLease, calls: Call[]): Promise<Simulation> {
+  const res = await lease.account.simulateTransaction([{ type: TransactionType.INVOKE, payload: calls }], {
+    nonce: lease.nonce,
+    skipValidate: false,
+  });
+  const sim = res.simulated_transactions[0]!;
+  const exec = (sim.transaction_trace as { execute_invocation?: { revert_reason?: string } }).execute_invocation;
+  if (exec && 'revert_reason' in exec && exec.revert_reason) throw revertToError(exec.revert_reason);
+  const rb = sim.resourceBounds;
+  const maxFee =
+    rb.l1_gas.max_amount * rb.l1_gas.max_price_per_unit +
+    rb.l2_gas.max_amount * rb.l2_gas.max_price_per_unit +
+    rb.l1_data_gas.max_amount * rb.l1_data_gas.max_price_per_unit;
+  return { fee: sim.overall_fee, maxFee, resourceBounds: rb };
+}

@@ -1,0 +1,43 @@
+/**
+ * One signed outside execution → one transaction. The first request claims
+ * the message hash; concurrent or repeated requests wait for the claimant's
+ * transaction hash and return the same tracking id. If the claimant fails
+ * before submitting, it gives the claim back so a corrected retry can run.
+ */
+import type { RelayDeps } from '../deps.ts';
+import { JsonRpcCode, RelayError } from '../errors.ts';
+
+const TTL_MS = 7 * 86_400_000;
+const WAIT_MS = 60_000;
+
+interface Claim {
+  trackingId: string;
+  txHash?: string;
+}
+
+export type ClaimResult = { created: true } | { created: false; existing: { tracking_id: string; transaction_hash: string } };
+
+export async function claimExecution(deps: RelayDeps, key: string, trackingId: string): Promise<ClaimResult> {
+  const mine = JSON.stringify({ trackingId } satisfies Claim);
+  const deadline = Date.now() + WAIT_MS;
+  while (Date.now() < deadline) {
+    const { created, value } = await deps.store.setIfAbsent(key, mine, { ttlMs: TTL_MS });
+    if (created) return { created: true };
+    const other = JSON.parse(value) as Claim;
+    if (other.txHash) return { created: false, existing: { tracking_id: other.trackingId, transaction_hash: other.txHash } };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new RelayError(JsonRpcCode.UNAVAILABLE, 'Execution already in progress', {
+    reason: 'execution_in_progress',
+    details: 'The same signed execution is still being submitted by another request; query again shortly.',
+    httpStatus: 503,
+  });
+}
+
+export async function recordExecution(deps: RelayDeps, key: string, trackingId: string, txHash: string): Promise<void> {
+  await deps.store.set(key, JSON.stringify({ trackingId, txHash } satisfies Claim), { ttlMs: TTL_MS });
+}
+
+export async function forgetExecution(deps: RelayDeps, key: string, trackingId: string): Promise<void> {
+  await deps.store.deleteIfEquals(key, JSON.stringify({ trackingId } satisfies Claim));
+}

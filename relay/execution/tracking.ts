@@ -1,0 +1,111 @@
+/**
+ * Tracking ids (SNIP-29 paymaster_trackingIdToLatestHash) and settlement.
+ * A record moves active → accepted | dropped exactly once: the transition is
+ * a compare-and-set on the stored record, so when several relay instances
+ * (or a request and the background sweeper) observe the same receipt, only
+ * one of them settles the budget reservation.
+ */
+import { num } from 'starknet';
+import type { RelayDeps } from '../deps.ts';
+import { RelayError, Snip29Code } from '../errors.ts';
+import type { Reservation } from '../policies/gate.ts';
+
+export type TrackingStatus = 'active' | 'accepted' | 'dropped';
+
+export interface TrackingRecord {
+  id: string;
+  txHash: string;
+  status: TrackingStatus;
+  account: string;
+  tenant: string;
+  relayer: string;
+  feeMode: 'sponsored' | 'default';
+  reservation: Reservation;
+  createdAt: number;
+  actualFee?: string;
+  executionStatus?: string;
+  revertReason?: string;
+}
+
+const TTL_MS = 7 * 86_400_000;
+/** A transaction the node has never heard of for this long is considered dropped. */
+const DROP_AFTER_MS = 5 * 60_000;
+export const trackKey = (id: string) => `track:${num.toHex(id)}`;
+export const ACTIVE_SET = 'track:active';
+
+export async function saveTracking(deps: RelayDeps, rec: TrackingRecord): Promise<void> {
+  await deps.store.set(trackKey(rec.id), JSON.stringify(rec), { ttlMs: TTL_MS });
+  await deps.store.addToSet(ACTIVE_SET, rec.id);
+}
+
+export async function readTracking(deps: RelayDeps, id: string): Promise<TrackingRecord | undefined> {
+  const raw = await deps.store.get(trackKey(id));
+  return raw ? (JSON.parse(raw) as TrackingRecord) : undefined;
+}
+
+export async function latestHash(
+  deps: RelayDeps,
+  tenantId: string,
+  id: string,
+): Promise<{ transaction_hash: string; status: TrackingStatus }> {
+  let rec = await readTracking(deps, id);
+  // Another tenant's id is indistinguishable from an unknown one.
+  if (!rec || rec.tenant !== tenantId) {
+    throw new RelayError(Snip29Code.INVALID_ID, 'Unknown tracking id', {
+      reason: 'unknown_tracking_id',
+      details: 'Use the tracking_id returned by paymaster_executeTransaction; ids expire after 7 days.',
+      data: { tracking_id: id },
+    });
+  }
+  if (rec.status === 'active') rec = await refresh(deps, rec);
+  return { transaction_hash: rec.txHash, status: rec.status };
+}
+
+/** Looks at the chain once and settles the record if its transaction is final. */
+export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<TrackingRecord> {
+  let next: TrackingRecord | undefined;
+  try {
+    const st = await deps.provider.getTransactionStatus(rec.txHash);
+    const finality = String(st.finality_status);
+    if (finality === 'ACCEPTED_ON_L2' || finality === 'ACCEPTED_ON_L1') {
+      const receipt = (await deps.provider.getTransactionReceipt(rec.txHash)) as unknown as {
+        value: { actual_fee: { amount: string }; execution_status: string; revert_reason?: string };
+      };
+      const v = receipt.value;
+      next = {
+        ...rec,
+        status: 'accepted',
+        actualFee: BigInt(v.actual_fee.amount).toString(),
+        executionStatus: v.execution_status,
+        ...(v.revert_reason ? { revertReason: v.revert_reason } : {}),
+      };
+    } else if (finality === 'REJECTED') {
+      next = { ...rec, status: 'dropped' };
+    }
+  } catch (e) {
+    if (!/not found|TXN_HASH_NOT_FOUND|\b29\b/i.test(String((e as Error)?.message ?? e))) throw e;
+    if (Date.now() - rec.createdAt > DROP_AFTER_MS) next = { ...rec, status: 'dropped' };
+  }
+  if (!next) return rec;
+  const won = await deps.store.compareAndSet(trackKey(rec.id), JSON.stringify(rec), JSON.stringify(next), { ttlMs: TTL_MS });
+  if (!won) return (await readTracking(deps, rec.id)) ?? next;
+  await deps.store.removeFromSet(ACTIVE_SET, rec.id);
+  if (next.status === 'accepted') await deps.gate.settle(rec.reservation, BigInt(next.actualFee!));
+  else await deps.gate.release(rec.reservation);
+  deps.log?.('tracking.final', { id: rec.id, status: next.status, fee: next.actualFee });
+  return next;
+}
+
+/** Settles whatever is final among active records; run periodically or after a submit. */
+export async function sweep(deps: RelayDeps): Promise<number> {
+  let settled = 0;
+  for (const id of await deps.store.members(ACTIVE_SET)) {
+    const rec = await readTracking(deps, id);
+    if (!rec) {
+      await deps.store.removeFromSet(ACTIVE_SET, id);
+      continue;
+    }
+    if ((await refresh(deps, rec)).status !== 'active') settled++;
+  }
+  return settled;
+}

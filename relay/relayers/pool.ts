@@ -1,0 +1,153 @@
+/**
+ * Relayer accounts that submit sponsored transactions. Each submission leases
+ * one relayer exclusively (a TTL lock in the shared store, so relay instances
+ * never race on a nonce) and uses a cached nonce that is dropped whenever the
+ * chain says it is wrong. A relayer whose STRK balance falls below the floor
+ * leaves the rotation until it is refunded; the balance is re-read every
+ * `balanceTtlMs`, which is how it comes back.
+ */
+import { Account, RpcProvider } from 'starknet';
+import { JsonRpcCode, RelayError } from '../errors.ts';
+import type { Store } from '../store/types.ts';
+
+export interface RelayerKey {
+  address: string;
+  privateKey: string;
+}
+
+export interface RelayerPoolOptions {
+  store: Store;
+  provider: RpcProvider;
+  relayers: RelayerKey[];
+  strkAddress: string;
+  minBalance: bigint;
+  leaseMs: number;
+  /** How long acquire() waits for a free relayer before refusing. */
+  acquireTimeoutMs?: number;
+  balanceTtlMs?: number;
+}
+
+export interface RelayerLease {
+  address: string;
+  account: Account;
+  nonce: bigint;
+  /** Records that `nonce` was consumed and releases the lease. */
+  commit(): Promise<void>;
+  /** Drops the cached nonce and re-reads it from the chain (after a nonce error). */
+  refreshNonce(): Promise<bigint>;
+  release(): Promise<void>;
+}
+
+export interface RelayerStatus {
+  address: string;
+  balance: string | null;
+  inRotation: boolean;
+}
+
+const key = {
+  lease: (a: string) => `relayer:lease:${a}`,
+  nonce: (a: string) => `relayer:nonce:${a}`,
+  balance: (a: string) => `relayer:balance:${a}`,
+  cursor: 'relayer:cursor',
+};
+
+export class RelayerPool {
+  private readonly accounts: Map<string, Account>;
+
+  constructor(private readonly o: RelayerPoolOptions) {
+    this.accounts = new Map(
+      o.relayers.map((r) => [r.address, new Account({ provider: o.provider, address: r.address, signer: r.privateKey })]),
+    );
+  }
+
+  get size(): number {
+    return this.accounts.size;
+  }
+
+  async balance(address: string): Promise<bigint> {
+    const cached = await this.o.store.get(key.balance(address));
+    if (cached !== null) return BigInt(cached);
+    const res = await this.o.provider.callContract({
+      contractAddress: this.o.strkAddress,
+      entrypoint: 'balance_of',
+      calldata: [address],
+    });
+    const bal = BigInt(res[0]!) + (BigInt(res[1] ?? 0) << 128n);
+    await this.o.store.set(key.balance(address), bal.toString(), { ttlMs: this.o.balanceTtlMs ?? 15_000 });
+    return bal;
+  }
+
+  async status(): Promise<RelayerStatus[]> {
+    return Promise.all(
+      [...this.accounts.keys()].map(async (address) => {
+        const balance = await this.balance(address).catch(() => null);
+        return { address, balance: balance?.toString() ?? null, inRotation: balance !== null && balance >= this.o.minBalance };
+      }),
+    );
+  }
+
+  async acquire(): Promise<RelayerLease> {
+    const deadline = Date.now() + (this.o.acquireTimeoutMs ?? 15_000);
+    const addresses = [...this.accounts.keys()];
+    let funded = 0;
+    for (let attempt = 0; ; attempt++) {
+      // A shared cursor spreads load across instances instead of all starting at relayer 0.
+      const start = await this.o.store.incr(key.cursor, 1);
+      funded = 0;
+      for (let i = 0; i < addresses.length; i++) {
+        const address = addresses[(start + i) % addresses.length]!;
+        if ((await this.balance(address).catch(() => -1n)) < this.o.minBalance) continue;
+        funded++;
+        const leaseId = crypto.randomUUID();
+        const { created } = await this.o.store.setIfAbsent(key.lease(address), leaseId, { ttlMs: this.o.leaseMs });
+        if (created) return this.lease(address, leaseId);
+      }
+      if (funded === 0 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 4), 500)));
+    }
+    throw new RelayError(JsonRpcCode.UNAVAILABLE, 'No relayer available', {
+      reason: funded === 0 ? 'relayers_unfunded' : 'relayers_busy',
+      details:
+        funded === 0
+          ? 'Every relayer is below its STRK balance floor; the operator must refund them.'
+          : 'All relayers are busy; retry shortly.',
+      httpStatus: 503,
+    });
+  }
+
+  private async lease(address: string, leaseId: string): Promise<RelayerLease> {
+    const account = this.accounts.get(address)!;
+    const store = this.o.store;
+    const release = async () => {
+      await store.deleteIfEquals(key.lease(address), leaseId);
+    };
+    const readNonce = async () => {
+      const n = BigInt(await this.o.provider.getNonceForAddress(address));
+      await store.set(key.nonce(address), n.toString());
+      return n;
+    };
+    try {
+      const cached = await store.get(key.nonce(address));
+      const lease: RelayerLease = {
+        address,
+        account,
+        nonce: cached !== null ? BigInt(cached) : await readNonce(),
+        commit: async () => {
+          await store.set(key.nonce(address), (lease.nonce + 1n).toString());
+          await store.delete(key.balance(address));
+          await release();
+        },
+        refreshNonce: async () => {
+          await store.delete(key.nonce(address));
+          lease.nonce = await readNonce();
+          return lease.nonce;
+        },
+        release,
+      };
+      return lease;
+    } catch (e) {
+      await release();
+      throw e;
+    }
+  }
+}

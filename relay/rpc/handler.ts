@@ -1,0 +1,104 @@
+/**
+ * JSON-RPC 2.0 framing for the SNIP-29 methods: single and batch requests,
+ * params by name or by position, notifications. Every failure becomes a
+ * JSON-RPC error object with `data.reason`; nothing a client sends can turn
+ * into an HTTP 5xx.
+ */
+import type { CallerContext, RelayDeps } from '../deps.ts';
+import { JsonRpcCode, RelayError, toRelayError } from '../errors.ts';
+import { authenticate } from '../auth.ts';
+import { methods } from './methods/index.ts';
+
+type Id = string | number | null;
+export interface RpcResponse {
+  jsonrpc: '2.0';
+  id: Id;
+  result?: unknown;
+  error?: { code: number; message: string; data: Record<string, unknown> };
+}
+
+const fail = (id: Id, e: unknown): RpcResponse => ({ jsonrpc: '2.0', id, error: toRelayError(e).toJsonRpc() });
+
+const invalidRequest = (details: string) =>
+  new RelayError(JsonRpcCode.INVALID_REQUEST, 'Invalid request', { reason: 'invalid_request', details });
+
+function validId(v: unknown): v is Id {
+  return v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+}
+
+async function handleOne(deps: RelayDeps, req: unknown, apiKey: string | undefined): Promise<RpcResponse | undefined> {
+  if (typeof req !== 'object' || req === null || Array.isArray(req)) {
+    return fail(null, invalidRequest('Each request must be a JSON object.'));
+  }
+  const r = req as Record<string, unknown>;
+  const isNotification = !('id' in r);
+  const id: Id = validId(r.id) ? r.id : null;
+  if (r.jsonrpc !== '2.0' || typeof r.method !== 'string' || (!isNotification && !validId(r.id))) {
+    return fail(id, invalidRequest('Send {"jsonrpc":"2.0","method":string,"id":string|number|null,"params"?:array|object}.'));
+  }
+  const method = Object.hasOwn(methods, r.method) ? methods[r.method] : undefined;
+  try {
+    if (!method) {
+      throw new RelayError(JsonRpcCode.METHOD_NOT_FOUND, 'Method not found', {
+        reason: 'method_not_found',
+        details: `Supported methods: ${Object.keys(methods).join(', ')}.`,
+        data: { method: r.method },
+      });
+    }
+    const params = mapParams(r.params, method.paramNames);
+    const parsed = method.params.safeParse(params);
+    if (!parsed.success) {
+      throw new RelayError(JsonRpcCode.INVALID_PARAMS, 'Invalid params', {
+        reason: 'invalid_params',
+        details: parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; '),
+        data: { issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })) },
+      });
+    }
+    let ctx: CallerContext | undefined;
+    if (method.auth) ctx = await authenticate(deps.config, apiKey, 'sponsor');
+    const result = await method.handler(deps, ctx, parsed.data);
+    return isNotification ? undefined : { jsonrpc: '2.0', id, result };
+  } catch (e) {
+    const err = toRelayError(e);
+    if (err.reason === 'internal_error') deps.log?.('rpc.internal_error', { method: r.method, error: String(e), stack: (e as Error)?.stack });
+    return isNotification ? undefined : fail(id, err);
+  }
+}
+
+function mapParams(params: unknown, names: string[]): unknown {
+  if (params === undefined) return {};
+  if (Array.isArray(params)) {
+    if (params.length > names.length) {
+      throw new RelayError(JsonRpcCode.INVALID_PARAMS, 'Invalid params', {
+        reason: 'too_many_params',
+        details: `Expected at most ${names.length} positional params (${names.join(', ')}).`,
+      });
+    }
+    return Object.fromEntries(params.map((v, i) => [names[i]!, v]));
+  }
+  if (typeof params === 'object' && params !== null) return params;
+  throw new RelayError(JsonRpcCode.INVALID_PARAMS, 'Invalid params', {
+    reason: 'params_not_structured',
+    details: 'params must be an array (by position) or an object (by name).',
+  });
+}
+
+/** Handles a raw body; returns the JSON response body, or undefined for notifications only. */
+export async function handleRpc(deps: RelayDeps, body: string, apiKey: string | undefined): Promise<unknown> {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body);
+  } catch {
+    return fail(null, new RelayError(JsonRpcCode.PARSE_ERROR, 'Parse error', { reason: 'invalid_json', details: 'The body is not valid JSON.' }));
+  }
+  if (!Array.isArray(payload)) return handleOne(deps, payload, apiKey);
+  if (payload.length === 0) return fail(null, invalidRequest('A batch must contain at least one request.'));
+  if (payload.length > deps.config.maxBatch) {
+    return fail(null, new RelayError(JsonRpcCode.INVALID_REQUEST, 'Batch too large', {
+      reason: 'batch_too_large',
+      details: `Send at most ${deps.config.maxBatch} requests per batch.`,
+    }));
+  }
+  const out = (await Promise.all(payload.map((p) => handleOne(deps, p, apiKey)))).filter((x) => x !== undefined);
+  return out.length ? out : undefined;
+}

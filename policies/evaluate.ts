@@ -66,7 +66,7 @@ export function evaluate(request: PolicyRequest, policy: Policy, facts: PolicyFa
     policy: policy.id,
     rule: failed.rule,
     reason: failed.reason!,
-    message: `Refused by policy '${policy.id}' (${failed.rule}): ${failed.detail}. ${FIX[failed.reason!]}${
+    message: `Refused by policy '${policy.id}' (${failed.rule}): ${failed.detail}. ${REASON_FIXES[failed.reason!]}${
       failed.retryAfter === undefined ? '' : ` Retry after ${failed.retryAfter}s.`
     }`,
     verdicts,
@@ -109,7 +109,7 @@ export function selectPolicy(
       allow: false,
       policy: null,
       reason: 'no_policy',
-      message: `No enabled sponsorship policy. ${FIX.no_policy}`,
+      message: `No enabled sponsorship policy. ${REASON_FIXES.no_policy}`,
       verdicts: [],
       at: facts.now,
     }
@@ -126,7 +126,7 @@ export function needsWebhook(decision: Decision): boolean {
 }
 
 /** What the caller should change, per reason. Appended to the decision message. */
-export const FIX: Record<DenyReason, string> = {
+export const REASON_FIXES: Record<DenyReason, string> = {
   no_policy: 'Ask the operator to enable a policy for this API key.',
   policy_disabled: 'Ask the operator to enable the policy.',
   policy_not_applicable: 'Use an API key this policy serves.',

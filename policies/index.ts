@@ -45,7 +45,7 @@ export {
   type DenyReason,
   type RuleName,
 } from './types.ts';
-export { evaluate, selectPolicy, needsWebhook, ruleStage, FIX } from './evaluate.ts';
+export { evaluate, selectPolicy, needsWebhook, ruleStage, REASON_FIXES } from './evaluate.ts';
 export { periodWindow, type PeriodWindow } from './period.ts';
 export { selectorOf } from './selectors.ts';
 export {

@@ -2,9 +2,13 @@
  * Starts a real, throw-away redis-server for tests: loopback only, no
  * persistence, its own temp dir. `stop()` kills it and removes the dir;
  * `restart()` brings it back on the same port (fail-closed / recovery tests).
+ *
+ * Nothing may outlive the test run: servers are killed on exit and on
+ * SIGINT/SIGTERM/SIGHUP, and a run killed outright (SIGKILL) is cleaned up
+ * by the next one, which reaps servers whose owning process is gone.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,12 +26,53 @@ export interface TestRedis {
 }
 
 const INSTALL_HINT = 'redis-server is required for the Redis store tests: apt-get install -y redis-server';
-const running = new Set<ChildProcess>();
+const DIR_PREFIX = 'ciro-redis-';
+const OWNER_FILE = 'owner'; // "<test process pid> <redis-server pid>"
+const live = new Map<string, ChildProcess | null>(); // temp dir -> its running server
 
-// A crashed test run must not leave servers behind.
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+function cleanupAll(): void {
+  for (const [dir, child] of live) {
+    child?.kill('SIGCONT');
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+  live.clear();
+}
+process.once('exit', cleanupAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(sig, () => {
+    cleanupAll();
+    process.kill(process.pid, sig); // our listener is gone now: default handling resumes
+  });
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Removes servers and dirs left by test processes that died without cleaning up. */
+function reapStale(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(DIR_PREFIX)) continue;
+    const dir = join(tmpdir(), name);
+    try {
+      const [owner, server] = readFileSync(join(dir, OWNER_FILE), 'utf8').split(' ').map(Number);
+      if (!owner || alive(owner)) continue;
+      // Check the pid is still that redis-server before killing it (pids get reused).
+      if (server && readFileSync(`/proc/${server}/cmdline`, 'utf8').includes('redis-server')) process.kill(server, 'SIGKILL');
+    } catch {
+      // No owner file yet: another process may be starting it right now, so only reap old dirs.
+      const st = statSync(dir, { throwIfNoEntry: false });
+      if (!st || Date.now() - st.mtimeMs < 60_000) continue;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function assertInstalled(): void {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
@@ -75,34 +120,35 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 
 export async function startRedis(): Promise<TestRedis> {
   assertInstalled();
+  reapStale();
   const port = await freePort();
   let dir: string | null = null;
   let child: ChildProcess | null = null;
-  let log = '';
 
   const launch = async () => {
-    dir ??= mkdtempSync(join(tmpdir(), 'ciro-redis-'));
-    log = '';
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+    const d = (dir ??= mkdtempSync(join(tmpdir(), DIR_PREFIX)));
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', d];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
-    running.add(proc);
+    let log = '';
     proc.stdout?.on('data', (b) => (log += b));
     proc.stderr?.on('data', (b) => (log += b));
-    proc.once('exit', () => running.delete(proc));
+    child = proc;
+    live.set(d, proc);
+    writeFileSync(join(d, OWNER_FILE), `${process.pid} ${proc.pid ?? 0}`);
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      if (proc.exitCode !== null) throw new Error(`redis-server exited early on port ${port}:\n${log}`);
+      if (proc.exitCode !== null) break;
       if (await pingOnce(port)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     await kill();
-    throw new Error(`redis-server did not answer on port ${port} within 10 s:\n${log}`);
+    throw new Error(`redis-server did not start on port ${port}:\n${log}`);
   };
 
   const kill = async () => {
     const proc = child;
     child = null;
+    if (dir) live.set(dir, null);
     if (!proc) return;
     proc.kill('SIGCONT'); // a paused server would never act on SIGTERM
     proc.kill('SIGTERM');
@@ -118,7 +164,10 @@ export async function startRedis(): Promise<TestRedis> {
     port,
     async stop() {
       await kill();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      if (dir) {
+        rmSync(dir, { recursive: true, force: true });
+        live.delete(dir);
+      }
       dir = null;
     },
     async restart() {

@@ -4,7 +4,7 @@
  * under test is the only thing that can refuse.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluate, type PolicyFacts, type PolicyInput, type PolicyRequest } from '../../policies/index.ts';
+import { DENY_REASONS, REASON_FIXES, evaluate, type PolicyFacts, type PolicyInput, type PolicyRequest } from '../../policies/index.ts';
 import { ALLOW_POOL, JOBS, MANIFEST, POOL, SENDER, TOKEN, call, facts, policy, request, sel } from './fixtures.ts';
 
 interface Row {
@@ -22,7 +22,10 @@ interface Row {
 const NOW = 1_700_000_000; // 2023-11-14T22:13:20Z; the UTC day ends 6400 s later
 const PADDED_SENDER = '0x0000000000000000000000000000000000000000000000000000000000000ABC';
 
+const seenReasons = new Set<string>();
+
 function run(rows: Row[]) {
+  for (const r of rows) if (r.reason) seenReasons.add(r.reason);
   it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, row) => {
     const d = evaluate(request(row.req), policy(row.rules, row.extra), facts({ now: NOW, ...row.facts }));
     if (row.reason === undefined) {
@@ -188,4 +191,14 @@ describe('webhook', () => {
     { name: 'failOpen never overrides a deny', rules: hook(true), facts: { webhook: { verdict: 'deny' } }, reason: 'webhook_denied' },
     { name: 'not consulted at build', rules: hook(), req: { phase: 'build' }, facts: { webhook: undefined } },
   ]);
+});
+
+describe('reason catalogue', () => {
+  it('every deny reason is snake_case, has a fix, and is exercised above (no_policy: selectPolicy tests)', () => {
+    for (const r of DENY_REASONS) {
+      expect(r).toMatch(/^[a-z]+(_[a-z]+)*$/);
+      expect(REASON_FIXES[r]).toBeTruthy();
+    }
+    expect(DENY_REASONS.filter((r) => r !== 'no_policy' && !seenReasons.has(r))).toEqual([]);
+  });
 });

@@ -1,9 +1,29 @@
 /** Conformance cases for budgets (reserve/adjust/amount), the audit list and sets. */
 import { describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../../relay/errors.ts';
 import type { Store } from '../../relay/store/types.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const U128_MAX = 2n ** 128n - 1n;
+
+/** Deterministic values biased to carry/borrow edges: 10^k ± 1 straddles Redis' 9-digit limbs. */
+function edgyAmounts(seed: number): () => bigint {
+  let x = seed >>> 0;
+  const next = () => ((x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0), x);
+  return () => {
+    const k = BigInt(next() % 39);
+    switch (next() % 4) {
+      case 0:
+        return 10n ** k - 1n;
+      case 1:
+        return 10n ** k + BigInt(next() % 3);
+      case 2:
+        return 2n ** (k * 3n + 10n) - 1n;
+      default:
+        return (BigInt(next()) << 96n) | (BigInt(next()) << 64n) | (BigInt(next()) << 32n) | BigInt(next());
+    }
+  };
+}
 
 export function amountCases(store: () => Store): void {
   describe('reserve', () => {
@@ -120,6 +140,39 @@ export function amountCases(store: () => Store): void {
       expect(await s.adjust('a', -1n)).toBe(2n ** 127n - 1n);
       expect(await s.adjust('a', -(2n ** 127n - 10n ** 20n))).toBe(10n ** 20n - 1n);
       expect(await s.amount('a')).toBe(10n ** 20n - 1n);
+    });
+
+    it('matches exact bigint arithmetic on carry and borrow edges', async () => {
+      const s = store();
+      const draw = edgyAmounts(20240601);
+      let model = 0n;
+      for (let i = 0; i < 150; i++) {
+        const d = draw();
+        if (i % 3 === 2) {
+          const limit = [model + d, model + d - 1n, draw()][i % 9 === 2 ? 0 : i % 9 === 5 ? 1 : 2]!;
+          if (limit < 0n) continue;
+          const fits = model + d <= limit;
+          const expected = fits ? { ok: true, used: [model + d] } : { ok: false, blocking: 0, used: model, limit };
+          expect(await s.reserve([{ key: 'f', amount: d, limit }])).toEqual(expected);
+          if (fits) model += d;
+        } else {
+          const delta = i % 3 === 0 ? d : -d;
+          model = model + delta < 0n ? 0n : model + delta;
+          expect(await s.adjust('f', delta)).toBe(model);
+        }
+      }
+      expect(await s.amount('f')).toBe(model);
+    });
+
+    it('treats a non-amount value as a caller bug, not an outage', async () => {
+      const s = store();
+      await s.set('x', 'not-a-number');
+      for (const p of [s.amount('x'), s.adjust('x', 1n), s.reserve([{ key: 'x', amount: 1n, limit: 5n }])]) {
+        const err = await p.then(() => undefined, (e: unknown) => e);
+        expect(err).toBeInstanceOf(Error);
+        expect(err).not.toBeInstanceOf(StoreUnavailableError);
+      }
+      expect(await s.get('x')).toBe('not-a-number');
     });
 
     it('keeps the period of a reserved counter', async () => {

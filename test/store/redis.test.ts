@@ -131,3 +131,15 @@ describe('RedisStore fails closed', () => {
     }
   });
 });
+
+describe('test/helpers/redis', () => {
+  it('names the install command instead of skipping when redis-server is missing', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(startRedis()).rejects.toThrow(/apt-get install -y redis-server/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});

@@ -31,7 +31,7 @@ pub trait IAccessControl<TState> {
 #[starknet::component]
 pub mod AccessControlComponent {
     use starknet::storage::{
-        Map, StorageMapReadAccess, StorageMapWriteAccess, StoragePointerReadAccess,
+        Map, StorageMapReadAccess, StorageMapWriteAccess,
     };
     use starknet::{ContractAddress, get_caller_address};
     use super::{Errors, IAccessControl};

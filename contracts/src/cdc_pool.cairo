@@ -31,7 +31,7 @@ pub const MAX_PAGE: u32 = 100;
 
 #[starknet::contract]
 pub mod CdcPool {
-    use core::num::traits::Zero;
+    use core::num::traits::{SaturatingAdd, Zero};
     use starknet::storage::{
         Map, MutableVecTrait, StoragePathEntry, StoragePointerReadAccess,
         StoragePointerWriteAccess, Vec, VecTrait,
@@ -174,7 +174,7 @@ pub mod CdcPool {
             assert(amount <= staked, Errors::INSUFFICIENT_STAKE);
             // Topping up a pending request restarts the delay; otherwise a worker could queue a
             // tiny request early and add its whole stake right before misbehaving.
-            let available_at = get_block_timestamp() + self.unstake_delay.read();
+            let available_at = get_block_timestamp().saturating_add(self.unstake_delay.read());
             entry.staked.write(staked - amount);
             entry.pending_unstake.write(entry.pending_unstake.read() + amount);
             entry.unstake_available_at.write(available_at);
@@ -336,7 +336,8 @@ pub mod CdcPool {
             }
             // A worker that never sent a heartbeat is not online, whatever the clock says.
             let last = self.workers.entry(worker).last_heartbeat.read();
-            last != 0 && get_block_timestamp() <= last + timeout
+            let now = get_block_timestamp();
+            last != 0 && now >= last && now - last <= timeout
         }
 
         fn worker_count(self: @ContractState) -> u64 {

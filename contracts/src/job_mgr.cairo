@@ -34,7 +34,7 @@ pub const MAX_PAGE: u32 = 100;
 
 #[starknet::contract]
 pub mod JobMgr {
-    use core::num::traits::Zero;
+    use core::num::traits::{SaturatingAdd, Zero};
     use starknet::storage::{
         Map, MutableVecTrait, StorageMapReadAccess, StorageMapWriteAccess, StoragePathEntry,
         StoragePointerReadAccess, StoragePointerWriteAccess, Vec, VecTrait,
@@ -246,7 +246,7 @@ pub mod JobMgr {
             let capabilities = pool.get_worker(worker).capabilities;
             assert(capabilities & requirements == requirements, Errors::MISSING_CAPABILITIES);
             let now = get_block_timestamp();
-            let deadline = now + job.timeout;
+            let deadline = now.saturating_add(job.timeout);
             let entry = self.jobs.entry(job_id);
             entry.worker.write(worker);
             entry.status.write(JobStatus::Assigned);

@@ -31,6 +31,7 @@ pub const DEFAULT_TIER_PERIOD: u64 = 86400;
 
 #[starknet::contract]
 pub mod Paymaster {
+    use core::num::traits::Zero;
     use core::poseidon::poseidon_hash_span;
     use starknet::account::Call;
     use starknet::storage::{
@@ -145,7 +146,7 @@ pub mod Paymaster {
                         relayer,
                         nonce: outside_execution.nonce,
                         calls_hash: hash_calls(calls),
-                        fee_token: 0.try_into().unwrap(),
+                        fee_token: Zero::zero(),
                         fee_amount: 0,
                     },
                 );
@@ -228,7 +229,9 @@ pub mod Paymaster {
             self.emit(FeeTokenSet { token, supported });
         }
 
-        fn set_tier(ref self: ContractState, tier: u8, max_txs_per_period: u32, period_seconds: u64) {
+        fn set_tier(
+            ref self: ContractState, tier: u8, max_txs_per_period: u32, period_seconds: u64,
+        ) {
             self.access.assert_only_role(OPERATOR_ROLE);
             self.write_tier(tier, max_txs_per_period, period_seconds);
         }
@@ -260,7 +263,9 @@ pub mod Paymaster {
             self.relayers.read(addr)
         }
 
-        fn is_allowed_call(self: @ContractState, target: ContractAddress, selector: felt252) -> bool {
+        fn is_allowed_call(
+            self: @ContractState, target: ContractAddress, selector: felt252,
+        ) -> bool {
             self.allowed_calls.read((target, selector))
         }
 
@@ -308,7 +313,8 @@ pub mod Paymaster {
         fn assert_calls_allowed(self: @ContractState, calls: Span<Call>, count: u32) {
             for i in 0..count {
                 let call = calls.at(i);
-                assert(self.allowed_calls.read((*call.to, *call.selector)), Errors::CALL_NOT_ALLOWED);
+                let allowed = self.allowed_calls.read((*call.to, *call.selector));
+                assert(allowed, Errors::CALL_NOT_ALLOWED);
             }
         }
 
@@ -328,7 +334,7 @@ pub mod Paymaster {
                 tier.max_txs_per_period
             };
             let now = get_block_timestamp();
-            let (period_start, used) = if now >= usage.period_start + tier.period_seconds {
+            let (period_start, used) = if now - usage.period_start >= tier.period_seconds {
                 (now, 0)
             } else {
                 (usage.period_start, usage.txs_in_period)
@@ -344,7 +350,9 @@ pub mod Paymaster {
             self.total_sponsored.write(self.total_sponsored.read() + 1);
         }
 
-        fn write_tier(ref self: ContractState, tier: u8, max_txs_per_period: u32, period_seconds: u64) {
+        fn write_tier(
+            ref self: ContractState, tier: u8, max_txs_per_period: u32, period_seconds: u64,
+        ) {
             self.tiers.write(tier, TierConfig { max_txs_per_period, period_seconds });
             self.emit(TierSet { tier, max_txs_per_period, period_seconds });
         }

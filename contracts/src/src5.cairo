@@ -22,7 +22,9 @@ pub mod SRC5Component {
     pub enum Event {}
 
     #[embeddable_as(SRC5Impl)]
-    impl SRC5<TContractState, +HasComponent<TContractState>> of ISRC5<ComponentState<TContractState>> {
+    impl SRC5<
+        TContractState, +HasComponent<TContractState>,
+    > of ISRC5<ComponentState<TContractState>> {
         fn supports_interface(
             self: @ComponentState<TContractState>, interface_id: felt252,
         ) -> bool {

@@ -173,7 +173,7 @@ pub mod CdcPool {
             let staked = entry.staked.read();
             assert(amount <= staked, Errors::INSUFFICIENT_STAKE);
             // Topping up a pending request restarts the delay; otherwise a worker could queue a
-            // tiny request early and add its whole stake right before misbehaving.
+            // tiny request early, then move its whole stake in and withdraw it at once.
             let available_at = get_block_timestamp().saturating_add(self.unstake_delay.read());
             entry.staked.write(staked - amount);
             entry.pending_unstake.write(entry.pending_unstake.read() + amount);

@@ -1,0 +1,172 @@
+/**
+ * Helpers for the contract suites in test/contracts: typed-enough handles on
+ * the four CIRO contracts, transaction sending that returns the receipt,
+ * event extraction, and `expectRevert`, which checks the exact Cairo revert
+ * reason (a short string) of a failed call.
+ */
+import { expect } from 'vitest';
+import {
+  Contract,
+  num,
+  shortString,
+  type Account,
+  type Call,
+  type RpcProvider,
+} from 'starknet';
+import { loadArtifact, type ArtifactName } from '../../scripts/local/artifacts.ts';
+import { STRK_ADDRESS } from '../../scripts/local/deploy.ts';
+import type { Manifest } from '../../relay/chain/manifest.ts';
+
+export { STRK_ADDRESS };
+export const CIRO = 10n ** 18n;
+export const ISRC5_ID = '0x3f918d17e5ee77373b56385708f855659a07f75997f365cf87748628532a055';
+
+export const felt = (s: string): string => shortString.encodeShortString(s);
+
+export const ROLES = {
+  DEFAULT_ADMIN: '0x0',
+  MINTER: felt('MINTER_ROLE'),
+  PAUSER: felt('PAUSER_ROLE'),
+  OPERATOR: felt('OPERATOR_ROLE'),
+  SLASHER: felt('SLASHER_ROLE'),
+  JOB_MANAGER: felt('JOB_MANAGER_ROLE'),
+  COORDINATOR: felt('COORDINATOR_ROLE'),
+  ARBITER: felt('ARBITER_ROLE'),
+  MODEL_ADMIN: felt('MODEL_ADMIN_ROLE'),
+} as const;
+
+export interface CiroContracts {
+  token: Contract;
+  pool: Contract;
+  jobs: Contract;
+  paymaster: Contract;
+}
+
+export function contractAt(provider: RpcProvider, name: ArtifactName, address: string): Contract {
+  return new Contract({ abi: loadArtifact(name).sierra.abi, address, providerOrAccount: provider });
+}
+
+export function ciroContracts(provider: RpcProvider, manifest: Manifest): CiroContracts {
+  const c = manifest.contracts;
+  return {
+    token: contractAt(provider, 'CiroToken', c.ciro_token.address),
+    pool: contractAt(provider, 'CdcPool', c.cdc_pool.address),
+    jobs: contractAt(provider, 'JobMgr', c.job_mgr.address),
+    paymaster: contractAt(provider, 'Paymaster', c.paymaster.address),
+  };
+}
+
+/** A view call through the ABI; results come back parsed (u256 → bigint, structs → objects). */
+export async function view<T = unknown>(c: Contract, fn: string, args: unknown[] = []): Promise<T> {
+  return (await c.call(fn, args as never)) as T;
+}
+
+/** Builds a Call from ABI-typed arguments (structs, u256 as bigint, bools, ...). */
+export function populate(c: Contract, fn: string, args: unknown[] = []): Call {
+  return c.populate(fn, args as never);
+}
+
+export type Receipt = Awaited<ReturnType<RpcProvider['waitForTransaction']>>;
+
+/** Executes and waits; throws (with the receipt) if the transaction reverted. */
+export async function send(account: Account, calls: Call | Call[]): Promise<Receipt> {
+  const tx = await account.execute(calls);
+  const receipt = await account.provider.waitForTransaction(tx.transaction_hash);
+  if (!receipt.isSuccess()) {
+    throw new Error(`transaction ${tx.transaction_hash} reverted: ${JSON.stringify(receipt.value)}`);
+  }
+  return receipt as Receipt;
+}
+
+/** Parsed events named `name` (the last path segment of the Cairo event) emitted by `c`. */
+export function eventsNamed(c: Contract, receipt: Receipt, name: string): Record<string, unknown>[] {
+  const parsed = c.parseEvents(receipt as never) as unknown as Record<string, unknown>[];
+  const out: Record<string, unknown>[] = [];
+  for (const ev of parsed) {
+    for (const [key, value] of Object.entries(ev)) {
+      if (key === name || key.endsWith(`::${name}`)) out.push(value as Record<string, unknown>);
+    }
+  }
+  return out;
+}
+
+/** Exactly one `name` event from `c` in the receipt; returns its fields. */
+export function oneEvent(c: Contract, receipt: Receipt, name: string): Record<string, unknown> {
+  const evs = eventsNamed(c, receipt, name);
+  expect(evs, `expected one ${name} event`).toHaveLength(1);
+  return evs[0]!;
+}
+
+/** Compares addresses / felts regardless of padding and representation. */
+export function sameFelt(a: unknown, b: unknown): boolean {
+  return BigInt(a as string) === BigInt(b as string);
+}
+
+export function expectAddress(actual: unknown, expected: string): void {
+  expect(num.toHex(actual as string)).toBe(num.toHex(expected));
+}
+
+export async function erc20Balance(provider: RpcProvider, token: string, owner: string): Promise<bigint> {
+  const res = await provider.callContract({ contractAddress: token, entrypoint: 'balance_of', calldata: [owner] });
+  return BigInt(res[0]!) + (BigInt(res[1] ?? 0) << 128n);
+}
+
+export const strkBalance = (provider: RpcProvider, owner: string) => erc20Balance(provider, STRK_ADDRESS, owner);
+
+function errorText(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const base = (err as { baseError?: { code?: number; message?: string; data?: unknown } }).baseError;
+    // RpcError: use only the node's error, not the echoed request (whose calldata could
+    // contain any short string and fake a match).
+    if (base) return `${base.code}: ${base.message}: ${JSON.stringify(base.data)}`;
+    if (err instanceof Error) return err.message;
+  }
+  return String(err);
+}
+
+/** Every short string the node reported: quoted ('...') texts and decodable hex felts. */
+export function revertReasons(err: unknown): string[] {
+  const text = errorText(err);
+  const found = new Set<string>();
+  for (const m of text.matchAll(/\('([^']*)'\)/g)) found.add(m[1]!);
+  for (const m of text.matchAll(/0x[0-9a-fA-F]{2,62}\b/g)) {
+    try {
+      const s = shortString.decodeShortString(m[0]);
+      if (/^[\x20-\x7e]+$/.test(s)) found.add(s);
+    } catch {
+      // not a short string
+    }
+  }
+  return [...found];
+}
+
+/** Awaits `p`, which must fail, and asserts the exact revert reason among the node's errors. */
+export async function expectRevert(p: Promise<unknown>, reason: string): Promise<void> {
+  let failed = false;
+  let err: unknown;
+  try {
+    await p;
+  } catch (e) {
+    failed = true;
+    err = e;
+  }
+  expect(failed, `expected revert '${reason}', but it succeeded`).toBe(true);
+  const reasons = revertReasons(err);
+  expect(reasons, `revert reason '${reason}' not found in:\n${errorText(err).slice(0, 4000)}`).toContain(reason);
+}
+
+/** Convenience: `expectRevert(send(account, calls), reason)`. */
+export const expectTxRevert = (account: Account, calls: Call | Call[], reason: string) =>
+  expectRevert(send(account, calls), reason);
+
+/** Timestamp of the block that included a receipt's transaction. */
+export async function blockTime(provider: RpcProvider, receipt: Receipt): Promise<bigint> {
+  const n = (receipt.value as { block_number?: number }).block_number;
+  const block = await provider.getBlock(n ?? 'latest');
+  return BigInt(block.timestamp);
+}
+
+export const u256Parts = (v: bigint): [string, string] => [
+  (v & ((1n << 128n) - 1n)).toString(),
+  (v >> 128n).toString(),
+];

@@ -7,15 +7,19 @@
 import { expect } from 'vitest';
 import {
   Contract,
+  hash,
   num,
   shortString,
   type Account,
   type Call,
+  type OutsideTransaction,
   type RpcProvider,
 } from 'starknet';
 import { loadArtifact, type ArtifactName } from '../../scripts/local/artifacts.ts';
 import { STRK_ADDRESS } from '../../scripts/local/deploy.ts';
 import type { Manifest } from '../../relay/chain/manifest.ts';
+import type { KeyedAccount } from '../../scripts/local/accounts.ts';
+import { signOutside, sponsoredCall, type OutsideOptions } from '../../scripts/local/outside.ts';
 
 export { STRK_ADDRESS };
 export const CIRO = 10n ** 18n;
@@ -170,3 +174,38 @@ export const u256Parts = (v: bigint): [string, string] => [
   (v & ((1n << 128n) - 1n)).toString(),
   (v >> 128n).toString(),
 ];
+
+/** `user` signs a SNIP-9 v2 outside execution of `calls` whose caller is the Paymaster. */
+export function signForPaymaster(
+  provider: RpcProvider,
+  manifest: Manifest,
+  user: KeyedAccount,
+  calls: Call[],
+  opts: Partial<OutsideOptions> = {},
+): Promise<OutsideTransaction> {
+  return signOutside(provider, user.account, calls, { caller: manifest.contracts.paymaster.address, ...opts });
+}
+
+/** Signs `calls` as `user` and has `relayer` submit them through Paymaster.execute_sponsored. */
+export async function sponsorVia(
+  provider: RpcProvider,
+  manifest: Manifest,
+  relayer: KeyedAccount,
+  user: KeyedAccount,
+  calls: Call[],
+): Promise<{ receipt: Receipt; ot: OutsideTransaction }> {
+  const ot = await signForPaymaster(provider, manifest, user, calls);
+  const receipt = await send(relayer.account, sponsoredCall(manifest.contracts.paymaster.address, ot));
+  return { receipt, ot };
+}
+
+/** Paymaster's calls_hash: Poseidon over the Serde encoding of the outside calls. */
+export function callsHash(ot: OutsideTransaction): bigint {
+  const calls = ot.outsideExecution.calls;
+  const buf: bigint[] = [BigInt(calls.length)];
+  for (const c of calls) {
+    const data = c.calldata as string[];
+    buf.push(BigInt(c.to), BigInt(c.selector), BigInt(data.length), ...data.map((x) => BigInt(x)));
+  }
+  return BigInt(hash.computePoseidonHashOnElements(buf));
+}

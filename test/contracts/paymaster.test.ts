@@ -1,0 +1,214 @@
+/**
+ * Paymaster configuration surface on a real devnet: relayers, allowlist,
+ * blacklist, fee tokens, tiers, per-account allowances and quotas, fee
+ * withdrawal and pausing. The sponsored claim and the execute refusals are in
+ * sponsored-claim.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hash, OutsideExecutionVersion, type Call, type Contract, type OutsideTransaction } from 'starknet';
+import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
+import type { KeyedAccount } from '../../scripts/local/accounts.ts';
+import { increaseTime } from '../../scripts/local/devnet.ts';
+import { feeCall, sponsoredCall } from '../../scripts/local/outside.ts';
+import {
+  blockTime,
+  CIRO,
+  ciroContracts,
+  expectAddress,
+  expectRevert,
+  expectTxRevert,
+  oneEvent,
+  populate,
+  ROLES,
+  send,
+  signForPaymaster,
+  sponsorVia,
+  STRK_ADDRESS,
+  view,
+} from '../helpers/contracts.ts';
+
+interface AccountUsage {
+  tier: bigint;
+  allowance_override: bigint;
+  period_start: bigint;
+  txs_in_period: bigint;
+  total_sponsored: bigint;
+}
+
+let chain: LocalChain;
+let pm: Contract;
+let token: Contract;
+let pool: Contract;
+let admin: KeyedAccount;
+let relayer: KeyedAccount;
+let user: KeyedAccount;
+let user2: KeyedAccount;
+let stranger: KeyedAccount;
+
+const X = '0x1234'; // an arbitrary address for configuration round-trips
+const SEL = hash.getSelectorFromName('anything');
+const pmCall = (fn: string, args: unknown[] = []) => populate(pm, fn, args);
+const usage = (a: KeyedAccount) => view<AccountUsage>(pm, 'get_account', [a.address]);
+/** A cheap allowlisted call for quota tests: CIRO.approve(pool, n). */
+const approveCall = (n: bigint): Call => populate(token, 'approve', [pool.address, n]);
+
+beforeAll(async () => {
+  chain = await startLocalChain();
+  ({ paymaster: pm, token, pool } = ciroContracts(chain.provider, chain.manifest));
+  admin = chain.deployer;
+  relayer = chain.relayers[0]!;
+  user = chain.client;
+  user2 = chain.spare[0]!;
+  stranger = chain.spare[1]!;
+});
+
+afterAll(async () => {
+  await chain?.stop();
+});
+
+describe('Paymaster after deploy', () => {
+  it('has the relayers, allowlist, fee tokens and default tier wired', async () => {
+    expect(await view(pm, 'is_relayer', [relayer.address])).toBe(true);
+    expect(await view(pm, 'is_relayer', [chain.relayers[1]!.address])).toBe(true);
+    expect(await view(pm, 'is_relayer', [stranger.address])).toBe(false);
+    const claim = hash.getSelectorFromName('claim_rewards');
+    expect(await view(pm, 'is_allowed_call', [pool.address, claim])).toBe(true);
+    expect(await view(pm, 'is_allowed_call', [pool.address, hash.getSelectorFromName('slash')])).toBe(false);
+    expect(await view(pm, 'is_fee_token', [STRK_ADDRESS])).toBe(true);
+    expect(await view(pm, 'is_fee_token', [token.address])).toBe(true);
+    expect(await view(pm, 'get_tier', [0])).toEqual({ max_txs_per_period: 1000n, period_seconds: 86400n });
+    expect(await view(pm, 'total_sponsored')).toBe(0n);
+    expect(await view(pm, 'is_paused')).toBe(false);
+    expect(await view(pm, 'is_blacklisted', [user.address])).toBe(false);
+  });
+});
+
+describe('Paymaster OPERATOR_ROLE configuration', () => {
+  it.each([
+    ['add_relayer', [X], 'RelayerAdded', 'is_relayer', [X], true],
+    ['remove_relayer', [X], 'RelayerRemoved', 'is_relayer', [X], false],
+    ['set_allowed_call', [X, SEL, true], 'AllowedCallSet', 'is_allowed_call', [X, SEL], true],
+    ['set_allowed_call', [X, SEL, false], 'AllowedCallSet', 'is_allowed_call', [X, SEL], false],
+    ['set_blacklisted', [X, true], 'BlacklistUpdated', 'is_blacklisted', [X], true],
+    ['set_blacklisted', [X, false], 'BlacklistUpdated', 'is_blacklisted', [X], false],
+    ['set_fee_token', [X, true], 'FeeTokenSet', 'is_fee_token', [X], true],
+    ['set_fee_token', [X, false], 'FeeTokenSet', 'is_fee_token', [X], false],
+  ] as const)('%s(%s): operator only, emits %s, visible in %s', async (fn, args, event, viewFn, viewArgs, want) => {
+    await expectTxRevert(stranger.account, pmCall(fn, [...args]), 'AC: missing role');
+    const r = await send(admin.account, pmCall(fn, [...args]));
+    oneEvent(pm, r, event);
+    expect(await view(pm, viewFn, [...viewArgs])).toBe(want);
+  });
+
+  it('set_tier, set_account_tier and set_account_allowance are operator only and stored', async () => {
+    await expectTxRevert(stranger.account, pmCall('set_tier', [3, 5, 60]), 'AC: missing role');
+    await expectTxRevert(stranger.account, pmCall('set_account_tier', [X, 3]), 'AC: missing role');
+    await expectTxRevert(stranger.account, pmCall('set_account_allowance', [X, 9]), 'AC: missing role');
+    const r = await send(admin.account, [
+      pmCall('set_tier', [3, 5, 60]),
+      pmCall('set_account_tier', [X, 3]),
+      pmCall('set_account_allowance', [X, 9]),
+    ]);
+    const tier = oneEvent(pm, r, 'TierSet');
+    expect([tier.tier, tier.max_txs_per_period, tier.period_seconds]).toEqual([3n, 5n, 60n]);
+    expect(oneEvent(pm, r, 'AccountTierSet').tier).toBe(3n);
+    expect(oneEvent(pm, r, 'AccountAllowanceSet').max_txs_per_period).toBe(9n);
+    expect(await view(pm, 'get_tier', [3])).toEqual({ max_txs_per_period: 5n, period_seconds: 60n });
+    const acc = await view<AccountUsage>(pm, 'get_account', [X]);
+    expect([acc.tier, acc.allowance_override, acc.txs_in_period]).toEqual([3n, 9n, 0n]);
+  });
+
+  it('a granted operator can configure but cannot withdraw fees (DEFAULT_ADMIN only)', async () => {
+    await send(admin.account, pmCall('grant_role', [ROLES.OPERATOR, stranger.address]));
+    await send(stranger.account, pmCall('add_relayer', [X]));
+    expect(await view(pm, 'is_relayer', [X])).toBe(true);
+    await expectTxRevert(stranger.account, pmCall('withdraw_fees', [token.address, stranger.address, 1n]), 'AC: missing role');
+    await send(admin.account, pmCall('revoke_role', [ROLES.OPERATOR, stranger.address]));
+    await expectTxRevert(stranger.account, pmCall('remove_relayer', [X]), 'AC: missing role');
+  });
+});
+
+describe('Paymaster withdraw_fees (DEFAULT_ADMIN_ROLE)', () => {
+  it('sends collected tokens out and cannot overdraw', async () => {
+    await send(admin.account, populate(token, 'transfer', [pm.address, 5n * CIRO]));
+    const before = await view<bigint>(token, 'balance_of', [user2.address]);
+    const r = await send(admin.account, pmCall('withdraw_fees', [token.address, user2.address, 2n * CIRO]));
+    const ev = oneEvent(pm, r, 'FeesWithdrawn');
+    expectAddress(ev.token, token.address);
+    expectAddress(ev.to, user2.address);
+    expect(ev.amount).toBe(2n * CIRO);
+    expect(await view<bigint>(token, 'balance_of', [user2.address])).toBe(before + 2n * CIRO);
+    expect(await view<bigint>(token, 'balance_of', [pm.address])).toBe(3n * CIRO);
+    await expectTxRevert(admin.account, pmCall('withdraw_fees', [token.address, user2.address, 4n * CIRO]), 'ERC20: insufficient balance');
+  });
+});
+
+describe('Paymaster execute pre-checks and quotas', () => {
+  it("refuses an outside execution without calls ('PM: no calls')", async () => {
+    const ot: OutsideTransaction = {
+      outsideExecution: { caller: pm.address, nonce: '0x77', execute_after: 0, execute_before: 2 ** 40, calls: [] },
+      signature: [],
+      signerAddress: user.address,
+      version: OutsideExecutionVersion.V2,
+    };
+    await expectRevert(send(relayer.account, sponsoredCall(pm.address, ot)), 'PM: no calls');
+    await expectRevert(send(relayer.account, feeCall(pm.address, ot, token.address, 1n)), 'PM: no calls');
+  });
+
+  it("refuses a fee token that is not enabled ('PM: fee token unsupported')", async () => {
+    const jobs = chain.manifest.contracts.job_mgr.address;
+    const ot = await signForPaymaster(chain.provider, chain.manifest, user, [approveCall(1n)]);
+    await expectRevert(send(relayer.account, feeCall(pm.address, ot, jobs, 1n)), 'PM: fee token unsupported');
+  });
+
+  it('counts sponsored executions against the per-account allowance and resets with the period', async () => {
+    const total = await view<bigint>(pm, 'total_sponsored');
+    await send(admin.account, pmCall('set_account_allowance', [user.address, 2]));
+    await sponsorVia(chain.provider, chain.manifest, relayer, user, [approveCall(1n)]);
+    await sponsorVia(chain.provider, chain.manifest, relayer, user, [approveCall(2n)]);
+    expect(await view(token, 'allowance', [user.address, pool.address])).toBe(2n);
+    let u = await usage(user);
+    expect([u.txs_in_period, u.total_sponsored]).toEqual([2n, 2n]);
+    expect(await view(pm, 'total_sponsored')).toBe(total + 2n);
+    await expectRevert(sponsorVia(chain.provider, chain.manifest, relayer, user, [approveCall(3n)]), 'PM: quota exceeded');
+    await increaseTime(chain.devnet.url, 86_401);
+    const { receipt } = await sponsorVia(chain.provider, chain.manifest, relayer, user, [approveCall(3n)]);
+    u = await usage(user);
+    expect(u.txs_in_period).toBe(1n);
+    expect(u.total_sponsored).toBe(3n);
+    expect(u.period_start).toBe(await blockTime(chain.provider, receipt));
+  });
+
+  it('a tier with max 0 blocks sponsorship unless a per-account allowance overrides it; fee mode is not quota-limited', async () => {
+    await send(admin.account, [pmCall('set_tier', [7, 0, 3600]), pmCall('set_account_tier', [user2.address, 7])]);
+    await expectRevert(sponsorVia(chain.provider, chain.manifest, relayer, user2, [approveCall(1n)]), 'PM: quota exceeded');
+    await send(admin.account, pmCall('set_account_allowance', [user2.address, 1]));
+    await sponsorVia(chain.provider, chain.manifest, relayer, user2, [approveCall(1n)]);
+    await expectRevert(sponsorVia(chain.provider, chain.manifest, relayer, user2, [approveCall(2n)]), 'PM: quota exceeded');
+    const fee = 1000n;
+    const strkTransfer: Call = { contractAddress: STRK_ADDRESS, entrypoint: 'transfer', calldata: [pm.address, fee.toString(), '0'] };
+    const ot = await signForPaymaster(chain.provider, chain.manifest, user2, [approveCall(2n), strkTransfer]);
+    const r = await send(relayer.account, feeCall(pm.address, ot, STRK_ADDRESS, fee));
+    const ev = oneEvent(pm, r, 'SponsoredExecution');
+    expectAddress(ev.fee_token, STRK_ADDRESS);
+    expect(ev.fee_amount).toBe(fee);
+    expect((await usage(user2)).total_sponsored).toBe(2n);
+  });
+});
+
+describe('Paymaster pause (PAUSER_ROLE)', () => {
+  it('stops both execute entry points until unpaused', async () => {
+    await expectTxRevert(stranger.account, pmCall('pause'), 'AC: missing role');
+    await send(admin.account, pmCall('pause'));
+    expect(await view(pm, 'is_paused')).toBe(true);
+    await expectTxRevert(admin.account, pmCall('pause'), 'PAUSE: already paused');
+    const ot = await signForPaymaster(chain.provider, chain.manifest, user, [approveCall(9n)]);
+    await expectRevert(send(relayer.account, sponsoredCall(pm.address, ot)), 'PM: paused');
+    await expectRevert(send(relayer.account, feeCall(pm.address, ot, token.address, 0n)), 'PM: paused');
+    await expectTxRevert(stranger.account, pmCall('unpause'), 'AC: missing role');
+    await send(admin.account, pmCall('unpause'));
+    await expectTxRevert(admin.account, pmCall('unpause'), 'PAUSE: not paused');
+    await send(relayer.account, sponsoredCall(pm.address, ot));
+    expect(await view(token, 'allowance', [user.address, pool.address])).toBe(9n);
+  });
+});

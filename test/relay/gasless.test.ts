@@ -75,9 +75,9 @@ describe('gasless transactions through the relay (starknet.js PaymasterRpc, unmo
       { contractAddress: addr().job_mgr.address, entrypoint: 'submit_job', calldata: ['1', '0x1234', '0'] },
     ];
     const fee = await wallet.estimatePaymasterTransactionFee(calls, { feeMode });
-    expect(fee.suggested_max_fee_in_gas_token).toBeGreaterThan(0n);
+    expect(BigInt(fee.suggested_max_fee_in_gas_token)).toBeGreaterThan(0n);
     const pmBefore = await balanceOf(s.chain.provider, addr().ciro_token.address, addr().paymaster.address);
-    const { transaction_hash } = await wallet.executePaymasterTransaction(calls, { feeMode }, fee.suggested_max_fee_in_gas_token * 2n);
+    const { transaction_hash } = await wallet.executePaymasterTransaction(calls, { feeMode }, BigInt(fee.suggested_max_fee_in_gas_token) * 2n);
     expect((await s.chain.provider.waitForTransaction(transaction_hash)).isSuccess()).toBe(true);
     const paid = (await balanceOf(s.chain.provider, addr().ciro_token.address, addr().paymaster.address)) - pmBefore;
     // The quote is re-estimated per build, so the paid amount is the one the signed typed data carried.

@@ -1,0 +1,144 @@
+/**
+ * The shared components on all four contracts, on a real devnet: access
+ * control (has_role, get_role_admin, grant/revoke/renounce), SRC-5 and
+ * upgrades (DEFAULT_ADMIN only, zero class hash refused, a real class swap).
+ * Pausing is covered per contract in the other suites.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallData, type Contract } from 'starknet';
+import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
+import type { KeyedAccount } from '../../scripts/local/accounts.ts';
+import { loadArtifact } from '../../scripts/local/artifacts.ts';
+import {
+  ciroContracts,
+  contractAt,
+  eventsNamed,
+  expectAddress,
+  expectTxRevert,
+  ISRC5_ID,
+  oneEvent,
+  populate,
+  ROLES,
+  send,
+  view,
+  type CiroContracts,
+} from '../helpers/contracts.ts';
+
+type Key = keyof CiroContracts;
+
+/** Roles the constructor grants the admin (contracts/README.md). */
+const ADMIN_ROLES: Record<Key, (keyof typeof ROLES)[]> = {
+  token: ['DEFAULT_ADMIN', 'MINTER'],
+  pool: ['DEFAULT_ADMIN', 'PAUSER', 'SLASHER', 'JOB_MANAGER'],
+  jobs: ['DEFAULT_ADMIN', 'PAUSER', 'MODEL_ADMIN', 'COORDINATOR', 'ARBITER'],
+  paymaster: ['DEFAULT_ADMIN', 'OPERATOR', 'PAUSER'],
+};
+const MANIFEST_KEY = { token: 'ciro_token', pool: 'cdc_pool', jobs: 'job_mgr', paymaster: 'paymaster' } as const;
+
+let chain: LocalChain;
+let cs: CiroContracts;
+let admin: KeyedAccount;
+let stranger: KeyedAccount;
+let other: KeyedAccount;
+
+beforeAll(async () => {
+  chain = await startLocalChain({ relayerCount: 1 });
+  cs = ciroContracts(chain.provider, chain.manifest);
+  admin = chain.deployer;
+  stranger = chain.spare[0]!;
+  other = chain.client;
+});
+
+afterAll(async () => {
+  await chain?.stop();
+});
+
+describe.each(['token', 'pool', 'jobs', 'paymaster'] as const)('%s: access control, SRC-5, upgrade', (key) => {
+  const c = (): Contract => cs[key];
+  const role = ROLES.PAUSER; // any role works for grant/revoke round-trips; PAUSER is not held by `other`
+
+  it('grants the admin its roles; every role is administered by DEFAULT_ADMIN_ROLE', async () => {
+    for (const r of Object.keys(ROLES) as (keyof typeof ROLES)[]) {
+      const want = ADMIN_ROLES[key].includes(r);
+      expect(await view(c(), 'has_role', [ROLES[r], admin.address]), `${key} ${r}`).toBe(want);
+      expect(await view(c(), 'has_role', [ROLES[r], stranger.address])).toBe(false);
+      expect(await view(c(), 'get_role_admin', [ROLES[r]])).toBe(0n);
+    }
+  });
+
+  it('supports SRC-5 and nothing unknown', async () => {
+    expect(await view(c(), 'supports_interface', [ISRC5_ID])).toBe(true);
+    expect(await view(c(), 'supports_interface', ['0x1234'])).toBe(false);
+  });
+
+  it('grant_role: admin only, emits RoleGranted once', async () => {
+    await expectTxRevert(stranger.account, populate(c(), 'grant_role', [role, stranger.address]), 'AC: missing role');
+    const r = await send(admin.account, populate(c(), 'grant_role', [role, other.address]));
+    const ev = oneEvent(c(), r, 'RoleGranted');
+    expect(BigInt(ev.role as string)).toBe(BigInt(role));
+    expectAddress(ev.account, other.address);
+    expectAddress(ev.sender, admin.address);
+    expect(await view(c(), 'has_role', [role, other.address])).toBe(true);
+    const again = await send(admin.account, populate(c(), 'grant_role', [role, other.address]));
+    expect(eventsNamed(c(), again, 'RoleGranted')).toHaveLength(0);
+  });
+
+  it('revoke_role: admin only, emits RoleRevoked', async () => {
+    await expectTxRevert(stranger.account, populate(c(), 'revoke_role', [role, other.address]), 'AC: missing role');
+    // A non-admin role holder cannot revoke either.
+    await expectTxRevert(other.account, populate(c(), 'revoke_role', [role, other.address]), 'AC: missing role');
+    const r = await send(admin.account, populate(c(), 'revoke_role', [role, other.address]));
+    expectAddress(oneEvent(c(), r, 'RoleRevoked').account, other.address);
+    expect(await view(c(), 'has_role', [role, other.address])).toBe(false);
+  });
+
+  it('renounce_role drops the caller’s own role; renouncing a role not held reverts', async () => {
+    await send(admin.account, populate(c(), 'grant_role', [role, other.address]));
+    const r = await send(other.account, populate(c(), 'renounce_role', [role]));
+    const ev = oneEvent(c(), r, 'RoleRevoked');
+    expectAddress(ev.account, other.address);
+    expectAddress(ev.sender, other.address);
+    expect(await view(c(), 'has_role', [role, other.address])).toBe(false);
+    await expectTxRevert(other.account, populate(c(), 'renounce_role', [role]), 'AC: missing role');
+  });
+
+  it('upgrade: DEFAULT_ADMIN only, zero class hash refused, same class accepted', async () => {
+    const classHash = chain.manifest.contracts[MANIFEST_KEY[key]].classHash;
+    await expectTxRevert(stranger.account, populate(c(), 'upgrade', [classHash]), 'AC: missing role');
+    // Holding other roles is not enough.
+    await send(admin.account, populate(c(), 'grant_role', [role, other.address]));
+    await expectTxRevert(other.account, populate(c(), 'upgrade', [classHash]), 'AC: missing role');
+    await expectTxRevert(admin.account, populate(c(), 'upgrade', ['0x0']), 'UPG: class hash zero');
+    const r = await send(admin.account, populate(c(), 'upgrade', [classHash]));
+    expect(BigInt(oneEvent(c(), r, 'Upgraded').class_hash as string)).toBe(BigInt(classHash));
+    expect(BigInt(await chain.provider.getClassHashAt(c().address))).toBe(BigInt(classHash));
+    expect(await view(c(), 'has_role', [ROLES.DEFAULT_ADMIN, admin.address])).toBe(true);
+  });
+});
+
+describe('upgrade swaps the class behind the address', () => {
+  it('a throwaway CiroToken upgraded to the CdcPool class answers with the new code and keeps its storage', async () => {
+    const tokenClass = chain.manifest.contracts.ciro_token.classHash;
+    const poolClass = chain.manifest.contracts.cdc_pool.classHash;
+    const calldata = new CallData(loadArtifact('CiroToken').sierra.abi).compile('constructor', {
+      name: 'TMP',
+      symbol: 'TMP',
+      decimals: 6,
+      initial_supply: 1000n,
+      recipient: admin.address,
+      admin: admin.address,
+    });
+    const dep = await admin.account.deployContract({ classHash: tokenClass, constructorCalldata: calldata });
+    await chain.provider.waitForTransaction(dep.transaction_hash);
+    const tmp = contractAt(chain.provider, 'CiroToken', dep.contract_address);
+    expect(await view(tmp, 'symbol')).toBe('TMP');
+
+    await send(admin.account, populate(tmp, 'upgrade', [poolClass]));
+    expect(BigInt(await chain.provider.getClassHashAt(tmp.address))).toBe(BigInt(poolClass));
+    const asPool = contractAt(chain.provider, 'CdcPool', tmp.address);
+    expect(await view(asPool, 'worker_count')).toBe(0n);
+    // The access-control storage survived the swap.
+    expect(await view(asPool, 'has_role', [ROLES.MINTER, admin.address])).toBe(true);
+    await expect(view(tmp, 'symbol')).rejects.toThrow();
+  });
+});

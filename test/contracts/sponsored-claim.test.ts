@@ -1,0 +1,197 @@
+/**
+ * The end-to-end gasless claim on a real devnet: a fresh OpenZeppelin account
+ * deployed through the UDC by someone else (so it holds zero STRK), registered
+ * and staked as a CIRO worker with rewards (startLocalChain({seed: true})),
+ * signs a SNIP-9 v2 outside execution whose caller is the Paymaster; a
+ * whitelisted relayer submits it through Paymaster.execute_sponsored and it
+ * lands in CdcPool.claim_rewards. Then every refusal of the execute paths, and
+ * fee mode paying in CIRO.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hash, type Call, type Contract } from 'starknet';
+import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
+import { connect, type KeyedAccount } from '../../scripts/local/accounts.ts';
+import { feeCall, sponsoredCall } from '../../scripts/local/outside.ts';
+import {
+  callsHash,
+  CIRO,
+  ciroContracts,
+  expectAddress,
+  expectRevert,
+  oneEvent,
+  populate,
+  send,
+  signForPaymaster,
+  strkBalance,
+  view,
+} from '../helpers/contracts.ts';
+
+let chain: LocalChain;
+let token: Contract;
+let pool: Contract;
+let jobs: Contract;
+let pm: Contract;
+let worker: KeyedAccount;
+let relayer: KeyedAccount;
+let reward: bigint;
+
+const ciro = (addr: string) => view<bigint>(token, 'balance_of', [addr]);
+const sign = (calls: Call[]) => signForPaymaster(chain.provider, chain.manifest, worker, calls);
+const heartbeat = () => populate(pool, 'heartbeat');
+
+beforeAll(async () => {
+  chain = await startLocalChain({ seed: true });
+  ({ token, pool, jobs, paymaster: pm } = ciroContracts(chain.provider, chain.manifest));
+  const demo = chain.demo!;
+  worker = connect(chain.provider, demo.worker.address, demo.worker.privateKey);
+  relayer = chain.relayers[0]!;
+  reward = BigInt(demo.reward);
+});
+
+afterAll(async () => {
+  await chain?.stop();
+});
+
+describe('gasless reward claim through Paymaster.execute_sponsored', () => {
+  it('starts from a fresh OZ account with zero STRK that is a staked worker with rewards', async () => {
+    const ozClass = await chain.provider.getClassHashAt(chain.deployer.address);
+    expect(BigInt(await chain.provider.getClassHashAt(worker.address))).toBe(BigInt(ozClass));
+    expect(await strkBalance(chain.provider, worker.address)).toBe(0n);
+    // The account never sent a transaction of its own: everything so far was sponsored.
+    expect(BigInt(await chain.provider.getNonceForAddress(worker.address))).toBe(0n);
+    expect(await view(pool, 'is_active_worker', [worker.address])).toBe(true);
+    expect(reward).toBe(10n * CIRO);
+    expect(await view(pool, 'pending_rewards', [worker.address])).toBe(reward);
+    expect(await ciro(worker.address)).toBe(0n);
+  });
+
+  it('claims the rewards; the worker still holds zero STRK', async () => {
+    const ot = await sign([populate(pool, 'claim_rewards')]);
+    expectAddress(ot.outsideExecution.caller, pm.address);
+    const before = await view<Record<string, bigint>>(pm, 'get_account', [worker.address]);
+    const totalBefore = await view<bigint>(pm, 'total_sponsored');
+
+    const r = await send(relayer.account, sponsoredCall(pm.address, ot));
+
+    expect(await ciro(worker.address)).toBe(reward);
+    expect(await view(pool, 'pending_rewards', [worker.address])).toBe(0n);
+    expect((await view<Record<string, unknown>>(pool, 'get_worker', [worker.address])).total_claimed).toBe(reward);
+    const claimed = oneEvent(pool, r, 'RewardsClaimed');
+    expectAddress(claimed.worker, worker.address);
+    expect(claimed.amount).toBe(reward);
+
+    const ev = oneEvent(pm, r, 'SponsoredExecution');
+    expectAddress(ev.account, worker.address);
+    expectAddress(ev.relayer, relayer.address);
+    expect(BigInt(ev.nonce as string)).toBe(BigInt(ot.outsideExecution.nonce));
+    expect(BigInt(ev.calls_hash as string)).toBe(callsHash(ot));
+    expect(BigInt(ev.fee_token as string)).toBe(0n);
+    expect(ev.fee_amount).toBe(0n);
+
+    expect(await strkBalance(chain.provider, worker.address)).toBe(0n);
+    expect(BigInt(await chain.provider.getNonceForAddress(worker.address))).toBe(0n);
+    const after = await view<Record<string, bigint>>(pm, 'get_account', [worker.address]);
+    expect(after.total_sponsored).toBe(before.total_sponsored! + 1n);
+    expect(await view(pm, 'total_sponsored')).toBe(totalBefore + 1n);
+    // The account consumed its own SNIP-9 nonce as well.
+    const valid = await chain.provider.callContract({
+      contractAddress: worker.address,
+      entrypoint: 'is_valid_outside_execution_nonce',
+      calldata: [ot.outsideExecution.nonce.toString()],
+    });
+    expect(BigInt(valid[0]!)).toBe(0n);
+  });
+});
+
+describe('Paymaster.execute_sponsored refusals', () => {
+  it("refuses a caller that is not a whitelisted relayer ('PM: caller not relayer')", async () => {
+    const ot = await sign([heartbeat()]);
+    await expectRevert(send(chain.client.account, sponsoredCall(pm.address, ot)), 'PM: caller not relayer');
+  });
+
+  it("refuses a selector outside the allowlist ('PM: call not allowed')", async () => {
+    const model = [hash.starknetKeccak('evil').toString(), 0, 0n];
+    const forbidden = populate(jobs, 'register_model', model);
+    expect(await view(pm, 'is_allowed_call', [jobs.address, hash.getSelectorFromName('register_model')])).toBe(false);
+    for (const calls of [[forbidden], [heartbeat(), forbidden]]) {
+      const ot = await sign(calls);
+      await expectRevert(send(relayer.account, sponsoredCall(pm.address, ot)), 'PM: call not allowed');
+    }
+  });
+
+  it("refuses a blacklisted account ('PM: account blacklisted') until it is cleared", async () => {
+    const ot = await sign([heartbeat()]);
+    await send(chain.deployer.account, populate(pm, 'set_blacklisted', [worker.address, true]));
+    await expectRevert(send(relayer.account, sponsoredCall(pm.address, ot)), 'PM: account blacklisted');
+    await send(chain.deployer.account, populate(pm, 'set_blacklisted', [worker.address, false]));
+    const r = await send(relayer.account, sponsoredCall(pm.address, ot));
+    oneEvent(pool, r, 'Heartbeat');
+  });
+
+  it("refuses a replayed outside execution ('PM: nonce already used'), from any relayer", async () => {
+    const ot = await sign([heartbeat()]);
+    await send(relayer.account, sponsoredCall(pm.address, ot));
+    await expectRevert(send(relayer.account, sponsoredCall(pm.address, ot)), 'PM: nonce already used');
+    await expectRevert(send(chain.relayers[1]!.account, sponsoredCall(pm.address, ot)), 'PM: nonce already used');
+  });
+
+  it("refuses everything while paused ('PM: paused')", async () => {
+    const ot = await sign([heartbeat()]);
+    await send(chain.deployer.account, populate(pm, 'pause'));
+    try {
+      await expectRevert(send(relayer.account, sponsoredCall(pm.address, ot)), 'PM: paused');
+    } finally {
+      await send(chain.deployer.account, populate(pm, 'unpause'));
+    }
+    await send(relayer.account, sponsoredCall(pm.address, ot));
+  });
+});
+
+describe('Paymaster.execute_with_fee paying in CIRO', () => {
+  const FEE = CIRO / 2n;
+  const ciroTransfer = (to: string, amount: bigint) => populate(token, 'transfer', [to, amount]);
+
+  it("refuses when the last call is not a transfer of the fee token ('PM: last call not fee transfer')", async () => {
+    const strkTransfer: Call = {
+      contractAddress: chain.manifest.tokens.STRK!.address,
+      entrypoint: 'transfer',
+      calldata: [pm.address, '1', '0'],
+    };
+    for (const calls of [[heartbeat()], [heartbeat(), strkTransfer], [ciroTransfer(pm.address, FEE), heartbeat()]]) {
+      const ot = await sign(calls);
+      await expectRevert(send(relayer.account, feeCall(pm.address, ot, token.address, FEE)), 'PM: last call not fee transfer');
+    }
+  });
+
+  it("refuses a fee that is short or sent elsewhere ('PM: fee not paid')", async () => {
+    for (const fee of [ciroTransfer(pm.address, FEE - 1n), ciroTransfer(relayer.address, FEE)]) {
+      const ot = await sign([heartbeat(), fee]);
+      await expectRevert(send(relayer.account, feeCall(pm.address, ot, token.address, FEE)), 'PM: fee not paid');
+    }
+  });
+
+  it('still applies the allowlist to every call but the fee transfer', async () => {
+    const forbidden = populate(jobs, 'deactivate_model', [1]);
+    const ot = await sign([forbidden, ciroTransfer(pm.address, FEE)]);
+    await expectRevert(send(relayer.account, feeCall(pm.address, ot, token.address, FEE)), 'PM: call not allowed');
+  });
+
+  it('executes and collects the CIRO fee; the worker still holds zero STRK', async () => {
+    const pmBefore = await ciro(pm.address);
+    const workerBefore = await ciro(worker.address);
+    const ot = await sign([heartbeat(), ciroTransfer(pm.address, FEE)]);
+    const r = await send(relayer.account, feeCall(pm.address, ot, token.address, FEE));
+    expect(await ciro(pm.address)).toBe(pmBefore + FEE);
+    expect(await ciro(worker.address)).toBe(workerBefore - FEE);
+    oneEvent(pool, r, 'Heartbeat');
+    const ev = oneEvent(pm, r, 'SponsoredExecution');
+    expectAddress(ev.account, worker.address);
+    expectAddress(ev.relayer, relayer.address);
+    expect(BigInt(ev.nonce as string)).toBe(BigInt(ot.outsideExecution.nonce));
+    expect(BigInt(ev.calls_hash as string)).toBe(callsHash(ot));
+    expectAddress(ev.fee_token, token.address);
+    expect(ev.fee_amount).toBe(FEE);
+    expect(await strkBalance(chain.provider, worker.address)).toBe(0n);
+    await expectRevert(send(relayer.account, feeCall(pm.address, ot, token.address, FEE)), 'PM: nonce already used');
+  });
+});

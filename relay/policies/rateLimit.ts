@@ -134,7 +134,8 @@ export class StoreRateLimiter extends RateLimiterStoreAbstract {
     // A reward racing a window change can leave a counter below zero; it never grants extra points.
     const c = Math.max(0, cur);
     const elapsed = now - w.start;
-    const consumed = this.window === 'sliding' ? c + prev * (1 - elapsed / w.length) : c;
+    // Multiply before dividing: 1 - e/d is inexact in floating point (1 - 0.7 = 0.30000000000000004).
+    const consumed = this.window === 'sliding' ? c + (prev * (w.length - elapsed)) / w.length : c;
     const blocked = consumed + 1 > this.points;
     const msBeforeNext = blocked && this.window === 'sliding' ? this.slidingWait(c, prev, elapsed, w.length) : w.end - now;
     return { consumed, msBeforeNext, first };
@@ -145,10 +146,10 @@ export class StoreRateLimiter extends RateLimiterStoreAbstract {
     const room = this.points - 1 - cur;
     if (room >= 0) {
       // Only the previous window's share is in the way, and it decays linearly.
-      return prev === 0 ? 0 : Math.max(0, Math.ceil(length * (1 - room / prev) - elapsed));
+      return prev === 0 ? 0 : Math.max(0, Math.ceil((length * (prev - room)) / prev - elapsed));
     }
     // The current window alone is over: wait for it to become the (decaying) previous one.
-    return Math.ceil(length - elapsed + length * (1 - (this.points - 1) / cur));
+    return Math.ceil(length - elapsed + (length * (cur - (this.points - 1))) / cur);
   }
 }
 

@@ -123,11 +123,15 @@ export class PolicyGate implements SponsorshipGate {
     // policy's webhook is never called when a higher one already sponsors the request.
     for (const p of [...live].sort(byPriority)) {
       const first = evaluate(request, p, { ...base, ...factsFor(p), now });
-      if (first.allow) break;
-      if (!needsWebhook(first)) continue;
-      const v = await this.askWebhook(req, p);
-      if (v !== undefined) verdicts.set(p, v);
-      if (evaluate(request, p, { ...base, ...factsFor(p), now }).allow) break;
+      // Ask before honouring an allow: with failOpen, "no verdict" already passes,
+      // yet an explicit deny from the webhook must still refuse.
+      if (needs.get(p)!.webhook && needsWebhook(first)) {
+        const v = await this.askWebhook(req, p);
+        if (v !== undefined) verdicts.set(p, v);
+        if (evaluate(request, p, { ...base, ...factsFor(p), now }).allow) break;
+      } else if (first.allow) {
+        break;
+      }
     }
 
     const decision = selectPolicy(request, candidates, base, factsFor);

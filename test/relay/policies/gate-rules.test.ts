@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JsonRpcCode, StoreUnavailableError } from '../../../relay/errors.ts';
+import type { SponsorshipRequest } from '../../../relay/policies/gate.ts';
 import { PolicyGate } from '../../../relay/policies/policyGate.ts';
 import { PolicyRegistry } from '../../../relay/policies/registry.ts';
 import type { Store } from '../../../relay/store/types.ts';
@@ -40,14 +41,14 @@ describe.each([memoryBackend, redisBackend(() => server.url)])('PolicyGate rules
     expect(built).toEqual({ policy: 'jobs', lines: [] });
   });
 
-  it.each([
+  it.each<[string, string, Partial<SponsorshipRequest>]>([
     ['contract_not_allowed', 'allow', { calls: [{ to: CONTRACTS.ciro_token, selector: sel('approve'), calldata: [] }] }],
     ['selector_not_allowed', 'allow', { calls: [{ to: CONTRACTS.job_mgr, selector: sel('cancel_job'), calldata: [] }] }],
     ['no_calls', 'allow', { calls: [] }],
     ['max_fee_exceeded', 'budgets.perOperation', { maxFee: 501n }],
     ['sender_denied', 'senders', { sender: BOB }],
     ['policy_not_applicable', 'match', { apiKeyId: 'someone-else' }],
-  ] as const)('refuses with %s (rule %s)', async (reason, rule, over) => {
+  ])('refuses with %s (rule %s)', async (reason, rule, over) => {
     const p = policy({
       match: { apiKeyIds: ['key1'] },
       rules: { senders: { deny: [BOB] }, budgets: { perOperation: { maxFee: '500' } } },

@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
   /** Relayers below this STRK balance (fri) leave the rotation until refunded. */
   relayerMinBalance: Decimal.default('100000000000000000'),
   relayerLeaseMs: z.number().int().positive().default(60_000),
+  /** How long an execute waits for a free relayer before refusing with relayers_busy. */
+  relayerAcquireTimeoutMs: z.number().int().positive().default(30_000),
   store: z
     .discriminatedUnion('kind', [
       z.object({ kind: z.literal('memory') }),

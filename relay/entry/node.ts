@@ -51,6 +51,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
     strkAddress: config.manifest.tokens.STRK?.address ?? '0x0',
     minBalance: BigInt(config.relayerMinBalance),
     leaseMs: config.relayerLeaseMs,
+    acquireTimeoutMs: config.relayerAcquireTimeoutMs,
   });
   const gate = createPolicyGate({ config, store, provider, policyDir: opts.policyDir, secrets: opts.secrets });
   const pending = new Set<Promise<unknown>>();

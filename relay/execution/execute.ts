@@ -6,7 +6,7 @@
  * WITH validation (bad signatures and reverting calls stop here, costing no
  * gas), and the sponsorship gate, which reserves the worst-case fee.
  */
-import { TransactionType, hash, num, type Call } from 'starknet';
+import { TransactionType, hash, num, type Account, type Call } from 'starknet';
 import type { CallerContext, RelayDeps } from '../deps.ts';
 import { JsonRpcCode, RelayError, Snip29Code } from '../errors.ts';
 import { accountInfo } from '../chain/accounts.ts';
@@ -146,8 +146,7 @@ export async function executeTransaction(
   let lease: RelayerLease | undefined;
   let reservation: Reservation | undefined;
   try {
-    lease = await deps.relayers.acquire();
-    const sim = await simulate(lease, p.calls);
+    const sim = await simulate(await deps.relayers.simulator(), p.calls);
     if (p.token && strkToToken(sim.fee, p.token) > p.paid) {
       throw new RelayError(Snip29Code.MAX_AMOUNT_TOO_LOW, 'Fee payment below the actual fee', {
         reason: 'fee_payment_too_low',
@@ -164,6 +163,7 @@ export async function executeTransaction(
       maxFee: sim.maxFee,
       phase: 'execute',
     });
+    lease = await deps.relayers.acquire();
     const txHash = await submit(lease, p.calls, sim.resourceBounds);
     const leasedBy = lease.address;
     await lease.commit();
@@ -196,9 +196,9 @@ interface Simulation {
   resourceBounds: unknown;
 }
 
-async function simulate(lease: RelayerLease, calls: Call[]): Promise<Simulation> {
-  const res = await lease.account.simulateTransaction([{ type: TransactionType.INVOKE, payload: calls }], {
-    nonce: lease.nonce,
+async function simulate(relayer: { account: Account; nonce: bigint }, calls: Call[]): Promise<Simulation> {
+  const res = await relayer.account.simulateTransaction([{ type: TransactionType.INVOKE, payload: calls }], {
+    nonce: relayer.nonce,
     skipValidate: false,
   });
   const sim = res.simulated_transactions[0]!;

@@ -86,6 +86,18 @@ export class RelayerPool {
     );
   }
 
+  /**
+   * A relayer account and its chain nonce for a simulation, without a lease:
+   * simulating consumes nothing, so requests that will be refused never queue
+   * behind the ones that will be sent.
+   */
+  async simulator(): Promise<{ account: Account; nonce: bigint }> {
+    const addresses = [...this.accounts.keys()];
+    const start = await this.o.store.incr(key.cursor, 1);
+    const address = addresses[start % addresses.length]!;
+    return { account: this.accounts.get(address)!, nonce: BigInt(await this.o.provider.getNonceForAddress(address)) };
+  }
+
   async acquire(): Promise<RelayerLease> {
     const deadline = Date.now() + (this.o.acquireTimeoutMs ?? 15_000);
     const addresses = [...this.accounts.keys()];

@@ -17,6 +17,8 @@ export interface RelayStack {
   chain: LocalChain;
   relay: NodeRelay;
   apiKey: string;
+  /** Sponsor keys by tenant id (the default tenant is 'test'). */
+  keys: Record<string, string>;
   /** JSON-RPC call through app.request(); returns the parsed body and HTTP status. */
   rpc(method: string, params?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   raw(body: string, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
@@ -29,12 +31,26 @@ export interface RelayStack {
 export interface RelayStackOptions {
   chain?: LocalChainOptions;
   config?: Partial<ConfigInput>;
+  /** Policies of the default tenant 'test'. */
   policies?: string[];
+  /** Extra tenants, each with a generated sponsor key: id → policy ids. */
+  tenants?: Record<string, string[]>;
+  policyDir?: string;
+  secrets?: Record<string, string>;
+  /** Reuse a running chain (its owner stops it). */
+  existingChain?: LocalChain;
 }
 
 export async function startRelayStack(opts: RelayStackOptions = {}): Promise<RelayStack> {
-  const chain = await startLocalChain({ seed: true, ...opts.chain });
+  const chain = opts.existingChain ?? (await startLocalChain({ seed: true, ...opts.chain }));
   const key = await newApiKey('test');
+  const keys: Record<string, string> = { test: key.key };
+  const extraTenants = [];
+  for (const [id, policies] of Object.entries(opts.tenants ?? {})) {
+    const k = await newApiKey(id);
+    keys[id] = k.key;
+    extraTenants.push({ id, name: id, apiKeys: [{ id, secretHash: k.secretHash, scope: 'sponsor' as const }], policies });
+  }
   const config = parseConfig({
     rpcUrl: chain.devnet.url,
     manifest: chain.manifest,
@@ -47,10 +63,14 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
         apiKeys: [{ id: 'test', secretHash: key.secretHash, scope: 'sponsor' }],
         policies: opts.policies ?? ['worker-rewards', 'job-submission'],
       },
+      ...extraTenants,
     ],
     ...opts.config,
   });
-  const relay = await createNodeRelay(config, { policyDir: join(repoRoot, 'policies', 'examples') });
+  const relay = await createNodeRelay(config, {
+    policyDir: opts.policyDir ?? join(repoRoot, 'policies', 'examples'),
+    secrets: opts.secrets ?? {},
+  });
   const fetchApp = (url: string | URL | Request, init?: RequestInit) => relay.app.request(url as string, init);
   const post = async (body: string, headers: Record<string, string> = {}) => {
     const res = await relay.app.request('/', {
@@ -65,6 +85,7 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
     chain,
     relay,
     apiKey: key.key,
+    keys,
     rpc: (method, params, headers) =>
       post(JSON.stringify({ jsonrpc: '2.0', id: 1, method, ...(params === undefined ? {} : { params }) }), headers),
     raw: post,
@@ -78,7 +99,7 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
       new Account({ provider: chain.provider as RpcProvider, address, signer: privateKey, paymaster: stack.paymaster() }),
     stop: async () => {
       await relay.close();
-      await chain.stop();
+      if (!opts.existingChain) await chain.stop();
     },
   };
   return stack;

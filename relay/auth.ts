@@ -3,9 +3,11 @@
  * record; only SHA-256(secret) is stored, and it is compared in constant time
  * so response timing says nothing about how much of a guess was right.
  */
-import type { Config } from './config.ts';
+import type { Config, KeyScope } from './config.ts';
 import type { CallerContext } from './deps.ts';
 import { JsonRpcCode, RelayError } from './errors.ts';
+import type { Store } from './store/types.ts';
+import { TenantDirectory, type ResolvedKey } from './tenants/directory.ts';
 
 export const API_KEY_HEADER = 'x-paymaster-api-key';
 
@@ -24,11 +26,32 @@ export function constantTimeEqual(a: string, b: string): boolean {
 const unauthorized = (reason: string, details: string) =>
   new RelayError(JsonRpcCode.UNAUTHORIZED, 'Unauthorized', { reason, details, httpStatus: 401 });
 
-export async function authenticate(
-  config: Config,
-  header: string | undefined,
-  scope: 'sponsor' | 'admin',
-): Promise<CallerContext> {
+export const KEY_ID_RE = /^[a-zA-Z0-9_-]{3,64}$/;
+const INVALID_KEY = 'The API key is unknown or revoked; check it or ask for a new one.';
+
+/** What authentication reads: config keys, and Store keys (created or revoked through the admin API). */
+export interface AuthSource {
+  config: Config;
+  store: Store;
+}
+
+/**
+ * Resolves a key of the given scope. The secret is checked before the scope,
+ * so a wrong guess never learns what a key id is for; a revoked key reads as
+ * unknown. Store keys are read on every call (no cache): a revocation through
+ * any relay instance takes effect at the next request everywhere.
+ */
+export async function authenticate(src: AuthSource, header: string | undefined, scope: KeyScope): Promise<CallerContext> {
+  const key = await resolve(src, header, scope);
+  return { tenant: key.tenant!, apiKeyId: key.id };
+}
+
+/** Operator keys (config `operatorKeys`) belong to no tenant; they only manage tenants. */
+export async function authenticateOperator(src: AuthSource, header: string | undefined): Promise<{ keyId: string }> {
+  return { keyId: (await resolve(src, header, 'operator')).id };
+}
+
+async function resolve(src: AuthSource, header: string | undefined, scope: KeyScope | 'operator'): Promise<ResolvedKey> {
   if (!header) {
     throw unauthorized('missing_api_key', `Send your API key in the ${API_KEY_HEADER} header.`);
   }
@@ -36,16 +59,19 @@ export async function authenticate(
   const id = dot > 0 ? header.slice(0, dot) : '';
   const secret = dot > 0 ? header.slice(dot + 1) : '';
   const presented = await sha256Hex(secret);
-  for (const tenant of config.tenants) {
-    const key = tenant.apiKeys.find((k) => k.id === id);
-    if (!key) continue;
-    if (!constantTimeEqual(presented, key.secretHash)) break;
-    if (key.scope !== scope) {
-      throw unauthorized('wrong_key_scope', `This key has scope '${key.scope}'; this endpoint needs a '${scope}' key.`);
-    }
-    return { tenant, apiKeyId: key.id };
+  // Only well-formed ids reach the Store, so a header can never name some other record.
+  const key = KEY_ID_RE.test(id) ? await new TenantDirectory(src.config, src.store).resolveKey(id) : undefined;
+  if (!key || !constantTimeEqual(presented, key.secretHash) || key.revoked) {
+    throw unauthorized('invalid_api_key', INVALID_KEY);
   }
-  throw unauthorized('invalid_api_key', 'The API key is unknown or revoked; check it or ask for a new one.');
+  if (key.scope !== scope) {
+    throw new RelayError(JsonRpcCode.UNAUTHORIZED, 'Forbidden', {
+      reason: 'wrong_key_scope',
+      details: `This key has scope '${key.scope}'; this endpoint needs a '${scope}' key.`,
+      httpStatus: 403,
+    });
+  }
+  return key;
 }
 
 /** Creates a key: the full key is shown once, only the hash is kept. */

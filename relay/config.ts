@@ -25,6 +25,12 @@ export const TenantSchema = z.object({
   policies: z.array(z.string()).default([]),
 });
 
+/**
+ * Operator keys manage tenants themselves (POST /v1/tenants). They belong to
+ * no tenant, so a leaked tenant key can never be one of them.
+ */
+export const OperatorKeySchema = ApiKeySchema.pick({ id: true, secretHash: true });
+
 export const RelayerSchema = z.object({ address: Felt, privateKey: Felt });
 
 export const ConfigSchema = z.object({
@@ -66,14 +72,25 @@ export const ConfigSchema = z.object({
     })
     .default({ defaultValiditySeconds: 1800, maxValiditySeconds: 86_400, minRemainingSeconds: 10 }),
   tenants: z.array(TenantSchema).default([]),
+  operatorKeys: z.array(OperatorKeySchema).default([]),
   maxBodyBytes: z.number().int().positive().default(256 * 1024),
   maxBatch: z.number().int().positive().default(20),
+}).superRefine((c, ctx) => {
+  // A key id finds exactly one key record; two owners of one id would make authentication ambiguous.
+  const seen = new Set<string>();
+  const ids = [...c.tenants.flatMap((t, i) => t.apiKeys.map((k, j) => [k.id, ['tenants', i, 'apiKeys', j, 'id']] as const)),
+    ...c.operatorKeys.map((k, i) => [k.id, ['operatorKeys', i, 'id']] as const)];
+  for (const [id, path] of ids) {
+    if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [...path], message: `key id '${id}' is used twice` });
+    seen.add(id);
+  }
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type Tenant = z.infer<typeof TenantSchema>;
 export type ApiKeyRecord = z.infer<typeof ApiKeySchema>;
+export type KeyScope = ApiKeyRecord['scope'];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

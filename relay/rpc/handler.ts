@@ -55,7 +55,7 @@ async function handleOne(deps: RelayDeps, req: unknown, apiKey: string | undefin
       });
     }
     let ctx: CallerContext | undefined;
-    if (method.auth) ctx = await authenticate(deps.config, apiKey, 'sponsor');
+    if (method.auth) ctx = await authenticate(deps, apiKey, 'sponsor');
     const result = await method.handler(deps, ctx, parsed.data);
     return isNotification ? undefined : { jsonrpc: '2.0', id, result };
   } catch (e) {

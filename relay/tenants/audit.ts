@@ -1,0 +1,55 @@
+/**
+ * The tenant's audit log: one entry per change made through the admin API
+ * (policies, keys, the tenant itself), newest first. It is a Store list, so
+ * every relay instance appends to and reads the same log.
+ *
+ * The list keeps the newest MAX_ENTRIES; policy history itself is never
+ * trimmed (every version record carries its own who/when/diff), so trimming
+ * only shortens this cross-resource timeline.
+ */
+import type { Store } from '../store/types.ts';
+import type { DiffOp } from './diff.ts';
+import { K, type Actor } from './layout.ts';
+
+export const MAX_AUDIT_ENTRIES = 10_000;
+
+export type AuditAction =
+  | 'policy.create'
+  | 'policy.update'
+  | 'policy.delete'
+  | 'key.create'
+  | 'key.revoke'
+  | 'tenant.create';
+
+export interface AuditEntry {
+  /** ISO-8601, when the change was committed. */
+  at: string;
+  who: Actor;
+  action: AuditAction;
+  target: { kind: 'policy' | 'key' | 'tenant'; id: string };
+  /** Policy version the change created. */
+  version?: number;
+  /** JSON diff of the resource, old → new (policies). */
+  diff?: DiffOp[];
+  /** Small facts worth keeping (a key's scope); never secrets. */
+  detail?: Record<string, string>;
+}
+
+export class AuditLog {
+  constructor(private readonly store: Store) {}
+
+  append(tenantId: string, entry: AuditEntry): Promise<void> {
+    return this.store.append(K.audit(tenantId), JSON.stringify(entry), MAX_AUDIT_ENTRIES);
+  }
+
+  async list(tenantId: string, offset: number, limit: number): Promise<AuditEntry[]> {
+    const raw = await this.store.range(K.audit(tenantId), offset, limit);
+    return raw.flatMap((r) => {
+      try {
+        return [JSON.parse(r) as AuditEntry];
+      } catch {
+        return [];
+      }
+    });
+  }
+}

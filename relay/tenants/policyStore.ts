@@ -1,0 +1,156 @@
+/**
+ * Tenant policies created through the admin API, versioned in the Store.
+ *
+ * Layout: the head key holds the latest version record in full; older ones
+ * live under `:v:<n>`. A write first copies the current head to its `:v:<n>`
+ * key (idempotent: same content whoever does it), then compare-and-sets the
+ * head. The CAS is the commit, so two concurrent writers can never both
+ * create version n+1, and no version is ever lost: the one being superseded
+ * is already saved before the head moves.
+ *
+ * After the commit the tenant's revision counter is bumped (how other relay
+ * instances notice, see livePolicies.ts) and the audit log appended.
+ */
+import type { Policy } from '../../policies/index.ts';
+import type { Store } from '../store/types.ts';
+import { AuditLog } from './audit.ts';
+import { jsonDiff, type DiffOp } from './diff.ts';
+import { conflict, notFound, versionConflict } from './errors.ts';
+import { K, nowIso, type Actor } from './layout.ts';
+
+export type PolicyOp = 'create' | 'update' | 'delete';
+
+export interface PolicyVersion {
+  id: string;
+  version: number;
+  op: PolicyOp;
+  /** The policy as of this version (stored JSON); null once deleted. */
+  policy: Policy | null;
+  at: string;
+  by: Actor;
+  /** JSON diff from the previous version (or the file template it overrides). */
+  diff: DiffOp[];
+  /** Set when this version was written over the file policy of the same id. */
+  basedOn?: 'file';
+}
+
+export interface PolicyWrite {
+  tenantId: string;
+  id: string;
+  op: PolicyOp;
+  policy: Policy | null;
+  by: Actor;
+  /** From If-Match: the version the caller last read (0 = only the file template existed). */
+  expected?: number;
+  /** The file policy the tenant references under this id: the base an override starts from. */
+  template?: Policy;
+}
+
+const MAX_ATTEMPTS = 5;
+
+export class PolicyStore {
+  private readonly audit: AuditLog;
+
+  constructor(private readonly store: Store) {
+    this.audit = new AuditLog(store);
+  }
+
+  async head(tenantId: string, id: string): Promise<PolicyVersion | undefined> {
+    return parseVersion(await this.store.get(K.policy(tenantId, id)));
+  }
+
+  /** Latest versions of every policy the tenant ever created, deleted ones included. */
+  async heads(tenantId: string): Promise<PolicyVersion[]> {
+    const ids = (await this.store.members(K.policyIds(tenantId))).sort();
+    const heads = await Promise.all(ids.map((id) => this.head(tenantId, id)));
+    return heads.filter((h) => h !== undefined);
+  }
+
+  /** Newest first; `offset` counts back from the latest version. */
+  async versions(tenantId: string, id: string, offset: number, limit: number): Promise<PolicyVersion[]> {
+    const head = await this.head(tenantId, id);
+    if (!head) return [];
+    const top = head.version - offset;
+    const wanted = Array.from({ length: Math.max(0, Math.min(limit, top)) }, (_, i) => top - i);
+    const out = await Promise.all(
+      wanted.map(async (v) => (v === head.version ? head : parseVersion(await this.store.get(K.policyVersion(tenantId, id, v))))),
+    );
+    return out.filter((v) => v !== undefined);
+  }
+
+  async version(tenantId: string, id: string, v: number): Promise<PolicyVersion | undefined> {
+    const head = await this.head(tenantId, id);
+    if (!head || v < 1 || v > head.version) return undefined;
+    return v === head.version ? head : parseVersion(await this.store.get(K.policyVersion(tenantId, id, v)));
+  }
+
+  /** The revision other instances compare against their cache. */
+  revision(tenantId: string): Promise<string | null> {
+    return this.store.get(K.policyRev(tenantId));
+  }
+
+  async write(w: PolicyWrite): Promise<PolicyVersion> {
+    const headKey = K.policy(w.tenantId, w.id);
+    // Indexed before the commit: a crash after it must not leave a policy nobody can list or enforce.
+    if (w.op !== 'delete') await this.store.addToSet(K.policyIds(w.tenantId), w.id);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const raw = await this.store.get(headKey);
+      const cur = parseVersion(raw);
+      const current = cur?.version ?? 0;
+      if (w.expected !== undefined && w.expected !== current) throw versionConflict(w.expected, current);
+      const { old, basedOn } = this.base(w, cur);
+      const rec: PolicyVersion = {
+        id: w.id,
+        version: current + 1,
+        op: w.op,
+        policy: w.policy,
+        at: nowIso(),
+        by: w.by,
+        diff: jsonDiff(old, w.policy),
+        ...(basedOn ? { basedOn } : {}),
+      };
+      if (cur && raw !== null) await this.store.set(K.policyVersion(w.tenantId, w.id, cur.version), raw);
+      if (await this.store.compareAndSet(headKey, raw, JSON.stringify(rec))) {
+        await this.store.incr(K.policyRev(w.tenantId), 1);
+        await this.audit.append(w.tenantId, {
+          at: rec.at,
+          who: w.by,
+          action: `policy.${w.op}`,
+          target: { kind: 'policy', id: w.id },
+          version: rec.version,
+          diff: rec.diff,
+        });
+        return rec;
+      }
+      // Someone else committed first. With If-Match the caller decides; without, rebase on theirs.
+      if (w.expected !== undefined) throw versionConflict(w.expected, current + 1);
+    }
+    throw conflict('write_contention', `Policy '${w.id}' is being changed concurrently; retry.`);
+  }
+
+  /** What the new version is compared with, and whether the write is allowed at all. */
+  private base(w: PolicyWrite, cur: PolicyVersion | undefined): { old: Policy | null; basedOn?: 'file' } {
+    const live = cur?.policy ?? null;
+    if (live) {
+      if (w.op === 'create') throw conflict('policy_exists', `Policy '${w.id}' exists; change it with PUT /v1/policies/${w.id}.`);
+      return { old: live };
+    }
+    if (w.op === 'delete') {
+      if (w.template) throw conflict('policy_from_file', `Policy '${w.id}' comes from the relay's policy files; change it in git.`);
+      throw notFound('policy', w.id);
+    }
+    if (w.template) return { old: w.template, basedOn: 'file' };
+    if (w.op === 'update') throw notFound('policy', w.id);
+    return { old: null };
+  }
+}
+
+function parseVersion(raw: string | null): PolicyVersion | undefined {
+  if (raw === null) return undefined;
+  try {
+    const v = JSON.parse(raw) as PolicyVersion;
+    return typeof v.version === 'number' && typeof v.id === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

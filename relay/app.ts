@@ -10,6 +10,7 @@ import { gasTokens } from './deps.ts';
 import { API_KEY_HEADER } from './auth.ts';
 import { JsonRpcCode, RelayError } from './errors.ts';
 import { handleRpc } from './rpc/handler.ts';
+import { createAdminApi } from './admin/api.ts';
 import { num } from 'starknet';
 
 export function createApp(deps: RelayDeps): Hono {
@@ -63,7 +64,11 @@ export function createApp(deps: RelayDeps): Hono {
     });
   });
 
-  app.notFound((c) => c.json({ error: { reason: 'not_found', details: 'See GET /v1/contracts, GET /health, POST / (JSON-RPC).' } }, 404));
+  app.route('/v1', createAdminApi(deps));
+
+  app.notFound((c) =>
+    c.json({ error: { reason: 'not_found', details: 'See GET /v1/contracts, GET /v1/openapi.json (admin API), GET /health, POST / (JSON-RPC).' } }, 404),
+  );
   app.onError((err, c) => {
     deps.log?.('http.error', { error: String(err), stack: err.stack });
     return c.json({ error: { reason: 'internal_error', details: 'Unexpected error; nothing was executed.' } }, 500);

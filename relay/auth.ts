@@ -67,7 +67,7 @@ async function resolve(src: AuthSource, header: string | undefined, scope: KeySc
   if (key.scope !== scope) {
     throw new RelayError(JsonRpcCode.UNAUTHORIZED, 'Forbidden', {
       reason: 'wrong_key_scope',
-      details: `This key has scope '${key.scope}'; this endpoint needs a '${scope}' key.`,
+      details: `This key has scope '${key.scope}'; this endpoint needs a key of scope '${scope}'.`,
       httpStatus: 403,
     });
   }

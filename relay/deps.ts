@@ -9,6 +9,7 @@ import type { Store } from './store/types.ts';
 import type { RelayerPool } from './relayers/pool.ts';
 import type { SponsorshipGate } from './policies/gate.ts';
 import type { GasToken } from './execution/fees.ts';
+import type { TenantPolicyGate } from './tenants/gate.ts';
 
 export interface RelayDeps {
   config: Config;
@@ -16,6 +17,12 @@ export interface RelayDeps {
   provider: RpcProvider;
   relayers: RelayerPool;
   gate: SponsorshipGate;
+  /**
+   * Tenant policies for the admin API (CRUD, usage, dry runs). Normally the
+   * same object as `gate`, so what the API changes is what SNIP-29 enforces;
+   * without it the admin policy routes answer 503.
+   */
+  tenantPolicies?: TenantPolicyGate;
   /** Work that may finish after the response (Workers: ctx.waitUntil). */
   background?: (work: Promise<unknown>) => void;
   log?: (event: string, data: Record<string, unknown>) => void;

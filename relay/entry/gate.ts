@@ -1,5 +1,5 @@
 /**
- * Wires the policy gate for Node: policy files from a directory (Node-only
+ * Wires the policy gate for Node: policy files (templates) from a directory (Node-only
  * file reading), reputation read from the CDC Pool, webhooks over fetch, and
  * webhook secrets from CIRO_SECRET_<NAME> environment variables.
  */
@@ -7,10 +7,11 @@ import type { RpcProvider } from 'starknet';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/types.ts';
 import { loadPolicyFiles } from '../policies/files.ts';
-import { PolicyGate, contractsFromManifest } from '../policies/policyGate.ts';
+import { contractsFromManifest } from '../policies/policyGate.ts';
 import { PolicyRegistry } from '../policies/registry.ts';
 import { ChainReputationSource } from '../policies/reputation.ts';
 import { WebhookClient } from '../policies/webhook.ts';
+import { TenantPolicyGate } from '../tenants/gate.ts';
 
 export interface GateOptions {
   config: Config;
@@ -18,6 +19,7 @@ export interface GateOptions {
   provider: RpcProvider;
   policyDir?: string;
   secrets?: Record<string, string>;
+  log?: (event: string, data: Record<string, unknown>) => void;
 }
 
 export function secretsFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -26,14 +28,20 @@ export function secretsFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-export function createPolicyGate(o: GateOptions): PolicyGate {
-  const policies = new PolicyRegistry(o.policyDir ? loadPolicyFiles(o.policyDir) : []);
-  return new PolicyGate({
+/**
+ * File policies are the shared templates; each tenant's API-created policies
+ * come from the Store at request time (see relay/tenants/gate.ts), so a
+ * change made through any instance is enforced by all of them.
+ */
+export function createPolicyGate(o: GateOptions): TenantPolicyGate {
+  const templates = new PolicyRegistry(o.policyDir ? loadPolicyFiles(o.policyDir) : []);
+  return new TenantPolicyGate({
     store: o.store,
-    policies,
+    templates,
     contracts: contractsFromManifest(o.config.manifest),
     reputation: new ChainReputationSource({ provider: o.provider, store: o.store, cdcPool: o.config.manifest.contracts.cdc_pool.address }),
     webhook: new WebhookClient(),
     secrets: o.secrets ?? secretsFromEnv(process.env),
+    ...(o.log ? { log: o.log } : {}),
   });
 }

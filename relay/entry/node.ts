@@ -53,7 +53,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
     leaseMs: config.relayerLeaseMs,
     acquireTimeoutMs: config.relayerAcquireTimeoutMs,
   });
-  const gate = createPolicyGate({ config, store, provider, policyDir: opts.policyDir, secrets: opts.secrets });
+  const gate = createPolicyGate({ config, store, provider, policyDir: opts.policyDir, secrets: opts.secrets, log: opts.log });
   const pending = new Set<Promise<unknown>>();
   const deps: RelayDeps = {
     config,
@@ -61,6 +61,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
     provider,
     relayers,
     gate,
+    tenantPolicies: gate,
     log: opts.log,
     background: (work) => {
       const p = work.catch((e) => opts.log?.('background.error', { error: String(e) })).finally(() => pending.delete(p));

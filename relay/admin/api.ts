@@ -1,0 +1,68 @@
+/**
+ * The admin REST API, mounted under /v1 by relay/app.ts. Built per deps like
+ * the rest of the app (no module-level state), from zod route definitions
+ * that also generate the OpenAPI document at GET /v1/openapi.json.
+ *
+ * Scopes: `admin` tenant keys for everything a tenant manages, `operator`
+ * keys (config) for tenants themselves. `sponsor` keys are refused (403).
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { API_KEY_HEADER } from '../auth.ts';
+import type { RelayDeps } from '../deps.ts';
+import { adminContext, type AdminEnv } from './env.ts';
+import { errorBody, onAdminError, validationHook } from './errors.ts';
+import { historyRoutes } from './routes/history.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { policyRoutes } from './routes/policies.ts';
+import { tenantRoutes } from './routes/tenants.ts';
+import { usageRoutes } from './routes/usage.ts';
+import { JsonRpcCode, RelayError } from '../errors.ts';
+
+export const OPENAPI_PATH = '/openapi.json';
+
+export function createAdminApi(deps: RelayDeps): OpenAPIHono<AdminEnv> {
+  const app = new OpenAPIHono<AdminEnv>({ defaultHook: validationHook });
+  // Set before the app is mounted: Hono reads a sub-app's error handler when it is routed.
+  app.onError(onAdminError(deps.log));
+
+  const tooLarge = new RelayError(JsonRpcCode.INVALID_REQUEST, 'Request too large', {
+    reason: 'body_too_large',
+    details: `Bodies are limited to ${deps.config.maxBodyBytes} bytes.`,
+    httpStatus: 413,
+  });
+  app.use('*', bodyLimit({ maxSize: deps.config.maxBodyBytes, onError: (c) => c.json(errorBody(tooLarge), 413) }));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: API_KEY_HEADER,
+    description: 'A tenant key of scope `admin`: `<keyId>.<secret>`.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'operatorKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: API_KEY_HEADER,
+    description: 'An operator key from the relay config (`operatorKeys`).',
+  });
+
+  const ctx = adminContext(deps);
+  tenantRoutes(app, ctx);
+  policyRoutes(app, ctx);
+  historyRoutes(app, ctx);
+  usageRoutes(app, ctx);
+  keyRoutes(app, ctx);
+
+  app.doc(OPENAPI_PATH, {
+    openapi: '3.0.3',
+    info: {
+      title: 'CIRO Relay admin API',
+      version: '1',
+      description:
+        'Tenant administration for the CIRO Starknet paymaster relay: sponsorship policies (versioned, audited), ' +
+        'usage, dry runs and API keys. Sponsored transactions themselves go through SNIP-29 JSON-RPC at POST /.',
+    },
+    servers: [{ url: '/v1' }],
+  });
+  return app;
+}

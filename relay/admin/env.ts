@@ -1,0 +1,54 @@
+/**
+ * Per-request context of the admin API and the middleware that fills it.
+ * Authentication runs as route middleware, before body validation, so an
+ * unauthenticated caller learns nothing about what a valid body looks like.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { API_KEY_HEADER, authenticate, authenticateOperator } from '../auth.ts';
+import type { CallerContext, RelayDeps } from '../deps.ts';
+import { OPERATOR, type Actor } from '../tenants/layout.ts';
+import { TenantDirectory } from '../tenants/directory.ts';
+
+export interface AdminEnv {
+  Variables: {
+    caller: CallerContext;
+    operator: { keyId: string };
+  };
+}
+
+export type AdminApp = OpenAPIHono<AdminEnv>;
+
+export interface AdminContext {
+  deps: RelayDeps;
+  dir: TenantDirectory;
+  /** `admin`-scope tenant key: sets `caller`. */
+  admin: MiddlewareHandler<AdminEnv>;
+  /** Config operator key: sets `operator`. */
+  operator: MiddlewareHandler<AdminEnv>;
+}
+
+export function adminContext(deps: RelayDeps): AdminContext {
+  return {
+    deps,
+    dir: new TenantDirectory(deps.config, deps.store),
+    admin: async (c, next) => {
+      c.set('caller', await authenticate(deps, c.req.header(API_KEY_HEADER), 'admin'));
+      await next();
+    },
+    operator: async (c, next) => {
+      c.set('operator', await authenticateOperator(deps, c.req.header(API_KEY_HEADER)));
+      await next();
+    },
+  };
+}
+
+/** Who to record in versions and the audit log. */
+export function actorOf(c: Context<AdminEnv>): Actor {
+  const caller = c.get('caller');
+  return caller ? { tenant: caller.tenant.id, keyId: caller.apiKeyId } : { tenant: OPERATOR, keyId: c.get('operator').keyId };
+}
+
+/** Security requirement for the OpenAPI document. */
+export const ADMIN_SECURITY = [{ adminKey: [] }];
+export const OPERATOR_SECURITY = [{ operatorKey: [] }];

@@ -1,0 +1,164 @@
+/**
+ * Admin API fixtures: real relay apps with no chain behind them. Each app is
+ * built from real deps (a Store, an unreachable provider the admin routes
+ * never call, a one-relayer pool, the tenant policy gate over the example
+ * policy files) and driven with `app.request()`. Two apps built on one Redis
+ * behave like two relay instances.
+ */
+import { join } from 'node:path';
+import { RpcProvider } from 'starknet';
+import { expect } from 'vitest';
+import { parsePolicy, selectorOf, type PolicyInput } from '../../../policies/index.ts';
+import { createApp } from '../../../relay/app.ts';
+import { newApiKey } from '../../../relay/auth.ts';
+import { parseConfig, type Config } from '../../../relay/config.ts';
+import type { RelayDeps } from '../../../relay/deps.ts';
+import { loadPolicyFiles } from '../../../relay/policies/files.ts';
+import { contractsFromManifest } from '../../../relay/policies/policyGate.ts';
+import { PolicyRegistry } from '../../../relay/policies/registry.ts';
+import { RelayerPool } from '../../../relay/relayers/pool.ts';
+import { MemoryStore } from '../../../relay/store/memory.ts';
+import { RedisStore } from '../../../relay/store/redis.ts';
+import type { Store } from '../../../relay/store/types.ts';
+import { TenantPolicyGate } from '../../../relay/tenants/gate.ts';
+
+export const EXAMPLES = join(import.meta.dirname, '../../../policies/examples');
+
+const addr = (n: number) => '0x' + n.toString(16).padStart(4, '0');
+export const MANIFEST = {
+  chainId: '0x534e5f5345504f4c4941',
+  deployedAt: '2025-01-01T00:00:00Z',
+  deployer: addr(1),
+  contracts: {
+    ciro_token: { address: addr(0x333), classHash: addr(2) },
+    cdc_pool: { address: addr(0x111), classHash: addr(3) },
+    job_mgr: { address: addr(0x222), classHash: addr(4) },
+    paymaster: { address: addr(0x444), classHash: addr(5) },
+  },
+  tokens: { STRK: { address: addr(0x555), decimals: 18 } },
+  accountClassHashes: [addr(6)],
+};
+export const JOB_MGR = MANIFEST.contracts.job_mgr.address;
+export const ALICE = '0xa11ce';
+export const sel = (name: string): string => '0x' + selectorOf(name)!.toString(16);
+
+/** Full keys by name: acme/globex admin and sponsor keys, and an operator key. */
+export interface Keys {
+  acmeAdmin: string;
+  acmeSponsor: string;
+  globexAdmin: string;
+  globexSponsor: string;
+  operator: string;
+}
+
+export async function makeConfig(): Promise<{ config: Config; keys: Keys }> {
+  const k = {
+    acmeAdmin: await newApiKey('acme-admin'),
+    acmeSponsor: await newApiKey('acme-sponsor'),
+    globexAdmin: await newApiKey('globex-admin'),
+    globexSponsor: await newApiKey('globex-sponsor'),
+    operator: await newApiKey('op-1'),
+  };
+  const config = parseConfig({
+    rpcUrl: 'http://127.0.0.1:9/rpc',
+    manifest: MANIFEST,
+    relayers: [{ address: addr(0x777), privateKey: addr(0x999) }],
+    tenants: [
+      {
+        id: 'acme',
+        name: 'Acme',
+        apiKeys: [
+          { id: 'acme-admin', secretHash: k.acmeAdmin.secretHash, scope: 'admin' },
+          { id: 'acme-sponsor', secretHash: k.acmeSponsor.secretHash, scope: 'sponsor' },
+        ],
+        policies: ['job-submission'],
+      },
+      {
+        id: 'globex',
+        name: 'Globex',
+        apiKeys: [
+          { id: 'globex-admin', secretHash: k.globexAdmin.secretHash, scope: 'admin' },
+          { id: 'globex-sponsor', secretHash: k.globexSponsor.secretHash, scope: 'sponsor' },
+        ],
+        policies: [],
+      },
+    ],
+    operatorKeys: [{ id: 'op-1', secretHash: k.operator.secretHash }],
+  });
+  const keys = Object.fromEntries(Object.entries(k).map(([n, v]) => [n, v.key])) as unknown as Keys;
+  return { config, keys };
+}
+
+export interface AdminApp {
+  app: ReturnType<typeof createApp>;
+  deps: RelayDeps;
+  gate: TenantPolicyGate;
+  /** Calls the app; the body is parsed JSON (or undefined). */
+  call(method: string, path: string, key?: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+export function makeApp(config: Config, store: Store): AdminApp {
+  const provider = new RpcProvider({ nodeUrl: config.rpcUrl });
+  const relayers = new RelayerPool({
+    store,
+    provider,
+    relayers: config.relayers,
+    strkAddress: config.manifest.tokens.STRK!.address,
+    minBalance: 0n,
+    leaseMs: 60_000,
+  });
+  const gate = new TenantPolicyGate({
+    store,
+    templates: new PolicyRegistry(loadPolicyFiles(EXAMPLES)),
+    contracts: contractsFromManifest(config.manifest),
+    reputation: { get: async () => undefined },
+  });
+  const deps: RelayDeps = { config, store, provider, relayers, gate, tenantPolicies: gate };
+  const app = createApp(deps);
+  return {
+    app,
+    deps,
+    gate,
+    call: async (method, path, key, body, headers = {}) => {
+      const res = await app.request(path, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(key === undefined ? {} : { 'x-paymaster-api-key': key }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+    },
+  };
+}
+
+/** A policy input sponsoring JobMgr.submit_job, with overrides; checked against the real schema. */
+export function jobsPolicy(over: Partial<PolicyInput> = {}): PolicyInput {
+  const p: PolicyInput = {
+    schemaVersion: 1,
+    id: 'jobs',
+    name: 'Jobs',
+    enabled: true,
+    rules: { allow: [{ contract: 'job_mgr', selectors: ['submit_job'] }], feeModes: ['sponsored'] },
+    ...over,
+  };
+  expect(parsePolicy(p).ok, 'test policy must parse').toBe(true);
+  return p;
+}
+
+/** A dry-run body for a submit_job call from ALICE. */
+export function tx(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return { sender: ALICE, calls: [{ to: JOB_MGR, selector: sel('submit_job'), calldata: ['0x1'] }], feeMode: 'sponsored', maxFee: '1000', ...over };
+}
+
+export const memoryStore = async (): Promise<Store> => new MemoryStore();
+
+let seq = 0;
+export const redisStore = (url: string, prefix = `admin:${process.pid}:${++seq}:`): Promise<Store> =>
+  RedisStore.connect(url, { prefix, commandTimeoutMs: 2_000 });
+
+/** A fresh prefix for a pair of apps that must share one Redis keyspace. */
+export const sharedPrefix = (): string => `admin:${process.pid}:${++seq}:`;

@@ -40,6 +40,11 @@ export const ConfigSchema = z.object({
   /** Relayers below this STRK balance (fri) leave the rotation until refunded. */
   relayerMinBalance: Decimal.default('100000000000000000'),
   relayerLeaseMs: z.number().int().positive().default(60_000),
+  /**
+   * Tip on relayer transactions: 'recommended' samples recent blocks (what a
+   * mainnet relayer wants); a fixed amount skips that (devnet has no market).
+   */
+  relayerTip: z.union([z.literal('recommended'), Decimal]).default('recommended'),
   /** How long an execute waits for a free relayer before refusing with relayers_busy. */
   relayerAcquireTimeoutMs: z.number().int().positive().default(30_000),
   store: z

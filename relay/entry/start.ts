@@ -35,6 +35,7 @@ async function main() {
     rpcUrl: chain.devnet.url,
     manifest: chain.manifest,
     relayers: chain.relayers.map((r) => ({ address: r.address, privateKey: r.privateKey })),
+    relayerTip: '0',
     gasTokens: {
       STRK: { priceInStrk: '1000000000000000000' },
       CIRO: { priceInStrk: '500000000000000000' },

@@ -146,7 +146,8 @@ export async function executeTransaction(
   let lease: RelayerLease | undefined;
   let reservation: Reservation | undefined;
   try {
-    const sim = await simulate(await deps.relayers.simulator(), p.calls);
+    const tip = deps.config.relayerTip === 'recommended' ? undefined : BigInt(deps.config.relayerTip);
+    const sim = await simulate(await deps.relayers.simulator(), p.calls, tip);
     if (p.token && strkToToken(sim.fee, p.token) > p.paid) {
       throw new RelayError(Snip29Code.MAX_AMOUNT_TOO_LOW, 'Fee payment below the actual fee', {
         reason: 'fee_payment_too_low',
@@ -164,7 +165,7 @@ export async function executeTransaction(
       phase: 'execute',
     });
     lease = await deps.relayers.acquire();
-    const txHash = await submit(lease, p.calls, sim.resourceBounds);
+    const txHash = await submit(lease, p.calls, sim.resourceBounds, tip);
     const leasedBy = lease.address;
     await lease.commit();
     lease = undefined;
@@ -196,10 +197,11 @@ interface Simulation {
   resourceBounds: unknown;
 }
 
-async function simulate(relayer: { account: Account; nonce: bigint }, calls: Call[]): Promise<Simulation> {
+async function simulate(relayer: { account: Account; nonce: bigint }, calls: Call[], tip?: bigint): Promise<Simulation> {
   const res = await relayer.account.simulateTransaction([{ type: TransactionType.INVOKE, payload: calls }], {
     nonce: relayer.nonce,
     skipValidate: false,
+    ...(tip === undefined ? {} : { tip }),
   });
   const sim = res.simulated_transactions[0]!;
   const exec = (sim.transaction_trace as { execute_invocation?: { revert_reason?: string } }).execute_invocation;

@@ -12,10 +12,14 @@ function isNonceError(e: unknown): boolean {
   return err?.baseError?.code === 52 || /invalid transaction nonce|nonce/i.test(String(err?.message ?? ''));
 }
 
-export async function submit(lease: RelayerLease, calls: Call[], resourceBounds: unknown): Promise<string> {
+export async function submit(lease: RelayerLease, calls: Call[], resourceBounds: unknown, tip?: bigint): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const res = await lease.account.execute(calls, { nonce: lease.nonce, resourceBounds: resourceBounds as never });
+      const res = await lease.account.execute(calls, {
+        nonce: lease.nonce,
+        resourceBounds: resourceBounds as never,
+        ...(tip === undefined ? {} : { tip }),
+      });
       return res.transaction_hash;
     } catch (e) {
       if (attempt === 0 && isNonceError(e)) {

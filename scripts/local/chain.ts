@@ -3,7 +3,7 @@
  * declared and deployed, optionally the demo state. Used by tests and by
  * `npm start`; whoever calls it owns `stop()`.
  */
-import { RpcProvider } from 'starknet';
+import { LocalProvider } from './provider.ts';
 import type { Manifest } from '../../relay/chain/manifest.ts';
 import { startDevnet, type Devnet, type DevnetOptions } from './devnet.ts';
 import { devnetAccounts, type KeyedAccount } from './accounts.ts';
@@ -12,7 +12,7 @@ import { seedDemo, type DemoState } from './seed.ts';
 
 export interface LocalChain {
   devnet: Devnet;
-  provider: RpcProvider;
+  provider: LocalProvider;
   manifest: Manifest;
   /** accounts[0] deploys and administers; relayers and a client follow. */
   deployer: KeyedAccount;
@@ -34,7 +34,7 @@ export async function startLocalChain(opts: LocalChainOptions = {}): Promise<Loc
   const relayerCount = opts.relayerCount ?? 2;
   const devnet = await startDevnet({ accounts: relayerCount + 4, ...opts.devnet });
   try {
-    const provider = new RpcProvider({ nodeUrl: devnet.url });
+    const provider = new LocalProvider({ nodeUrl: devnet.url });
     const accounts = await devnetAccounts(provider, devnet.url);
     const [deployer, ...rest] = accounts;
     const relayers = rest.slice(0, relayerCount);

@@ -108,6 +108,28 @@ describe.each(backends)('policy CRUD on $name', (backend) => {
     expect(ok.body.version).toBe(3);
   });
 
+  it('concurrent writers: with one If-Match exactly one wins; without, all land as consecutive versions', async () => {
+    const id = freshId();
+    await a.call('POST', '/v1/policies', keys.acmeAdmin, jobsPolicy({ id }));
+    const racers = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => a.call('PUT', `/v1/policies/${id}`, keys.acmeAdmin, jobsPolicy({ id, name: `racer ${i}` }), { 'if-match': '"1"' })),
+    );
+    expect(racers.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+
+    const blind = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => a.call('PUT', `/v1/policies/${id}`, keys.acmeAdmin, jobsPolicy({ id, name: `blind ${i}` }))),
+    );
+    expect(blind.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(blind.map((r) => r.body.version).sort()).toEqual([3, 4, 5, 6]);
+    const versions = (await a.call('GET', `/v1/policies/${id}/versions?limit=3&offset=1`, keys.acmeAdmin)).body.versions;
+    expect(versions.map((v: any) => v.version)).toEqual([5, 4, 3]);
+    const names = (await a.call('GET', `/v1/policies/${id}/versions`, keys.acmeAdmin)).body.versions.map((v: any) => v.policy.name);
+    expect(new Set(names).size).toBe(6);
+
+    const creates = await Promise.all(Array.from({ length: 3 }, () => a.call('POST', '/v1/policies', keys.acmeAdmin, jobsPolicy({ id: `${id}-c` }))));
+    expect(creates.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+  });
+
   it('create on an existing id is a 409; update of an unknown id is a 404', async () => {
     const id = freshId();
     await a.call('POST', '/v1/policies', keys.acmeAdmin, jobsPolicy({ id }));

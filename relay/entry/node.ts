@@ -43,7 +43,8 @@ export interface NodeRelayOptions {
 
 export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {}): Promise<NodeRelay> {
   const store = await createStore(config.store);
-  const provider = new RpcProvider({ nodeUrl: config.rpcUrl });
+  // Raw fee estimates: execution/execute.ts applies the relay's own margins.
+  const provider = new RpcProvider({ nodeUrl: config.rpcUrl, resourceBoundsOverhead: false });
   const relayers = new RelayerPool({
     store,
     provider,

@@ -192,10 +192,20 @@ export async function executeTransaction(
 }
 
 interface Simulation {
+  /** The simulated fee, no margin: what the transaction is expected to cost. */
   fee: bigint;
+  /** Amount bound × price bound: the most the relayer can be charged. */
   maxFee: bigint;
-  resourceBounds: unknown;
+  resourceBounds: Record<'l1_gas' | 'l2_gas' | 'l1_data_gas', { max_amount: bigint; max_price_per_unit: bigint }>;
 }
+
+/**
+ * The provider is built with resourceBoundsOverhead = false, so the simulation
+ * reports raw consumption; the relay applies its own margins here (amounts
+ * vary a little between simulation and inclusion, prices can move a block).
+ */
+const AMOUNT_MARGIN_PCT = 130n;
+const PRICE_MARGIN_PCT = 150n;
 
 async function simulate(relayer: { account: Account; nonce: bigint }, calls: Call[], tip?: bigint): Promise<Simulation> {
   const res = await relayer.account.simulateTransaction([{ type: TransactionType.INVOKE, payload: calls }], {
@@ -206,10 +216,12 @@ async function simulate(relayer: { account: Account; nonce: bigint }, calls: Cal
   const sim = res.simulated_transactions[0]!;
   const exec = (sim.transaction_trace as { execute_invocation?: { revert_reason?: string } }).execute_invocation;
   if (exec && 'revert_reason' in exec && exec.revert_reason) throw revertToError(exec.revert_reason);
-  const rb = sim.resourceBounds;
-  const maxFee =
-    rb.l1_gas.max_amount * rb.l1_gas.max_price_per_unit +
-    rb.l2_gas.max_amount * rb.l2_gas.max_price_per_unit +
-    rb.l1_data_gas.max_amount * rb.l1_data_gas.max_price_per_unit;
-  return { fee: sim.overall_fee, maxFee, resourceBounds: rb };
+  const raw = sim.resourceBounds;
+  const bound = (r: { max_amount: bigint; max_price_per_unit: bigint }) => ({
+    max_amount: (r.max_amount * AMOUNT_MARGIN_PCT + 99n) / 100n,
+    max_price_per_unit: (r.max_price_per_unit * PRICE_MARGIN_PCT + 99n) / 100n,
+  });
+  const resourceBounds = { l1_gas: bound(raw.l1_gas), l2_gas: bound(raw.l2_gas), l1_data_gas: bound(raw.l1_data_gas) };
+  const maxFee = Object.values(resourceBounds).reduce((sum, r) => sum + r.max_amount * r.max_price_per_unit, 0n);
+  return { fee: sim.overall_fee, maxFee, resourceBounds };
 }

@@ -6,6 +6,7 @@
  */
 import { expect } from 'vitest';
 import {
+  config,
   Contract,
   hash,
   num,
@@ -22,6 +23,22 @@ import type { KeyedAccount } from '../../scripts/local/accounts.ts';
 import { signOutside, sponsoredCall, type OutsideOptions } from '../../scripts/local/outside.ts';
 
 export { STRK_ADDRESS };
+
+/**
+ * starknet.js defaults are tuned for public networks: a 5 s receipt poll
+ * (every devnet transaction would cost 5 s, the chain setup included) and tip
+ * estimation that warns on an empty chain. Applied once, on import, so it is in
+ * force before the suites' beforeAll starts the chain.
+ */
+function tuneForDevnet(): void {
+  const defaults = config.get('channelDefaults') as { options: Record<string, unknown> };
+  config.set('channelDefaults', {
+    ...defaults,
+    options: { ...defaults.options, transactionRetryIntervalFallback: 100 },
+  } as never);
+  config.set('logLevel', 'ERROR');
+}
+tuneForDevnet();
 export const CIRO = 10n ** 18n;
 export const ISRC5_ID = '0x3f918d17e5ee77373b56385708f855659a07f75997f365cf87748628532a055';
 
@@ -74,8 +91,8 @@ export type Receipt = Awaited<ReturnType<RpcProvider['waitForTransaction']>>;
 
 /** Executes and waits; throws (with the receipt) if the transaction reverted. */
 export async function send(account: Account, calls: Call | Call[]): Promise<Receipt> {
-  const tx = await account.execute(calls);
-  const receipt = await account.provider.waitForTransaction(tx.transaction_hash);
+  const tx = await account.execute(calls, { tip: 0 });
+  const receipt = await account.provider.waitForTransaction(tx.transaction_hash, { retryInterval: 100 });
   if (!receipt.isSuccess()) {
     throw new Error(`transaction ${tx.transaction_hash} reverted: ${JSON.stringify(receipt.value)}`);
   }

@@ -40,6 +40,8 @@ export const ConfigSchema = z.object({
   /** Relayers below this STRK balance (fri) leave the rotation until refunded. */
   relayerMinBalance: Decimal.default('100000000000000000'),
   relayerLeaseMs: z.number().int().positive().default(60_000),
+  /** How long a relayer's STRK balance reading is trusted before it is read again. */
+  relayerBalanceTtlMs: z.number().int().positive().default(15_000),
   /**
    * Tip on relayer transactions: 'recommended' samples recent blocks (what a
    * mainnet relayer wants); a fixed amount skips that (devnet has no market).

@@ -53,6 +53,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
     minBalance: BigInt(config.relayerMinBalance),
     leaseMs: config.relayerLeaseMs,
     acquireTimeoutMs: config.relayerAcquireTimeoutMs,
+    balanceTtlMs: config.relayerBalanceTtlMs,
   });
   const gate = createPolicyGate({ config, store, provider, policyDir: opts.policyDir, secrets: opts.secrets, log: opts.log });
   const pending = new Set<Promise<unknown>>();

@@ -1,0 +1,93 @@
+/**
+ * The relayer pool on a real chain: one transaction per signed payload even
+ * under concurrent submits, recovery from a stale cached nonce, and the STRK
+ * balance floor taking a relayer out of rotation until it is refunded.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ec, hash, stark, typedData } from 'starknet';
+import { balanceOf, startRelayStack, STRK, type RelayStack } from '../helpers/relay.ts';
+import { executeAndWait } from '../../scripts/local/accounts.ts';
+import { call, u256 } from '../../scripts/local/seed.ts';
+
+let s: RelayStack;
+const FLOOR = 10n ** 20n; // 100 STRK
+beforeAll(async () => {
+  s = await startRelayStack({ config: { relayerMinBalance: FLOOR.toString(), relayerBalanceTtlMs: 200 } });
+});
+afterAll(async () => s?.stop());
+
+const worker = () => s.chain.demo!.worker;
+const sponsored = { version: '0x1', fee_mode: { mode: 'sponsored' } };
+const nonceOf = async (a: string) => BigInt(await s.chain.provider.getNonceForAddress(a));
+const relayerNonces = async () => {
+  let n = 0n;
+  for (const r of s.chain.relayers) n += await nonceOf(r.address);
+  return n;
+};
+
+async function signedHeartbeat() {
+  const calls = [{ to: s.chain.manifest.contracts.cdc_pool.address, selector: hash.getSelectorFromName('heartbeat'), calldata: [] }];
+  const built = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: worker().address, calls } }, parameters: sponsored });
+  const td = built.body.result.typed_data;
+  const signature = stark.formatSignature(ec.starkCurve.sign(typedData.getMessageHash(td, worker().address), worker().privateKey));
+  return { type: 'invoke', invoke: { user_address: worker().address, typed_data: td, signature } };
+}
+
+const execute = (transaction: unknown) => s.rpc('paymaster_executeTransaction', { transaction, parameters: sponsored });
+
+describe('relayer pool', () => {
+  it('two concurrent executes of one signed payload put one transaction on chain', async () => {
+    const tx = await signedHeartbeat();
+    const before = await relayerNonces();
+    const [a, b] = await Promise.all([execute(tx), execute(tx)]);
+    expect(a.body.result).toBeDefined();
+    expect(b.body.result).toEqual(a.body.result);
+    await s.chain.provider.waitForTransaction(a.body.result.transaction_hash);
+    expect(await relayerNonces()).toBe(before + 1n);
+    // And later, once it has landed, the same answer again without a second transaction.
+    expect((await execute(tx)).body.result).toEqual(a.body.result);
+    expect(await relayerNonces()).toBe(before + 1n);
+  });
+
+  it('recovers from a stale cached nonce by re-reading it and retrying once', async () => {
+    for (const r of s.chain.relayers) await s.relay.deps.store.set(`relayer:nonce:${r.address}`, '0');
+    const res = await execute(await signedHeartbeat());
+    expect(res.body.error).toBeUndefined();
+    expect((await s.chain.provider.waitForTransaction(res.body.result.transaction_hash)).isSuccess()).toBe(true);
+  });
+
+  it('takes a relayer below the STRK floor out of rotation, and back when refunded', async () => {
+    const [r0, r1] = s.chain.relayers;
+    const drain = async (from: typeof r0, keep: bigint) => {
+      const bal = await balanceOf(s.chain.provider, STRK, from!.address);
+      await executeAndWait(from!.account, call(STRK, 'transfer', [s.chain.deployer.address, ...u256(bal - keep)]));
+    };
+    await drain(r0, FLOOR / 2n);
+    await new Promise((r) => setTimeout(r, 300));
+    const status = await s.relay.deps.relayers.status();
+    expect(status.find((x) => x.address === r0!.address)?.inRotation).toBe(false);
+    expect(status.find((x) => x.address === r1!.address)?.inRotation).toBe(true);
+
+    const n0 = await nonceOf(r0!.address);
+    for (let i = 0; i < 3; i++) {
+      const res = await execute(await signedHeartbeat());
+      expect(res.body.error).toBeUndefined();
+      await s.chain.provider.waitForTransaction(res.body.result.transaction_hash);
+    }
+    expect(await nonceOf(r0!.address)).toBe(n0);
+
+    // With every relayer under the floor the relay refuses instead of trying.
+    await drain(r1, FLOOR / 2n);
+    await new Promise((r) => setTimeout(r, 300));
+    const refused = await execute(await signedHeartbeat());
+    expect(refused.status).toBe(200);
+    expect(refused.body.error).toMatchObject({ code: -32003, data: { reason: 'relayers_unfunded' } });
+    expect((await s.relay.app.request('/health')).status).toBe(503);
+
+    await executeAndWait(s.chain.deployer.account, call(STRK, 'transfer', [r0!.address, ...u256(FLOOR * 2n)]));
+    await new Promise((r) => setTimeout(r, 300));
+    const back = await execute(await signedHeartbeat());
+    expect(back.body.error).toBeUndefined();
+    expect((await s.relay.deps.relayers.status()).find((x) => x.address === r0!.address)?.inRotation).toBe(true);
+  });
+});

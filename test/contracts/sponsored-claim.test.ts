@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hash, type Call, type Contract } from 'starknet';
 import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
 import { connect, type KeyedAccount } from '../../scripts/local/accounts.ts';
-import { feeCall, sponsoredCall } from '../../scripts/local/outside.ts';
+import { feeCall, signOutside, sponsoredCall } from '../../scripts/local/outside.ts';
 import {
   callsHash,
   CIRO,
@@ -144,6 +144,37 @@ describe('Paymaster.execute_sponsored refusals', () => {
       await send(chain.deployer.account, populate(pm, 'unpause'));
     }
     await send(relayer.account, sponsoredCall(pm.address, ot));
+  });
+});
+
+describe('account-side SNIP-9 checks behind the Paymaster', () => {
+  const submit = (ot: Awaited<ReturnType<typeof sign>>) => send(relayer.account, sponsoredCall(pm.address, ot));
+
+  it("the account refuses an outside execution meant for another caller ('SRC9: invalid caller')", async () => {
+    const ot = await signOutside(chain.provider, worker.account, [heartbeat()], { caller: relayer.address });
+    await expectRevert(submit(ot), 'SRC9: invalid caller');
+  });
+
+  it("the account refuses tampered calldata ('SRC9: invalid signature')", async () => {
+    const ot = await sign([populate(pool, 'update_capabilities', [1])]);
+    ot.outsideExecution.calls[0]!.calldata = ['255'];
+    await expectRevert(submit(ot), 'SRC9: invalid signature');
+  });
+
+  it('the account enforces the time bounds', async () => {
+    const opts = { caller: pm.address };
+    const expired = await signOutside(chain.provider, worker.account, [heartbeat()], { ...opts, afterOffset: -7200, beforeOffset: -3600 });
+    await expectRevert(submit(expired), 'SRC9: now >= execute_before');
+    const early = await signOutside(chain.provider, worker.account, [heartbeat()], { ...opts, afterOffset: 3600, beforeOffset: 7200 });
+    await expectRevert(submit(early), 'SRC9: now <= execute_after');
+  });
+
+  it('a reverting inner call reverts the whole sponsorship and counts nothing', async () => {
+    const before = await view<Record<string, bigint>>(pm, 'get_account', [worker.address]);
+    const ot = await sign([populate(pool, 'claim_rewards')]); // already claimed
+    await expectRevert(submit(ot), 'CDC: no rewards');
+    const after = await view<Record<string, bigint>>(pm, 'get_account', [worker.address]);
+    expect(after.total_sponsored).toBe(before.total_sponsored);
   });
 });
 

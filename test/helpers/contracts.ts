@@ -180,6 +180,16 @@ export async function expectRevert(p: Promise<unknown>, reason: string): Promise
 export const expectTxRevert = (account: Account, calls: Call | Call[], reason: string) =>
   expectRevert(send(account, calls), reason);
 
+/**
+ * Asserts a timestamp the contract read during execution is the including
+ * block's time. devnet executes against a pending block context and stamps the
+ * sealed header a moment later, so the two can differ by a second.
+ */
+export function expectBlockTime(actual: unknown, blockTs: bigint, slack = 2n): void {
+  const a = BigInt(actual as bigint);
+  expect(a >= blockTs - slack && a <= blockTs, `timestamp ${a} not within ${slack}s before block time ${blockTs}`).toBe(true);
+}
+
 /** Timestamp of the block that included a receipt's transaction. */
 export async function blockTime(provider: RpcProvider, receipt: Receipt): Promise<bigint> {
   const n = (receipt.value as { block_number?: number }).block_number;

@@ -5,12 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Account, PaymasterRpc, RpcProvider } from 'starknet';
+import { Account, PaymasterRpc } from 'starknet';
+import { LocalProvider } from './local/provider.ts';
 import { repoRoot } from './local/toolchain.ts';
 
 const demo = JSON.parse(readFileSync(join(repoRoot, '.local', 'demo.json'), 'utf8'));
 const manifest = JSON.parse(readFileSync(join(repoRoot, '.local', 'manifest.json'), 'utf8'));
-const provider = new RpcProvider({ nodeUrl: manifest.rpcUrl });
+const provider = new LocalProvider({ nodeUrl: manifest.rpcUrl });
 const paymaster = new PaymasterRpc({ nodeUrl: demo.relayUrl, headers: { 'x-paymaster-api-key': demo.apiKey } });
 const worker = new Account({ provider, address: demo.worker.address, signer: demo.worker.privateKey, paymaster });
 

@@ -31,6 +31,7 @@ async function main() {
   console.log('starting devnet and deploying the CIRO contracts…');
   const chain = await startLocalChain({ seed: true, devnet: { port: Number(process.env.DEVNET_PORT ?? 5050) } });
   const demoKey = await newApiKey('demo');
+  const adminKey = await newApiKey('demo-admin');
   const config = parseConfig({
     rpcUrl: chain.devnet.url,
     manifest: chain.manifest,
@@ -44,7 +45,10 @@ async function main() {
       {
         id: 'demo',
         name: 'CIRO demo',
-        apiKeys: [{ id: 'demo', secretHash: demoKey.secretHash, scope: 'sponsor' }],
+        apiKeys: [
+          { id: 'demo', secretHash: demoKey.secretHash, scope: 'sponsor' },
+          { id: 'demo-admin', secretHash: adminKey.secretHash, scope: 'admin' },
+        ],
         policies: ['worker-rewards', 'job-submission'],
       },
     ],
@@ -59,7 +63,8 @@ async function main() {
   console.log(`
 CIRO relay      ${url}   (SNIP-29 JSON-RPC at POST /, health at /health, manifest at /v1/contracts)
 devnet          ${chain.devnet.url}
-demo API key    ${demoKey.key}
+demo API key    ${demoKey.key}   (x-paymaster-api-key, SNIP-29)
+admin API key   ${adminKey.key}   (x-paymaster-api-key, /v1 admin API; OpenAPI at /v1/openapi.json)
 demo worker     ${chain.demo!.worker.address} (0 STRK, ${BigInt(chain.demo!.reward) / 10n ** 18n} CIRO claimable)
 manifest        .local/manifest.json
 

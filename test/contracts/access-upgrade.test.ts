@@ -14,6 +14,7 @@ import {
   contractAt,
   eventsNamed,
   expectAddress,
+  expectRevert,
   expectTxRevert,
   ISRC5_ID,
   oneEvent,
@@ -140,5 +141,30 @@ describe('upgrade swaps the class behind the address', () => {
     // The access-control storage survived the swap.
     expect(await view(asPool, 'has_role', [ROLES.MINTER, admin.address])).toBe(true);
     await expect(view(tmp, 'symbol')).rejects.toThrow();
+  });
+});
+
+describe('constructor guards', () => {
+  const deploy = (name: 'CdcPool' | 'JobMgr', args: Record<string, unknown>) => {
+    const classHash = chain.manifest.contracts[name === 'CdcPool' ? 'cdc_pool' : 'job_mgr'].classHash;
+    const constructorCalldata = new CallData(loadArtifact(name).sierra.abi).compile('constructor', args as never);
+    return admin.account.deployContract({ classHash, constructorCalldata });
+  };
+  const c = () => chain.manifest.contracts;
+
+  it("CdcPool refuses a zero token ('CDC: zero address')", async () => {
+    const args = { admin: admin.address, token: '0x0', min_stake: 1n, unstake_delay: 1, heartbeat_timeout: 1 };
+    await expectRevert(deploy('CdcPool', args), 'CDC: zero address');
+  });
+
+  it("JobMgr refuses a zero token or pool ('JOB: zero address') and a zero timeout ('JOB: timeout zero')", async () => {
+    const ok = { admin: admin.address, token: c().ciro_token.address, cdc_pool: c().cdc_pool.address, default_timeout: 60 };
+    await expectRevert(deploy('JobMgr', { ...ok, token: '0x0' }), 'JOB: zero address');
+    await expectRevert(deploy('JobMgr', { ...ok, cdc_pool: '0x0' }), 'JOB: zero address');
+    await expectRevert(deploy('JobMgr', { ...ok, default_timeout: 0 }), 'JOB: timeout zero');
+    const res = await deploy('JobMgr', ok);
+    await chain.provider.waitForTransaction(res.transaction_hash, { retryInterval: 100 });
+    const fresh = contractAt(chain.provider, 'JobMgr', res.contract_address);
+    expect(await view(fresh, 'default_timeout')).toBe(60n);
   });
 });

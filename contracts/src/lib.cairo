@@ -10,3 +10,6 @@ pub mod job_mgr;
 pub mod paymaster;
 pub mod token;
 
+
+#[cfg(test)]
+mod tests;

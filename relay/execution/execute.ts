@@ -18,7 +18,7 @@ import { checkAddress, checkDeployment, checkWindowOpen, resolveGasToken } from 
 import { UDC_ADDRESS } from './estimate.ts';
 import { strkToToken, type GasToken } from './fees.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
-import { revertToError } from './revert.ts';
+import { revertToError, traceFromRpcError } from './revert.ts';
 import { saveTracking } from './tracking.ts';
 import { messageHash, parseTypedData, serializeOutsideExecution, type OutsideCall, type OutsideExecution } from './typedData.ts';
 import { submit } from './submit.ts';
@@ -147,7 +147,7 @@ export async function executeTransaction(
   let reservation: Reservation | undefined;
   try {
     const tip = deps.config.relayerTip === 'recommended' ? undefined : BigInt(deps.config.relayerTip);
-    const sim = await simulate(await deps.relayers.simulator(), p.calls, tip);
+    const sim = await simulateFresh(deps, p.calls, tip);
     if (p.token && strkToToken(sim.fee, p.token) > p.paid) {
       throw new RelayError(Snip29Code.MAX_AMOUNT_TOO_LOW, 'Fee payment below the actual fee', {
         reason: 'fee_payment_too_low',
@@ -206,6 +206,30 @@ interface Simulation {
  */
 const AMOUNT_MARGIN_PCT = 130n;
 const PRICE_MARGIN_PCT = 150n;
+
+/**
+ * A simulation uses a relayer's chain nonce read a moment earlier; when that
+ * relayer lands another transaction in between, the node answers with a nonce
+ * error, which says nothing about the user's request: read again and retry.
+ */
+async function simulateFresh(deps: RelayDeps, calls: Call[], tip?: bigint): Promise<Simulation> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await simulate(await deps.relayers.simulator(), calls, tip);
+    } catch (e) {
+      if (e instanceof RelayError) throw e;
+      const trace = traceFromRpcError(e);
+      if (trace && /invalid transaction nonce/i.test(trace) && attempt < 4) continue;
+      if (trace) throw revertToError(trace, e);
+      throw new RelayError(JsonRpcCode.UNAVAILABLE, 'Chain unavailable', {
+        reason: 'chain_unavailable',
+        details: 'The node could not simulate the transaction; nothing was submitted. Retry shortly.',
+        cause: e,
+        httpStatus: 503,
+      });
+    }
+  }
+}
 
 async function simulate(relayer: { account: Account; nonce: bigint }, calls: Call[], tip?: bigint): Promise<Simulation> {
   const res = await relayer.account.simulateTransaction([{ type: TransactionType.INVOKE, payload: calls }], {

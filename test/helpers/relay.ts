@@ -71,6 +71,7 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
   const relay = await createNodeRelay(config, {
     policyDir: opts.policyDir ?? join(repoRoot, 'policies', 'examples'),
     secrets: opts.secrets ?? {},
+    log: process.env.CIRO_TEST_LOG ? (event, data) => console.error(JSON.stringify({ event, ...data })) : undefined,
   });
   const fetchApp = (url: string | URL | Request, init?: RequestInit) => relay.app.request(url as string, init);
   const post = async (body: string, headers: Record<string, string> = {}) => {

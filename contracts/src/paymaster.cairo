@@ -23,6 +23,7 @@ pub mod Errors {
     pub const FEE_TOKEN_UNSUPPORTED: felt252 = 'PM: fee token unsupported';
     pub const LAST_CALL_NOT_FEE: felt252 = 'PM: last call not fee transfer';
     pub const FEE_NOT_PAID: felt252 = 'PM: fee not paid';
+    pub const FEE_AMOUNT_ZERO: felt252 = 'PM: fee amount zero';
     pub const TRANSFER_FAILED: felt252 = 'PM: transfer failed';
 }
 
@@ -167,9 +168,16 @@ pub mod Paymaster {
             assert(self.fee_tokens.read(fee_token), Errors::FEE_TOKEN_UNSUPPORTED);
             // The fee transfer is exempt from the allowlist only in the last slot, where the
             // balance check below proves it actually paid the Paymaster.
+            // A zero fee would turn the allowlist-exempt last slot into a free, unlimited
+            // sponsored transfer of any supported token to anyone.
+            assert(fee_amount > 0, Errors::FEE_AMOUNT_ZERO);
             let fee_call: Call = *calls.at(calls.len() - 1);
+            let this = get_contract_address();
             assert(
-                fee_call.to == fee_token && fee_call.selector == selector!("transfer"),
+                fee_call.to == fee_token
+                    && fee_call.selector == selector!("transfer")
+                    && fee_call.calldata.len() == 3
+                    && *fee_call.calldata.at(0) == this.into(),
                 Errors::LAST_CALL_NOT_FEE,
             );
             self.assert_calls_allowed(calls, calls.len() - 1);
@@ -177,7 +185,6 @@ pub mod Paymaster {
             self.count_sponsored(account);
 
             let token = IERC20Dispatcher { contract_address: fee_token };
-            let this = get_contract_address();
             let before = token.balance_of(this);
             let result = ISRC9_V2Dispatcher { contract_address: account }
                 .execute_from_outside_v2(outside_execution, signature);

@@ -188,17 +188,21 @@ describe('Paymaster.execute_with_fee paying in CIRO', () => {
       entrypoint: 'transfer',
       calldata: [pm.address, '1', '0'],
     };
-    for (const calls of [[heartbeat()], [heartbeat(), strkTransfer], [ciroTransfer(pm.address, FEE), heartbeat()]]) {
+    const elsewhere = ciroTransfer(relayer.address, FEE);
+    for (const calls of [[heartbeat()], [heartbeat(), strkTransfer], [ciroTransfer(pm.address, FEE), heartbeat()], [heartbeat(), elsewhere]]) {
       const ot = await sign(calls);
       await expectRevert(send(relayer.account, feeCall(pm.address, ot, token.address, FEE)), 'PM: last call not fee transfer');
     }
   });
 
-  it("refuses a fee that is short or sent elsewhere ('PM: fee not paid')", async () => {
-    for (const fee of [ciroTransfer(pm.address, FEE - 1n), ciroTransfer(relayer.address, FEE)]) {
-      const ot = await sign([heartbeat(), fee]);
-      await expectRevert(send(relayer.account, feeCall(pm.address, ot, token.address, FEE)), 'PM: fee not paid');
-    }
+  it("refuses a fee that is short ('PM: fee not paid')", async () => {
+    const ot = await sign([heartbeat(), ciroTransfer(pm.address, FEE - 1n)]);
+    await expectRevert(send(relayer.account, feeCall(pm.address, ot, token.address, FEE)), 'PM: fee not paid');
+  });
+
+  it("refuses a zero fee, which would make the exempt last slot a free transfer ('PM: fee amount zero')", async () => {
+    const ot = await sign([heartbeat(), ciroTransfer(pm.address, 0n)]);
+    await expectRevert(send(relayer.account, feeCall(pm.address, ot, token.address, 0n)), 'PM: fee amount zero');
   });
 
   it('still applies the allowlist to every call but the fee transfer', async () => {

@@ -107,6 +107,8 @@ export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: 
   const est = await estimateSequence(deps.provider, txs);
   const estimated = est.fee + BigInt(config.fees.overheadL2Gas) * est.l2GasPrice;
   const fee: FeeQuote = quote(estimated, feeToken, config.fees.maxFeeMultiplierPct);
+  // Again with the quoted fee: per-operation fee caps can only be judged now.
+  await deps.gate.check({ ...gateBase(ctx, user, userCalls), feeMode: params.fee_mode.mode, maxFee: BigInt(fee.suggested_max_fee_in_strk) });
 
   const calls = token ? [...userCalls, feeTransferCall(token, paymaster, BigInt(fee.suggested_max_fee_in_gas_token))] : userCalls;
   const typed_data = buildTypedData(await deps.provider.getChainId(), {

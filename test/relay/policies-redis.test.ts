@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ec, hash, shortString, stark, typedData } from 'starknet';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
+import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
 import { executeAndWait } from '../../scripts/local/accounts.ts';
 import { call, u256 } from '../../scripts/local/seed.ts';
 import { verifyWebhookSignature } from '../../relay/policies/webhook.ts';
@@ -23,6 +24,7 @@ const HEARTBEAT = { contract: 'cdc_pool', selectors: ['heartbeat'] };
 const policy = (id: string, rules: Record<string, unknown>) => ({ schemaVersion: 1, id, name: id, enabled: true, rules: { allow: [HEARTBEAT], ...rules } });
 
 let redis: TestRedis;
+let chain: LocalChain;
 let s: RelayStack;
 let dir: string;
 let hook: Server;
@@ -48,8 +50,17 @@ beforeAll(async () => {
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/approve`;
 
+  chain = await startLocalChain({ seed: true, relayerCount: 4 });
+  const workerAddress = chain.demo!.worker.address;
   dir = mkdtempSync(join(tmpdir(), 'ciro-policies-'));
   const files = [
+    policy('p-denied', { senders: { deny: [workerAddress] } }),
+    policy('p-members', { senders: { allow: ['0x1'] } }),
+    policy('p-opcap', { budgets: { perOperation: { maxFee: '1' } } }),
+    {
+      ...policy('p-calldata', {}),
+      rules: { allow: [{ contract: 'job_mgr', selectors: ['submit_job'], calldata: [{ index: 2, max: '10' }] }] },
+    },
     policy('p-quota', { tiers: { default: 'small', tiers: { small: { period: 15, maxTxs: 2 } } } }),
     policy('p-rate', { rateLimits: [{ key: 'sender', points: 2, durationSeconds: 12, window: 'fixed' }] }),
     policy('p-rep', { reputation: { minReputation: 450, selectors: ['heartbeat'], cacheTtlSeconds: 0 } }),
@@ -65,12 +76,13 @@ beforeAll(async () => {
     secrets: { hook: SECRET },
     tenants: Object.fromEntries(files.map((f) => [f.id.slice(2), [f.id]])),
     config: { store: { kind: 'redis', url: redis.url, prefix: 'ciro-test:' } },
-    chain: { relayerCount: 4 },
+    existingChain: chain,
   });
 }, 600_000);
 
 afterAll(async () => {
   await s?.stop();
+  await chain?.stop();
   await redis?.stop();
   hook?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -95,7 +107,20 @@ async function heartbeat(tenant: string, phase: 'build' | 'execute' = 'execute')
 const refusal = (body: any) => ({ code: body.error?.code, reason: body.error?.data?.reason, policy: body.error?.data?.policy });
 
 describe('policies through the relay, on devnet, state in Redis', () => {
-  it('refuses by sender denylist, time window and fee mode, naming the rule', async () => {
+  it('refuses by sender denylist and allowlist, per-operation fee cap and calldata constraint', async () => {
+    expect(refusal(await heartbeat('denied', 'build'))).toEqual({ code: -32002, reason: 'sender_denied', policy: 'p-denied' });
+    expect(refusal(await heartbeat('members', 'build'))).toMatchObject({ code: -32002, reason: 'sender_not_allowed' });
+    expect(refusal(await heartbeat('opcap', 'build'))).toMatchObject({ code: -32002, reason: 'max_fee_exceeded', policy: 'p-opcap' });
+    const submit = (timeout: string) =>
+      s.rpc(
+        'paymaster_buildTransaction',
+        { transaction: { type: 'invoke', invoke: { user_address: worker().address, calls: [{ to: c().job_mgr.address, selector: hash.getSelectorFromName('submit_job'), calldata: ['0x1', '0x2', timeout] }] } }, parameters: sponsored },
+        { 'x-paymaster-api-key': s.keys.calldata! },
+      );
+    expect(refusal((await submit('0x64')).body)).toMatchObject({ code: -32002, reason: 'calldata_constraint', policy: 'p-calldata' });
+  });
+
+  it('refuses by time window and fee mode, naming the rule', async () => {
     // p-deny denies 0x1 only: the worker passes.
     expect((await heartbeat('deny', 'build')).result).toBeDefined();
     expect(refusal(await heartbeat('closed', 'build'))).toEqual({ code: -32002, reason: 'outside_time_window', policy: 'p-closed' });

@@ -41,7 +41,7 @@ export function createApp(deps: RelayDeps): Hono {
   app.get('/health', async (c) => {
     const [store, chain, relayers] = await Promise.all([
       deps.store.ping().then(() => true, () => false),
-      deps.provider.getChainId().then(() => true, () => false),
+      deps.provider.getBlockNumber().then(() => true, () => false),
       deps.relayers.status().catch(() => []),
     ]);
     const available = relayers.filter((r) => r.inRotation).length;

@@ -96,9 +96,31 @@ export class RelayError extends Error {
 
 export const isRelayError = (e: unknown): e is RelayError => e instanceof RelayError;
 
+/**
+ * fetch() failing outright (refused, reset, timed out). Inside the core the
+ * only un-wrapped fetch is the chain provider's: the store and webhooks turn
+ * their own failures into errors of their own.
+ */
+function isNetworkFailure(e: unknown): boolean {
+  for (let x = e, i = 0; x && i < 6; x = (x as { cause?: unknown }).cause, i++) {
+    const err = x as { name?: string; message?: string; code?: string };
+    if (err.name === 'TypeError' && /fetch failed/i.test(err.message ?? '')) return true;
+    if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|UND_ERR)/.test(err.code ?? '')) return true;
+  }
+  return /fetch failed|ECONNREFUSED/.test(String((e as Error)?.message ?? ''));
+}
+
 /** Wraps anything thrown into a RelayError without leaking internals to clients. */
 export function toRelayError(e: unknown): RelayError {
   if (isRelayError(e)) return e;
+  if (isNetworkFailure(e)) {
+    return new RelayError(JsonRpcCode.UNAVAILABLE, 'Chain unavailable', {
+      reason: 'chain_unavailable',
+      details: 'The Starknet node did not answer; nothing was executed. Retry later.',
+      cause: e,
+      httpStatus: 503,
+    });
+  }
   return new RelayError(Snip29Code.UNKNOWN_ERROR, 'Unexpected relay error', {
     reason: 'internal_error',
     details: 'The relay failed unexpectedly; the request was not executed. Retry later.',

@@ -202,4 +202,13 @@ describe('JSON-RPC framing: bad input is a JSON-RPC error, never a 5xx', () => {
     expect(manifest.chainId).toBe(s.chain.manifest.chainId);
     expect(shortString.decodeShortString(manifest.chainId)).toMatch(/^SN_/);
   });
+
+  it('a chain that stops answering gives a JSON-RPC error, not a 5xx or a hang', async () => {
+    await s.chain.devnet.stop();
+    const r = await s.rpc('paymaster_buildTransaction', { transaction: invoke(worker().address, [heartbeat()]), parameters: sponsored });
+    expect(r.status).toBe(200);
+    expect(r.body.error).toMatchObject({ code: -32003, data: { reason: 'chain_unavailable' } });
+    expect((await s.rpc('paymaster_isAvailable')).body.result).toBe(false);
+    expect((await s.relay.app.request('/health')).status).toBe(503);
+  });
 });

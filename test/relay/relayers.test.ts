@@ -8,6 +8,7 @@ import { ec, hash, stark, typedData } from 'starknet';
 import { balanceOf, startRelayStack, STRK, type RelayStack } from '../helpers/relay.ts';
 import { executeAndWait } from '../../scripts/local/accounts.ts';
 import { call, u256 } from '../../scripts/local/seed.ts';
+import { saveTracking } from '../../relay/execution/tracking.ts';
 
 let s: RelayStack;
 const FLOOR = 10n ** 20n; // 100 STRK
@@ -89,5 +90,27 @@ describe('relayer pool', () => {
     const back = await execute(await signedHeartbeat());
     expect(back.body.error).toBeUndefined();
     expect((await s.relay.deps.relayers.status()).find((x) => x.address === r0!.address)?.inRotation).toBe(true);
+  });
+
+  it('a tracked transaction the node never saw becomes dropped and gives its reservation back', async () => {
+    const store = s.relay.deps.store;
+    const reserved = await store.reserve([{ key: 'sponsor:test:dropped-probe', amount: 700n, limit: 1000n }]);
+    expect(reserved.ok).toBe(true);
+    await saveTracking(s.relay.deps, {
+      id: '0xd0d0',
+      txHash: '0xdeadbeef',
+      status: 'active',
+      account: worker().address,
+      tenant: 'test',
+      relayer: s.chain.relayers[0]!.address,
+      feeMode: 'sponsored',
+      reservation: { lines: [{ key: 'sponsor:test:dropped-probe', amount: '700' }] },
+      createdAt: Date.now() - 10 * 60_000,
+    });
+    const res = await s.rpc('paymaster_trackingIdToLatestHash', { tracking_id: '0xd0d0' });
+    expect(res.body.result).toEqual({ transaction_hash: '0xdeadbeef', status: 'dropped' });
+    expect(await store.amount('sponsor:test:dropped-probe')).toBe(0n);
+    // Settled once: asking again changes nothing.
+    expect((await s.rpc('paymaster_trackingIdToLatestHash', ['0xd0d0'])).body.result.status).toBe('dropped');
   });
 });

@@ -9,7 +9,7 @@ export const paymaster_isAvailable = defineMethod({
   async handler(deps) {
     try {
       await deps.store.ping();
-      await deps.provider.getChainId();
+      await deps.provider.getBlockNumber();
       return (await deps.relayers.status()).some((r) => r.inRotation);
     } catch {
       return false;

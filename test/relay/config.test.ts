@@ -1,0 +1,59 @@
+/**
+ * A wrong config stops the relay process before it serves anything, with a
+ * message naming the field; the real entry is spawned, not imported.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig, ConfigError } from '../../relay/config.ts';
+import { repoRoot } from '../../scripts/local/toolchain.ts';
+
+const felt = (n: number) => `0x${n.toString(16)}`;
+const manifest = {
+  chainId: '0x534e5f5345504f4c4941',
+  deployedAt: 'now',
+  deployer: felt(1),
+  contracts: Object.fromEntries(['ciro_token', 'cdc_pool', 'job_mgr', 'paymaster'].map((k, i) => [k, { address: felt(10 + i), classHash: felt(20 + i) }])),
+  tokens: { STRK: { address: felt(30), decimals: 18 } },
+  accountClassHashes: [felt(40)],
+};
+const good = { rpcUrl: 'http://127.0.0.1:5050/rpc', manifest, relayers: [{ address: felt(50), privateKey: felt(51) }] };
+
+function runEntry(config: unknown) {
+  const dir = mkdtempSync(join(tmpdir(), 'ciro-config-'));
+  writeFileSync(join(dir, 'relay.json'), JSON.stringify(config));
+  return spawnSync(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['relay/entry/node.ts'], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH, CIRO_CONFIG: join(dir, 'relay.json'), PORT: '0' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+describe('config validation at boot', () => {
+  it('accepts a minimal config and fills the defaults', () => {
+    const c = parseConfig(good);
+    expect(c.store).toEqual({ kind: 'memory' });
+    expect(c.fees.maxFeeMultiplierPct).toBe(150);
+  });
+
+  it('names every bad field', () => {
+    try {
+      parseConfig({ ...good, rpcUrl: 'not a url', relayers: [], store: { kind: 'redis' } });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const paths = (e as ConfigError).issues.map((i) => i.path);
+      expect(paths).toEqual(expect.arrayContaining(['rpcUrl', 'relayers', 'store.url']));
+    }
+  });
+
+  it('stops the process with exit code 2 and the field in the message', () => {
+    const res = runEntry({ ...good, relayers: [{ address: 'nope', privateKey: felt(1) }] });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('relayers.0.address');
+    expect(res.stdout).not.toContain('listening');
+  }, 60_000);
+});

@@ -110,17 +110,18 @@ function isNetworkFailure(e: unknown): boolean {
   return /fetch failed|ECONNREFUSED/.test(String((e as Error)?.message ?? ''));
 }
 
+export const chainUnavailable = (cause: unknown) =>
+  new RelayError(JsonRpcCode.UNAVAILABLE, 'Chain unavailable', {
+    reason: 'chain_unavailable',
+    details: 'The Starknet node did not answer as expected; nothing was executed. Retry later.',
+    cause,
+    httpStatus: 503,
+  });
+
 /** Wraps anything thrown into a RelayError without leaking internals to clients. */
 export function toRelayError(e: unknown): RelayError {
   if (isRelayError(e)) return e;
-  if (isNetworkFailure(e)) {
-    return new RelayError(JsonRpcCode.UNAVAILABLE, 'Chain unavailable', {
-      reason: 'chain_unavailable',
-      details: 'The Starknet node did not answer; nothing was executed. Retry later.',
-      cause: e,
-      httpStatus: 503,
-    });
-  }
+  if (isNetworkFailure(e)) return chainUnavailable(e);
   return new RelayError(Snip29Code.UNKNOWN_ERROR, 'Unexpected relay error', {
     reason: 'internal_error',
     details: 'The relay failed unexpectedly; the request was not executed. Retry later.',

@@ -9,7 +9,7 @@ import { hash, num } from 'starknet';
 import type { CallerContext, RelayDeps } from '../deps.ts';
 import { RelayError, Snip29Code } from '../errors.ts';
 import { accountInfo } from '../chain/accounts.ts';
-import { checkAddress, checkDeployment, resolveGasToken, resolveTimeBounds } from './checks.ts';
+import { checkAddress, checkShape, resolveGasToken, resolveTimeBounds } from './checks.ts';
 import { estimateSequence, udcDeployCall, type QueryTx } from './estimate.ts';
 import { quote, type FeeQuote, type GasToken } from './fees.ts';
 import { buildTypedData, normalizeCall, type OutsideCall } from './typedData.ts';
@@ -46,32 +46,21 @@ export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: 
   const token = resolveGasToken(config, params.fee_mode);
   const feeToken = token ?? strkToken(deps);
   const deployment = tx.type === 'invoke' ? undefined : tx.deployment;
-  const deployedAddress = deployment ? checkDeployment(config, deployment) : undefined;
+  const deployedAddress = checkShape(config, tx, params.fee_mode);
+  // A deployment is gated as what it is on chain: a UDC deploy_contract call.
+  const deployCalls = deployment ? [udcDeployCall(deployment.class_hash, deployment.salt, deployment.calldata)] : [];
 
   if (tx.type === 'deploy') {
-    // A bare deployment has no user calls to sign: only sponsorship applies.
-    if (params.fee_mode.mode !== 'sponsored') {
-      throw new RelayError(Snip29Code.INVALID_DEPLOYMENT_DATA, 'Deploy-only transactions are sponsored only', {
-        reason: 'deploy_requires_sponsored_mode',
-        details: 'Use fee_mode "sponsored" for "deploy", or "deploy_and_invoke" to pay in a gas token.',
-      });
-    }
     const relayer = deps.config.relayers[0]!.address;
     const nonce = BigInt(await deps.provider.getNonceForAddress(relayer));
-    const d = deployment!;
-    const est = await estimateSequence(deps.provider, [{ sender: relayer, calls: [udcDeployCall(d.class_hash, d.salt, d.calldata)], nonce }]);
+    await deps.gate.check({ ...gateBase(ctx, deployedAddress!, deployCalls), feeMode: 'sponsored', maxFee: 0n });
+    const est = await estimateSequence(deps.provider, [{ sender: relayer, calls: deployCalls, nonce }]);
     const fee = quote(est.fee, feeToken, config.fees.maxFeeMultiplierPct);
-    await deps.gate.check({ ...gateBase(ctx, deployedAddress!, []), maxFee: BigInt(fee.suggested_max_fee_in_strk), feeMode: 'sponsored' });
-    return { type: 'deploy' as const, deployment: d, parameters: params, fee };
+    await deps.gate.check({ ...gateBase(ctx, deployedAddress!, deployCalls), maxFee: BigInt(fee.suggested_max_fee_in_strk), feeMode: 'sponsored' });
+    return { type: 'deploy' as const, deployment: tx.deployment, parameters: params, fee };
   }
 
   const user = checkAddress(tx.invoke.user_address, 'invoke.user_address');
-  if (deployedAddress && BigInt(deployedAddress) !== BigInt(user)) {
-    throw new RelayError(Snip29Code.INVALID_DEPLOYMENT_DATA, 'Deployment address differs from the user address', {
-      reason: 'deployment_user_mismatch',
-      details: 'deployment.address must equal invoke.user_address.',
-    });
-  }
   const userCalls = tx.invoke.calls.map((c, i) => normalizeCall({ ...c, to: checkAddress(c.to, `invoke.calls.${i}.to`) }));
   const info = deployment ? undefined : await accountInfo(deps.provider, deps.store, user);
   if (info && !info.deployed) {
@@ -92,14 +81,15 @@ export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: 
   const now = await chainNow(deps);
   const window = resolveTimeBounds(config, now, params.time_bounds);
   // Refuse early on policy before spending an estimate on the node.
-  await deps.gate.check({ ...gateBase(ctx, user, userCalls), feeMode: params.fee_mode.mode, maxFee: 0n });
+  const gated = [...deployCalls, ...userCalls];
+  await deps.gate.check({ ...gateBase(ctx, user, gated), feeMode: params.fee_mode.mode, maxFee: 0n });
 
   const probe = token ? [...userCalls, feeTransferCall(token, paymaster, 1n)] : userCalls;
   const txs: QueryTx[] = [];
   if (deployment) {
     const relayer = deps.config.relayers[0]!.address;
     const relayerNonce = BigInt(await deps.provider.getNonceForAddress(relayer));
-    txs.push({ sender: relayer, calls: [udcDeployCall(deployment.class_hash, deployment.salt, deployment.calldata)], nonce: relayerNonce });
+    txs.push({ sender: relayer, calls: deployCalls, nonce: relayerNonce });
     txs.push({ sender: user, calls: probe, nonce: 0n });
   } else {
     txs.push({ sender: user, calls: probe, nonce: BigInt(await deps.provider.getNonceForAddress(user)) });
@@ -108,7 +98,7 @@ export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: 
   const estimated = est.fee + BigInt(config.fees.overheadL2Gas) * est.l2GasPrice;
   const fee: FeeQuote = quote(estimated, feeToken, config.fees.maxFeeMultiplierPct);
   // Again with the quoted fee: per-operation fee caps can only be judged now.
-  await deps.gate.check({ ...gateBase(ctx, user, userCalls), feeMode: params.fee_mode.mode, maxFee: BigInt(fee.suggested_max_fee_in_strk) });
+  await deps.gate.check({ ...gateBase(ctx, user, gated), feeMode: params.fee_mode.mode, maxFee: BigInt(fee.suggested_max_fee_in_strk) });
 
   const calls = token ? [...userCalls, feeTransferCall(token, paymaster, BigInt(fee.suggested_max_fee_in_gas_token))] : userCalls;
   const typed_data = buildTypedData(await deps.provider.getChainId(), {

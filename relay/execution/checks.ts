@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import { RelayError, Snip29Code } from '../errors.ts';
 import { findGasToken } from '../deps.ts';
 import type { GasToken } from './fees.ts';
-import type { DeploymentData, FeeModeInput } from '../rpc/schemas.ts';
+import type { DeploymentData, FeeModeInput, UserTransaction, ExecutableTransaction } from '../rpc/schemas.ts';
 
 const ADDRESS_BOUND = 2n ** 251n;
 
@@ -102,4 +102,26 @@ export function checkDeployment(config: Config, d: DeploymentData): string {
     });
   }
   return num.toHex(expected);
+}
+
+/**
+ * What build and execute both check about a transaction's shape: deployment
+ * data (class, address), deploy-only being sponsored, and the deployed
+ * address being the user's. Returns the address a deployment creates.
+ */
+export function checkShape(config: Config, tx: UserTransaction | ExecutableTransaction, feeMode: FeeModeInput): string | undefined {
+  const deployed = tx.type === 'invoke' ? undefined : checkDeployment(config, tx.deployment);
+  if (tx.type === 'deploy' && feeMode.mode !== 'sponsored') {
+    throw new RelayError(Snip29Code.INVALID_DEPLOYMENT_DATA, 'Deploy-only transactions are sponsored only', {
+      reason: 'deploy_requires_sponsored_mode',
+      details: 'Use fee_mode "sponsored" for "deploy", or "deploy_and_invoke" to pay in a gas token.',
+    });
+  }
+  if (deployed && tx.type !== 'deploy' && BigInt(deployed) !== BigInt(tx.invoke.user_address)) {
+    throw new RelayError(Snip29Code.INVALID_DEPLOYMENT_DATA, 'Deployment address differs from the user address', {
+      reason: 'deployment_user_mismatch',
+      details: 'deployment.address must equal invoke.user_address.',
+    });
+  }
+  return deployed;
 }

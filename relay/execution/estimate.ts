@@ -12,7 +12,7 @@
  * (it always hashes `entrypoint`), so these transactions are built here.
  */
 import { RpcProvider, hash, num } from 'starknet';
-import { RelayError, Snip29Code } from '../errors.ts';
+import { chainUnavailable } from '../errors.ts';
 import { revertToError, traceFromRpcError } from './revert.ts';
 import type { OutsideCall } from './typedData.ts';
 
@@ -84,12 +84,7 @@ export async function estimateSequence(provider: RpcProvider, txs: QueryTx[]): P
   } catch (e) {
     const trace = traceFromRpcError(e);
     if (trace) throw revertToError(trace, e);
-    throw new RelayError(Snip29Code.UNKNOWN_ERROR, 'Fee estimation failed', {
-      reason: 'estimate_failed',
-      details: 'The node could not estimate this transaction; retry later.',
-      cause: e,
-      httpStatus: 502,
-    });
+    throw chainUnavailable(e);
   }
   let fee = 0n;
   let l2GasPrice = 0n;

@@ -8,14 +8,14 @@
  */
 import { TransactionType, hash, num, type Account, type Call } from 'starknet';
 import type { CallerContext, RelayDeps } from '../deps.ts';
-import { JsonRpcCode, RelayError, Snip29Code } from '../errors.ts';
+import { JsonRpcCode, RelayError, Snip29Code, chainUnavailable } from '../errors.ts';
 import { accountInfo } from '../chain/accounts.ts';
 import type { RelayerLease } from '../relayers/pool.ts';
 import type { Reservation } from '../policies/gate.ts';
 import type { DeploymentData, ExecutableTransaction, UserParameters } from '../rpc/schemas.ts';
 import { chainNow, randomNonce } from './build.ts';
-import { checkAddress, checkDeployment, checkWindowOpen, resolveGasToken } from './checks.ts';
-import { UDC_ADDRESS } from './estimate.ts';
+import { checkAddress, checkShape, checkWindowOpen, resolveGasToken } from './checks.ts';
+import { UDC_ADDRESS, udcDeployCall } from './estimate.ts';
 import { strkToToken, type GasToken } from './fees.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
 import { revertToError, traceFromRpcError } from './revert.ts';
@@ -55,25 +55,15 @@ async function plan(deps: RelayDeps, tx: ExecutableTransaction, params: UserPara
   const paymaster = config.manifest.contracts.paymaster.address;
   const token = resolveGasToken(config, params.fee_mode);
   const deployment = tx.type === 'invoke' ? undefined : tx.deployment;
-  const deployed = deployment ? checkDeployment(config, deployment) : undefined;
+  const deployed = checkShape(config, tx, params.fee_mode);
+  // Gated as what it is on chain: a UDC deploy_contract call (see build.ts).
+  const deployCalls = deployment ? [udcDeployCall(deployment.class_hash, deployment.salt, deployment.calldata)] : [];
   if (tx.type === 'deploy') {
-    if (params.fee_mode.mode !== 'sponsored') {
-      throw new RelayError(Snip29Code.INVALID_DEPLOYMENT_DATA, 'Deploy-only transactions are sponsored only', {
-        reason: 'deploy_requires_sponsored_mode',
-        details: 'Use fee_mode "sponsored" for "deploy".',
-      });
-    }
     const idemKey = `exec:deploy:${deployed}`;
-    return { account: deployed!, calls: [deployCall(tx.deployment)], userCalls: [], feeMode: 'sponsored', paid: 0n, idemKey };
+    return { account: deployed!, calls: [deployCall(tx.deployment)], userCalls: deployCalls, feeMode: 'sponsored', paid: 0n, idemKey };
   }
 
   const account = checkAddress(tx.invoke.user_address, 'invoke.user_address');
-  if (deployed && BigInt(deployed) !== BigInt(account)) {
-    throw new RelayError(Snip29Code.INVALID_DEPLOYMENT_DATA, 'Deployment address differs from the user address', {
-      reason: 'deployment_user_mismatch',
-      details: 'deployment.address must equal invoke.user_address.',
-    });
-  }
   const parsed = parseTypedData(tx.invoke.typed_data);
   if (!parsed.ok) {
     throw invalidParams('typed_data_invalid', `invoke.typed_data.${parsed.path}: ${parsed.message}`, { path: parsed.path });
@@ -124,7 +114,7 @@ async function plan(deps: RelayDeps, tx: ExecutableTransaction, params: UserPara
   return {
     account,
     calls: deployment ? [deployCall(deployment), paymasterCall] : [paymasterCall],
-    userCalls,
+    userCalls: [...deployCalls, ...userCalls],
     feeMode: token ? 'default' : 'sponsored',
     token,
     paid,
@@ -221,12 +211,7 @@ async function simulateFresh(deps: RelayDeps, calls: Call[], tip?: bigint): Prom
       const trace = traceFromRpcError(e);
       if (trace && /invalid transaction nonce/i.test(trace) && attempt < 4) continue;
       if (trace) throw revertToError(trace, e);
-      throw new RelayError(JsonRpcCode.UNAVAILABLE, 'Chain unavailable', {
-        reason: 'chain_unavailable',
-        details: 'The node could not simulate the transaction; nothing was submitted. Retry shortly.',
-        cause: e,
-        httpStatus: 503,
-      });
+      throw chainUnavailable(e);
     }
   }
 }

@@ -19,6 +19,7 @@ import {
   type WebhookVerdict,
 } from '../../policies/index.ts';
 import { isRelayError } from '../errors.ts';
+import { UDC_ADDRESS } from '../execution/estimate.ts';
 import type { Store } from '../store/types.ts';
 import type { Reservation, SponsorshipGate, SponsorshipRequest } from './gate.ts';
 import { tenantKey } from './keys.ts';
@@ -202,6 +203,7 @@ function byPriority(a: Policy, b: Policy): number {
 }
 
 /** The gate's `contracts` from a deployment manifest. */
+/** Manifest names plus `udc`, so a policy can sponsor account deployments (UDC deploy_contract). */
 export function contractsFromManifest(manifest: { contracts: Record<string, { address: string }> }): Record<string, string> {
-  return Object.fromEntries(Object.entries(manifest.contracts).map(([name, c]) => [name, c.address]));
+  return { udc: UDC_ADDRESS, ...Object.fromEntries(Object.entries(manifest.contracts).map(([name, c]) => [name, c.address])) };
 }

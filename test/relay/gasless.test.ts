@@ -110,6 +110,22 @@ describe('gasless transactions through the relay (starknet.js PaymasterRpc, unmo
     expect(await balanceOf(s.chain.provider, STRK, address)).toBe(0n);
   });
 
+  it('deploy: sponsors a bare account deployment (no calls)', async () => {
+    const privateKey = stark.randomAddress();
+    const publicKey = ec.starkCurve.getStarkKey(privateKey);
+    const classHash = s.chain.manifest.accountClassHashes[0]!;
+    const address = hash.calculateContractAddressFromHash(publicKey, classHash, [publicKey], 0);
+    const wallet = connect(s.chain.provider, address, privateKey).account;
+    wallet.paymaster = s.paymaster();
+    const { transaction_hash } = await wallet.executePaymasterTransaction([], {
+      feeMode: { mode: 'sponsored' },
+      deploymentData: { address, class_hash: classHash, salt: publicKey, calldata: [publicKey], version: 1 },
+    });
+    expect((await s.chain.provider.waitForTransaction(transaction_hash)).isSuccess()).toBe(true);
+    expect(BigInt(await s.chain.provider.getClassHashAt(address))).toBe(BigInt(classHash));
+    expect(await balanceOf(s.chain.provider, STRK, address)).toBe(0n);
+  });
+
   it('tracks an execution from active to accepted', async () => {
     const demo = s.chain.demo!;
     const wallet = s.wallet(demo.worker.address, demo.worker.privateKey);

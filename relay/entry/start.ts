@@ -37,6 +37,8 @@ async function main() {
     manifest: chain.manifest,
     relayers: chain.relayers.map((r) => ({ address: r.address, privateKey: r.privateKey })),
     relayerTip: '0',
+    // Embedded default: memory. CIRO_REDIS_URL shares state with other relay instances.
+    store: process.env.CIRO_REDIS_URL ? { kind: 'redis', url: process.env.CIRO_REDIS_URL } : { kind: 'memory' },
     gasTokens: {
       STRK: { priceInStrk: '1000000000000000000' },
       CIRO: { priceInStrk: '500000000000000000' },
@@ -67,6 +69,7 @@ demo API key    ${demoKey.key}   (x-paymaster-api-key, SNIP-29)
 admin API key   ${adminKey.key}   (x-paymaster-api-key, /v1 admin API; OpenAPI at /v1/openapi.json)
 demo worker     ${chain.demo!.worker.address} (0 STRK, ${BigInt(chain.demo!.reward) / 10n ** 18n} CIRO claimable)
 manifest        .local/manifest.json
+state store     ${config.store.kind}
 
 Send a first gasless transaction (the worker claims its rewards), in another terminal:
   npx tsx scripts/claim.ts

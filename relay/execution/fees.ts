@@ -5,7 +5,6 @@
  */
 import { num } from 'starknet';
 
-export const FRI_PER_STRK = 10n ** 18n;
 
 export interface GasToken {
   symbol: string;

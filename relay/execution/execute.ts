@@ -19,7 +19,7 @@ import { UDC_ADDRESS, udcDeployCall } from './estimate.ts';
 import { strkToToken, type GasToken } from './fees.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
 import { revertToError, traceFromRpcError } from './revert.ts';
-import { saveTracking } from './tracking.ts';
+import { saveTracking, type TrackingRecord } from './tracking.ts';
 import { messageHash, parseTypedData, serializeOutsideExecution, type OutsideCall, type OutsideExecution } from './typedData.ts';
 import { submit } from './submit.ts';
 
@@ -157,9 +157,12 @@ export async function executeTransaction(
     lease = await deps.relayers.acquire();
     const txHash = await submit(lease, p.calls, sim.resourceBounds, tip);
     const leasedBy = lease.address;
-    await lease.commit();
+    const submitted = lease;
     lease = undefined;
-    await saveTracking(deps, {
+    // Past this point the transaction exists: bookkeeping failures must not
+    // release its reservation or its idempotency claim (that would let budget
+    // and a retry pretend it never happened), so they are logged, not thrown.
+    await bookkeep(deps, {
       id: trackingId,
       txHash,
       status: 'active',
@@ -169,9 +172,7 @@ export async function executeTransaction(
       feeMode: p.feeMode,
       reservation,
       createdAt: Date.now(),
-    });
-    await recordExecution(deps, p.idemKey, trackingId, txHash);
-    deps.log?.('execute.submitted', { trackingId, txHash, account: p.account, relayer: leasedBy });
+    }, p.idemKey, () => submitted.commit());
     return { tracking_id: trackingId, transaction_hash: txHash };
   } catch (e) {
     await lease?.release().catch(() => undefined);
@@ -179,6 +180,18 @@ export async function executeTransaction(
     await forgetExecution(deps, p.idemKey, trackingId).catch(() => undefined);
     throw e;
   }
+}
+
+async function bookkeep(deps: RelayDeps, rec: TrackingRecord, idemKey: string, commitLease: () => Promise<void>): Promise<void> {
+  const steps: [string, () => Promise<void>][] = [
+    ['lease', commitLease],
+    ['tracking', () => saveTracking(deps, rec)],
+    ['idempotency', () => recordExecution(deps, idemKey, rec.id, rec.txHash)],
+  ];
+  for (const [step, run] of steps) {
+    await run().catch((e) => deps.log?.('execute.bookkeeping_failed', { step, trackingId: rec.id, txHash: rec.txHash, error: String(e) }));
+  }
+  deps.log?.('execute.submitted', { trackingId: rec.id, txHash: rec.txHash, account: rec.account, relayer: rec.relayer });
 }
 
 interface Simulation {

@@ -5,7 +5,6 @@
  */
 import { num } from 'starknet';
 
-
 export interface GasToken {
   symbol: string;
   address: string;

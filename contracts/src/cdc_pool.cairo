@@ -6,6 +6,8 @@
 
 pub mod events;
 pub mod interface;
+mod internal;
+mod staking;
 pub use interface::{ICdcPool, ICdcPoolDispatcher, ICdcPoolDispatcherTrait, WorkerInfo};
 
 pub mod Errors {
@@ -31,24 +33,21 @@ pub const MAX_PAGE: u32 = 100;
 
 #[starknet::contract]
 pub mod CdcPool {
-    use core::num::traits::{SaturatingAdd, Zero};
+    use core::num::traits::Zero;
     use starknet::storage::{
-        Map, MutableVecTrait, StoragePathEntry, StoragePointerReadAccess,
-        StoragePointerWriteAccess, Vec, VecTrait,
+        Map, StoragePathEntry, StoragePointerReadAccess, StoragePointerWriteAccess, Vec, VecTrait,
     };
-    use starknet::{ContractAddress, get_block_timestamp, get_caller_address, get_contract_address};
+    use starknet::{ContractAddress, get_block_timestamp, get_caller_address};
     use crate::access::{
         AccessControlComponent, DEFAULT_ADMIN_ROLE, JOB_MANAGER_ROLE, PAUSER_ROLE, SLASHER_ROLE,
     };
     use crate::pausable::PausableComponent;
     use crate::src5::SRC5Component;
-    use crate::token::{IERC20Dispatcher, IERC20DispatcherTrait};
     use crate::upgrade::UpgradeableComponent;
     use super::events::*;
-    use super::{
-        Errors, FAILURE_PENALTY, ICdcPool, INITIAL_REPUTATION, MAX_PAGE, MAX_REPUTATION,
-        SLASH_PENALTY, SUCCESS_BONUS, WorkerInfo,
-    };
+    use super::internal::PoolInternalTrait;
+    use super::staking::StakingTrait;
+    use super::{Errors, ICdcPool, WorkerInfo};
 
     component!(path: AccessControlComponent, storage: access, event: AccessEvent);
     component!(path: SRC5Component, storage: src5, event: SRC5Event);
@@ -67,15 +66,17 @@ pub mod CdcPool {
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
 
+    // pub(crate) only so the helpers in cdc_pool/ can reach the fields; visibility is not part of
+    // the ABI or of the storage layout.
     #[storage]
     struct Storage {
-        token: ContractAddress,
-        treasury: ContractAddress,
+        pub(crate) token: ContractAddress,
+        pub(crate) treasury: ContractAddress,
         min_stake: u256,
-        unstake_delay: u64,
+        pub(crate) unstake_delay: u64,
         heartbeat_timeout: u64,
-        workers: Map<ContractAddress, WorkerInfo>,
-        worker_list: Vec<ContractAddress>,
+        pub(crate) workers: Map<ContractAddress, WorkerInfo>,
+        pub(crate) worker_list: Vec<ContractAddress>,
         #[substorage(v0)]
         access: AccessControlComponent::Storage,
         #[substorage(v0)]
@@ -135,16 +136,7 @@ pub mod CdcPool {
     impl CdcPoolImpl of ICdcPool<ContractState> {
         fn register_worker(ref self: ContractState, capabilities: u64) {
             self.pausable.assert_not_paused(Errors::PAUSED);
-            let worker = get_caller_address();
-            let entry = self.workers.entry(worker);
-            assert(!entry.registered.read(), Errors::ALREADY_REGISTERED);
-            let now = get_block_timestamp();
-            entry.registered.write(true);
-            entry.capabilities.write(capabilities);
-            entry.reputation.write(INITIAL_REPUTATION);
-            entry.registered_at.write(now);
-            self.worker_list.push(worker);
-            self.emit(WorkerRegistered { worker, capabilities });
+            self.enroll(get_caller_address(), capabilities);
         }
 
         fn update_capabilities(ref self: ContractState, capabilities: u64) {
@@ -157,44 +149,19 @@ pub mod CdcPool {
         fn stake(ref self: ContractState, amount: u256) {
             self.pausable.assert_not_paused(Errors::PAUSED);
             let worker = self.assert_registered(get_caller_address());
-            assert(amount > 0, Errors::AMOUNT_ZERO);
-            self.pull_tokens(worker, amount);
-            let entry = self.workers.entry(worker);
-            let total = entry.staked.read() + amount;
-            entry.staked.write(total);
-            self.emit(Staked { worker, amount, total });
+            self.add_stake(worker, amount);
         }
 
         fn request_unstake(ref self: ContractState, amount: u256) {
             self.pausable.assert_not_paused(Errors::PAUSED);
             let worker = self.assert_registered(get_caller_address());
-            assert(amount > 0, Errors::AMOUNT_ZERO);
-            let entry = self.workers.entry(worker);
-            let staked = entry.staked.read();
-            assert(amount <= staked, Errors::INSUFFICIENT_STAKE);
-            // Topping up a pending request restarts the delay; otherwise a worker could queue a
-            // tiny request early, then move its whole stake in and withdraw it at once.
-            let available_at = get_block_timestamp().saturating_add(self.unstake_delay.read());
-            entry.staked.write(staked - amount);
-            entry.pending_unstake.write(entry.pending_unstake.read() + amount);
-            entry.unstake_available_at.write(available_at);
-            self.emit(UnstakeRequested { worker, amount, available_at });
+            self.queue_unstake(worker, amount);
         }
 
         fn withdraw_unstaked(ref self: ContractState) -> u256 {
             self.pausable.assert_not_paused(Errors::PAUSED);
             let worker = self.assert_registered(get_caller_address());
-            let entry = self.workers.entry(worker);
-            let amount = entry.pending_unstake.read();
-            assert(amount > 0, Errors::NOTHING_TO_WITHDRAW);
-            assert(
-                get_block_timestamp() >= entry.unstake_available_at.read(), Errors::UNSTAKE_LOCKED,
-            );
-            entry.pending_unstake.write(0);
-            entry.unstake_available_at.write(0);
-            self.push_tokens(worker, amount);
-            self.emit(Unstaked { worker, amount });
-            amount
+            self.release_unstaked(worker)
         }
 
         fn heartbeat(ref self: ContractState) {
@@ -208,14 +175,7 @@ pub mod CdcPool {
         fn claim_rewards(ref self: ContractState) -> u256 {
             self.pausable.assert_not_paused(Errors::PAUSED);
             let worker = self.assert_registered(get_caller_address());
-            let entry = self.workers.entry(worker);
-            let amount = entry.pending_rewards.read();
-            assert(amount > 0, Errors::NO_REWARDS);
-            entry.pending_rewards.write(0);
-            entry.total_claimed.write(entry.total_claimed.read() + amount);
-            self.push_tokens(worker, amount);
-            self.emit(RewardsClaimed { worker, amount });
-            amount
+            self.pay_rewards(worker)
         }
 
         // Deliberately not pausable: slashing must stay possible during an incident.
@@ -223,61 +183,20 @@ pub mod CdcPool {
             self.access.assert_only_role(SLASHER_ROLE);
             assert(reason != 0, Errors::REASON_REQUIRED);
             self.assert_registered(worker);
-            assert(amount > 0, Errors::AMOUNT_ZERO);
-            let entry = self.workers.entry(worker);
-            // Pending unstake is still slashable so that requesting an unstake is no escape.
-            let staked = entry.staked.read();
-            let from_stake = if amount < staked {
-                amount
-            } else {
-                staked
-            };
-            let pending = entry.pending_unstake.read();
-            let remainder = amount - from_stake;
-            let from_pending = if remainder < pending {
-                remainder
-            } else {
-                pending
-            };
-            let taken = from_stake + from_pending;
-            entry.staked.write(staked - from_stake);
-            entry.pending_unstake.write(pending - from_pending);
-            entry.slashed_total.write(entry.slashed_total.read() + taken);
-            self.lower_reputation(worker, SLASH_PENALTY);
-            if taken > 0 {
-                self.push_tokens(self.treasury.read(), taken);
-            }
-            self.emit(Slashed { worker, amount: taken, reason, slasher: get_caller_address() });
+            self.slash_stake(worker, amount, reason);
         }
 
         // Not pausable: JobMgr calls this from expire/dispute paths that refund clients.
         fn record_job_outcome(ref self: ContractState, worker: ContractAddress, success: bool) {
             self.access.assert_only_role(JOB_MANAGER_ROLE);
             self.assert_registered(worker);
-            let entry = self.workers.entry(worker);
-            if success {
-                entry.jobs_completed.write(entry.jobs_completed.read() + 1);
-                let old = entry.reputation.read();
-                let new = if MAX_REPUTATION - old < SUCCESS_BONUS {
-                    MAX_REPUTATION
-                } else {
-                    old + SUCCESS_BONUS
-                };
-                self.set_reputation(worker, old, new);
-            } else {
-                entry.jobs_failed.write(entry.jobs_failed.read() + 1);
-                self.lower_reputation(worker, FAILURE_PENALTY);
-            }
+            self.record_outcome(worker, success);
         }
 
         fn credit_reward(ref self: ContractState, worker: ContractAddress, amount: u256) {
             self.access.assert_only_role(JOB_MANAGER_ROLE);
             self.assert_registered(worker);
-            assert(amount > 0, Errors::AMOUNT_ZERO);
-            self.pull_tokens(get_caller_address(), amount);
-            let entry = self.workers.entry(worker);
-            entry.pending_rewards.write(entry.pending_rewards.read() + amount);
-            self.emit(RewardCredited { worker, amount });
+            self.credit(worker, amount);
         }
 
         fn set_min_stake(ref self: ContractState, min_stake: u256) {
@@ -345,19 +264,7 @@ pub mod CdcPool {
         }
 
         fn get_workers(self: @ContractState, offset: u64, limit: u32) -> Array<ContractAddress> {
-            let mut out = array![];
-            let len = self.worker_list.len();
-            let capped: u64 = if limit > MAX_PAGE {
-                MAX_PAGE.into()
-            } else {
-                limit.into()
-            };
-            let mut i = offset;
-            while i < len && i - offset < capped {
-                out.append(self.worker_list.at(i).read());
-                i += 1;
-            }
-            out
+            self.workers_page(offset, limit)
         }
 
         fn min_stake(self: @ContractState) -> u256 {
@@ -378,42 +285,6 @@ pub mod CdcPool {
 
         fn treasury(self: @ContractState) -> ContractAddress {
             self.treasury.read()
-        }
-    }
-
-    #[generate_trait]
-    impl InternalImpl of InternalTrait {
-        fn assert_registered(self: @ContractState, worker: ContractAddress) -> ContractAddress {
-            assert(self.workers.entry(worker).registered.read(), Errors::NOT_REGISTERED);
-            worker
-        }
-
-        fn lower_reputation(ref self: ContractState, worker: ContractAddress, penalty: u32) {
-            let old = self.workers.entry(worker).reputation.read();
-            let new = if old > penalty {
-                old - penalty
-            } else {
-                0
-            };
-            self.set_reputation(worker, old, new);
-        }
-
-        fn set_reputation(ref self: ContractState, worker: ContractAddress, old: u32, new: u32) {
-            if old != new {
-                self.workers.entry(worker).reputation.write(new);
-                self.emit(ReputationUpdated { worker, old, new });
-            }
-        }
-
-        fn pull_tokens(ref self: ContractState, from: ContractAddress, amount: u256) {
-            let token = IERC20Dispatcher { contract_address: self.token.read() };
-            let ok = token.transfer_from(from, get_contract_address(), amount);
-            assert(ok, Errors::TRANSFER_FAILED);
-        }
-
-        fn push_tokens(ref self: ContractState, to: ContractAddress, amount: u256) {
-            let token = IERC20Dispatcher { contract_address: self.token.read() };
-            assert(token.transfer(to, amount), Errors::TRANSFER_FAILED);
         }
     }
 }

@@ -6,6 +6,9 @@
 
 pub mod events;
 pub mod interface;
+mod jobs;
+mod models;
+mod paging;
 pub use interface::{IJobMgr, IJobMgrDispatcher, IJobMgrDispatcherTrait, Job, JobStatus, Model};
 
 pub mod Errors {
@@ -34,23 +37,24 @@ pub const MAX_PAGE: u32 = 100;
 
 #[starknet::contract]
 pub mod JobMgr {
-    use core::num::traits::{SaturatingAdd, Zero};
+    use core::num::traits::Zero;
     use starknet::storage::{
-        Map, MutableVecTrait, StorageMapReadAccess, StorageMapWriteAccess, StoragePathEntry,
-        StoragePointerReadAccess, StoragePointerWriteAccess, Vec, VecTrait,
+        Map, StorageMapReadAccess, StoragePathEntry, StoragePointerReadAccess,
+        StoragePointerWriteAccess, Vec,
     };
-    use starknet::{ContractAddress, get_block_timestamp, get_caller_address, get_contract_address};
+    use starknet::{ContractAddress, get_block_timestamp, get_caller_address};
     use crate::access::{
         ARBITER_ROLE, AccessControlComponent, COORDINATOR_ROLE, DEFAULT_ADMIN_ROLE,
         MODEL_ADMIN_ROLE, PAUSER_ROLE,
     };
-    use crate::cdc_pool::{ICdcPoolDispatcher, ICdcPoolDispatcherTrait};
+    use crate::cdc_pool::ICdcPoolDispatcherTrait;
     use crate::pausable::PausableComponent;
     use crate::src5::SRC5Component;
-    use crate::token::{IERC20Dispatcher, IERC20DispatcherTrait};
     use crate::upgrade::UpgradeableComponent;
     use super::events::*;
-    use super::{Errors, IJobMgr, Job, JobStatus, MAX_PAGE, Model};
+    use super::jobs::{JobLedgerTrait, id_page};
+    use super::models::ModelRegistryTrait;
+    use super::{Errors, IJobMgr, Job, JobStatus, Model};
 
     component!(path: AccessControlComponent, storage: access, event: AccessEvent);
     component!(path: SRC5Component, storage: src5, event: SRC5Event);
@@ -69,17 +73,19 @@ pub mod JobMgr {
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
 
+    // pub(crate) only so the helpers in job_mgr/ can reach the fields; visibility is not part of
+    // the ABI or of the storage layout.
     #[storage]
     struct Storage {
-        token: ContractAddress,
-        cdc_pool: ContractAddress,
-        default_timeout: u64,
-        model_count: u64,
-        models: Map<u64, Model>,
-        job_count: u64,
-        jobs: Map<u64, Job>,
-        client_jobs: Map<ContractAddress, Vec<u64>>,
-        worker_jobs: Map<ContractAddress, Vec<u64>>,
+        pub(crate) token: ContractAddress,
+        pub(crate) cdc_pool: ContractAddress,
+        pub(crate) default_timeout: u64,
+        pub(crate) model_count: u64,
+        pub(crate) models: Map<u64, Model>,
+        pub(crate) job_count: u64,
+        pub(crate) jobs: Map<u64, Job>,
+        pub(crate) client_jobs: Map<ContractAddress, Vec<u64>>,
+        pub(crate) worker_jobs: Map<ContractAddress, Vec<u64>>,
         #[substorage(v0)]
         access: AccessControlComponent::Storage,
         #[substorage(v0)]
@@ -140,15 +146,7 @@ pub mod JobMgr {
             ref self: ContractState, model_hash: felt252, requirements: u64, price: u256,
         ) -> u64 {
             self.access.assert_only_role(MODEL_ADMIN_ROLE);
-            assert(model_hash != 0, Errors::MODEL_HASH_ZERO);
-            let id = self.model_count.read() + 1;
-            self.model_count.write(id);
-            let created_at = get_block_timestamp();
-            self
-                .models
-                .write(id, Model { id, model_hash, requirements, price, active: true, created_at });
-            self.emit(ModelRegistered { model_id: id, model_hash, requirements, price });
-            id
+            self.add_model(model_hash, requirements, price)
         }
 
         fn update_model(
@@ -156,23 +154,12 @@ pub mod JobMgr {
             price: u256,
         ) {
             self.access.assert_only_role(MODEL_ADMIN_ROLE);
-            self.assert_model_exists(model_id);
-            assert(model_hash != 0, Errors::MODEL_HASH_ZERO);
-            // Jobs copy the price at submission, so repricing never touches existing escrows.
-            let entry = self.models.entry(model_id);
-            entry.model_hash.write(model_hash);
-            entry.requirements.write(requirements);
-            entry.price.write(price);
-            self.emit(ModelUpdated { model_id, model_hash, requirements, price });
+            self.edit_model(model_id, model_hash, requirements, price);
         }
 
         fn deactivate_model(ref self: ContractState, model_id: u64) {
             self.access.assert_only_role(MODEL_ADMIN_ROLE);
-            self.assert_model_exists(model_id);
-            let entry = self.models.entry(model_id);
-            assert(entry.active.read(), Errors::MODEL_INACTIVE);
-            entry.active.write(false);
-            self.emit(ModelDeactivated { model_id });
+            self.retire_model(model_id);
         }
 
         fn get_model(self: @ContractState, model_id: u64) -> Model {
@@ -184,55 +171,15 @@ pub mod JobMgr {
         }
 
         fn get_models(self: @ContractState, offset: u64, limit: u32) -> Array<Model> {
-            let mut out = array![];
-            let (start, end) = page_bounds(offset, limit, self.model_count.read());
-            // Ids start at 1, so index i maps to id i + 1.
-            for i in start..end {
-                out.append(self.models.read(i + 1));
-            }
-            out
+            self.models_page(offset, limit)
         }
 
         fn submit_job(
             ref self: ContractState, model_id: u64, input_hash: felt252, timeout: u64,
         ) -> u64 {
             self.pausable.assert_not_paused(Errors::PAUSED);
-            self.assert_model_exists(model_id);
-            let model = self.models.read(model_id);
-            assert(model.active, Errors::MODEL_INACTIVE);
-            let client = get_caller_address();
-            let id = self.job_count.read() + 1;
-            self.job_count.write(id);
-            let timeout = if timeout == 0 {
-                self.default_timeout.read()
-            } else {
-                timeout
-            };
-            let job = Job {
-                id,
-                client,
-                model_id,
-                input_hash,
-                result_hash: 0,
-                worker: Zero::zero(),
-                price: model.price,
-                status: JobStatus::Pending,
-                submitted_at: get_block_timestamp(),
-                assigned_at: 0,
-                deadline: 0,
-                completed_at: 0,
-                timeout,
-                dispute_reason: 0,
-            };
-            self.jobs.write(id, job);
-            self.client_jobs.entry(client).push(id);
-            if model.price > 0 {
-                let token = IERC20Dispatcher { contract_address: self.token.read() };
-                let ok = token.transfer_from(client, get_contract_address(), model.price);
-                assert(ok, Errors::TRANSFER_FAILED);
-            }
-            self.emit(JobSubmitted { job_id: id, client, model_id, price: model.price });
-            id
+            let model = self.active_model(model_id);
+            self.create_job(get_caller_address(), model, input_hash, timeout)
         }
 
         fn assign_job(ref self: ContractState, job_id: u64, worker: ContractAddress) {
@@ -245,15 +192,7 @@ pub mod JobMgr {
             let requirements = self.models.entry(job.model_id).requirements.read();
             let capabilities = pool.get_worker(worker).capabilities;
             assert(capabilities & requirements == requirements, Errors::MISSING_CAPABILITIES);
-            let now = get_block_timestamp();
-            let deadline = now.saturating_add(job.timeout);
-            let entry = self.jobs.entry(job_id);
-            entry.worker.write(worker);
-            entry.status.write(JobStatus::Assigned);
-            entry.assigned_at.write(now);
-            entry.deadline.write(deadline);
-            self.worker_jobs.entry(worker).push(job_id);
-            self.emit(JobAssigned { job_id, worker, deadline });
+            self.assign_to(job, worker);
         }
 
         fn complete_job(ref self: ContractState, job_id: u64, result_hash: felt252) {
@@ -270,8 +209,7 @@ pub mod JobMgr {
             let job = self.load_job(job_id);
             assert(get_caller_address() == job.client, Errors::NOT_CLIENT);
             assert(job.status == JobStatus::Pending, Errors::NOT_PENDING);
-            self.jobs.entry(job_id).status.write(JobStatus::Cancelled);
-            self.refund(job);
+            self.refund(job, JobStatus::Cancelled);
             self.emit(JobCancelled { job_id, refund: job.price });
         }
 
@@ -280,8 +218,7 @@ pub mod JobMgr {
             let expired = job.status == JobStatus::Assigned
                 && get_block_timestamp() > job.deadline;
             assert(expired, Errors::NOT_EXPIRED);
-            self.jobs.entry(job_id).status.write(JobStatus::Expired);
-            self.refund(job);
+            self.refund(job, JobStatus::Expired);
             self.pool().record_job_outcome(job.worker, false);
             self.emit(JobExpired { job_id, refund: job.price });
         }
@@ -307,10 +244,8 @@ pub mod JobMgr {
             if pay_worker {
                 self.settle_to_worker(job, result_hash);
             } else {
-                let entry = self.jobs.entry(job_id);
-                entry.status.write(JobStatus::Refunded);
-                entry.result_hash.write(result_hash);
-                self.refund(job);
+                self.jobs.entry(job_id).result_hash.write(result_hash);
+                self.refund(job, JobStatus::Refunded);
                 self.pool().record_job_outcome(job.worker, false);
             }
             self.emit(DisputeResolved { job_id, pay_worker, arbiter: get_caller_address() });
@@ -325,36 +260,19 @@ pub mod JobMgr {
         }
 
         fn get_jobs(self: @ContractState, offset: u64, limit: u32) -> Array<Job> {
-            let mut out = array![];
-            let (start, end) = page_bounds(offset, limit, self.job_count.read());
-            for i in start..end {
-                out.append(self.jobs.read(i + 1));
-            }
-            out
+            self.jobs_page(offset, limit)
         }
 
         fn get_client_jobs(
             self: @ContractState, client: ContractAddress, offset: u64, limit: u32,
         ) -> Array<u64> {
-            let ids = self.client_jobs.entry(client);
-            let mut out = array![];
-            let (start, end) = page_bounds(offset, limit, ids.len());
-            for i in start..end {
-                out.append(ids.at(i).read());
-            }
-            out
+            id_page(self.client_jobs.entry(client), offset, limit)
         }
 
         fn get_worker_jobs(
             self: @ContractState, worker: ContractAddress, offset: u64, limit: u32,
         ) -> Array<u64> {
-            let ids = self.worker_jobs.entry(worker);
-            let mut out = array![];
-            let (start, end) = page_bounds(offset, limit, ids.len());
-            for i in start..end {
-                out.append(ids.at(i).read());
-            }
-            out
+            id_page(self.worker_jobs.entry(worker), offset, limit)
         }
 
         fn token(self: @ContractState) -> ContractAddress {
@@ -374,69 +292,6 @@ pub mod JobMgr {
             assert(default_timeout > 0, Errors::TIMEOUT_ZERO);
             self.default_timeout.write(default_timeout);
             self.emit(DefaultTimeoutUpdated { default_timeout });
-        }
-    }
-
-    /// Clamps [offset, offset + limit) to [0, len) with limit capped at MAX_PAGE.
-    fn page_bounds(offset: u64, limit: u32, len: u64) -> (u64, u64) {
-        let limit: u64 = if limit > MAX_PAGE {
-            MAX_PAGE.into()
-        } else {
-            limit.into()
-        };
-        if offset >= len {
-            return (len, len);
-        }
-        let end = if len - offset < limit {
-            len
-        } else {
-            offset + limit
-        };
-        (offset, end)
-    }
-
-    #[generate_trait]
-    impl InternalImpl of InternalTrait {
-        fn pool(self: @ContractState) -> ICdcPoolDispatcher {
-            ICdcPoolDispatcher { contract_address: self.cdc_pool.read() }
-        }
-
-        fn assert_model_exists(self: @ContractState, model_id: u64) {
-            assert(model_id != 0 && model_id <= self.model_count.read(), Errors::UNKNOWN_MODEL);
-        }
-
-        fn load_job(self: @ContractState, job_id: u64) -> Job {
-            assert(job_id != 0 && job_id <= self.job_count.read(), Errors::UNKNOWN_JOB);
-            self.jobs.read(job_id)
-        }
-
-        /// Pays the escrow into the pool as the worker's reward. Status is written before the
-        /// external calls so a re-entrant call sees the job as already settled.
-        fn settle_to_worker(ref self: ContractState, job: Job, result_hash: felt252) {
-            let entry = self.jobs.entry(job.id);
-            entry.status.write(JobStatus::Completed);
-            entry.result_hash.write(result_hash);
-            entry.completed_at.write(get_block_timestamp());
-            let pool = self.pool();
-            if job.price > 0 {
-                let token = IERC20Dispatcher { contract_address: self.token.read() };
-                assert(token.approve(pool.contract_address, job.price), Errors::TRANSFER_FAILED);
-                pool.credit_reward(job.worker, job.price);
-            }
-            pool.record_job_outcome(job.worker, true);
-            self
-                .emit(
-                    JobCompleted {
-                        job_id: job.id, worker: job.worker, result_hash, payment: job.price,
-                    },
-                );
-        }
-
-        fn refund(ref self: ContractState, job: Job) {
-            if job.price > 0 {
-                let token = IERC20Dispatcher { contract_address: self.token.read() };
-                assert(token.transfer(job.client, job.price), Errors::TRANSFER_FAILED);
-            }
         }
     }
 }

@@ -1,12 +1,13 @@
 //! Paymaster: the on-chain half of CIRO Relay sponsorship.
 //!
 //! A whitelisted relayer submits a user's SNIP-9 v2 outside execution; the Paymaster applies its
-//! own policy (allowlisted calls, blacklist, per-account quota, replay guard, fee collection) and
-//! forwards it to the account. Signature, time-bound, caller and nonce checks of the SNIP-9
-//! payload are the account's job inside `execute_from_outside_v2`.
+//! own policy (allowlisted account classes and calls, blacklist, per-account quota, replay guard,
+//! fee collection) and forwards it to the account. Signature, time-bound, caller and nonce checks
+//! of the SNIP-9 payload are the account's job inside `execute_from_outside_v2`.
 
 pub mod events;
 pub mod interface;
+mod policy;
 pub use interface::{
     AccountUsage, IPaymaster, IPaymasterDispatcher, IPaymasterDispatcherTrait, ISRC9_V2,
     ISRC9_V2Dispatcher, ISRC9_V2DispatcherTrait, OutsideExecution, TierConfig,
@@ -16,6 +17,7 @@ pub mod Errors {
     pub const PAUSED: felt252 = 'PM: paused';
     pub const NOT_RELAYER: felt252 = 'PM: caller not relayer';
     pub const BLACKLISTED: felt252 = 'PM: account blacklisted';
+    pub const ACCOUNT_CLASS_NOT_ALLOWED: felt252 = 'PM: account class not allowed';
     pub const NO_CALLS: felt252 = 'PM: no calls';
     pub const CALL_NOT_ALLOWED: felt252 = 'PM: call not allowed';
     pub const NONCE_USED: felt252 = 'PM: nonce already used';
@@ -33,19 +35,21 @@ pub const DEFAULT_TIER_PERIOD: u64 = 86400;
 #[starknet::contract]
 pub mod Paymaster {
     use core::num::traits::Zero;
-    use core::poseidon::poseidon_hash_span;
-    use starknet::account::Call;
     use starknet::storage::{
         Map, StorageMapReadAccess, StorageMapWriteAccess, StoragePathEntry,
         StoragePointerReadAccess, StoragePointerWriteAccess,
     };
-    use starknet::{ContractAddress, get_block_timestamp, get_caller_address, get_contract_address};
+    use starknet::syscalls::get_class_hash_at_syscall;
+    use starknet::{
+        ClassHash, ContractAddress, SyscallResultTrait, get_caller_address, get_contract_address,
+    };
     use crate::access::{AccessControlComponent, DEFAULT_ADMIN_ROLE, OPERATOR_ROLE, PAUSER_ROLE};
     use crate::pausable::PausableComponent;
     use crate::src5::SRC5Component;
     use crate::token::{IERC20Dispatcher, IERC20DispatcherTrait};
     use crate::upgrade::UpgradeableComponent;
     use super::events::*;
+    use super::policy::{RelayPolicyTrait, assert_fee_call};
     use super::{
         AccountUsage, DEFAULT_TIER_MAX_TXS, DEFAULT_TIER_PERIOD, Errors, IPaymaster,
         ISRC9_V2Dispatcher, ISRC9_V2DispatcherTrait, OutsideExecution, TierConfig,
@@ -68,19 +72,24 @@ pub mod Paymaster {
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
 
+    // pub(crate) only so the helpers in paymaster/ can reach the fields; visibility is not part of
+    // the ABI or of the storage layout.
     #[storage]
     struct Storage {
-        relayers: Map<ContractAddress, bool>,
-        allowed_calls: Map<(ContractAddress, felt252), bool>,
-        blacklisted: Map<ContractAddress, bool>,
-        fee_tokens: Map<ContractAddress, bool>,
-        tiers: Map<u8, TierConfig>,
-        accounts: Map<ContractAddress, AccountUsage>,
+        pub(crate) relayers: Map<ContractAddress, bool>,
+        pub(crate) allowed_calls: Map<(ContractAddress, felt252), bool>,
+        pub(crate) blacklisted: Map<ContractAddress, bool>,
+        pub(crate) fee_tokens: Map<ContractAddress, bool>,
+        pub(crate) tiers: Map<u8, TierConfig>,
+        pub(crate) accounts: Map<ContractAddress, AccountUsage>,
         // Independent of the account's own SNIP-9 nonce bitmap: stops a relayer from getting the
         // same signed payload counted (or charged) twice even if an account implementation is
         // lax about replay.
-        used_nonces: Map<(ContractAddress, felt252), bool>,
-        total_sponsored: u64,
+        pub(crate) used_nonces: Map<(ContractAddress, felt252), bool>,
+        pub(crate) total_sponsored: u64,
+        // Only accounts of these classes are relayed to: `execute_from_outside_v2` of an
+        // arbitrary contract need not execute the `calls` the allowlist was checked against.
+        pub(crate) account_classes: Map<ClassHash, bool>,
         #[substorage(v0)]
         access: AccessControlComponent::Storage,
         #[substorage(v0)]
@@ -102,6 +111,7 @@ pub mod Paymaster {
         TierSet: TierSet,
         AccountTierSet: AccountTierSet,
         AccountAllowanceSet: AccountAllowanceSet,
+        AccountClassSet: AccountClassSet,
         FeesWithdrawn: FeesWithdrawn,
         SponsoredExecution: SponsoredExecution,
         #[flat]
@@ -140,17 +150,7 @@ pub mod Paymaster {
 
             let result = ISRC9_V2Dispatcher { contract_address: account }
                 .execute_from_outside_v2(outside_execution, signature);
-            self
-                .emit(
-                    SponsoredExecution {
-                        account,
-                        relayer,
-                        nonce: outside_execution.nonce,
-                        calls_hash: hash_calls(calls),
-                        fee_token: Zero::zero(),
-                        fee_amount: 0,
-                    },
-                );
+            self.emit_sponsored(account, relayer, outside_execution.nonce, calls, Zero::zero(), 0);
             result
         }
 
@@ -171,15 +171,8 @@ pub mod Paymaster {
             // A zero fee would turn the allowlist-exempt last slot into a free, unlimited
             // sponsored transfer of any supported token to anyone.
             assert(fee_amount > 0, Errors::FEE_AMOUNT_ZERO);
-            let fee_call: Call = *calls.at(calls.len() - 1);
             let this = get_contract_address();
-            assert(
-                fee_call.to == fee_token
-                    && fee_call.selector == selector!("transfer")
-                    && fee_call.calldata.len() == 3
-                    && *fee_call.calldata.at(0) == this.into(),
-                Errors::LAST_CALL_NOT_FEE,
-            );
+            assert_fee_call(calls, fee_token, this);
             self.assert_calls_allowed(calls, calls.len() - 1);
             self.consume_nonce(account, outside_execution.nonce);
             self.count_sponsored(account);
@@ -191,15 +184,8 @@ pub mod Paymaster {
             let after = token.balance_of(this);
             assert(after >= before && after - before >= fee_amount, Errors::FEE_NOT_PAID);
             self
-                .emit(
-                    SponsoredExecution {
-                        account,
-                        relayer,
-                        nonce: outside_execution.nonce,
-                        calls_hash: hash_calls(calls),
-                        fee_token,
-                        fee_amount,
-                    },
+                .emit_sponsored(
+                    account, relayer, outside_execution.nonce, calls, fee_token, fee_amount,
                 );
             result
         }
@@ -257,6 +243,12 @@ pub mod Paymaster {
             self.emit(AccountAllowanceSet { account, max_txs_per_period });
         }
 
+        fn set_account_class(ref self: ContractState, class_hash: ClassHash, allowed: bool) {
+            self.access.assert_only_role(OPERATOR_ROLE);
+            self.account_classes.write(class_hash, allowed);
+            self.emit(AccountClassSet { class_hash, allowed });
+        }
+
         fn withdraw_fees(
             ref self: ContractState, token: ContractAddress, to: ContractAddress, amount: u256,
         ) {
@@ -284,6 +276,10 @@ pub mod Paymaster {
             self.fee_tokens.read(token)
         }
 
+        fn is_account_class(self: @ContractState, class_hash: ClassHash) -> bool {
+            self.account_classes.read(class_hash)
+        }
+
         fn get_tier(self: @ContractState, tier: u8) -> TierConfig {
             self.tiers.read(tier)
         }
@@ -297,14 +293,6 @@ pub mod Paymaster {
         }
     }
 
-    /// Poseidon over the Serde encoding of the calls (len, then to, selector, calldata_len,
-    /// calldata... per call), so off-chain indexers can recompute it from the request.
-    fn hash_calls(calls: Span<Call>) -> felt252 {
-        let mut buf = array![];
-        calls.serialize(ref buf);
-        poseidon_hash_span(buf.span())
-    }
-
     #[generate_trait]
     impl InternalImpl of InternalTrait {
         /// Shared pre-checks of both execution modes; returns the relayer.
@@ -313,55 +301,11 @@ pub mod Paymaster {
             let relayer = get_caller_address();
             assert(self.relayers.read(relayer), Errors::NOT_RELAYER);
             assert(!self.blacklisted.read(account), Errors::BLACKLISTED);
+            // Only an allowed class is trusted to execute exactly the allowlisted `calls` (any
+            // contract can implement execute_from_outside_v2). Undeployed reads as class 0.
+            let class_hash = get_class_hash_at_syscall(account).unwrap_syscall();
+            assert(self.account_classes.read(class_hash), Errors::ACCOUNT_CLASS_NOT_ALLOWED);
             relayer
-        }
-
-        /// Checks the first `count` calls against the (target, selector) allowlist.
-        fn assert_calls_allowed(self: @ContractState, calls: Span<Call>, count: u32) {
-            for i in 0..count {
-                let call = calls.at(i);
-                let allowed = self.allowed_calls.read((*call.to, *call.selector));
-                assert(allowed, Errors::CALL_NOT_ALLOWED);
-            }
-        }
-
-        fn consume_nonce(ref self: ContractState, account: ContractAddress, nonce: felt252) {
-            assert(!self.used_nonces.read((account, nonce)), Errors::NONCE_USED);
-            self.used_nonces.write((account, nonce), true);
-        }
-
-        fn consume_quota(ref self: ContractState, account: ContractAddress) {
-            let entry = self.accounts.entry(account);
-            let usage = entry.read();
-            let tier = self.tiers.read(usage.tier);
-            // A per-account override wins over the tier (including a tier with max 0).
-            let max = if usage.allowance_override != 0 {
-                usage.allowance_override
-            } else {
-                tier.max_txs_per_period
-            };
-            let now = get_block_timestamp();
-            let (period_start, used) = if now - usage.period_start >= tier.period_seconds {
-                (now, 0)
-            } else {
-                (usage.period_start, usage.txs_in_period)
-            };
-            assert(used < max, Errors::QUOTA_EXCEEDED);
-            entry.period_start.write(period_start);
-            entry.txs_in_period.write(used + 1);
-        }
-
-        fn count_sponsored(ref self: ContractState, account: ContractAddress) {
-            let entry = self.accounts.entry(account);
-            entry.total_sponsored.write(entry.total_sponsored.read() + 1);
-            self.total_sponsored.write(self.total_sponsored.read() + 1);
-        }
-
-        fn write_tier(
-            ref self: ContractState, tier: u8, max_txs_per_period: u32, period_seconds: u64,
-        ) {
-            self.tiers.write(tier, TierConfig { max_txs_per_period, period_seconds });
-            self.emit(TierSet { tier, max_txs_per_period, period_seconds });
         }
     }
 }

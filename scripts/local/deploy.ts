@@ -4,7 +4,7 @@
  * with fixed salts (unique = false), so the addresses are a pure function of
  * class, constructor and salt and a second run finds the first run's contracts.
  */
-import { Account, CallData, RpcProvider, hash, shortString, type Call } from 'starknet';
+import { Account, CallData, RpcProvider, hash, num, shortString, type Call } from 'starknet';
 import { loadArtifact, type ArtifactName } from './artifacts.ts';
 import type { Manifest } from '../../relay/chain/manifest.ts';
 
@@ -27,6 +27,12 @@ export interface DeployOptions {
   heartbeatTimeout?: number;
   jobTimeout?: number;
   salt?: string;
+  /**
+   * Account classes the Paymaster relays to besides the deployer's own (e.g.
+   * Argent, Braavos). The Paymaster refuses accounts of any other class, since
+   * any contract can implement execute_from_outside_v2 and run hidden calls.
+   */
+  accountClasses?: string[];
 }
 
 const CIRO = 10n ** 18n;
@@ -86,13 +92,21 @@ export async function deployCiro(provider: RpcProvider, deployer: Account, opts:
   }, salt);
   const paymaster = await deployOnce(deployer, 'Paymaster', classes.paymaster, { admin }, salt);
 
+  // The deployer's class comes first: it is the class fresh accounts are deployed with.
+  const accountClass = await provider.getClassHashAt(deployer.address);
+  const accountClasses = [accountClass];
+  for (const c of opts.accountClasses ?? []) {
+    if (!accountClasses.some((k) => BigInt(k) === BigInt(c))) accountClasses.push(num.toHex(c));
+  }
+
   // Wiring is idempotent (grants and sets), so it is re-applied on every run:
-  // that is also how a changed relayer list reaches the chain.
+  // that is also how a changed relayer or account-class list reaches the chain.
   const setup: Call[] = [
     call(pool, 'grant_role', [shortString.encodeShortString('JOB_MANAGER_ROLE'), jobs]),
     call(paymaster, 'set_fee_token', [STRK_ADDRESS, 1]),
     call(paymaster, 'set_fee_token', [token, 1]),
     ...opts.relayers.map((r) => call(paymaster, 'add_relayer', [r])),
+    ...accountClasses.map((c) => call(paymaster, 'set_account_class', [c, 1])),
   ];
   const targets = { cdc_pool: pool, job_mgr: jobs, ciro_token: token };
   for (const [contract, entrypoints] of Object.entries(DEFAULT_ALLOWLIST)) {
@@ -104,7 +118,6 @@ export async function deployCiro(provider: RpcProvider, deployer: Account, opts:
   const tx = await deployer.execute(setup);
   await provider.waitForTransaction(tx.transaction_hash);
 
-  const accountClass = await provider.getClassHashAt(deployer.address);
   return {
     chainId: await provider.getChainId(),
     deployedAt: new Date().toISOString(),
@@ -119,7 +132,7 @@ export async function deployCiro(provider: RpcProvider, deployer: Account, opts:
       STRK: { address: STRK_ADDRESS, decimals: 18 },
       CIRO: { address: token, decimals: 18 },
     },
-    accountClassHashes: [accountClass],
+    accountClassHashes: accountClasses,
   };
 }
 

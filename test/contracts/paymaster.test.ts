@@ -1,7 +1,7 @@
 /**
  * Paymaster configuration surface on a real devnet: relayers, allowlist,
- * blacklist, fee tokens, tiers, per-account allowances and quotas, fee
- * withdrawal and pausing. The sponsored claim and the execute refusals are in
+ * account classes, blacklist, fee tokens, tiers, per-account allowances and
+ * quotas, fee withdrawal and pausing. The sponsored claim and the execute refusals are in
  * sponsored-claim.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { hash, OutsideExecutionVersion, type Call, type Contract, type OutsideTr
 import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
 import type { KeyedAccount } from '../../scripts/local/accounts.ts';
 import { increaseTime } from '../../scripts/local/devnet.ts';
+import { deployCiro } from '../../scripts/local/deploy.ts';
 import { feeCall, sponsoredCall } from '../../scripts/local/outside.ts';
 import {
   blockTime,
@@ -82,6 +83,13 @@ describe('Paymaster after deploy', () => {
     expect(await view(pm, 'is_paused')).toBe(false);
     expect(await view(pm, 'is_blacklisted', [user.address])).toBe(false);
   });
+
+  it("allows the deployer's account class, listed first in the manifest", async () => {
+    const ozClass = await chain.provider.getClassHashAt(admin.address);
+    expect(BigInt(chain.manifest.accountClassHashes[0]!)).toBe(BigInt(ozClass));
+    expect(await view(pm, 'is_account_class', [ozClass])).toBe(true);
+    expect(await view(pm, 'is_account_class', [X])).toBe(false);
+  });
 });
 
 describe('Paymaster OPERATOR_ROLE configuration', () => {
@@ -94,11 +102,25 @@ describe('Paymaster OPERATOR_ROLE configuration', () => {
     ['set_blacklisted', [X, false], 'BlacklistUpdated', 'is_blacklisted', [X], false],
     ['set_fee_token', [X, true], 'FeeTokenSet', 'is_fee_token', [X], true],
     ['set_fee_token', [X, false], 'FeeTokenSet', 'is_fee_token', [X], false],
+    ['set_account_class', [X, true], 'AccountClassSet', 'is_account_class', [X], true],
+    ['set_account_class', [X, false], 'AccountClassSet', 'is_account_class', [X], false],
   ] as const)('%s(%s): operator only, emits %s, visible in %s', async (fn, args, event, viewFn, viewArgs, want) => {
     await expectTxRevert(stranger.account, pmCall(fn, [...args]), 'AC: missing role');
     const r = await send(admin.account, pmCall(fn, [...args]));
     oneEvent(pm, r, event);
     expect(await view(pm, viewFn, [...viewArgs])).toBe(want);
+  });
+
+  it('set_account_class emits the class hash as key and the flag', async () => {
+    const cls = '0xc1a55';
+    let ev = oneEvent(pm, await send(admin.account, pmCall('set_account_class', [cls, true])), 'AccountClassSet');
+    expect(BigInt(ev.class_hash as string)).toBe(0xc1a55n);
+    expect(ev.allowed).toBe(true);
+    expect(await view(pm, 'is_account_class', [cls])).toBe(true);
+    ev = oneEvent(pm, await send(admin.account, pmCall('set_account_class', [cls, false])), 'AccountClassSet');
+    expect(BigInt(ev.class_hash as string)).toBe(0xc1a55n);
+    expect(ev.allowed).toBe(false);
+    expect(await view(pm, 'is_account_class', [cls])).toBe(false);
   });
 
   it('set_tier, set_account_tier and set_account_allowance are operator only and stored', async () => {
@@ -211,5 +233,21 @@ describe('Paymaster pause (PAUSER_ROLE)', () => {
     await expectTxRevert(admin.account, pmCall('unpause'), 'PAUSE: not paused');
     await send(relayer.account, sponsoredCall(pm.address, ot));
     expect(await view(token, 'allowance', [user.address, pool.address])).toBe(9n);
+  });
+});
+
+describe('deploy option accountClasses', () => {
+  it('allows the extra classes on the Paymaster and lists them after the deployer class', async () => {
+    const argentLike = '0xa2c1a55';
+    const ozClass = chain.manifest.accountClassHashes[0]!;
+    expect(await view(pm, 'is_account_class', [argentLike])).toBe(false);
+    const again = await deployCiro(chain.provider, admin.account, {
+      relayers: chain.relayers.map((r) => r.address),
+      accountClasses: [argentLike, ozClass],
+    });
+    expect(again.contracts).toEqual(chain.manifest.contracts);
+    expect(again.accountClassHashes.map((c) => BigInt(c))).toEqual([BigInt(ozClass), BigInt(argentLike)]);
+    expect(await view(pm, 'is_account_class', [argentLike])).toBe(true);
+    expect(await view(pm, 'is_account_class', [ozClass])).toBe(true);
   });
 });

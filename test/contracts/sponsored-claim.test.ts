@@ -4,8 +4,8 @@
  * and staked as a CIRO worker with rewards (startLocalChain({seed: true})),
  * signs a SNIP-9 v2 outside execution whose caller is the Paymaster; a
  * whitelisted relayer submits it through Paymaster.execute_sponsored and it
- * lands in CdcPool.claim_rewards. Then every refusal of the execute paths, and
- * fee mode paying in CIRO.
+ * lands in CdcPool.claim_rewards. Then every refusal of the execute paths
+ * (including an account class that is not allowed), and fee mode paying in CIRO.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hash, type Call, type Contract } from 'starknet';
@@ -124,6 +124,27 @@ describe('Paymaster.execute_sponsored refusals', () => {
     await send(chain.deployer.account, populate(pm, 'set_blacklisted', [worker.address, true]));
     await expectRevert(send(relayer.account, sponsoredCall(pm.address, ot)), 'PM: account blacklisted');
     await send(chain.deployer.account, populate(pm, 'set_blacklisted', [worker.address, false]));
+    const r = await send(relayer.account, sponsoredCall(pm.address, ot));
+    oneEvent(pool, r, 'Heartbeat');
+  });
+
+  it("refuses an account whose class is not allowed ('PM: account class not allowed') until it is re-allowed", async () => {
+    const ozClass = await chain.provider.getClassHashAt(worker.address);
+    const setClass = (allowed: 0 | 1) => populate(pm, 'set_account_class', [ozClass, allowed]);
+    await expectRevert(send(relayer.account, setClass(0)), 'AC: missing role');
+    const ot = await sign([heartbeat()]);
+    const fee = await sign([heartbeat(), populate(token, 'transfer', [pm.address, CIRO / 2n])]);
+    const off = await send(chain.deployer.account, setClass(0));
+    expect(oneEvent(pm, off, 'AccountClassSet').allowed).toBe(false);
+    try {
+      expect(await view(pm, 'is_account_class', [ozClass])).toBe(false);
+      await expectRevert(send(relayer.account, sponsoredCall(pm.address, ot)), 'PM: account class not allowed');
+      await expectRevert(send(relayer.account, feeCall(pm.address, fee, token.address, CIRO / 2n)), 'PM: account class not allowed');
+    } finally {
+      await send(chain.deployer.account, setClass(1));
+    }
+    expect(await view(pm, 'is_account_class', [ozClass])).toBe(true);
+    // Nothing was consumed by the refused attempt: the same signed payload goes through.
     const r = await send(relayer.account, sponsoredCall(pm.address, ot));
     oneEvent(pool, r, 'Heartbeat');
   });

@@ -1,4 +1,4 @@
-use starknet::ContractAddress;
+use starknet::{ClassHash, ContractAddress};
 
 #[derive(Drop, starknet::Event)]
 pub struct RelayerAdded {
@@ -55,6 +55,13 @@ pub struct AccountAllowanceSet {
     #[key]
     pub account: ContractAddress,
     pub max_txs_per_period: u32,
+}
+
+#[derive(Drop, starknet::Event)]
+pub struct AccountClassSet {
+    #[key]
+    pub class_hash: ClassHash,
+    pub allowed: bool,
 }
 
 #[derive(Drop, starknet::Event)]

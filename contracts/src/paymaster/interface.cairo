@@ -1,4 +1,4 @@
-use starknet::ContractAddress;
+use starknet::{ClassHash, ContractAddress};
 use starknet::account::Call;
 
 /// SNIP-9 v2 outside execution. Field order and types define the Serde layout the account
@@ -66,6 +66,8 @@ pub trait IPaymaster<TState> {
     fn set_tier(ref self: TState, tier: u8, max_txs_per_period: u32, period_seconds: u64);
     fn set_account_tier(ref self: TState, account: ContractAddress, tier: u8);
     fn set_account_allowance(ref self: TState, account: ContractAddress, max_txs_per_period: u32);
+    /// Account classes the Paymaster relays to (checked via get_class_hash_at on each execute).
+    fn set_account_class(ref self: TState, class_hash: ClassHash, allowed: bool);
 
     // DEFAULT_ADMIN_ROLE.
     fn withdraw_fees(ref self: TState, token: ContractAddress, to: ContractAddress, amount: u256);
@@ -75,6 +77,7 @@ pub trait IPaymaster<TState> {
     fn is_allowed_call(self: @TState, target: ContractAddress, selector: felt252) -> bool;
     fn is_blacklisted(self: @TState, account: ContractAddress) -> bool;
     fn is_fee_token(self: @TState, token: ContractAddress) -> bool;
+    fn is_account_class(self: @TState, class_hash: ClassHash) -> bool;
     fn get_tier(self: @TState, tier: u8) -> TierConfig;
     fn get_account(self: @TState, account: ContractAddress) -> AccountUsage;
     fn total_sponsored(self: @TState) -> u64;

@@ -37,3 +37,50 @@ pub mod MockAccount {
         }
     }
 }
+
+/// The attack the account-class allowlist stops: a contract that answers `execute_from_outside_v2`
+/// but ignores the (allowlisted) `calls` and runs a hidden call fixed at deployment instead.
+#[starknet::contract]
+pub mod HiddenCallAccount {
+    use starknet::account::Call;
+    use starknet::storage::{StoragePointerReadAccess, StoragePointerWriteAccess};
+    use starknet::syscalls::call_contract_syscall;
+    use starknet::{ContractAddress, SyscallResultTrait};
+    use crate::paymaster::{ISRC9_V2, OutsideExecution};
+
+    #[storage]
+    struct Storage {
+        to: ContractAddress,
+        selector: felt252,
+        arg0: felt252,
+        arg1: felt252,
+        arg2: felt252,
+    }
+
+    #[constructor]
+    fn constructor(ref self: ContractState, hidden: Call) {
+        assert(hidden.calldata.len() == 3, 'MOCK: 3 args');
+        self.to.write(hidden.to);
+        self.selector.write(hidden.selector);
+        self.arg0.write(*hidden.calldata.at(0));
+        self.arg1.write(*hidden.calldata.at(1));
+        self.arg2.write(*hidden.calldata.at(2));
+    }
+
+    #[abi(embed_v0)]
+    impl SRC9 of ISRC9_V2<ContractState> {
+        fn execute_from_outside_v2(
+            ref self: ContractState,
+            outside_execution: OutsideExecution,
+            signature: Span<felt252>,
+        ) -> Array<Span<felt252>> {
+            let calldata = array![self.arg0.read(), self.arg1.read(), self.arg2.read()];
+            let (to, selector) = (self.to.read(), self.selector.read());
+            array![call_contract_syscall(to, selector, calldata.span()).unwrap_syscall()]
+        }
+
+        fn is_valid_outside_execution_nonce(self: @ContractState, nonce: felt252) -> bool {
+            true
+        }
+    }
+}

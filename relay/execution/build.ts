@@ -9,7 +9,7 @@ import { hash, num } from 'starknet';
 import type { CallerContext, RelayDeps } from '../deps.ts';
 import { RelayError, Snip29Code } from '../errors.ts';
 import { accountInfo } from '../chain/accounts.ts';
-import { checkAddress, checkShape, resolveGasToken, resolveTimeBounds } from './checks.ts';
+import { checkAccountClass, checkAddress, checkShape, resolveGasToken, resolveTimeBounds } from './checks.ts';
 import { estimateSequence, udcDeployCall, type QueryTx } from './estimate.ts';
 import { quote, type FeeQuote, type GasToken } from './fees.ts';
 import { buildTypedData, normalizeCall, type OutsideCall } from './typedData.ts';
@@ -70,6 +70,7 @@ export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: 
       data: { user_address: user },
     });
   }
+  if (info?.classHash) checkAccountClass(config, info.classHash);
   if (info && !info.snip9v2) {
     throw new RelayError(Snip29Code.CLASS_HASH_NOT_SUPPORTED, 'Account does not support SNIP-9 v2', {
       reason: 'snip9_v2_unsupported',

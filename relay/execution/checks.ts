@@ -125,3 +125,14 @@ export function checkShape(config: Config, tx: UserTransaction | ExecutableTrans
   }
   return deployed;
 }
+
+/** Only account classes the relay knows to honour their signed calls are relayed to. */
+export function checkAccountClass(config: Config, classHash: string): void {
+  if (!config.manifest.accountClassHashes.some((c) => BigInt(c) === BigInt(classHash))) {
+    throw new RelayError(Snip29Code.CLASS_HASH_NOT_SUPPORTED, 'Account class not supported', {
+      reason: 'account_class_not_supported',
+      details: `The account's class is not one the relay accepts: ${config.manifest.accountClassHashes.join(', ')}.`,
+      data: { class_hash: classHash },
+    });
+  }
+}

@@ -9,18 +9,18 @@
 import { TransactionType, hash, num, type Account, type Call } from 'starknet';
 import type { CallerContext, RelayDeps } from '../deps.ts';
 import { JsonRpcCode, RelayError, Snip29Code, chainUnavailable } from '../errors.ts';
-import { accountInfo } from '../chain/accounts.ts';
+import { classHashAt } from '../chain/accounts.ts';
 import type { RelayerLease } from '../relayers/pool.ts';
 import type { Reservation } from '../policies/gate.ts';
 import type { DeploymentData, ExecutableTransaction, UserParameters } from '../rpc/schemas.ts';
 import { chainNow, randomNonce } from './build.ts';
-import { checkAddress, checkShape, checkWindowOpen, resolveGasToken } from './checks.ts';
+import { checkAccountClass, checkAddress, checkShape, checkWindowOpen, resolveGasToken } from './checks.ts';
 import { UDC_ADDRESS, udcDeployCall } from './estimate.ts';
 import { strkToToken, type GasToken } from './fees.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
 import { revertToError, traceFromRpcError } from './revert.ts';
-import { saveTracking, type TrackingRecord } from './tracking.ts';
-import { messageHash, parseTypedData, serializeOutsideExecution, type OutsideCall, type OutsideExecution } from './typedData.ts';
+import { revertKey, saveTracking, type TrackingRecord } from './tracking.ts';
+import { parseTypedData, serializeOutsideExecution, type OutsideCall, type OutsideExecution } from './typedData.ts';
 import { submit } from './submit.ts';
 
 export interface ExecuteResult {
@@ -92,15 +92,22 @@ async function plan(deps: RelayDeps, tx: ExecutableTransaction, params: UserPara
     paid = BigInt(last.calldata[1]!) + (BigInt(last.calldata[2]!) << 128n);
     userCalls = oe.calls.slice(0, -1);
   }
-  if (!deployment) {
-    const info = await accountInfo(deps.provider, deps.store, account);
-    if (!info.deployed) {
-      throw new RelayError(Snip29Code.INVALID_ADDRESS, 'Account is not deployed', {
-        reason: 'account_not_deployed',
-        details: 'Use transaction type "deploy_and_invoke" with the deployment data.',
-      });
-    }
+  // Read fresh, not from the build-time cache: an account that upgraded itself to
+  // a class that ignores its calls would otherwise run hidden calls on our gas.
+  const classHash = await classHashAt(deps.provider, account);
+  if (!deployment && !classHash) {
+    throw new RelayError(Snip29Code.INVALID_ADDRESS, 'Account is not deployed', {
+      reason: 'account_not_deployed',
+      details: 'Use transaction type "deploy_and_invoke" with the deployment data.',
+    });
   }
+  if (deployment && classHash) {
+    throw new RelayError(Snip29Code.INVALID_DEPLOYMENT_DATA, 'Account is already deployed', {
+      reason: 'account_already_deployed',
+      details: 'Send an "invoke" transaction for a deployed account.',
+    });
+  }
+  if (classHash) checkAccountClass(config, classHash);
   const signature = tx.invoke.signature;
   const body = [account, ...serializeOutsideExecution(oe), num.toHex(signature.length), ...signature];
   const paymasterCall: Call = token
@@ -110,7 +117,6 @@ async function plan(deps: RelayDeps, tx: ExecutableTransaction, params: UserPara
         calldata: [...body, token.address, num.toHex(paid & ((1n << 128n) - 1n)), num.toHex(paid >> 128n)],
       }
     : { contractAddress: paymaster, entrypoint: 'execute_sponsored', calldata: body };
-  const msg = messageHash(tx.invoke.typed_data as never, account);
   return {
     account,
     calls: deployment ? [deployCall(deployment), paymasterCall] : [paymasterCall],
@@ -118,7 +124,9 @@ async function plan(deps: RelayDeps, tx: ExecutableTransaction, params: UserPara
     feeMode: token ? 'default' : 'sponsored',
     token,
     paid,
-    idemKey: `exec:${msg}`,
+    // One on-chain effect per (account, SNIP-9 nonce), however the typed data was
+    // spelled; a deployment is one effect per address whichever type carried it.
+    idemKey: deployment ? `exec:deploy:${deployed}` : `exec:${account}:${oe.nonce}`,
   };
 }
 
@@ -129,8 +137,12 @@ export async function executeTransaction(
   params: UserParameters,
 ): Promise<ExecuteResult> {
   const p = await plan(deps, tx, params);
+  const request = { tenant: ctx.tenant, apiKeyId: ctx.apiKeyId, sender: p.account, calls: p.userCalls, feeMode: p.feeMode };
+  // Refuse what policy refuses before spending a node simulation on it.
+  await deps.gate.check({ ...request, maxFee: 0n, phase: 'build' });
+  await refuseRepeatReverters(deps, ctx.tenant.id, p.account);
   const trackingId = randomNonce();
-  const claim = await claimExecution(deps, p.idemKey, trackingId);
+  const claim = await claimExecution(deps, p.idemKey, trackingId, ctx.tenant.id);
   if (!claim.created) return claim.existing;
 
   let lease: RelayerLease | undefined;
@@ -138,22 +150,16 @@ export async function executeTransaction(
   try {
     const tip = deps.config.relayerTip === 'recommended' ? undefined : BigInt(deps.config.relayerTip);
     const sim = await simulateFresh(deps, p.calls, tip);
-    if (p.token && strkToToken(sim.fee, p.token) > p.paid) {
+    // The payment must cover the expected fee with room for it to move before inclusion.
+    const required = p.token ? strkToToken((sim.fee * FEE_COVER_PCT) / 100n, p.token) : 0n;
+    if (p.token && required > p.paid) {
       throw new RelayError(Snip29Code.MAX_AMOUNT_TOO_LOW, 'Fee payment below the actual fee', {
         reason: 'fee_payment_too_low',
         details: 'The signed fee transfer no longer covers the fee; build and sign again.',
-        data: { required: num.toHex(strkToToken(sim.fee, p.token)), paid: num.toHex(p.paid) },
+        data: { required: num.toHex(required), paid: num.toHex(p.paid) },
       });
     }
-    reservation = await deps.gate.check({
-      tenant: ctx.tenant,
-      apiKeyId: ctx.apiKeyId,
-      sender: p.account,
-      calls: p.userCalls,
-      feeMode: p.feeMode,
-      maxFee: sim.maxFee,
-      phase: 'execute',
-    });
+    reservation = await deps.gate.check({ ...request, maxFee: sim.maxFee, phase: 'execute' });
     lease = await deps.relayers.acquire();
     const txHash = await submit(lease, p.calls, sim.resourceBounds, tip);
     const leasedBy = lease.address;
@@ -177,7 +183,7 @@ export async function executeTransaction(
   } catch (e) {
     await lease?.release().catch(() => undefined);
     if (reservation) await deps.gate.release(reservation).catch(() => undefined);
-    await forgetExecution(deps, p.idemKey, trackingId).catch(() => undefined);
+    await forgetExecution(deps, p.idemKey, trackingId, ctx.tenant.id).catch(() => undefined);
     throw e;
   }
 }
@@ -186,12 +192,33 @@ async function bookkeep(deps: RelayDeps, rec: TrackingRecord, idemKey: string, c
   const steps: [string, () => Promise<void>][] = [
     ['lease', commitLease],
     ['tracking', () => saveTracking(deps, rec)],
-    ['idempotency', () => recordExecution(deps, idemKey, rec.id, rec.txHash)],
+    ['idempotency', () => recordExecution(deps, idemKey, rec.id, rec.tenant, rec.txHash)],
   ];
   for (const [step, run] of steps) {
     await run().catch((e) => deps.log?.('execute.bookkeeping_failed', { step, trackingId: rec.id, txHash: rec.txHash, error: String(e) }));
   }
   deps.log?.('execute.submitted', { trackingId: rec.id, txHash: rec.txHash, account: rec.account, relayer: rec.relayer });
+}
+
+/** In default mode the user's payment must cover the simulated fee plus this margin. */
+const FEE_COVER_PCT = 110n;
+const REVERT_LIMIT = 3;
+
+/**
+ * A sender whose sponsored transactions keep reverting on chain (they passed
+ * simulation, then state changed under them) costs the relayers gas for
+ * nothing; after REVERT_LIMIT in a day the relay stops relaying for them.
+ */
+async function refuseRepeatReverters(deps: RelayDeps, tenantId: string, sender: string): Promise<void> {
+  const n = Number((await deps.store.get(revertKey(tenantId, sender))) ?? 0);
+  if (n >= REVERT_LIMIT) {
+    throw new RelayError(JsonRpcCode.POLICY_REFUSED, 'Sponsorship refused', {
+      reason: 'too_many_reverts',
+      details: `${n} of this sender's relayed transactions reverted on chain in the last 24 h; relaying is paused for it.`,
+      data: { retry_after: 86_400 },
+      httpStatus: 429,
+    });
+  }
 }
 
 interface Simulation {
@@ -233,6 +260,9 @@ async function simulate(relayer: { account: Account; nonce: bigint }, calls: Cal
   const res = await relayer.account.simulateTransaction([{ type: TransactionType.INVOKE, payload: calls }], {
     nonce: relayer.nonce,
     skipValidate: false,
+    // Against the pending state: a transaction the user already sent that would
+    // make this one revert must be seen now, not after the relayer has paid.
+    blockIdentifier: 'pre_confirmed',
     ...(tip === undefined ? {} : { tip }),
   });
   const sim = res.simulated_transactions[0]!;

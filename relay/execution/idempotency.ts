@@ -5,25 +5,33 @@
  * before submitting, it gives the claim back so a corrected retry can run.
  */
 import type { RelayDeps } from '../deps.ts';
-import { JsonRpcCode, RelayError } from '../errors.ts';
+import { JsonRpcCode, RelayError, Snip29Code } from '../errors.ts';
 
 const TTL_MS = 7 * 86_400_000;
 const WAIT_MS = 60_000;
 
 interface Claim {
   trackingId: string;
+  tenant: string;
   txHash?: string;
 }
 
 export type ClaimResult = { created: true } | { created: false; existing: { tracking_id: string; transaction_hash: string } };
 
-export async function claimExecution(deps: RelayDeps, key: string, trackingId: string): Promise<ClaimResult> {
-  const mine = JSON.stringify({ trackingId } satisfies Claim);
+export async function claimExecution(deps: RelayDeps, key: string, trackingId: string, tenant: string): Promise<ClaimResult> {
+  const mine = JSON.stringify({ trackingId, tenant } satisfies Claim);
   const deadline = Date.now() + WAIT_MS;
   while (Date.now() < deadline) {
     const { created, value } = await deps.store.setIfAbsent(key, mine, { ttlMs: TTL_MS });
     if (created) return { created: true };
     const other = JSON.parse(value) as Claim;
+    // Another tenant's submission: refuse without revealing its ids.
+    if (other.tenant !== tenant) {
+      throw new RelayError(Snip29Code.TRANSACTION_EXECUTION_ERROR, 'Execution already submitted', {
+        reason: 'execution_already_submitted',
+        details: 'This signed execution (account and nonce) has already been relayed; build and sign a new one.',
+      });
+    }
     if (other.txHash) return { created: false, existing: { tracking_id: other.trackingId, transaction_hash: other.txHash } };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -34,10 +42,10 @@ export async function claimExecution(deps: RelayDeps, key: string, trackingId: s
   });
 }
 
-export async function recordExecution(deps: RelayDeps, key: string, trackingId: string, txHash: string): Promise<void> {
-  await deps.store.set(key, JSON.stringify({ trackingId, txHash } satisfies Claim), { ttlMs: TTL_MS });
+export async function recordExecution(deps: RelayDeps, key: string, trackingId: string, tenant: string, txHash: string): Promise<void> {
+  await deps.store.set(key, JSON.stringify({ trackingId, tenant, txHash } satisfies Claim), { ttlMs: TTL_MS });
 }
 
-export async function forgetExecution(deps: RelayDeps, key: string, trackingId: string): Promise<void> {
-  await deps.store.deleteIfEquals(key, JSON.stringify({ trackingId } satisfies Claim));
+export async function forgetExecution(deps: RelayDeps, key: string, trackingId: string, tenant: string): Promise<void> {
+  await deps.store.deleteIfEquals(key, JSON.stringify({ trackingId, tenant } satisfies Claim));
 }

@@ -32,6 +32,7 @@ const TTL_MS = 7 * 86_400_000;
 const DROP_AFTER_MS = 5 * 60_000;
 export const trackKey = (id: string) => `track:${num.toHex(id)}`;
 export const ACTIVE_SET = 'track:active';
+export const revertKey = (tenant: string, sender: string) => `reverts:${tenant}:${num.toHex(sender)}`;
 
 export async function saveTracking(deps: RelayDeps, rec: TrackingRecord): Promise<void> {
   await deps.store.set(trackKey(rec.id), JSON.stringify(rec), { ttlMs: TTL_MS });
@@ -83,13 +84,17 @@ export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<Tra
       next = { ...rec, status: 'dropped' };
     }
   } catch (e) {
-    if (!/not found|TXN_HASH_NOT_FOUND|\b29\b/i.test(String((e as Error)?.message ?? e))) throw e;
+    // RPC error 29 is TXN_HASH_NOT_FOUND; anything else is the node failing, not an answer.
+    if ((e as { baseError?: { code?: number } })?.baseError?.code !== 29) throw e;
     if (Date.now() - rec.createdAt > DROP_AFTER_MS) next = { ...rec, status: 'dropped' };
   }
   if (!next) return rec;
   const won = await deps.store.compareAndSet(trackKey(rec.id), JSON.stringify(rec), JSON.stringify(next), { ttlMs: TTL_MS });
   if (!won) return (await readTracking(deps, rec.id)) ?? next;
   await deps.store.removeFromSet(ACTIVE_SET, rec.id);
+  if (next.executionStatus === 'REVERTED') {
+    await deps.store.incr(revertKey(rec.tenant, rec.account), 1, { ttlMs: 86_400_000 });
+  }
   if (next.status === 'accepted') await deps.gate.settle(rec.reservation, BigInt(next.actualFee!));
   else await deps.gate.release(rec.reservation);
   deps.log?.('tracking.final', { id: rec.id, status: next.status, fee: next.actualFee });

@@ -69,7 +69,13 @@ export function buildTypedData(chainId: string, oe: OutsideExecution): TypedData
   };
 }
 
-const FeltLike = z.union([z.string().regex(/^(0x[0-9a-fA-F]{1,64}|\d{1,78})$/), z.number().int().nonnegative()]);
+/** The Stark field prime: anything at or above it is not a felt and would not hash. */
+const FIELD_PRIME = 2n ** 251n + 17n * 2n ** 192n + 1n;
+const FeltLike = z
+  .union([z.string().regex(/^(0x[0-9a-fA-F]{1,64}|\d{1,78})$/), z.number().int().nonnegative()])
+  .refine((v) => BigInt(v) < FIELD_PRIME, 'not a felt (>= the field prime)');
+/** SNIP-9 accounts take the bounds as u64 (block timestamps). */
+const U64Like = FeltLike.refine((v) => BigInt(v) < 2n ** 64n, 'must fit in u64');
 const toBig = (v: string | number) => BigInt(v);
 
 /** Accepts revision/version as the integer or the shortstring, as SNIP-9 allows. */
@@ -87,8 +93,8 @@ const TypedDataV2Schema = z.object({
   message: z.object({
     Caller: FeltLike,
     Nonce: FeltLike,
-    'Execute After': FeltLike,
-    'Execute Before': FeltLike,
+    'Execute After': U64Like,
+    'Execute Before': U64Like,
     Calls: z
       .array(z.object({ To: FeltLike, Selector: FeltLike, Calldata: z.array(FeltLike) }))
       .min(1, 'at least one call is required'),

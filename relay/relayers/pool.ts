@@ -95,7 +95,7 @@ export class RelayerPool {
     const addresses = [...this.accounts.keys()];
     const start = await this.o.store.incr(key.cursor, 1);
     const address = addresses[start % addresses.length]!;
-    return { account: this.accounts.get(address)!, nonce: BigInt(await this.o.provider.getNonceForAddress(address)) };
+    return { account: this.accounts.get(address)!, nonce: BigInt(await this.o.provider.getNonceForAddress(address, 'pre_confirmed')) };
   }
 
   async acquire(): Promise<RelayerLease> {
@@ -134,7 +134,7 @@ export class RelayerPool {
       await store.deleteIfEquals(key.lease(address), leaseId);
     };
     const readNonce = async () => {
-      const n = BigInt(await this.o.provider.getNonceForAddress(address));
+      const n = BigInt(await this.o.provider.getNonceForAddress(address, 'pre_confirmed'));
       await store.set(key.nonce(address), n.toString());
       return n;
     };

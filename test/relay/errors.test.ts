@@ -23,6 +23,7 @@ const invoke = (user: string, calls: { to: string; selector: string; calldata: s
   invoke: { user_address: user, calls },
 });
 const heartbeat = () => ({ to: c().cdc_pool.address, selector: hash.getSelectorFromName('heartbeat'), calldata: [] });
+const heartbeatCallFor = heartbeat;
 
 async function txCountOf(address: string) {
   return BigInt(await s.chain.provider.getNonceForAddress(address));
@@ -119,6 +120,32 @@ describe('SNIP-29 error codes, each from a real cause', () => {
       parameters: sponsored,
     });
     expect(r.body.error).toMatchObject({ code: 158, data: { reason: 'deployment_address_mismatch' } });
+  });
+
+  it('155 CLASS_HASH_NOT_SUPPORTED: a contract that is not an accepted account class, at build and at execute', async () => {
+    const token = c().ciro_token.address;
+    const built = await s.rpc('paymaster_buildTransaction', { transaction: invoke(token, [heartbeat()]), parameters: sponsored });
+    expect(built.body.error).toMatchObject({ code: 155, data: { reason: 'account_class_not_supported' } });
+    const now = await chainNow(s.chain.provider);
+    const td = buildTypedData(await s.chain.provider.getChainId(), {
+      caller: c().paymaster.address, nonce: '0x55', executeAfter: now - 60, executeBefore: now + 600, calls: [heartbeatCallFor()],
+    });
+    const exec = await s.rpc('paymaster_executeTransaction', {
+      transaction: { type: 'invoke', invoke: { user_address: token, typed_data: td, signature: ['0x1', '0x2'] } },
+      parameters: sponsored,
+    });
+    expect(exec.body.error).toMatchObject({ code: 155, data: { reason: 'account_class_not_supported' } });
+  });
+
+  it('-32602 for typed data holding a value that is not a felt', async () => {
+    const built = await s.rpc('paymaster_buildTransaction', { transaction: invoke(worker().address, [heartbeat()]), parameters: sponsored });
+    const td = structuredClone(built.body.result.typed_data);
+    td.message.Nonce = '0x' + 'f'.repeat(64);
+    const r = await s.rpc('paymaster_executeTransaction', {
+      transaction: { type: 'invoke', invoke: { user_address: worker().address, typed_data: td, signature: ['0x1', '0x2'] } },
+      parameters: sponsored,
+    });
+    expect(r.body.error).toMatchObject({ code: -32602, data: { reason: 'typed_data_invalid' } });
   });
 
   it('-32002 policy refusal names the rule: a selector no policy sponsors', async () => {

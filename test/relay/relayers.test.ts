@@ -13,7 +13,10 @@ import { saveTracking } from '../../relay/execution/tracking.ts';
 let s: RelayStack;
 const FLOOR = 10n ** 20n; // 100 STRK
 beforeAll(async () => {
-  s = await startRelayStack({ config: { relayerMinBalance: FLOOR.toString(), relayerBalanceTtlMs: 200 } });
+  s = await startRelayStack({
+    config: { relayerMinBalance: FLOOR.toString(), relayerBalanceTtlMs: 200 },
+    tenants: { intruder: ['worker-rewards', 'job-submission'] },
+  });
 });
 afterAll(async () => s?.stop());
 
@@ -48,6 +51,35 @@ describe('relayer pool', () => {
     // And later, once it has landed, the same answer again without a second transaction.
     expect((await execute(tx)).body.result).toEqual(a.body.result);
     expect(await relayerNonces()).toBe(before + 1n);
+  });
+
+  it('one transaction per (account, SNIP-9 nonce), however the typed data spells it', async () => {
+    const tx: any = await signedHeartbeat();
+    const decimal = structuredClone(tx);
+    for (const call of decimal.invoke.typed_data.message.Calls) call.Selector = BigInt(call.Selector).toString(10);
+    const before = await relayerNonces();
+    const [a, b] = await Promise.all([execute(tx), execute(decimal)]);
+    expect(a.body.result).toBeDefined();
+    expect(b.body.result ?? b.body.error).toEqual(a.body.result);
+    await s.chain.provider.waitForTransaction(a.body.result.transaction_hash);
+    expect(await relayerNonces()).toBe(before + 1n);
+  });
+
+  it("another tenant replaying a tenant's signed execution is refused without learning its ids", async () => {
+    const tx = await signedHeartbeat();
+    const mine = await execute(tx);
+    expect(mine.body.result).toBeDefined();
+    const theirs = await s.rpc('paymaster_executeTransaction', { transaction: tx, parameters: sponsored }, { 'x-paymaster-api-key': s.keys.intruder! });
+    expect(theirs.body.error).toMatchObject({ code: 156, data: { reason: 'execution_already_submitted' } });
+    expect(JSON.stringify(theirs.body)).not.toContain(mine.body.result.tracking_id);
+  });
+
+  it('stops relaying for a sender whose relayed transactions keep reverting', async () => {
+    const { revertKey } = await import('../../relay/execution/tracking.ts');
+    await s.relay.deps.store.incr(revertKey('test', worker().address), 3, { ttlMs: 60_000 });
+    const refused = await execute(await signedHeartbeat());
+    expect(refused.body.error).toMatchObject({ code: -32002, data: { reason: 'too_many_reverts' } });
+    await s.relay.deps.store.delete(revertKey('test', worker().address));
   });
 
   it('recovers from a stale cached nonce by re-reading it and retrying once', async () => {

@@ -23,6 +23,8 @@ export const TenantSchema = z.object({
   apiKeys: z.array(ApiKeySchema).default([]),
   /** Policy ids this tenant's sponsor keys are evaluated against. */
   policies: z.array(z.string()).default([]),
+  /** Operator ceiling on this tenant's sponsored fees per UTC day (fri); overrides tenantDailyFeeCeiling. */
+  maxDailyFee: Decimal.optional(),
 });
 
 /**
@@ -79,6 +81,11 @@ export const ConfigSchema = z.object({
     })
     .default({ defaultValiditySeconds: 1800, maxValiditySeconds: 86_400, minRemainingSeconds: 10 }),
   tenants: z.array(TenantSchema).default([]),
+  /**
+   * Sponsored fees (fri) any one tenant may reserve per UTC day, whatever its
+   * own policies say: tenant admins write policies, the operator pays the gas.
+   */
+  tenantDailyFeeCeiling: Decimal.default('1000000000000000000000'),
   operatorKeys: z.array(OperatorKeySchema).default([]),
   maxBodyBytes: z.number().int().positive().default(256 * 1024),
   maxBatch: z.number().int().positive().default(20),

@@ -1,7 +1,7 @@
 /**
  * Wires the policy gate for Node: policy files (templates) from a directory (Node-only
  * file reading), reputation read from the CDC Pool, webhooks over fetch, and
- * webhook secrets from CIRO_SECRET_<NAME> environment variables.
+ * webhook secrets from CIRO_SECRET_<TENANT>__<NAME> environment variables.
  */
 import type { RpcProvider } from 'starknet';
 import type { Config } from '../config.ts';
@@ -22,9 +22,13 @@ export interface GateOptions {
   log?: (event: string, data: Record<string, unknown>) => void;
 }
 
+/** CIRO_SECRET_<tenant>__<ref>=… becomes the secret `<ref>` of tenant `<tenant>`. */
 export function secretsFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (k.startsWith('CIRO_SECRET_') && v) out[k.slice('CIRO_SECRET_'.length)] = v;
+  for (const [k, v] of Object.entries(env)) {
+    const m = /^CIRO_SECRET_(.+?)__(.+)$/.exec(k);
+    if (m && v) out[`${m[1]}/${m[2]}`] = v;
+  }
   return out;
 }
 

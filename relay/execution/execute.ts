@@ -160,6 +160,7 @@ export async function executeTransaction(
       });
     }
     reservation = await deps.gate.check({ ...request, maxFee: sim.maxFee, phase: 'execute' });
+    if (p.feeMode === 'sponsored') reservation.lines.push(await reserveCeiling(deps, ctx, sim.maxFee));
     lease = await deps.relayers.acquire();
     const txHash = await submit(lease, p.calls, sim.resourceBounds, tip);
     const leasedBy = lease.address;
@@ -198,6 +199,26 @@ async function bookkeep(deps: RelayDeps, rec: TrackingRecord, idemKey: string, c
     await run().catch((e) => deps.log?.('execute.bookkeeping_failed', { step, trackingId: rec.id, txHash: rec.txHash, error: String(e) }));
   }
   deps.log?.('execute.submitted', { trackingId: rec.id, txHash: rec.txHash, account: rec.account, relayer: rec.relayer });
+}
+
+/**
+ * The operator's per-tenant daily ceiling, reserved like any budget line so
+ * the gate settles and releases it with the rest of the reservation.
+ */
+async function reserveCeiling(deps: RelayDeps, ctx: CallerContext, amount: bigint) {
+  const day = new Date().toISOString().slice(0, 10);
+  const key = `ceiling:${ctx.tenant.id}:${day}`;
+  const limit = BigInt(ctx.tenant.maxDailyFee ?? deps.config.tenantDailyFeeCeiling);
+  const r = await deps.store.reserve([{ key, amount, limit, ttlMs: 2 * 86_400_000 }]);
+  if (!r.ok) {
+    throw new RelayError(JsonRpcCode.POLICY_REFUSED, 'Sponsorship refused', {
+      reason: 'tenant_budget_exhausted',
+      details: "The operator's daily sponsorship ceiling for this tenant is used up; it resets at 00:00 UTC.",
+      data: { retry_after: Math.ceil((Date.parse(`${day}T00:00:00Z`) + 86_400_000 - Date.now()) / 1000) },
+      httpStatus: 429,
+    });
+  }
+  return { key, amount: amount.toString() };
 }
 
 /** In default mode the user's payment must cover the simulated fee plus this margin. */

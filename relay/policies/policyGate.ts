@@ -38,7 +38,10 @@ export interface PolicyGateOptions {
   reputation: ReputationSource;
   /** Without one, a policy with a webhook rule gets no verdict (denied unless failOpen). */
   webhook?: WebhookClient;
-  /** Webhook HMAC secrets by the name a policy's `secretRef` gives. */
+  /**
+   * Webhook HMAC secrets, keyed `<tenantId>/<secretRef>`: a tenant's policy can
+   * only sign with that tenant's secrets, never with another tenant's.
+   */
   secrets?: Record<string, string>;
   /** Unix seconds. */
   now?: () => number;
@@ -171,7 +174,7 @@ export class PolicyGate implements SponsorshipGate {
   private async askWebhook(req: SponsorshipRequest, policy: Policy): Promise<WebhookVerdict | undefined> {
     const rule = policy.rules.webhook!;
     if (!this.opts.webhook) return undefined;
-    const secret = this.opts.secrets?.[rule.secretRef];
+    const secret = this.opts.secrets?.[`${req.tenant.id}/${rule.secretRef}`];
     // Never send an unsigned request: the receiver could not tell it from a forgery.
     if (secret === undefined || secret === '') return 'error';
     return this.opts.webhook.ask({ url: rule.url, timeoutMs: rule.timeoutMs }, secret, {

@@ -33,8 +33,8 @@ export interface RelayStackOptions {
   config?: Partial<ConfigInput>;
   /** Policies of the default tenant 'test'. */
   policies?: string[];
-  /** Extra tenants, each with a generated sponsor key: id → policy ids. */
-  tenants?: Record<string, string[]>;
+  /** Extra tenants, each with a generated sponsor key: id → policy ids (or policies and an operator fee ceiling). */
+  tenants?: Record<string, string[] | { policies: string[]; maxDailyFee?: string }>;
   policyDir?: string;
   secrets?: Record<string, string>;
   /** Reuse a running chain (its owner stops it). */
@@ -46,10 +46,11 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
   const key = await newApiKey('test');
   const keys: Record<string, string> = { test: key.key };
   const extraTenants = [];
-  for (const [id, policies] of Object.entries(opts.tenants ?? {})) {
+  for (const [id, spec] of Object.entries(opts.tenants ?? {})) {
     const k = await newApiKey(id);
     keys[id] = k.key;
-    extraTenants.push({ id, name: id, apiKeys: [{ id, secretHash: k.secretHash, scope: 'sponsor' as const }], policies });
+    const { policies, maxDailyFee } = Array.isArray(spec) ? { policies: spec, maxDailyFee: undefined } : spec;
+    extraTenants.push({ id, name: id, apiKeys: [{ id, secretHash: k.secretHash, scope: 'sponsor' as const }], policies, ...(maxDailyFee ? { maxDailyFee } : {}) });
   }
   const config = parseConfig({
     rpcUrl: chain.devnet.url,

@@ -73,7 +73,7 @@ beforeAll(async () => {
   s = await startRelayStack({
     policyDir: dir,
     policies: [],
-    secrets: { hook: SECRET },
+    secrets: { 'hook/hook': SECRET },
     tenants: Object.fromEntries(files.map((f) => [f.id.slice(2), [f.id]])),
     config: { store: { kind: 'redis', url: redis.url, prefix: 'ciro-test:' } },
     existingChain: chain,

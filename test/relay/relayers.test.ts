@@ -15,7 +15,7 @@ const FLOOR = 10n ** 20n; // 100 STRK
 beforeAll(async () => {
   s = await startRelayStack({
     config: { relayerMinBalance: FLOOR.toString(), relayerBalanceTtlMs: 200 },
-    tenants: { intruder: ['worker-rewards', 'job-submission'] },
+    tenants: { intruder: ['worker-rewards', 'job-submission'], capped: { policies: ['worker-rewards'], maxDailyFee: '1' } },
   });
 });
 afterAll(async () => s?.stop());
@@ -72,6 +72,11 @@ describe('relayer pool', () => {
     const theirs = await s.rpc('paymaster_executeTransaction', { transaction: tx, parameters: sponsored }, { 'x-paymaster-api-key': s.keys.intruder! });
     expect(theirs.body.error).toMatchObject({ code: 156, data: { reason: 'execution_already_submitted' } });
     expect(JSON.stringify(theirs.body)).not.toContain(mine.body.result.tracking_id);
+  });
+
+  it("the operator's per-tenant daily ceiling holds whatever the tenant's policies allow", async () => {
+    const refused = await s.rpc('paymaster_executeTransaction', { transaction: await signedHeartbeat(), parameters: sponsored }, { 'x-paymaster-api-key': s.keys.capped! });
+    expect(refused.body.error).toMatchObject({ code: -32002, data: { reason: 'tenant_budget_exhausted' } });
   });
 
   it('stops relaying for a sender whose relayed transactions keep reverting', async () => {

@@ -133,7 +133,7 @@ describe('PolicyGate with a webhook rule', () => {
   const gateFor = (p: ReturnType<typeof policy>, opts: { secrets?: Record<string, string>; client?: boolean } = {}) =>
     makeGate(new MemoryStore(), [p], {
       ...(opts.client === false ? {} : { webhook: new WebhookClient() }),
-      secrets: opts.secrets ?? { HOOK: SECRET },
+      secrets: opts.secrets ?? { 'acme/HOOK': SECRET },
     });
 
   it('asks at execute only and sponsors on approval', async () => {
@@ -177,7 +177,7 @@ describe('PolicyGate with a webhook rule', () => {
     expect(seen).toHaveLength(1);
 
     const plain = policy({ id: 'plain', priority: 5 });
-    const both = makeGate(new MemoryStore(), [plain, hooked('/approve')], { webhook: new WebhookClient(), secrets: { HOOK: SECRET } });
+    const both = makeGate(new MemoryStore(), [plain, hooked('/approve')], { webhook: new WebhookClient(), secrets: { 'acme/HOOK': SECRET } });
     await expect(both.gate.check(request({ tenant: both.tenant }))).resolves.toMatchObject({ policy: 'plain' });
     expect(seen).toHaveLength(1);
   });

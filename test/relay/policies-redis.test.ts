@@ -104,6 +104,12 @@ async function heartbeat(tenant: string, phase: 'build' | 'execute' = 'execute')
   return exec.body;
 }
 
+/** Fixed windows are aligned to multiples of their length: start a test at the top of one. */
+async function atWindowStart(seconds: number) {
+  const into = (Date.now() / 1000) % seconds;
+  if (into > 1) await new Promise((r) => setTimeout(r, (seconds - into) * 1000 + 50));
+}
+
 const refusal = (body: any) => ({ code: body.error?.code, reason: body.error?.data?.reason, policy: body.error?.data?.policy });
 
 describe('policies through the relay, on devnet, state in Redis', () => {
@@ -134,6 +140,7 @@ describe('policies through the relay, on devnet, state in Redis', () => {
   });
 
   it('a tier quota runs out, then resets with the period', async () => {
+    await atWindowStart(15);
     expect((await heartbeat('quota')).result?.tracking_id).toBeDefined();
     expect((await heartbeat('quota')).result?.tracking_id).toBeDefined();
     const third = await heartbeat('quota');
@@ -143,6 +150,7 @@ describe('policies through the relay, on devnet, state in Redis', () => {
   }, 120_000);
 
   it('a rate limit runs out, then resets', async () => {
+    await atWindowStart(12);
     expect((await heartbeat('rate')).result).toBeDefined();
     expect((await heartbeat('rate')).result).toBeDefined();
     const limited = await heartbeat('rate');

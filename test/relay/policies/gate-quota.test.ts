@@ -9,25 +9,13 @@ import { budgetKeys, periodWindow, tierWindow, type PolicyRequest } from '../../
 import type { Reservation } from '../../../relay/policies/gate.ts';
 import { dayOf, tenantKey } from '../../../relay/policies/keys.ts';
 import type { Store } from '../../../relay/store/types.ts';
-import { startRedis, type TestRedis } from '../../helpers/redis.ts';
-import { ALICE, BOB, makeGate, memoryBackend, policy, redisBackend, refused, request, T0 } from './helpers.ts';
+import { ALICE, BOB, makeGate, memoryBackend, policy, redisBackend, refused, request, T0, useRedisAndStores } from './helpers.ts';
 
-let server: TestRedis;
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-
-const stores: Store[] = [];
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
-});
+const { redisUrl, stores } = useRedisAndStores();
 
 const asPolicyRequest = (sender: string) => ({ sender, feeMode: 'sponsored' }) as PolicyRequest;
 
-describe.each([memoryBackend, redisBackend(() => server.url)])('PolicyGate spending on $name', (backend) => {
+describe.each([memoryBackend, redisBackend(() => redisUrl())])('PolicyGate spending on $name', (backend) => {
   const fresh = async () => {
     const s = await backend.make();
     stores.push(s);

@@ -9,23 +9,11 @@ import type { SponsorshipRequest } from '../../../relay/policies/gate.ts';
 import { PolicyGate } from '../../../relay/policies/policyGate.ts';
 import { PolicyRegistry } from '../../../relay/policies/registry.ts';
 import type { Store } from '../../../relay/store/types.ts';
-import { startRedis, type TestRedis } from '../../helpers/redis.ts';
-import { ALICE, BOB, CONTRACTS, makeGate, MapReputation, memoryBackend, policy, redisBackend, refused, request, sel, T0, tenant } from './helpers.ts';
+import { ALICE, BOB, CONTRACTS, makeGate, MapReputation, memoryBackend, policy, redisBackend, refused, request, sel, T0, tenant, useRedisAndStores } from './helpers.ts';
 
-let server: TestRedis;
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const { redisUrl, stores } = useRedisAndStores();
 
-const stores: Store[] = [];
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
-});
-
-describe.each([memoryBackend, redisBackend(() => server.url)])('PolicyGate rules on $name', (backend) => {
+describe.each([memoryBackend, redisBackend(() => redisUrl())])('PolicyGate rules on $name', (backend) => {
   const fresh = async () => {
     const s = await backend.make();
     stores.push(s);

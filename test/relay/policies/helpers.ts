@@ -3,7 +3,8 @@
  * a base plus overrides (parsed by the real schema), requests, and the two
  * real stores the gate runs on.
  */
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { startRedis, type TestRedis } from '../../helpers/redis.ts';
 import { parsePolicy, selectorOf, type Policy, type PolicyInput } from '../../../policies/index.ts';
 import type { Tenant } from '../../../relay/config.ts';
 import { RelayError } from '../../../relay/errors.ts';
@@ -124,4 +125,24 @@ export function redisBackend(url: () => string): Backend {
     name: 'redis',
     make: () => RedisStore.connect(url(), { prefix: `pol:${process.pid}:${++seq}:`, commandTimeoutMs: 2_000 }),
   };
+}
+
+/**
+ * Registers the hooks every gate suite needs: one real redis-server for the
+ * file, and closing the stores a test opened. Returns the URL getter (valid
+ * once beforeAll ran) and the list to push opened stores into.
+ */
+export function useRedisAndStores(): { redisUrl: () => string; stores: Store[] } {
+  let server: TestRedis | undefined;
+  const stores: Store[] = [];
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
+  });
+  return { redisUrl: () => server!.url, stores };
 }

@@ -8,25 +8,13 @@ import { StoreUnavailableError } from '../../../relay/errors.ts';
 import { PolicyLimiters } from '../../../relay/policies/limits.ts';
 import { isRateLimiterRes, StoreRateLimiter } from '../../../relay/policies/rateLimit.ts';
 import type { Store } from '../../../relay/store/types.ts';
-import { startRedis, type TestRedis } from '../../helpers/redis.ts';
-import { memoryBackend, redisBackend, T0 } from './helpers.ts';
+import { memoryBackend, redisBackend, T0, useRedisAndStores } from './helpers.ts';
 
-let server: TestRedis;
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-
-const stores: Store[] = [];
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
-});
+const { redisUrl, stores } = useRedisAndStores();
 
 const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
 
-describe.each([memoryBackend, redisBackend(() => server.url)])('StoreRateLimiter on $name', (backend) => {
+describe.each([memoryBackend, redisBackend(() => redisUrl())])('StoreRateLimiter on $name', (backend) => {
   const fresh = async () => {
     const s = await backend.make();
     stores.push(s);

@@ -7,7 +7,7 @@
  *   BENCH_MS=3000 BENCH_CONCURRENCY=64 npx tsx bench/store.ts
  */
 import { MemoryStore } from '../relay/store/memory.ts';
-import { RedisStore } from '../relay/store/redis.ts';
+import { RedisStore } from '../relay/store/redis/store.ts';
 import type { Store } from '../relay/store/types.ts';
 import { startRedis, type TestRedis } from '../test/helpers/redis.ts';
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 export const ADDRESS_BOUND = 2n ** 251n;
 /** Fees are u128 on Starknet; anything larger is an authoring mistake, not a big budget. */
 export const U128_BOUND = 2n ** 128n;
-const FELT_PRIME = 2n ** 251n + 17n * 2n ** 192n + 1n;
+export const FELT_PRIME = 2n ** 251n + 17n * 2n ** 192n + 1n;
 
 const HEX_RE = /^0x[0-9a-fA-F]{1,64}$/;
 const DECIMAL_RE = /^(0|[1-9][0-9]*)$/;

@@ -1,35 +1,28 @@
 /**
- * The relay's HTTP surface. Built per deps object with no module-level state,
- * so tests create as many isolated apps as they like and call `app.request()`.
- * Runtime specifics (serving, env, background work) live in relay/entry/.
+ * The relay's HTTP surface, built from one deps object with no module-level
+ * state, so tests create as many isolated apps as they like and call
+ * `app.request()`. Runtime specifics (serving, env, background work) live in
+ * relay/entry/.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { RelayDeps } from './deps.ts';
-import { gasTokens } from './deps.ts';
-import { API_KEY_HEADER } from './auth.ts';
-import { JsonRpcCode, RelayError } from './errors.ts';
-import { handleRpc } from './rpc/handler.ts';
 import { createAdminApi } from './admin/api.ts';
-import { num } from 'starknet';
+import { gasTokens } from './chain/fees.ts';
+import { toHex } from './chain/felt.ts';
+import type { RelayDeps } from './deps.ts';
+import { RelayError } from './errors/base.ts';
+import { errorResponse, restErrorHandler } from './errors/http.ts';
+import { handleRpc } from './rpc/handler.ts';
+import { API_KEY_HEADER } from './tenants/auth.ts';
 
 export function createApp(deps: RelayDeps): Hono {
   const app = new Hono();
+  const tooLarge = () => new RelayError('body_too_large', { details: `Bodies are limited to ${deps.config.maxBodyBytes} bytes.` });
 
+  // JSON-RPC answers even an oversized body in JSON-RPC's own shape.
   const limit = bodyLimit({
     maxSize: deps.config.maxBodyBytes,
-    onError: (c) =>
-      c.json(
-        {
-          jsonrpc: '2.0',
-          id: null,
-          error: new RelayError(JsonRpcCode.INVALID_REQUEST, 'Request too large', {
-            reason: 'body_too_large',
-            details: `Bodies are limited to ${deps.config.maxBodyBytes} bytes.`,
-          }).toJsonRpc(),
-        },
-        413,
-      ),
+    onError: (c) => c.json({ jsonrpc: '2.0', id: null, error: tooLarge().toJsonRpc() }, 413),
   });
   for (const path of ['/', '/rpc']) {
     app.post(path, limit, async (c) => {
@@ -59,19 +52,18 @@ export function createApp(deps: RelayDeps): Hono {
         symbol: t.symbol,
         address: t.address,
         decimals: t.decimals,
-        price_in_strk: num.toHex(t.priceInStrk),
+        price_in_strk: toHex(t.priceInStrk),
       })),
     });
   });
 
-  app.route('/v1', createAdminApi(deps));
+  app.route('/v1', createAdminApi(deps, tooLarge));
 
   app.notFound((c) =>
-    c.json({ error: { reason: 'not_found', details: 'See GET /v1/contracts, GET /v1/openapi.json (admin API), GET /health, POST / (JSON-RPC).' } }, 404),
+    errorResponse(c, new RelayError('not_found', {
+      details: 'See GET /v1/contracts, GET /v1/openapi.json (admin API), GET /health, POST / (JSON-RPC).',
+    })),
   );
-  app.onError((err, c) => {
-    deps.log?.('http.error', { error: String(err), stack: err.stack });
-    return c.json({ error: { reason: 'internal_error', details: 'Unexpected error; nothing was executed.' } }, 500);
-  });
+  app.onError(restErrorHandler(deps.log));
   return app;
 }

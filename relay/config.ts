@@ -1,24 +1,30 @@
 /**
  * Relay configuration: one zod schema, validated at boot. Sources are merged
  * (file first, then environment) by the entry adapters; this module only
- * parses, so it runs unchanged in Workers. A bad config throws ConfigError
+ * parses, so it is platform-free. A bad config throws ConfigError
  * naming every offending field, and the entry stops the process.
  */
 import { z } from 'zod';
-import { Felt, ManifestSchema } from './chain/manifest.ts';
+import { ManifestSchema } from './chain/manifest.ts';
+import { FeltHex as Felt } from './chain/felt.ts';
 
 const Decimal = z.string().regex(/^\d+$/, 'expected a decimal integer string');
 
+/** Public key id: the part of a key before the dot, used for lookup. */
+export const KeyIdSchema = z.string().regex(/^[a-zA-Z0-9_-]{3,64}$/, { error: 'expected a key id ([a-zA-Z0-9_-], 3 to 64)' });
+export const KeyScopeSchema = z.enum(['sponsor', 'admin']);
+
 export const ApiKeySchema = z.object({
-  /** Public key id: the part of the key before the dot, used for lookup. */
-  id: z.string().regex(/^[a-zA-Z0-9_-]{3,64}$/),
+  id: KeyIdSchema,
   /** SHA-256 (hex) of the secret part. The secret itself is never stored. */
   secretHash: z.string().regex(/^[0-9a-f]{64}$/),
-  scope: z.enum(['sponsor', 'admin']),
+  scope: KeyScopeSchema,
 });
 
+export const TenantIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{1,63}$/, { error: 'expected a tenant id like acme-games' });
+
 export const TenantSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{1,63}$/),
+  id: TenantIdSchema,
   name: z.string().min(1),
   apiKeys: z.array(ApiKeySchema).default([]),
   /** Policy ids this tenant's sponsor keys are evaluated against. */
@@ -103,8 +109,7 @@ export const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type Tenant = z.infer<typeof TenantSchema>;
-export type ApiKeyRecord = z.infer<typeof ApiKeySchema>;
-export type KeyScope = ApiKeyRecord['scope'];
+export type KeyScope = z.infer<typeof KeyScopeSchema>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -8,30 +8,24 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { API_KEY_HEADER } from '../auth.ts';
 import type { RelayDeps } from '../deps.ts';
+import type { RelayError } from '../errors/base.ts';
+import { errorResponse, restErrorHandler, validationHook } from '../errors/http.ts';
+import { API_KEY_HEADER } from '../tenants/auth.ts';
 import { adminContext, type AdminEnv } from './env.ts';
-import { errorBody, onAdminError, validationHook } from './errors.ts';
 import { historyRoutes } from './routes/history.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { usageRoutes } from './routes/usage.ts';
-import { JsonRpcCode, RelayError } from '../errors.ts';
 
 export const OPENAPI_PATH = '/openapi.json';
 
-export function createAdminApi(deps: RelayDeps): OpenAPIHono<AdminEnv> {
+export function createAdminApi(deps: RelayDeps, tooLarge: () => RelayError): OpenAPIHono<AdminEnv> {
   const app = new OpenAPIHono<AdminEnv>({ defaultHook: validationHook });
   // Set before the app is mounted: Hono reads a sub-app's error handler when it is routed.
-  app.onError(onAdminError(deps.log));
-
-  const tooLarge = new RelayError(JsonRpcCode.INVALID_REQUEST, 'Request too large', {
-    reason: 'body_too_large',
-    details: `Bodies are limited to ${deps.config.maxBodyBytes} bytes.`,
-    httpStatus: 413,
-  });
-  app.use('*', bodyLimit({ maxSize: deps.config.maxBodyBytes, onError: (c) => c.json(errorBody(tooLarge), 413) }));
+  app.onError(restErrorHandler(deps.log));
+  app.use('*', bodyLimit({ maxSize: deps.config.maxBodyBytes, onError: (c) => errorResponse(c, tooLarge()) }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', {
     type: 'apiKey',

@@ -5,10 +5,10 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { API_KEY_HEADER, authenticate, authenticateOperator } from '../auth.ts';
-import type { CallerContext, RelayDeps } from '../deps.ts';
-import { OPERATOR, type Actor } from '../tenants/layout.ts';
-import { TenantDirectory } from '../tenants/directory.ts';
+import type { RelayDeps } from '../deps.ts';
+import { API_KEY_HEADER, authenticate, authenticateOperator, type CallerContext } from '../tenants/auth.ts';
+import type { TenantDirectory } from '../tenants/directory.ts';
+import { OPERATOR, type Actor } from '../tenants/records.ts';
 
 export interface AdminEnv {
   Variables: {
@@ -31,13 +31,13 @@ export interface AdminContext {
 export function adminContext(deps: RelayDeps): AdminContext {
   return {
     deps,
-    dir: new TenantDirectory(deps.config, deps.store),
+    dir: deps.tenants.directory,
     admin: async (c, next) => {
-      c.set('caller', await authenticate(deps, c.req.header(API_KEY_HEADER), 'admin'));
+      c.set('caller', await authenticate(deps.tenants.directory, c.req.header(API_KEY_HEADER), 'admin'));
       await next();
     },
     operator: async (c, next) => {
-      c.set('operator', await authenticateOperator(deps, c.req.header(API_KEY_HEADER)));
+      c.set('operator', await authenticateOperator(deps.tenants.directory, c.req.header(API_KEY_HEADER)));
       await next();
     },
   };

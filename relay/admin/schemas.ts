@@ -5,6 +5,16 @@
  */
 import { z } from '@hono/zod-openapi';
 import { AddressSchema, CallSchema, FeeModeSchema, PolicySchema } from '../../policies/index.ts';
+import { KeyIdSchema, KeyScopeSchema as KeyScope, TenantIdSchema } from '../config.ts';
+import { ActorSchema as Actor, KeyInfoSchema as KeyInfo } from '../tenants/records.ts';
+
+/**
+ * zod-openapi adds `.openapi()` to schemas built after it loads; schemas
+ * defined elsewhere (policies/, tenants/, config) may load first, so they are
+ * re-instantiated from their own definition (same validation, same output
+ * type) to get the method. Each shape is defined once, where it is used.
+ */
+const rebuilt = <T extends z.ZodType>(s: T): T => new (s.constructor as new (def: unknown) => T)(s._zod.def);
 
 export const ErrorSchema = z
   .object({
@@ -20,9 +30,9 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-export const ActorSchema = z
-  .object({ tenant: z.string(), keyId: z.string() })
-  .openapi('Actor', { description: 'Who made a change: tenant id and the id of the key used (`@operator` for operator keys).' });
+export const ActorSchema = rebuilt(Actor).openapi('Actor', {
+  description: 'Who made a change: tenant id and the id of the key used (`@operator` for operator keys).',
+});
 
 export const DiffOpSchema = z
   .object({
@@ -32,13 +42,6 @@ export const DiffOpSchema = z
     value: z.unknown().optional(),
   })
   .openapi('DiffOp');
-
-/**
- * zod-openapi adds `.openapi()` to schemas built after it loads; policies/
- * may load first, so the policy schema is re-instantiated from its own
- * definition (same validation, same output type) to get the method.
- */
-const rebuilt = <T extends z.ZodType>(s: T): T => new (s.constructor as new (def: unknown) => T)(s._zod.def);
 
 export const PolicyDoc = rebuilt(PolicySchema).openapi('Policy', {
   description: 'Sponsorship policy, schema version 1 (policies/policy.schema.json).',
@@ -88,20 +91,9 @@ export const AuditEntrySchema = z
   })
   .openapi('AuditEntry');
 
-export const KeyScopeSchema = z.enum(['sponsor', 'admin']);
+export const KeyScopeSchema = rebuilt(KeyScope);
 
-export const KeyInfoSchema = z
-  .object({
-    id: z.string(),
-    scope: KeyScopeSchema,
-    source: z.enum(['config', 'api']),
-    name: z.string().optional(),
-    createdAt: z.string().optional(),
-    createdBy: ActorSchema.optional(),
-    revokedAt: z.string().optional(),
-    revokedBy: ActorSchema.optional(),
-  })
-  .openapi('KeyInfo');
+export const KeyInfoSchema = rebuilt(KeyInfo).openapi('KeyInfo');
 
 export const CreatedKeySchema = KeyInfoSchema.extend({
   key: z.string().openapi({ description: 'The full key `<id>.<secret>`. Shown only in this response; store it now.' }),
@@ -116,10 +108,7 @@ export const PolicyIdParam = z.object({
 });
 
 export const KeyIdParam = z.object({
-  id: z
-    .string()
-    .regex(/^[a-zA-Z0-9_-]{3,64}$/, { error: 'expected a key id' })
-    .openapi({ param: { name: 'id', in: 'path' } }),
+  id: rebuilt(KeyIdSchema).openapi({ param: { name: 'id', in: 'path' } }),
 });
 
 export const PageQuery = z.object({
@@ -205,7 +194,7 @@ export const TenantSchemaDoc = z
 
 export const NewTenantSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{1,63}$/, { error: 'expected a tenant id like acme-games' }),
+    id: rebuilt(TenantIdSchema),
     name: z.string().min(1).max(120),
     policies: z.array(z.string().max(64)).max(64).default([]),
   })
@@ -223,7 +212,7 @@ export const errors = (...statuses: (400 | 401 | 403 | 404 | 409 | 503)[]) => {
     403: 'Key of the wrong scope',
     404: 'Unknown, or another tenant\'s',
     409: 'Conflict (version, existing id)',
-    503: 'Store unreachable or admin not configured',
+    503: 'Store unreachable',
   };
   return Object.fromEntries(statuses.map((s) => [s, json(ErrorSchema, text[s]!)]));
 };

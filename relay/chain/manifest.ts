@@ -5,10 +5,8 @@
  * at boot rather than at the first transaction.
  */
 import { z } from 'zod';
-
-export const Felt = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{1,64}$/, 'expected a 0x-prefixed hex felt');
+import { UDC_ADDRESS } from './calldata.ts';
+import { FeltHex as Felt } from './felt.ts';
 
 const Deployed = z.object({ address: Felt, classHash: Felt });
 
@@ -29,4 +27,8 @@ export const ManifestSchema = z.object({
 });
 
 export type Manifest = z.infer<typeof ManifestSchema>;
-export type ContractName = keyof Manifest['contracts'];
+
+/** Manifest names plus `udc`, so a policy can sponsor account deployments (UDC deploy_contract). */
+export function contractsOf(manifest: Pick<Manifest, 'contracts'>): Record<string, string> {
+  return { udc: UDC_ADDRESS, ...Object.fromEntries(Object.entries(manifest.contracts).map(([name, c]) => [name, c.address])) };
+}

@@ -1,18 +1,19 @@
 /**
- * Node adapter: reads config from a file and the environment, builds the deps
- * (store, provider, relayers, policy gate), serves the Hono app and runs the
- * settlement sweeper. Everything Node-only stays in this folder.
+ * Node adapter: config from a file and the environment, the store (memory or
+ * Redis), policy files and webhook secrets from disk and env, then the shared
+ * core through createDeps(), served by @hono/node-server with a settlement
+ * sweeper. Everything Node-only stays in this folder.
  */
 import { readFileSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
-import { RpcProvider } from 'starknet';
 import { createApp } from '../app.ts';
 import { parseConfig, ConfigError, type Config } from '../config.ts';
-import type { RelayDeps } from '../deps.ts';
-import { createStore } from '../store/index.ts';
-import { RelayerPool } from '../relayers/pool.ts';
+import { createDeps } from '../createDeps.ts';
+import type { Log, RelayDeps } from '../deps.ts';
 import { sweep } from '../execution/tracking.ts';
-import { createPolicyGate } from './gate.ts';
+import { MemoryStore } from '../store/memory.ts';
+import type { Store } from '../store/types.ts';
+import { loadPolicyFiles } from './policyFiles.ts';
 
 /**
  * Config sources, later ones win: CIRO_CONFIG (JSON file), then single env
@@ -28,6 +29,23 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Record<string, unkno
   return parseConfig(raw);
 }
 
+/** CIRO_SECRET_<tenant>__<ref>=… becomes the secret `<ref>` of tenant `<tenant>`. */
+export function secretsFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    const m = /^CIRO_SECRET_(.+?)__(.+)$/.exec(k);
+    if (m && v) out[`${m[1]}/${m[2]}`] = v;
+  }
+  return out;
+}
+
+/** Memory is the embedded default; Redis (Node-only client) is loaded only when configured. */
+export async function createStore(config: Config['store']): Promise<Store> {
+  if (config.kind === 'memory') return new MemoryStore();
+  const { RedisStore } = await import('../store/redis/store.ts');
+  return RedisStore.connect(config.url, { prefix: config.prefix });
+}
+
 export interface NodeRelay {
   deps: RelayDeps;
   app: ReturnType<typeof createApp>;
@@ -37,40 +55,30 @@ export interface NodeRelay {
 export interface NodeRelayOptions {
   policyDir?: string;
   secrets?: Record<string, string>;
-  log?: RelayDeps['log'];
+  log?: Log;
   sweepMs?: number;
+  /** Unix seconds, for the gate (tests move time instead of sleeping). */
+  now?: () => number;
 }
 
 export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {}): Promise<NodeRelay> {
   const store = await createStore(config.store);
-  // Raw fee estimates: execution/execute.ts applies the relay's own margins.
-  const provider = new RpcProvider({ nodeUrl: config.rpcUrl, resourceBoundsOverhead: false });
-  const relayers = new RelayerPool({
-    store,
-    provider,
-    relayers: config.relayers,
-    strkAddress: config.manifest.tokens.STRK?.address ?? '0x0',
-    minBalance: BigInt(config.relayerMinBalance),
-    leaseMs: config.relayerLeaseMs,
-    acquireTimeoutMs: config.relayerAcquireTimeoutMs,
-    balanceTtlMs: config.relayerBalanceTtlMs,
-  });
-  const gate = createPolicyGate({ config, store, provider, policyDir: opts.policyDir, secrets: opts.secrets, log: opts.log });
+  const log = opts.log ?? (() => {});
   const pending = new Set<Promise<unknown>>();
-  const deps: RelayDeps = {
+  const deps = createDeps({
     config,
     store,
-    provider,
-    relayers,
-    gate,
-    tenantPolicies: gate,
-    log: opts.log,
+    templates: opts.policyDir ? loadPolicyFiles(opts.policyDir) : [],
+    secrets: opts.secrets ?? secretsFromEnv(process.env),
+    log,
+    ...(opts.now ? { now: opts.now } : {}),
+    // Kept until close() so a shutdown never cuts a settlement in half.
     background: (work) => {
-      const p = work.catch((e) => opts.log?.('background.error', { error: String(e) })).finally(() => pending.delete(p));
+      const p = work.catch((e) => log('background.error', { error: String(e) })).finally(() => pending.delete(p));
       pending.add(p);
     },
-  };
-  const timer = setInterval(() => deps.background!(sweep(deps)), opts.sweepMs ?? 2000);
+  });
+  const timer = setInterval(() => deps.background(sweep(deps)), opts.sweepMs ?? 2000);
   timer.unref();
   return {
     deps,

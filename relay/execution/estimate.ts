@@ -4,47 +4,28 @@
  * signature exists yet, and an account holding 0 STRK can still be
  * estimated); deploy_and_invoke estimates the relayer's deployment and the
  * user's invoke in one sequence, so the invoke sees the deployed account.
- * The Paymaster + SNIP-9 wrapper is added as a fixed L2-gas overhead; the
- * exact fee is known only at execute, where the relayer's real transaction is
- * simulated with validation.
- *
- * User calls carry raw selectors, which starknet.js `Call`s can't express
- * (it always hashes `entrypoint`), so these transactions are built here.
+ * The Paymaster + SNIP-9 wrapper is added by build as a fixed L2-gas
+ * overhead; the exact fee is known only at execute, where the relayer's real
+ * transaction is simulated with validation.
  */
-import { RpcProvider, hash, num } from 'starknet';
-import { chainUnavailable } from '../errors.ts';
-import { revertToError, traceFromRpcError } from './revert.ts';
-import type { OutsideCall } from './typedData.ts';
+import type { RpcProvider } from 'starknet';
+import { executeCalldata } from '../chain/calldata.ts';
+import { toHex } from '../chain/felt.ts';
+import { revertToError } from '../chain/revert.ts';
+import type { OutsideCall } from '../chain/snip9.ts';
+import { chainUnavailable, nodeTraceOf } from '../errors/chain.ts';
 
-/** Universal Deployer (v2) as predeployed on Starknet networks and devnet. */
-export const UDC_ADDRESS = '0x02ceed65a4bd731034c01113685c831b01c15d7d432f71afb1cf1634b53a2125';
 const QUERY_VERSION_3 = '0x100000000000000000000000000000003';
-const h = (v: string | bigint | number) => num.toHex(v);
-
-/** An OpenZeppelin/Argent Cairo 1 `__execute__(calls: Array<Call>)` calldata. */
-export function executeCalldata(calls: OutsideCall[]): string[] {
-  const out = [h(calls.length)];
-  for (const c of calls) out.push(h(c.to), h(c.selector), h(c.calldata.length), ...c.calldata.map(h));
-  return out;
-}
-
-export function udcDeployCall(classHash: string, salt: string, calldata: string[]): OutsideCall {
-  return {
-    to: UDC_ADDRESS,
-    selector: hash.getSelectorFromName('deploy_contract'),
-    calldata: [h(classHash), h(salt), '0x0', h(calldata.length), ...calldata.map(h)],
-  };
-}
 
 function queryInvoke(sender: string, calls: OutsideCall[], nonce: bigint) {
   const zero = { max_amount: '0x0', max_price_per_unit: '0x0' };
   return {
     type: 'INVOKE',
     version: QUERY_VERSION_3,
-    sender_address: h(sender),
+    sender_address: toHex(sender),
     calldata: executeCalldata(calls),
     signature: [],
-    nonce: h(nonce),
+    nonce: toHex(nonce),
     resource_bounds: { l1_gas: zero, l2_gas: zero, l1_data_gas: zero },
     tip: '0x0',
     paymaster_data: [],
@@ -82,7 +63,7 @@ export async function estimateSequence(provider: RpcProvider, txs: QueryTx[]): P
       block_id: 'latest',
     })) as FeeEstimateRpc[];
   } catch (e) {
-    const trace = traceFromRpcError(e);
+    const trace = nodeTraceOf(e);
     if (trace) throw revertToError(trace, e);
     throw chainUnavailable(e);
   }

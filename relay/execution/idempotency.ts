@@ -1,13 +1,14 @@
 /**
  * One signed outside execution → one transaction. The first request claims
- * the message hash; concurrent or repeated requests wait for the claimant's
+ * its key (store/keys.ts: account and SNIP-9 nonce, or the deployed address); concurrent or repeated requests wait for the claimant's
  * transaction hash and return the same tracking id. If the claimant fails
  * before submitting, it gives the claim back so a corrected retry can run.
  */
 import type { RelayDeps } from '../deps.ts';
-import { JsonRpcCode, RelayError, Snip29Code } from '../errors.ts';
+import { RelayError } from '../errors/base.ts';
+import { TTL } from '../store/keys.ts';
 
-const TTL_MS = 7 * 86_400_000;
+const TTL_MS = TTL.idempotency;
 const WAIT_MS = 60_000;
 
 interface Claim {
@@ -27,18 +28,15 @@ export async function claimExecution(deps: RelayDeps, key: string, trackingId: s
     const other = JSON.parse(value) as Claim;
     // Another tenant's submission: refuse without revealing its ids.
     if (other.tenant !== tenant) {
-      throw new RelayError(Snip29Code.TRANSACTION_EXECUTION_ERROR, 'Execution already submitted', {
-        reason: 'execution_already_submitted',
+      throw new RelayError('execution_already_submitted', {
         details: 'This signed execution (account and nonce) has already been relayed; build and sign a new one.',
       });
     }
     if (other.txHash) return { created: false, existing: { tracking_id: other.trackingId, transaction_hash: other.txHash } };
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new RelayError(JsonRpcCode.UNAVAILABLE, 'Execution already in progress', {
-    reason: 'execution_in_progress',
+  throw new RelayError('execution_in_progress', {
     details: 'The same signed execution is still being submitted by another request; query again shortly.',
-    httpStatus: 503,
   });
 }
 

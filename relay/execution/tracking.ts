@@ -5,10 +5,11 @@
  * (or a request and the background sweeper) observe the same receipt, only
  * one of them settles the budget reservation.
  */
-import { num } from 'starknet';
 import type { RelayDeps } from '../deps.ts';
-import { RelayError, Snip29Code } from '../errors.ts';
-import type { Reservation } from '../policies/gate.ts';
+import { RelayError } from '../errors/base.ts';
+import { NodeCode, nodeCodeOf } from '../errors/chain.ts';
+import type { Reservation } from '../sponsorship/request.ts';
+import { Keys, TTL } from '../store/keys.ts';
 
 export type TrackingStatus = 'active' | 'accepted' | 'dropped';
 
@@ -27,12 +28,11 @@ export interface TrackingRecord {
   revertReason?: string;
 }
 
-const TTL_MS = 7 * 86_400_000;
+const TTL_MS = TTL.tracking;
 /** A transaction the node has never heard of for this long is considered dropped. */
 const DROP_AFTER_MS = 5 * 60_000;
-export const trackKey = (id: string) => `track:${num.toHex(id)}`;
-export const ACTIVE_SET = 'track:active';
-export const revertKey = (tenant: string, sender: string) => `reverts:${tenant}:${num.toHex(sender)}`;
+const trackKey = Keys.tracking;
+const ACTIVE_SET = Keys.trackingActive;
 
 export async function saveTracking(deps: RelayDeps, rec: TrackingRecord): Promise<void> {
   await deps.store.set(trackKey(rec.id), JSON.stringify(rec), { ttlMs: TTL_MS });
@@ -52,8 +52,7 @@ export async function latestHash(
   let rec = await readTracking(deps, id);
   // Another tenant's id is indistinguishable from an unknown one.
   if (!rec || rec.tenant !== tenantId) {
-    throw new RelayError(Snip29Code.INVALID_ID, 'Unknown tracking id', {
-      reason: 'unknown_tracking_id',
+    throw new RelayError('unknown_tracking_id', {
       details: 'Use the tracking_id returned by paymaster_executeTransaction; ids expire after 7 days.',
       data: { tracking_id: id },
     });
@@ -84,19 +83,18 @@ export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<Tra
       next = { ...rec, status: 'dropped' };
     }
   } catch (e) {
-    // RPC error 29 is TXN_HASH_NOT_FOUND; anything else is the node failing, not an answer.
-    if ((e as { baseError?: { code?: number } })?.baseError?.code !== 29) throw e;
+    // Only "never heard of it" is an answer; anything else is the node failing.
+    if (nodeCodeOf(e) !== NodeCode.TXN_HASH_NOT_FOUND) throw e;
     if (Date.now() - rec.createdAt > DROP_AFTER_MS) next = { ...rec, status: 'dropped' };
   }
   if (!next) return rec;
   const won = await deps.store.compareAndSet(trackKey(rec.id), JSON.stringify(rec), JSON.stringify(next), { ttlMs: TTL_MS });
   if (!won) return (await readTracking(deps, rec.id)) ?? next;
   await deps.store.removeFromSet(ACTIVE_SET, rec.id);
-  if (next.executionStatus === 'REVERTED') {
-    await deps.store.incr(revertKey(rec.tenant, rec.account), 1, { ttlMs: 86_400_000 });
-  }
-  if (next.status === 'accepted') await deps.gate.settle(rec.reservation, BigInt(next.actualFee!));
-  else await deps.gate.release(rec.reservation);
+  // Records written before reservations named their sender still settle against the right one.
+  const reservation = { tenant: rec.tenant, sender: rec.account, ...rec.reservation };
+  if (next.status === 'accepted') await deps.gate.settle(reservation, BigInt(next.actualFee!), next.executionStatus === 'REVERTED');
+  else await deps.gate.release(reservation);
   deps.log?.('tracking.final', { id: rec.id, status: next.status, fee: next.actualFee });
   return next;
 }

@@ -7,7 +7,8 @@
  * `balanceTtlMs`, which is how it comes back.
  */
 import { Account, RpcProvider } from 'starknet';
-import { JsonRpcCode, RelayError } from '../errors.ts';
+import { RelayError } from '../errors/base.ts';
+import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
 
 export interface RelayerKey {
@@ -44,12 +45,7 @@ export interface RelayerStatus {
   inRotation: boolean;
 }
 
-const key = {
-  lease: (a: string) => `relayer:lease:${a}`,
-  nonce: (a: string) => `relayer:nonce:${a}`,
-  balance: (a: string) => `relayer:balance:${a}`,
-  cursor: 'relayer:cursor',
-};
+const key = Keys.relayer;
 
 export class RelayerPool {
   private readonly accounts: Map<string, Account>;
@@ -117,13 +113,11 @@ export class RelayerPool {
       if (funded === 0 || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 4), 500)));
     }
-    throw new RelayError(JsonRpcCode.UNAVAILABLE, 'No relayer available', {
-      reason: funded === 0 ? 'relayers_unfunded' : 'relayers_busy',
+    throw new RelayError(funded === 0 ? 'relayers_unfunded' : 'relayers_busy', {
       details:
         funded === 0
           ? 'Every relayer is below its STRK balance floor; the operator must refund them.'
           : 'All relayers are busy; retry shortly.',
-      httpStatus: 503,
     });
   }
 

@@ -4,9 +4,11 @@
  * JSON-RPC error object with `data.reason`; nothing a client sends can turn
  * into an HTTP 5xx.
  */
-import type { CallerContext, RelayDeps } from '../deps.ts';
-import { JsonRpcCode, RelayError, toRelayError } from '../errors.ts';
-import { authenticate } from '../auth.ts';
+import type { RelayDeps } from '../deps.ts';
+import { RelayError } from '../errors/base.ts';
+import { toRelayError } from '../errors/chain.ts';
+import { invalidInput, issueReason, zodIssues } from '../errors/issues.ts';
+import { authenticate, type CallerContext } from '../tenants/auth.ts';
 import { methods } from './methods/index.ts';
 
 type Id = string | number | null;
@@ -19,8 +21,7 @@ export interface RpcResponse {
 
 const fail = (id: Id, e: unknown): RpcResponse => ({ jsonrpc: '2.0', id, error: toRelayError(e).toJsonRpc() });
 
-const invalidRequest = (details: string) =>
-  new RelayError(JsonRpcCode.INVALID_REQUEST, 'Invalid request', { reason: 'invalid_request', details });
+const invalidRequest = (details: string) => new RelayError('invalid_request', { details });
 
 function validId(v: unknown): v is Id {
   return v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
@@ -39,28 +40,22 @@ async function handleOne(deps: RelayDeps, req: unknown, apiKey: string | undefin
   const method = Object.hasOwn(methods, r.method) ? methods[r.method] : undefined;
   try {
     if (!method) {
-      throw new RelayError(JsonRpcCode.METHOD_NOT_FOUND, 'Method not found', {
-        reason: 'method_not_found',
+      throw new RelayError('method_not_found', {
         details: `Supported methods: ${Object.keys(methods).join(', ')}.`,
         data: { method: r.method },
       });
     }
     const params = mapParams(r.params, method.paramNames);
-    const parsed = method.params.safeParse(params);
-    if (!parsed.success) {
-      throw new RelayError(JsonRpcCode.INVALID_PARAMS, 'Invalid params', {
-        reason: 'invalid_params',
-        details: parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; '),
-        data: { issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })) },
-      });
-    }
+    // Keys are checked before params: an unauthenticated caller learns nothing about valid input.
     let ctx: CallerContext | undefined;
-    if (method.auth) ctx = await authenticate(deps, apiKey, 'sponsor');
+    if (method.auth) ctx = await authenticate(deps.tenants.directory, apiKey, 'sponsor');
+    const parsed = method.params.safeParse(params);
+    if (!parsed.success) throw invalidInput(issueReason(parsed.error) ?? 'invalid_params', zodIssues(parsed.error));
     const result = await method.handler(deps, ctx, parsed.data);
     return isNotification ? undefined : { jsonrpc: '2.0', id, result };
   } catch (e) {
     const err = toRelayError(e);
-    if (err.reason === 'internal_error') deps.log?.('rpc.internal_error', { method: r.method, error: String(e), stack: (e as Error)?.stack });
+    if (err.reason === 'internal_error') deps.log('rpc.internal_error', { method: r.method, error: String(e), stack: (e as Error)?.stack });
     return isNotification ? undefined : fail(id, err);
   }
 }
@@ -69,16 +64,14 @@ function mapParams(params: unknown, names: string[]): unknown {
   if (params === undefined) return {};
   if (Array.isArray(params)) {
     if (params.length > names.length) {
-      throw new RelayError(JsonRpcCode.INVALID_PARAMS, 'Invalid params', {
-        reason: 'too_many_params',
+      throw new RelayError('too_many_params', {
         details: `Expected at most ${names.length} positional params (${names.join(', ')}).`,
       });
     }
     return Object.fromEntries(params.map((v, i) => [names[i]!, v]));
   }
   if (typeof params === 'object' && params !== null) return params;
-  throw new RelayError(JsonRpcCode.INVALID_PARAMS, 'Invalid params', {
-    reason: 'params_not_structured',
+  throw new RelayError('params_not_structured', {
     details: 'params must be an array (by position) or an object (by name).',
   });
 }
@@ -89,15 +82,12 @@ export async function handleRpc(deps: RelayDeps, body: string, apiKey: string | 
   try {
     payload = JSON.parse(body);
   } catch {
-    return fail(null, new RelayError(JsonRpcCode.PARSE_ERROR, 'Parse error', { reason: 'invalid_json', details: 'The body is not valid JSON.' }));
+    return fail(null, new RelayError('invalid_json', { details: 'The body is not valid JSON.' }));
   }
   if (!Array.isArray(payload)) return handleOne(deps, payload, apiKey);
   if (payload.length === 0) return fail(null, invalidRequest('A batch must contain at least one request.'));
   if (payload.length > deps.config.maxBatch) {
-    return fail(null, new RelayError(JsonRpcCode.INVALID_REQUEST, 'Batch too large', {
-      reason: 'batch_too_large',
-      details: `Send at most ${deps.config.maxBatch} requests per batch.`,
-    }));
+    return fail(null, new RelayError('batch_too_large', { details: `Send at most ${deps.config.maxBatch} requests per batch.` }));
   }
   const out = (await Promise.all(payload.map((p) => handleOne(deps, p, apiKey)))).filter((x) => x !== undefined);
   return out.length ? out : undefined;

@@ -1,6 +1,7 @@
 /** The shape every SNIP-29 method file exports. */
 import type { z } from 'zod';
-import type { CallerContext, RelayDeps } from '../deps.ts';
+import type { RelayDeps } from '../deps.ts';
+import type { CallerContext } from '../tenants/auth.ts';
 
 export interface RpcMethod<S extends z.ZodType = z.ZodType> {
   /** Parameter names in positional order (JSON-RPC by-position params map onto these). */

@@ -3,7 +3,7 @@
  * synchronously inside its promise, so each is atomic with respect to the
  * others without locks. Must stay free of Node-only imports (Workers).
  */
-import { StoreUnavailableError } from '../errors.ts';
+import { StoreUnavailableError } from '../errors/base.ts';
 import type { ReserveLine, ReserveResult, Store, TtlOptions } from './types.ts';
 import { checkDelta, checkIncrBy, checkLines, checkMaxLen, checkPage, parseAmount, ttlOf } from './validate.ts';
 

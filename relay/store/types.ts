@@ -2,14 +2,14 @@
  * The one state interface behind the relay: relayer leases, nonce caches,
  * tracking records, idempotency, quotas, budgets, policies and the audit log
  * are all built on these primitives. Implementations: memory (embedded
- * default), Redis (shared between relay instances) and, at the edge, a
- * Durable Object. All three must pass test/store/conformance.ts unchanged.
+ * default) and Redis (shared between relay instances); each must pass
+ * test/store/conformance.ts unchanged, and so must any later one.
  *
  * Rules every implementation follows:
  * - Each method is atomic on its own; multi-key methods (`reserve`) are
  *   all-or-nothing.
  * - A failure to reach the backing service throws StoreUnavailableError
- *   (relay/errors.ts) so callers fail closed. Nothing else is thrown for I/O.
+ *   (relay/errors/base.ts) so callers fail closed. Nothing else is thrown for I/O.
  * - Amounts are bigints and exact up to 2^128 (fees are u128 on Starknet).
  * - TTLs are in milliseconds; a key past its TTL reads as absent.
  */

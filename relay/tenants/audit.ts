@@ -7,9 +7,10 @@
  * trimmed (every version record carries its own who/when/diff), so trimming
  * only shortens this cross-resource timeline.
  */
+import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
 import type { DiffOp } from './diff.ts';
-import { K, type Actor } from './layout.ts';
+import type { Actor } from './records.ts';
 
 export const MAX_AUDIT_ENTRIES = 10_000;
 
@@ -39,11 +40,11 @@ export class AuditLog {
   constructor(private readonly store: Store) {}
 
   append(tenantId: string, entry: AuditEntry): Promise<void> {
-    return this.store.append(K.audit(tenantId), JSON.stringify(entry), MAX_AUDIT_ENTRIES);
+    return this.store.append(Keys.admin.audit(tenantId), JSON.stringify(entry), MAX_AUDIT_ENTRIES);
   }
 
   async list(tenantId: string, offset: number, limit: number): Promise<AuditEntry[]> {
-    const raw = await this.store.range(K.audit(tenantId), offset, limit);
+    const raw = await this.store.range(Keys.admin.audit(tenantId), offset, limit);
     return raw.flatMap((r) => {
       try {
         return [JSON.parse(r) as AuditEntry];

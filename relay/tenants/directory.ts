@@ -5,8 +5,11 @@
  * must stop working on all of them at the next request.
  */
 import type { Config, KeyScope, Tenant } from '../config.ts';
+import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
-import { K, readRecord, StoredKeySchema, StoredTenantSchema, type Actor, type StoredKey } from './layout.ts';
+import { keyInfo, readRecord, StoredKeySchema, StoredTenantSchema, type KeyInfo, type StoredKey } from './records.ts';
+
+const K = Keys.admin;
 
 /** A key as authentication sees it. */
 export interface ResolvedKey {
@@ -16,18 +19,6 @@ export interface ResolvedKey {
   revoked: boolean;
   /** Absent for operator keys. */
   tenant?: Tenant;
-}
-
-/** A key as a tenant's admin sees it: never the secret, never the hash. */
-export interface KeyInfo {
-  id: string;
-  scope: KeyScope;
-  source: 'config' | 'api';
-  name?: string;
-  createdAt?: string;
-  createdBy?: Actor;
-  revokedAt?: string;
-  revokedBy?: Actor;
 }
 
 export class TenantDirectory {
@@ -107,10 +98,6 @@ export class TenantDirectory {
     });
     return out;
   }
-}
-
-export function keyInfo(r: StoredKey): KeyInfo {
-  return { id: r.id, scope: r.scope, source: r.source, ...pick(r, ['name', 'createdAt', 'createdBy', 'revokedAt', 'revokedBy']) };
 }
 
 function pick<T extends object, F extends keyof T>(o: T | undefined, fields: F[]): Partial<Pick<T, F>> {

@@ -12,11 +12,21 @@
  * instances notice, see livePolicies.ts) and the audit log appended.
  */
 import type { Policy } from '../../policies/index.ts';
+import { RelayError } from '../errors/base.ts';
+import { notFound } from '../errors/issues.ts';
+import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
 import { AuditLog } from './audit.ts';
 import { jsonDiff, type DiffOp } from './diff.ts';
-import { conflict, notFound, versionConflict } from './errors.ts';
-import { K, nowIso, type Actor } from './layout.ts';
+import { nowIso, type Actor } from './records.ts';
+
+const K = Keys.admin;
+
+const versionConflict = (expected: number, current: number): RelayError =>
+  new RelayError('version_conflict', {
+    details: `You sent If-Match version ${expected} but the current version is ${current}; re-read it and retry.`,
+    data: { expected, current },
+  });
 
 export type PolicyOp = 'create' | 'update' | 'delete';
 
@@ -125,18 +135,22 @@ export class PolicyStore {
       // Someone else committed first. With If-Match the caller decides; without, rebase on theirs.
       if (w.expected !== undefined) throw versionConflict(w.expected, current + 1);
     }
-    throw conflict('write_contention', `Policy '${w.id}' is being changed concurrently; retry.`);
+    throw new RelayError('write_contention', { details: `Policy '${w.id}' is being changed concurrently; retry.` });
   }
 
   /** What the new version is compared with, and whether the write is allowed at all. */
   private base(w: PolicyWrite, cur: PolicyVersion | undefined): { old: Policy | null; basedOn?: 'file' } {
     const live = cur?.policy ?? null;
     if (live) {
-      if (w.op === 'create') throw conflict('policy_exists', `Policy '${w.id}' exists; change it with PUT /v1/policies/${w.id}.`);
+      if (w.op === 'create') {
+        throw new RelayError('policy_exists', { details: `Policy '${w.id}' exists; change it with PUT /v1/policies/${w.id}.` });
+      }
       return { old: live };
     }
     if (w.op === 'delete') {
-      if (w.template) throw conflict('policy_from_file', `Policy '${w.id}' comes from the relay's policy files; change it in git.`);
+      if (w.template) {
+        throw new RelayError('policy_from_file', { details: `Policy '${w.id}' comes from the relay's policy files; change it in git.` });
+      }
       throw notFound('policy', w.id);
     }
     if (w.template) return { old: w.template, basedOn: 'file' };

@@ -5,11 +5,14 @@
  * team manages everything else (policies, more keys).
  */
 import type { Tenant } from '../config.ts';
+import { RelayError } from '../errors/base.ts';
+import { Keys } from '../store/keys.ts';
+import { TenantKeys, type CreatedKey } from './apiKeys.ts';
 import { AuditLog } from './audit.ts';
 import type { TenantDirectory } from './directory.ts';
-import { conflict } from './errors.ts';
-import { TenantKeys, type CreatedKey } from './keys.ts';
-import { K, nowIso, type Actor, type StoredTenant } from './layout.ts';
+import { nowIso, type Actor, type StoredTenant } from './records.ts';
+
+const K = Keys.admin;
 
 export interface NewTenant {
   id: string;
@@ -23,7 +26,7 @@ export async function createTenant(
   input: NewTenant,
   by: Actor,
 ): Promise<{ tenant: Tenant & { source: 'api' }; adminKey: CreatedKey }> {
-  const exists = () => conflict('tenant_exists', `Tenant '${input.id}' already exists.`);
+  const exists = () => new RelayError('tenant_exists', { details: `Tenant '${input.id}' already exists.` });
   if (dir.configTenant(input.id)) throw exists();
   const rec: StoredTenant = { ...input, createdAt: nowIso(), createdBy: by };
   if (!(await dir.store.setIfAbsent(K.tenant(input.id), JSON.stringify(rec))).created) throw exists();

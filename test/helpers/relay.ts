@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { Account, PaymasterRpc, type RpcProvider } from 'starknet';
-import { newApiKey } from '../../relay/auth.ts';
+import { newApiKey } from '../../relay/tenants/auth.ts';
 import { parseConfig, type ConfigInput } from '../../relay/config.ts';
 import { createNodeRelay, type NodeRelay } from '../../relay/entry/node.ts';
 import { startLocalChain, type LocalChain, type LocalChainOptions } from '../../scripts/local/chain.ts';

@@ -9,6 +9,7 @@ import { balanceOf, startRelayStack, STRK, type RelayStack } from '../helpers/re
 import { executeAndWait } from '../../scripts/local/accounts.ts';
 import { call, u256 } from '../../scripts/local/seed.ts';
 import { saveTracking } from '../../relay/execution/tracking.ts';
+import { Keys } from '../../relay/store/keys.ts';
 
 let s: RelayStack;
 const FLOOR = 10n ** 20n; // 100 STRK
@@ -80,15 +81,14 @@ describe('relayer pool', () => {
   });
 
   it('stops relaying for a sender whose relayed transactions keep reverting', async () => {
-    const { revertKey } = await import('../../relay/execution/tracking.ts');
-    await s.relay.deps.store.incr(revertKey('test', worker().address), 3, { ttlMs: 60_000 });
+    await s.relay.deps.store.incr(Keys.reverts('test', worker().address), 3, { ttlMs: 60_000 });
     const refused = await execute(await signedHeartbeat());
     expect(refused.body.error).toMatchObject({ code: -32002, data: { reason: 'too_many_reverts' } });
-    await s.relay.deps.store.delete(revertKey('test', worker().address));
+    await s.relay.deps.store.delete(Keys.reverts('test', worker().address));
   });
 
   it('recovers from a stale cached nonce by re-reading it and retrying once', async () => {
-    for (const r of s.chain.relayers) await s.relay.deps.store.set(`relayer:nonce:${r.address}`, '0');
+    for (const r of s.chain.relayers) await s.relay.deps.store.set(Keys.relayer.nonce(r.address), '0');
     const res = await execute(await signedHeartbeat());
     expect(res.body.error).toBeUndefined();
     expect((await s.chain.provider.waitForTransaction(res.body.result.transaction_hash)).isSuccess()).toBe(true);
@@ -131,7 +131,7 @@ describe('relayer pool', () => {
 
   it('a tracked transaction the node never saw becomes dropped and gives its reservation back', async () => {
     const store = s.relay.deps.store;
-    const reserved = await store.reserve([{ key: 'sponsor:test:dropped-probe', amount: 700n, limit: 1000n }]);
+    const reserved = await store.reserve([{ key: Keys.sponsor('test', 'dropped-probe'), amount: 700n, limit: 1000n }]);
     expect(reserved.ok).toBe(true);
     await saveTracking(s.relay.deps, {
       id: '0xd0d0',
@@ -141,7 +141,7 @@ describe('relayer pool', () => {
       tenant: 'test',
       relayer: s.chain.relayers[0]!.address,
       feeMode: 'sponsored',
-      reservation: { lines: [{ key: 'sponsor:test:dropped-probe', amount: '700' }] },
+      reservation: { lines: [{ key: Keys.sponsor('test', 'dropped-probe'), amount: '700' }] },
       createdAt: Date.now() - 10 * 60_000,
     });
     const res = await s.rpc('paymaster_trackingIdToLatestHash', { tracking_id: '0xd0d0' });

@@ -1,6 +1,6 @@
 /** Conformance cases for budgets (reserve/adjust/amount), the audit list and sets. */
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError } from '../../relay/errors.ts';
+import { StoreUnavailableError } from '../../relay/errors/base.ts';
 import type { Store } from '../../relay/store/types.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../relay/store/memory.ts';
-import { createStore } from '../../relay/store/index.ts';
+import { createStore } from '../../relay/entry/node.ts';
 import { runStoreConformance } from './conformance.ts';
 
 runStoreConformance('memory', async () => {

@@ -4,9 +4,9 @@
  * instances, fail-closed while Redis is down, and recovery on its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreUnavailableError } from '../../relay/errors.ts';
-import { createStore } from '../../relay/store/index.ts';
-import { RedisStore } from '../../relay/store/redis.ts';
+import { StoreUnavailableError } from '../../relay/errors/base.ts';
+import { createStore } from '../../relay/entry/node.ts';
+import { RedisStore } from '../../relay/store/redis/store.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 import { runStoreConformance } from './conformance.ts';
 

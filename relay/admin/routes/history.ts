@@ -4,11 +4,10 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { AuditLog } from '../../tenants/audit.ts';
-import { notFound } from '../../tenants/errors.ts';
+import { notFound } from '../../errors/issues.ts';
 import { PolicyStore } from '../../tenants/policyStore.ts';
 import { ADMIN_SECURITY, type AdminApp, type AdminContext } from '../env.ts';
 import { AuditEntrySchema, errors, json, PageQuery, PolicyIdParam, PolicyVersionSchema } from '../schemas.ts';
-import { tenantPolicies } from './policies.ts';
 
 const security = ADMIN_SECURITY;
 
@@ -28,7 +27,7 @@ export function historyRoutes(app: AdminApp, ctx: AdminContext): void {
       const { id } = c.req.valid('param');
       const { offset, limit } = c.req.valid('query');
       const head = await store.head(tenant.id, id);
-      if (!head && !tenantPolicies(ctx).templateFor(tenant, id)) throw notFound('policy', id);
+      if (!head && !ctx.deps.tenants.policies.templates.forTenantId(tenant, id)) throw notFound('policy', id);
       const versions = head ? await store.versions(tenant.id, id, offset, limit) : [];
       return c.json({ id, latest: head?.version ?? 0, versions }, 200);
     },
@@ -41,7 +40,7 @@ export function historyRoutes(app: AdminApp, ctx: AdminContext): void {
     async (c) => {
       const { id, version } = c.req.valid('param');
       const v = await store.version(c.get('caller').tenant.id, id, version);
-      if (!v) throw notFound('policy version', `${id}@${version}`);
+      if (!v) throw notFound('policy_version', `${id}@${version}`);
       return c.json(v, 200);
     },
   );

@@ -4,7 +4,7 @@
  * request on every relay instance sharing the Store).
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { TenantKeys } from '../../tenants/keys.ts';
+import { TenantKeys } from '../../tenants/apiKeys.ts';
 import { actorOf, ADMIN_SECURITY, type AdminApp, type AdminContext } from '../env.ts';
 import { CreatedKeySchema, errors, json, KeyIdParam, KeyInfoSchema, KeyScopeSchema } from '../schemas.ts';
 

@@ -6,25 +6,18 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Tenant } from '../../config.ts';
-import type { TenantPolicyGate } from '../../tenants/gate.ts';
-import { invalid, notFound, unavailable } from '../../tenants/errors.ts';
+import { invalidInput, notFound } from '../../errors/issues.ts';
 import { PolicyStore } from '../../tenants/policyStore.ts';
 import { actorOf, ADMIN_SECURITY, type AdminApp, type AdminContext } from '../env.ts';
 import { errors, IfMatchHeader, json, PolicyDoc, PolicyIdParam, PolicySummarySchema, PolicyVersionSchema, PolicyViewSchema } from '../schemas.ts';
 
 type PolicyView = z.infer<typeof PolicyViewSchema>;
 
-export function tenantPolicies(ctx: AdminContext): TenantPolicyGate {
-  const tp = ctx.deps.tenantPolicies;
-  if (!tp) throw unavailable('This relay was started without tenant policies (deps.tenantPolicies).');
-  return tp;
-}
-
 /** The policy the tenant sees under `id`: its own, else the file template it references; else 404. */
 export async function currentPolicy(ctx: AdminContext, tenant: Tenant, id: string): Promise<PolicyView> {
   const head = await new PolicyStore(ctx.deps.store).head(tenant.id, id);
   if (head?.policy) return { id, source: 'api', version: head.version, policy: head.policy, updatedAt: head.at, updatedBy: head.by };
-  const template = tenantPolicies(ctx).templateFor(tenant, id);
+  const template = ctx.deps.tenants.policies.templates.forTenantId(tenant, id);
   if (template) return { id, source: 'file', version: head?.version ?? 0, policy: template };
   throw notFound('policy', id);
 }
@@ -45,11 +38,10 @@ export function policyRoutes(app: AdminApp, ctx: AdminContext): void {
       responses: { 200: json(z.object({ policies: z.array(PolicySummarySchema) }), 'Policies by id'), ...errors(401, 403, 503) } }),
     async (c) => {
       const tenant = c.get('caller').tenant;
-      const tp = tenantPolicies(ctx);
       const heads = await store.heads(tenant.id);
       const own = new Map(heads.filter((h) => h.policy !== null).map((h) => [h.id, h]));
       const versions = new Map(heads.map((h) => [h.id, h.version]));
-      const files = tp.templates.forTenant(tenant).filter((p) => !own.has(p.id));
+      const files = ctx.deps.tenants.policies.templates.forTenant(tenant).filter((p) => !own.has(p.id));
       const all = [
         ...files.map((p) => ({ p, source: 'file' as const })),
         ...[...own.values()].map((h) => ({ p: h.policy!, source: 'api' as const })),
@@ -67,7 +59,7 @@ export function policyRoutes(app: AdminApp, ctx: AdminContext): void {
     async (c) => {
       const tenant = c.get('caller').tenant;
       const policy = c.req.valid('json');
-      const template = tenantPolicies(ctx).templateFor(tenant, policy.id);
+      const template = ctx.deps.tenants.policies.templates.forTenantId(tenant, policy.id);
       const v = await store.write({ tenantId: tenant.id, id: policy.id, op: 'create', policy, by: actorOf(c), ...(template ? { template } : {}) });
       c.header('ETag', `"${v.version}"`);
       c.header('Location', `/v1/policies/${v.id}`);
@@ -95,8 +87,8 @@ export function policyRoutes(app: AdminApp, ctx: AdminContext): void {
       const tenant = c.get('caller').tenant;
       const { id } = c.req.valid('param');
       const policy = c.req.valid('json');
-      if (policy.id !== id) throw invalid('id_mismatch', 'id', `must equal the id in the path ('${id}')`);
-      const template = tenantPolicies(ctx).templateFor(tenant, id);
+      if (policy.id !== id) throw invalidInput('id_mismatch', [{ path: 'id', message: `must equal the id in the path ('${id}')` }]);
+      const template = ctx.deps.tenants.policies.templates.forTenantId(tenant, id);
       const expected = expectedVersion(c.req.valid('header')['if-match']);
       const v = await store.write({
         tenantId: tenant.id, id, op: 'update', policy, by: actorOf(c),
@@ -115,7 +107,7 @@ export function policyRoutes(app: AdminApp, ctx: AdminContext): void {
     async (c) => {
       const tenant = c.get('caller').tenant;
       const { id } = c.req.valid('param');
-      const template = tenantPolicies(ctx).templateFor(tenant, id);
+      const template = ctx.deps.tenants.policies.templates.forTenantId(tenant, id);
       const expected = expectedVersion(c.req.valid('header')['if-match']);
       const v = await store.write({
         tenantId: tenant.id, id, op: 'delete', policy: null, by: actorOf(c),

@@ -5,10 +5,9 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { createTenant } from '../../tenants/tenants.ts';
-import { invalid } from '../../tenants/errors.ts';
+import { invalidInput } from '../../errors/issues.ts';
 import { actorOf, ADMIN_SECURITY, OPERATOR_SECURITY, type AdminApp, type AdminContext } from '../env.ts';
 import { CreatedKeySchema, errors, json, NewTenantSchema, TenantSchemaDoc } from '../schemas.ts';
-import { tenantPolicies } from './policies.ts';
 
 const tags = ['tenants'];
 
@@ -41,10 +40,9 @@ export function tenantRoutes(app: AdminApp, ctx: AdminContext): void {
       responses: { 201: json(z.object({ tenant: TenantSchemaDoc, adminKey: CreatedKeySchema }), 'Created; the admin key is shown only here'), ...errors(400, 401, 403, 409, 503) } }),
     async (c) => {
       const input = c.req.valid('json');
-      const templates = tenantPolicies(ctx).templates;
-      input.policies.forEach((id, i) => {
-        if (!templates.get(id)) throw invalid('unknown_policy', `policies[${i}]`, `no file policy '${id}' is loaded`);
-      });
+      const templates = ctx.deps.tenants.policies.templates;
+      const unknown = input.policies.flatMap((id, i) => (templates.get(id) ? [] : [{ path: `policies[${i}]`, message: `no file policy '${id}' is loaded` }]));
+      if (unknown.length > 0) throw invalidInput('unknown_policy', unknown);
       const { tenant, adminKey } = await createTenant(ctx.dir, input, actorOf(c));
       c.header('Cache-Control', 'no-store');
       return c.json({ tenant: { id: tenant.id, name: tenant.name, policies: tenant.policies, source: tenant.source }, adminKey: { ...adminKey.info, key: adminKey.key } }, 201);

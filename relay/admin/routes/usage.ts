@@ -4,12 +4,11 @@
  * included, with nothing consumed.
  */
 import { createRoute } from '@hono/zod-openapi';
-import { dayOf } from '../../policies/keys.ts';
-import { invalid, notFound } from '../../tenants/errors.ts';
+import { invalidInput, notFound } from '../../errors/issues.ts';
+import { dayOf } from '../../store/keys.ts';
 import { PolicyStore } from '../../tenants/policyStore.ts';
 import { ADMIN_SECURITY, type AdminApp, type AdminContext } from '../env.ts';
 import { DryRunRequestSchema, DryRunResultSchema, errors, json, UsageQuerySchema, UsageSchema } from '../schemas.ts';
-import { tenantPolicies } from './policies.ts';
 
 const MAX_DAYS = 92;
 const DAY_MS = 86_400_000;
@@ -31,29 +30,28 @@ export function usageRoutes(app: AdminApp, ctx: AdminContext): void {
       responses: { 200: json(UsageSchema, 'Usage'), ...errors(400, 401, 403, 404, 503) } }),
     async (c) => {
       const tenant = c.get('caller').tenant;
-      const tp = tenantPolicies(ctx);
       const q = c.req.valid('query');
       if (q.policy !== undefined && q.sender !== undefined) {
-        throw invalid('invalid_request', 'query.sender', 'usage is kept per policy or per sender; pass one of them');
+        throw invalidInput('invalid_request', [{ path: 'query.sender', message: 'usage is kept per policy or per sender; pass one of them' }]);
       }
       const from = q.from ?? q.to ?? dayOf(Date.now() / 1000);
       const to = q.to ?? from;
       const start = dayStart(from);
       const end = dayStart(to);
-      if (start === undefined) throw invalid('invalid_request', 'query.from', `no such day '${from}'`);
-      if (end === undefined) throw invalid('invalid_request', 'query.to', `no such day '${to}'`);
-      if (end < start) throw invalid('invalid_request', 'query.to', 'must not be before from');
-      if ((end - start) / DAY_MS + 1 > MAX_DAYS) throw invalid('invalid_request', 'query.from', `at most ${MAX_DAYS} days per request`);
+      if (start === undefined) throw invalidInput('invalid_request', [{ path: 'query.from', message: `no such day '${from}'` }]);
+      if (end === undefined) throw invalidInput('invalid_request', [{ path: 'query.to', message: `no such day '${to}'` }]);
+      if (end < start) throw invalidInput('invalid_request', [{ path: 'query.to', message: 'must not be before from' }]);
+      if ((end - start) / DAY_MS + 1 > MAX_DAYS) throw invalidInput('invalid_request', [{ path: 'query.from', message: `at most ${MAX_DAYS} days per request` }]);
 
       if (q.policy !== undefined) {
         // Counters are per tenant anyway; refusing unknown ids keeps other tenants' ids unprobeable.
-        const [effective, heads] = await Promise.all([tp.effective(tenant), new PolicyStore(ctx.deps.store).heads(tenant.id)]);
+        const [effective, heads] = await Promise.all([ctx.deps.tenants.policies.effective(tenant), new PolicyStore(ctx.deps.store).heads(tenant.id)]);
         if (!effective.some((e) => e.policy.id === q.policy) && !heads.some((h) => h.id === q.policy)) throw notFound('policy', q.policy);
       }
       const days = Array.from({ length: (end - start) / DAY_MS + 1 }, (_, i) => new Date(start + i * DAY_MS).toISOString().slice(0, 10));
       const rows = await Promise.all(
         days.map(async (day) => {
-          const u = await tp.usage(tenant.id, { day, ...(q.policy !== undefined ? { policy: q.policy } : {}), ...(q.sender !== undefined ? { sender: q.sender } : {}) });
+          const u = await ctx.deps.gate.usage(tenant.id, { day, ...(q.policy !== undefined ? { policy: q.policy } : {}), ...(q.sender !== undefined ? { sender: q.sender } : {}) });
           return { day, txs: u.txs, fee: u.fee };
         }),
       );
@@ -77,7 +75,7 @@ export function usageRoutes(app: AdminApp, ctx: AdminContext): void {
     async (c) => {
       const caller = c.get('caller');
       const b = c.req.valid('json');
-      const { decision, evaluated } = await tenantPolicies(ctx).decide(
+      const { decision, evaluated } = await ctx.deps.gate.decide(
         {
           tenant: caller.tenant,
           apiKeyId: b.apiKeyId ?? caller.apiKeyId,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { buildTransaction } from '../../execution/build.ts';
 import { defineMethod } from '../method.ts';
-import { UserParametersParam, UserTransactionParam } from '../schemas.ts';
+import { UserParametersParam, UserTransactionParam } from '../../chain/snip29.ts';
 
 export const paymaster_buildTransaction = defineMethod({
   paramNames: ['transaction', 'parameters'],

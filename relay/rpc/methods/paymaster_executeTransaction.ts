@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { executeTransaction } from '../../execution/execute.ts';
 import { defineMethod } from '../method.ts';
-import { ExecutableTransactionParam, UserParametersParam } from '../schemas.ts';
+import { ExecutableTransactionParam, UserParametersParam } from '../../chain/snip29.ts';
 
 export const paymaster_executeTransaction = defineMethod({
   paramNames: ['transaction', 'parameters'],

@@ -1,6 +1,6 @@
-import { num } from 'starknet';
 import { z } from 'zod';
-import { gasTokens } from '../../deps.ts';
+import { gasTokens } from '../../chain/fees.ts';
+import { toHex } from '../../chain/felt.ts';
 import { defineMethod } from '../method.ts';
 
 export const paymaster_getSupportedTokens = defineMethod({
@@ -9,9 +9,9 @@ export const paymaster_getSupportedTokens = defineMethod({
   auth: false,
   async handler(deps) {
     return gasTokens(deps.config).map((t) => ({
-      token_address: num.toHex(t.address),
+      token_address: toHex(t.address),
       decimals: t.decimals,
-      price_in_strk: num.toHex(t.priceInStrk),
+      price_in_strk: toHex(t.priceInStrk),
     }));
   },
 });

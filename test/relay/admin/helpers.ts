@@ -1,26 +1,23 @@
 /**
  * Admin API fixtures: real relay apps with no chain behind them. Each app is
- * built from real deps (a Store, an unreachable provider the admin routes
- * never call, a one-relayer pool, the tenant policy gate over the example
- * policy files) and driven with `app.request()`. Two apps built on one Redis
+ * built by createDeps() like every entry's (a Store, an unreachable node the
+ * admin routes never need, the example policy files as templates) and driven
+ * with `app.request()`. Two apps built on one Redis
  * behave like two relay instances.
  */
 import { join } from 'node:path';
-import { RpcProvider } from 'starknet';
 import { expect } from 'vitest';
 import { parsePolicy, selectorOf, type PolicyInput } from '../../../policies/index.ts';
 import { createApp } from '../../../relay/app.ts';
-import { newApiKey } from '../../../relay/auth.ts';
 import { parseConfig, type Config } from '../../../relay/config.ts';
+import { createDeps } from '../../../relay/createDeps.ts';
 import type { RelayDeps } from '../../../relay/deps.ts';
-import { loadPolicyFiles } from '../../../relay/policies/files.ts';
-import { contractsFromManifest } from '../../../relay/policies/policyGate.ts';
-import { PolicyRegistry } from '../../../relay/policies/registry.ts';
-import { RelayerPool } from '../../../relay/relayers/pool.ts';
+import { loadPolicyFiles } from '../../../relay/entry/policyFiles.ts';
+import type { SponsorshipGate } from '../../../relay/sponsorship/gate.ts';
 import { MemoryStore } from '../../../relay/store/memory.ts';
-import { RedisStore } from '../../../relay/store/redis.ts';
+import { RedisStore } from '../../../relay/store/redis/store.ts';
 import type { Store } from '../../../relay/store/types.ts';
-import { TenantPolicyGate } from '../../../relay/tenants/gate.ts';
+import { newApiKey } from '../../../relay/tenants/auth.ts';
 
 export const EXAMPLES = join(import.meta.dirname, '../../../policies/examples');
 
@@ -92,33 +89,18 @@ export async function makeConfig(): Promise<{ config: Config; keys: Keys }> {
 export interface AdminApp {
   app: ReturnType<typeof createApp>;
   deps: RelayDeps;
-  gate: TenantPolicyGate;
+  gate: SponsorshipGate;
   /** Calls the app; the body is parsed JSON (or undefined). */
   call(method: string, path: string, key?: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 export function makeApp(config: Config, store: Store): AdminApp {
-  const provider = new RpcProvider({ nodeUrl: config.rpcUrl });
-  const relayers = new RelayerPool({
-    store,
-    provider,
-    relayers: config.relayers,
-    strkAddress: config.manifest.tokens.STRK!.address,
-    minBalance: 0n,
-    leaseMs: 60_000,
-  });
-  const gate = new TenantPolicyGate({
-    store,
-    templates: new PolicyRegistry(loadPolicyFiles(EXAMPLES)),
-    contracts: contractsFromManifest(config.manifest),
-    reputation: { get: async () => undefined },
-  });
-  const deps: RelayDeps = { config, store, provider, relayers, gate, tenantPolicies: gate };
+  const deps = createDeps({ config, store, templates: loadPolicyFiles(EXAMPLES) });
   const app = createApp(deps);
   return {
     app,
     deps,
-    gate,
+    gate: deps.gate,
     call: async (method, path, key, body, headers = {}) => {
       const res = await app.request(path, {
         method,

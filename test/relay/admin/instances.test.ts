@@ -6,8 +6,8 @@
  * reflects what the gate actually spent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dayOf } from '../../../relay/policies/keys.ts';
-import type { SponsorshipRequest } from '../../../relay/policies/gate.ts';
+import type { SponsorshipRequest } from '../../../relay/sponsorship/request.ts';
+import { dayOf, Keys as StoreKeys } from '../../../relay/store/keys.ts';
 import type { Store } from '../../../relay/store/types.ts';
 import { LivePolicies } from '../../../relay/tenants/livePolicies.ts';
 import { PolicyStore } from '../../../relay/tenants/policyStore.ts';
@@ -76,7 +76,7 @@ describe('policy changes across instances', () => {
     await a.call('DELETE', '/v1/policies/transfers', keys.acmeAdmin);
     expect((await b.gate.decide({ ...request(), sender: '0xb0b' })).decision.allow).toBe(false);
     // And the refusal reaches SNIP-29's gate.check on B too.
-    await expect(b.gate.check({ ...request('execute'), sender: '0xb0b' })).rejects.toMatchObject({ code: -32002 });
+    await expect(b.gate.reserve({ ...request('execute'), sender: '0xb0b' })).rejects.toMatchObject({ code: -32002 });
   });
 
   it('a tenant override of a file template made on A is enforced on B, and deleting it restores the template', async () => {
@@ -122,7 +122,7 @@ describe('dry run and usage', () => {
 
     // A real execute on B spends: the policy's usage, the sender's and the tenant's all show it on A.
     const narrowTenant = { ...acme(), policies: [] };
-    const res = await b.gate.check({ ...request('execute'), tenant: narrowTenant, maxFee: 1234n });
+    const res = await b.gate.reserve({ ...request('execute'), tenant: narrowTenant, maxFee: 1234n });
     expect(res.policy).toBe('budgeted');
     for (const q of ['policy=budgeted', `sender=${ALICE}`, '']) {
       const u = await a.call('GET', `/v1/usage?${q}`, keys.acmeAdmin);
@@ -152,8 +152,8 @@ describe('LivePolicies cache', () => {
     expect((await live.get('cache-t')).policies.map((x) => x.name)).toEqual(['two']);
 
     // A writer that died after its commit but before bumping the revision: stale until maxAgeMs.
-    const head = JSON.parse((await store.get('admin:policy:cache-t:cached'))!);
-    await store.set('admin:policy:cache-t:cached', JSON.stringify({ ...head, version: 3, policy: p('three') }));
+    const head = JSON.parse((await store.get(StoreKeys.admin.policy('cache-t', 'cached')))!);
+    await store.set(StoreKeys.admin.policy('cache-t', 'cached'), JSON.stringify({ ...head, version: 3, policy: p('three') }));
     expect((await live.get('cache-t')).policies.map((x) => x.name)).toEqual(['two']);
     clock.ms += 30_001;
     expect((await live.get('cache-t')).policies.map((x) => x.name)).toEqual(['three']);

@@ -1,0 +1,86 @@
+/**
+ * Fee arithmetic: quotes in STRK and in the user's gas token, and the margins
+ * the relay puts on a simulation before it signs. Prices are config (the
+ * relay's own price list), so a quote is reproducible and auditable. Every
+ * division rounds up: the relay never undercharges or under-bounds by rounding.
+ */
+import type { Config } from '../config.ts';
+import { toHex } from './felt.ts';
+
+export interface GasToken {
+  symbol: string;
+  address: string;
+  decimals: number;
+  /** Price of one whole token, in fri. */
+  priceInStrk: bigint;
+}
+
+export interface FeeQuote {
+  gas_token_price_in_strk: string;
+  estimated_fee_in_strk: string;
+  estimated_fee_in_gas_token: string;
+  suggested_max_fee_in_strk: string;
+  suggested_max_fee_in_gas_token: string;
+}
+
+export const STRK_PRICE = 10n ** 18n;
+
+/** The configured gas tokens that the manifest knows the address of. */
+export function gasTokens(config: Config): GasToken[] {
+  return Object.entries(config.gasTokens).flatMap(([symbol, { priceInStrk }]) => {
+    const t = config.manifest.tokens[symbol];
+    return t ? [{ symbol, address: t.address, decimals: t.decimals, priceInStrk: BigInt(priceInStrk) }] : [];
+  });
+}
+
+export function findGasToken(config: Config, address: string): GasToken | undefined {
+  const a = BigInt(address);
+  return gasTokens(config).find((t) => BigInt(t.address) === a);
+}
+
+/** STRK itself, to quote sponsored transactions in (its price is 1 STRK by definition). */
+export function strkToken(config: Config): GasToken {
+  const strk = config.manifest.tokens.STRK;
+  return { symbol: 'STRK', address: strk?.address ?? '0x0', decimals: strk?.decimals ?? 18, priceInStrk: STRK_PRICE };
+}
+
+export const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+export const ceilPct = (v: bigint, pct: bigint) => ceilDiv(v * pct, 100n);
+
+export function strkToToken(feeFri: bigint, token: GasToken): bigint {
+  return ceilDiv(feeFri * 10n ** BigInt(token.decimals), token.priceInStrk);
+}
+
+export function quote(estimatedFri: bigint, token: GasToken, multiplierPct: number): FeeQuote {
+  const maxFri = ceilPct(estimatedFri, BigInt(multiplierPct));
+  return {
+    gas_token_price_in_strk: toHex(token.priceInStrk),
+    estimated_fee_in_strk: toHex(estimatedFri),
+    estimated_fee_in_gas_token: toHex(strkToToken(estimatedFri, token)),
+    suggested_max_fee_in_strk: toHex(maxFri),
+    suggested_max_fee_in_gas_token: toHex(strkToToken(maxFri, token)),
+  };
+}
+
+export type Resource = 'l1_gas' | 'l2_gas' | 'l1_data_gas';
+export type ResourceBounds = Record<Resource, { max_amount: bigint; max_price_per_unit: bigint }>;
+
+/**
+ * Amounts vary a little between simulation and inclusion, and prices can move
+ * a block: the relayer's bounds are the simulation's raw consumption plus
+ * these margins (the provider is built without starknet.js's own overhead).
+ */
+export const AMOUNT_MARGIN_PCT = 130n;
+export const PRICE_MARGIN_PCT = 150n;
+/** In default mode the user's payment must cover the simulated fee plus this margin. */
+export const FEE_COVER_PCT = 110n;
+
+export function withMargins(raw: ResourceBounds): { bounds: ResourceBounds; maxFee: bigint } {
+  const bound = (r: ResourceBounds[Resource]) => ({
+    max_amount: ceilPct(r.max_amount, AMOUNT_MARGIN_PCT),
+    max_price_per_unit: ceilPct(r.max_price_per_unit, PRICE_MARGIN_PCT),
+  });
+  const bounds = { l1_gas: bound(raw.l1_gas), l2_gas: bound(raw.l2_gas), l1_data_gas: bound(raw.l1_data_gas) };
+  const maxFee = Object.values(bounds).reduce((sum, r) => sum + r.max_amount * r.max_price_per_unit, 0n);
+  return { bounds, maxFee };
+}

@@ -1,0 +1,35 @@
+/**
+ * The relay's connection to a Starknet node. Its fetch marks a node that
+ * cannot be reached, or answers with something that is not JSON-RPC, with a
+ * typed error (NodeUnreachableError) that starknet.js passes through, so the
+ * relay can fail closed without reading error messages.
+ */
+import { RpcProvider } from 'starknet';
+import { NodeUnreachableError } from '../errors/chain.ts';
+
+export function createProvider(nodeUrl: string, fetchImpl: typeof fetch = (i, init) => globalThis.fetch(i, init)): RpcProvider {
+  const baseFetch = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+    let res: Response;
+    try {
+      res = await fetchImpl(input, init);
+    } catch (e) {
+      throw new NodeUnreachableError('Starknet node unreachable', e);
+    }
+    const text = await res.text().catch((e: unknown) => {
+      throw new NodeUnreachableError('Starknet node closed the connection', e);
+    });
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      throw new NodeUnreachableError(`Starknet node answered HTTP ${res.status} without JSON-RPC`, e);
+    }
+    return new Response(text, { status: res.status, headers: res.headers });
+  };
+  // Raw fee estimates: the relay applies its own margins (chain/fees.ts).
+  return new RpcProvider({ nodeUrl, baseFetch, resourceBoundsOverhead: false });
+}
+
+/** The chain's clock: the latest block's timestamp (what the account checks time bounds against). */
+export async function chainNow(provider: Pick<RpcProvider, 'getBlock'>): Promise<number> {
+  return Number((await provider.getBlock('latest')).timestamp);
+}

@@ -1,0 +1,86 @@
+/**
+ * SNIP-29 params (shared/specs/snip-29-paymaster_api.json) → domain types,
+ * once, at the boundary. Lenient where wallets differ in harmless ways
+ * (numbers vs numeric strings, padded hex), strict about structure: unknown
+ * transaction types, fee modes or versions are refused with the path that is
+ * wrong. Addresses come out canonical and typed data comes out parsed, so
+ * nothing past the RPC method re-validates.
+ */
+import { z } from 'zod';
+import { Address, Felt } from './felt.ts';
+import { OutsideExecutionTypedData } from './snip9.ts';
+
+const Timestamp = z
+  .union([z.string().regex(/^\d{1,12}$/, 'expected a UNIX timestamp'), z.number().int().nonnegative()])
+  .transform((v) => Number(v));
+
+export const CallParam = z.object({
+  to: Address,
+  selector: Felt,
+  calldata: z.array(Felt).max(4096).default([]),
+});
+
+const UserInvokeParam = z.object({
+  user_address: Address,
+  calls: z.array(CallParam).min(1, 'at least one call is required').max(64),
+});
+
+const DeploymentDataParam = z.object({
+  address: Felt,
+  class_hash: Felt,
+  salt: Felt,
+  calldata: z.array(Felt).max(256),
+  sigdata: z.array(Felt).max(64).optional(),
+  version: z.literal(1),
+});
+
+export const UserTransactionParam = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('deploy'), deployment: DeploymentDataParam }),
+  z.object({ type: z.literal('invoke'), invoke: UserInvokeParam }),
+  z.object({ type: z.literal('deploy_and_invoke'), deployment: DeploymentDataParam, invoke: UserInvokeParam }),
+]);
+
+const Tip = z.union([z.enum(['slow', 'normal', 'fast']), z.object({ custom: z.number().int().nonnegative() }).strict()]);
+
+const FeeModeParam = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('sponsored'), tip: Tip.optional() }),
+  z.object({ mode: z.literal('default'), gas_token: Felt, tip: Tip.optional() }),
+]);
+
+export const UserParametersParam = z.object({
+  version: z.literal('0x1'),
+  fee_mode: FeeModeParam,
+  time_bounds: z.object({ execute_after: Timestamp, execute_before: Timestamp }).optional(),
+});
+
+/**
+ * Typed data problems are their own reason (typed_data_invalid), so a wallet
+ * can tell "you signed something malformed" from "your request is malformed".
+ */
+const SignedTypedData = z.unknown().transform((v, ctx) => {
+  const r = OutsideExecutionTypedData.safeParse(v);
+  if (r.success) return r.data;
+  for (const i of r.error.issues) {
+    ctx.addIssue({ code: 'custom', message: i.message, path: i.path as PropertyKey[], params: { reason: 'typed_data_invalid' } });
+  }
+  return z.NEVER;
+});
+
+const ExecutableInvokeParam = z.object({
+  user_address: Address,
+  typed_data: SignedTypedData,
+  signature: z.array(Felt).min(1).max(64),
+});
+
+export const ExecutableTransactionParam = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('deploy'), deployment: DeploymentDataParam }),
+  z.object({ type: z.literal('invoke'), invoke: ExecutableInvokeParam }),
+  z.object({ type: z.literal('deploy_and_invoke'), deployment: DeploymentDataParam, invoke: ExecutableInvokeParam }),
+]);
+
+export type DeploymentData = z.output<typeof DeploymentDataParam>;
+export type UserTransaction = z.output<typeof UserTransactionParam>;
+export type UserParameters = z.output<typeof UserParametersParam>;
+export type FeeMode = z.output<typeof FeeModeParam>;
+export type ExecutableTransaction = z.output<typeof ExecutableTransactionParam>;
+export type TimeBounds = NonNullable<UserParameters['time_bounds']>;

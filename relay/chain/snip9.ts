@@ -1,0 +1,124 @@
+/**
+ * SNIP-9 v2 outside executions as SNIP-12 revision 1 typed data: built by the
+ * relay at paymaster_buildTransaction and parsed back, strictly, at
+ * paymaster_executeTransaction. Hashing is starknet.js `typedData`; the
+ * shapes are the spec's (shared/specs/snip-29.md, "Version 2").
+ */
+import { shortString, type TypedData } from 'starknet';
+import { z } from 'zod';
+import { FeltLike, toHex } from './felt.ts';
+
+export const OUTSIDE_EXECUTION_TYPES_V2 = {
+  StarknetDomain: [
+    { name: 'name', type: 'shortstring' },
+    { name: 'version', type: 'shortstring' },
+    { name: 'chainId', type: 'shortstring' },
+    { name: 'revision', type: 'shortstring' },
+  ],
+  OutsideExecution: [
+    { name: 'Caller', type: 'ContractAddress' },
+    { name: 'Nonce', type: 'felt' },
+    { name: 'Execute After', type: 'u128' },
+    { name: 'Execute Before', type: 'u128' },
+    { name: 'Calls', type: 'Call*' },
+  ],
+  Call: [
+    { name: 'To', type: 'ContractAddress' },
+    { name: 'Selector', type: 'selector' },
+    { name: 'Calldata', type: 'felt*' },
+  ],
+} as const;
+
+/** A call with canonical hex felts: what wallets compare selectors against. */
+export interface OutsideCall {
+  to: string;
+  selector: string;
+  calldata: string[];
+}
+
+export interface OutsideExecution {
+  caller: string;
+  nonce: string;
+  executeAfter: number;
+  executeBefore: number;
+  calls: OutsideCall[];
+}
+
+export function normalizeCall(c: OutsideCall): OutsideCall {
+  return { to: toHex(c.to), selector: toHex(c.selector), calldata: c.calldata.map(toHex) };
+}
+
+export function buildTypedData(chainId: string, oe: OutsideExecution): TypedData {
+  return {
+    types: structuredClone(OUTSIDE_EXECUTION_TYPES_V2) as unknown as TypedData['types'],
+    primaryType: 'OutsideExecution',
+    domain: { name: 'Account.execute_from_outside', version: '2', chainId: toHex(chainId), revision: '1' },
+    message: {
+      Caller: toHex(oe.caller),
+      Nonce: toHex(oe.nonce),
+      'Execute After': toHex(oe.executeAfter),
+      'Execute Before': toHex(oe.executeBefore),
+      Calls: oe.calls.map(normalizeCall).map((c) => ({ To: c.to, Selector: c.selector, Calldata: c.calldata })),
+    },
+  };
+}
+
+/** SNIP-9 accounts take the bounds as u64 (block timestamps). */
+const U64Like = FeltLike.refine((v) => v < 2n ** 64n, 'must fit in u64');
+/** Accepts revision/version as the integer or the shortstring, as SNIP-12 allows. */
+const DomainField = z.union([z.string(), z.number()]).transform((v) => String(v));
+const ChainId = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  try {
+    return typeof v === 'number' || /^0x[0-9a-fA-F]+$/.test(v) ? BigInt(v) : BigInt(shortString.encodeShortString(v));
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not a felt or short string' });
+    return z.NEVER;
+  }
+});
+const sameFields = (a: readonly { name: string; type: string }[], b: readonly { name: string; type: string }[]) =>
+  a.length === b.length && a.every((f, i) => f.name === b[i]!.name && f.type === b[i]!.type);
+
+/**
+ * Client-supplied typed data → the domain OutsideExecution. The type
+ * definitions must be exactly the v2 ones: a different type string would
+ * change the hash the account checks, so anything else is refused rather
+ * than interpreted.
+ */
+export const OutsideExecutionTypedData = z
+  .object({
+    types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))).superRefine((types, ctx) => {
+      for (const [name, fields] of Object.entries(OUTSIDE_EXECUTION_TYPES_V2)) {
+        const got = types[name];
+        if (!got || !sameFields(got, fields)) ctx.addIssue({ code: 'custom', path: [name], message: 'must equal the SNIP-9 v2 type definition' });
+      }
+      if (Object.keys(types).length !== 3) ctx.addIssue({ code: 'custom', message: 'unexpected extra types' });
+    }),
+    primaryType: z.literal('OutsideExecution'),
+    domain: z.object({
+      name: z.literal('Account.execute_from_outside'),
+      version: DomainField.refine((v) => v === '2', 'only SNIP-9 version 2 is supported'),
+      chainId: ChainId,
+      revision: DomainField.refine((v) => v === '1', 'SNIP-12 revision 1 is required'),
+    }),
+    message: z.object({
+      Caller: FeltLike,
+      Nonce: FeltLike,
+      'Execute After': U64Like,
+      'Execute Before': U64Like,
+      Calls: z
+        .array(z.object({ To: FeltLike, Selector: FeltLike, Calldata: z.array(FeltLike) }))
+        .min(1, 'at least one call is required'),
+    }),
+  })
+  .transform(({ domain, message: m }) => ({
+    chainId: domain.chainId,
+    execution: {
+      caller: toHex(m.Caller),
+      nonce: toHex(m.Nonce),
+      executeAfter: Number(m['Execute After']),
+      executeBefore: Number(m['Execute Before']),
+      calls: m.Calls.map((c) => ({ to: toHex(c.To), selector: toHex(c.Selector), calldata: c.Calldata.map(toHex) })),
+    } satisfies OutsideExecution,
+  }));
+
+export type SignedOutsideExecution = z.output<typeof OutsideExecutionTypedData>;

@@ -1,0 +1,77 @@
+/**
+ * The one place the core is wired: config, a store and the file policies in,
+ * RelayDeps out. Platform-free (fetch, Web Crypto, the Store interface), so
+ * every entry and every test builds its relay the same way; what differs per
+ * runtime (which store, where policies and secrets come from, how background
+ * work is kept alive) is passed in.
+ */
+import type { Policy } from '../policies/index.ts';
+import { contractsOf } from './chain/manifest.ts';
+import { createProvider } from './chain/provider.ts';
+import type { Config } from './config.ts';
+import type { Log, RelayDeps } from './deps.ts';
+import { RelayerPool } from './relayers/pool.ts';
+import { ChainReputationSource } from './sponsorship/facts/reputation.ts';
+import { WebhookClient } from './sponsorship/facts/webhook.ts';
+import { SponsorshipGate } from './sponsorship/gate.ts';
+import type { Store } from './store/types.ts';
+import { TenantDirectory } from './tenants/directory.ts';
+import { TenantPolicies } from './tenants/effective.ts';
+import { PolicyTemplates } from './tenants/templates.ts';
+
+export interface CreateDepsOptions {
+  config: Config;
+  store: Store;
+  /** File policies: templates tenants opt into by id. */
+  templates?: Policy[];
+  /** Webhook secrets keyed `<tenantId>/<secretRef>`. */
+  secrets?: Record<string, string>;
+  log?: Log;
+  background?: (work: Promise<unknown>) => void;
+  /** Unix seconds, for the gate's periods, windows and rate limits. */
+  now?: () => number;
+  /** The node's transport (tests and runtimes with their own fetch). */
+  fetch?: typeof fetch;
+}
+
+export function createDeps(o: CreateDepsOptions): RelayDeps {
+  const { config, store } = o;
+  const log = o.log ?? (() => {});
+  const provider = createProvider(config.rpcUrl, o.fetch);
+  const templates = new PolicyTemplates(o.templates ?? []);
+  for (const t of config.tenants) {
+    const missing = templates.missing(t);
+    if (missing.length > 0) log('config.unknown_policies', { tenant: t.id, policies: missing });
+  }
+  const policies = new TenantPolicies({ store, templates, log });
+  const gate = new SponsorshipGate({
+    store,
+    policies,
+    contracts: contractsOf(config.manifest),
+    reputation: new ChainReputationSource({ provider, store, cdcPool: config.manifest.contracts.cdc_pool.address }),
+    webhook: new WebhookClient(),
+    secrets: o.secrets ?? {},
+    dailyFeeCeiling: BigInt(config.tenantDailyFeeCeiling),
+    ...(o.now ? { now: o.now } : {}),
+  });
+  const relayers = new RelayerPool({
+    store,
+    provider,
+    relayers: config.relayers,
+    strkAddress: config.manifest.tokens.STRK?.address ?? '0x0',
+    minBalance: BigInt(config.relayerMinBalance),
+    leaseMs: config.relayerLeaseMs,
+    acquireTimeoutMs: config.relayerAcquireTimeoutMs,
+    balanceTtlMs: config.relayerBalanceTtlMs,
+  });
+  return {
+    config,
+    store,
+    provider,
+    relayers,
+    gate,
+    tenants: { directory: new TenantDirectory(config, store), policies },
+    background: o.background ?? ((work) => void work.catch((e) => log('background.error', { error: String(e) }))),
+    log,
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * What paymaster_executeTransaction will put on chain, decided before any
+ * node simulation: the signed execution must name our Paymaster as caller and
+ * our chain, its window must still be open, a default-mode payment must be
+ * the last call, and the account must be (or be about to be) one of the
+ * classes the relay accepts. The result is the relayer's calls, the calls the
+ * gate judges, and the idempotency key of the on-chain effect.
+ */
+import type { Call } from 'starknet';
+import { classHashAt } from '../chain/accounts.ts';
+import { fromU256, paymasterCall, TRANSFER_SELECTOR, udcDeployCall, udcDeployTx } from '../chain/calldata.ts';
+import type { GasToken } from '../chain/fees.ts';
+import { chainNow } from '../chain/provider.ts';
+import type { OutsideCall } from '../chain/snip9.ts';
+import type { ExecutableTransaction, UserParameters } from '../chain/snip29.ts';
+import type { RelayDeps } from '../deps.ts';
+import { RelayError } from '../errors/base.ts';
+import { Keys } from '../store/keys.ts';
+import { accountNotDeployed, checkAccountClass, checkShape, checkWindowOpen, resolveGasToken } from './checks.ts';
+
+export interface Plan {
+  account: string;
+  /** The relayer's transaction. */
+  calls: Call[];
+  /** What the gate judges: the user's calls (and a deployment as its UDC call), without the fee transfer. */
+  userCalls: OutsideCall[];
+  feeMode: 'sponsored' | 'default';
+  token?: GasToken;
+  /** Gas-token amount the signed transfer pays the Paymaster (default mode). */
+  paid: bigint;
+  idemKey: string;
+}
+
+export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, params: UserParameters): Promise<Plan> {
+  const { config } = deps;
+  const paymaster = config.manifest.contracts.paymaster.address;
+  const token = resolveGasToken(config, params.fee_mode);
+  const deployed = checkShape(config, tx, params.fee_mode);
+  const deployment = tx.type === 'invoke' ? undefined : tx.deployment;
+  const deployCalls = deployment ? [udcDeployCall(deployment)] : [];
+  if (tx.type === 'deploy') {
+    return { account: deployed!, calls: [udcDeployTx(tx.deployment)], userCalls: deployCalls, feeMode: 'sponsored', paid: 0n, idemKey: Keys.deployment(deployed!) };
+  }
+
+  const account = tx.invoke.user_address;
+  const { chainId, execution: oe } = tx.invoke.typed_data;
+  if (chainId !== BigInt(await deps.provider.getChainId())) {
+    throw new RelayError('wrong_chain', { details: 'The typed data was built for another chain.' });
+  }
+  if (BigInt(oe.caller) !== BigInt(paymaster)) {
+    throw new RelayError('caller_not_paymaster', { details: `The outside execution's Caller must be the Paymaster ${paymaster}.` });
+  }
+  checkWindowOpen(config, await chainNow(deps.provider), oe);
+
+  let userCalls = oe.calls;
+  let paid = 0n;
+  if (token) {
+    const last = oe.calls.at(-1)!;
+    const isTransfer =
+      BigInt(last.to) === BigInt(token.address) &&
+      BigInt(last.selector) === BigInt(TRANSFER_SELECTOR) &&
+      last.calldata.length === 3 &&
+      BigInt(last.calldata[0]!) === BigInt(paymaster);
+    if (!isTransfer) {
+      throw new RelayError('fee_transfer_missing', { details: 'In default fee mode the last call must transfer the gas token to the Paymaster.' });
+    }
+    paid = fromU256(last.calldata[1]!, last.calldata[2]!);
+    userCalls = oe.calls.slice(0, -1);
+  }
+  // Read fresh, not from the build-time cache: an account that upgraded itself to
+  // a class that ignores its calls would otherwise run hidden calls on our gas.
+  const classHash = await classHashAt(deps.provider, account);
+  if (!deployment && !classHash) throw accountNotDeployed('Use transaction type "deploy_and_invoke" with the deployment data.');
+  if (deployment && classHash) {
+    throw new RelayError('account_already_deployed', { details: 'Send an "invoke" transaction for a deployed account.' });
+  }
+  if (classHash) checkAccountClass(config, classHash);
+  const call = paymasterCall(paymaster, {
+    account,
+    execution: oe,
+    signature: tx.invoke.signature,
+    ...(token ? { fee: { token: token.address, amount: paid } } : {}),
+  });
+  return {
+    account,
+    calls: deployment ? [udcDeployTx(deployment), call] : [call],
+    userCalls: [...deployCalls, ...userCalls],
+    feeMode: token ? 'default' : 'sponsored',
+    ...(token ? { token } : {}),
+    paid,
+    idemKey: deployment ? Keys.deployment(deployed!) : Keys.execution(account, oe.nonce),
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The relayer's real transaction, simulated WITH validation against the
+ * pending (pre_confirmed) state: bad signatures and reverting calls stop
+ * here and cost no gas, and a transaction the user already sent that would
+ * make this one revert is seen now, not after the relayer has paid.
+ */
+import { TransactionType, type Account, type Call } from 'starknet';
+import { withMargins, type ResourceBounds } from '../chain/fees.ts';
+import { revertToError } from '../chain/revert.ts';
+import type { RelayDeps } from '../deps.ts';
+import { isRelayError } from '../errors/base.ts';
+import { chainUnavailable, NodeCode, nodeCodeOf, nodeTraceOf } from '../errors/chain.ts';
+
+export interface Simulation {
+  /** The simulated fee, no margin: what the transaction is expected to cost. */
+  fee: bigint;
+  /** Amount bound × price bound: the most the relayer can be charged. */
+  maxFee: bigint;
+  resourceBounds: ResourceBounds;
+}
+
+const MAX_ATTEMPTS = 4;
+
+/**
+ * A simulation uses a relayer's chain nonce read a moment earlier; when that
+ * relayer lands another transaction in between, the node refuses the nonce,
+ * which says nothing about the user's request: read again and retry.
+ */
+export async function simulate(deps: RelayDeps, calls: Call[], tip?: bigint): Promise<Simulation> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await simulateOnce(await deps.relayers.simulator(), calls, tip);
+    } catch (e) {
+      if (isRelayError(e)) throw e;
+      if (isStaleNonce(e) && attempt < MAX_ATTEMPTS) continue;
+      const trace = nodeTraceOf(e);
+      if (trace) throw revertToError(trace, e);
+      throw chainUnavailable(e);
+    }
+  }
+}
+
+/**
+ * Nodes report a stale nonce either with its own code or, during a
+ * simulation, as an execution error of the validation step; either way the
+ * answer comes from the node's structured error, never the message.
+ */
+function isStaleNonce(e: unknown): boolean {
+  const code = nodeCodeOf(e);
+  if (code === NodeCode.INVALID_TRANSACTION_NONCE) return true;
+  return code === NodeCode.TRANSACTION_EXECUTION_ERROR && /invalid transaction nonce/i.test(nodeTraceOf(e) ?? '');
+}
+
+async function simulateOnce(relayer: { account: Account; nonce: bigint }, calls: Call[], tip?: bigint): Promise<Simulation> {
+  const res = await relayer.account.simulateTransaction([{ type: TransactionType.INVOKE, payload: calls }], {
+    nonce: relayer.nonce,
+    skipValidate: false,
+    blockIdentifier: 'pre_confirmed',
+    ...(tip === undefined ? {} : { tip }),
+  });
+  const sim = res.simulated_transactions[0]!;
+  const exec = (sim.transaction_trace as { execute_invocation?: { revert_reason?: string } }).execute_invocation;
+  if (exec && 'revert_reason' in exec && exec.revert_reason) throw revertToError(exec.revert_reason);
+  const { bounds, maxFee } = withMargins(sim.resourceBounds);
+  return { fee: sim.overall_fee, maxFee, resourceBounds: bounds };
+}

@@ -1,0 +1,168 @@
+/**
+ * The one sponsorship gate. `decide()` never spends: it reads the facts the
+ * tenant's policies need and lets the pure evaluator (policies/) decide; the
+ * build, the pre-check before a simulation and the admin dry run use it.
+ * `reserve()` spends (execute): it decides again with the simulated fee and
+ * reserves quota, budgets and the operator ceiling atomically. `settle()` and
+ * `release()` correct or return a reservation once the chain has answered.
+ * Platform-free: Store, fetch and an RPC provider are all it touches, through
+ * the objects it is given.
+ */
+import {
+  evaluate,
+  needsWebhook,
+  requiredFacts,
+  ruleStage,
+  selectPolicy,
+  type Policy,
+  type PolicyFacts,
+  type PolicyRequest,
+  type WebhookVerdict,
+} from '../../policies/index.ts';
+import { notFound } from '../errors/issues.ts';
+import type { Store } from '../store/types.ts';
+import type { TenantPolicies } from '../tenants/effective.ts';
+import { FactReader } from './facts/reader.ts';
+import { PolicyLimiters } from './facts/limits.ts';
+import type { ReputationSource } from './facts/reputation.ts';
+import type { WebhookClient } from './facts/webhook.ts';
+import { PolicyLedger, type UsageQuery } from './ledger.ts';
+import { assertAllowed } from './refusal.ts';
+import type { GateDecision, Reservation, SponsorshipRequest } from './request.ts';
+import { ceilingLine, ceilingRefused, recordRevert, revertPause } from './safeguards.ts';
+
+export interface SponsorshipGateOptions {
+  store: Store;
+  policies: TenantPolicies;
+  /** Manifest names (ciro_token, cdc_pool, job_mgr, paymaster, udc) to addresses. */
+  contracts: Record<string, string>;
+  reputation: ReputationSource;
+  webhook?: WebhookClient;
+  /** Webhook secrets keyed `<tenantId>/<secretRef>` (see FactSources). */
+  secrets?: Record<string, string>;
+  /** Sponsored fees (fri) one tenant may reserve per UTC day unless the tenant sets `maxDailyFee`. */
+  dailyFeeCeiling: bigint;
+  /** Unix seconds; injectable so quota and rate-limit tests move time instead of sleeping. */
+  now?: () => number;
+}
+
+// Rules before this stage need no facts: a policy refused there refuses whatever we read.
+const FIRST_FACT_STAGE = ruleStage('reputation');
+
+export class SponsorshipGate {
+  readonly now: () => number;
+  private readonly ledger: PolicyLedger;
+  private readonly facts: FactReader;
+
+  constructor(private readonly o: SponsorshipGateOptions) {
+    this.now = o.now ?? (() => Date.now() / 1000);
+    const limiters = new PolicyLimiters(o.store);
+    this.ledger = new PolicyLedger(o.store, limiters);
+    this.facts = new FactReader({ store: o.store, limiters, ledger: this.ledger, reputation: o.reputation, webhook: o.webhook, secrets: o.secrets ?? {} });
+  }
+
+  /**
+   * The decision alone: reads facts, may call the webhook (execute only),
+   * spends nothing. `only` narrows it to one of the tenant's policies; an id
+   * the tenant does not have is refused as unknown.
+   */
+  async decide(req: SponsorshipRequest, only?: string): Promise<GateDecision> {
+    const effective = (await this.o.policies.effective(req.tenant)).map((e) => e.policy);
+    const candidates = only === undefined ? effective : effective.filter((p) => p.id === only);
+    if (only !== undefined && candidates.length === 0) throw notFound('policy', only);
+    const [gd, safeguard] = await Promise.all([
+      this.evaluate(req, candidates.filter((p) => p.enabled)),
+      revertPause(this.o.store, req.tenant.id, req.sender),
+    ]);
+    return { ...gd, evaluated: candidates.map((p) => p.id), ...(safeguard ? { safeguard } : {}) };
+  }
+
+  /** Decides with the simulated fee and, if allowed, reserves everything it spends in one atomic step. */
+  async reserve(req: SponsorshipRequest): Promise<Reservation> {
+    const gd = await this.decide(req);
+    assertAllowed(gd);
+    const at = gd.decision.at;
+    const limit = BigInt(req.tenant.maxDailyFee ?? this.o.dailyFeeCeiling);
+    const extra =
+      req.feeMode === 'sponsored' ? [{ line: ceilingLine(req.tenant.id, limit, req.maxFee, at), refuse: () => ceilingRefused(at) }] : [];
+    return this.ledger.consume({ tenantId: req.tenant.id, request: gd.request, policy: gd.policy!, decision: gd.decision, extra });
+  }
+
+  /** Replaces each reserved fee by the actual fee; a revert counts against the sender. */
+  async settle(res: Reservation, actualFee: bigint, reverted = false): Promise<void> {
+    await this.ledger.settle(res, actualFee);
+    if (reverted && res.tenant !== undefined && res.sender !== undefined) await recordRevert(this.o.store, res.tenant, res.sender);
+  }
+
+  /** Gives back everything reserved (the transaction never landed). */
+  release(res: Reservation): Promise<void> {
+    return this.ledger.release(res);
+  }
+
+  usage(tenantId: string, q: UsageQuery): Promise<{ txs: number; fee: bigint }> {
+    return this.ledger.usage(tenantId, q);
+  }
+
+  private async evaluate(req: SponsorshipRequest, candidates: Policy[]): Promise<Omit<GateDecision, 'evaluated'>> {
+    const now = this.now();
+    const request = toPolicyRequest(req);
+    const base: PolicyFacts = { now, contracts: this.o.contracts };
+
+    const live = candidates.filter((p) => {
+      const d = evaluate(request, p, base);
+      return d.allow || ruleStage(d.rule!) >= FIRST_FACT_STAGE;
+    });
+    const needs = new Map(live.map((p) => [p, requiredFacts(request, p, now)]));
+
+    const gated = live.filter((p) => needs.get(p)!.reputation);
+    if (gated.length > 0) {
+      // One read serves every policy: the freshest any of them demands.
+      const rep = await this.facts.reputation(request.sender, Math.min(...gated.map((p) => p.rules.reputation!.cacheTtlSeconds)));
+      if (rep !== undefined) base.reputation = rep;
+    }
+
+    const counters = new Map(
+      await Promise.all(live.map(async (p) => [p, await this.facts.counters(req.tenant.id, request, p, needs.get(p)!, now)] as const)),
+    );
+    const verdicts = new Map<Policy, WebhookVerdict>();
+    const factsFor = (p: Policy): Partial<PolicyFacts> => {
+      const v = verdicts.get(p);
+      return { ...counters.get(p), ...(v === undefined ? {} : { webhook: { verdict: v } }) };
+    };
+
+    // Webhooks in selectPolicy's order, stopping at the first allow: a lower-priority
+    // policy's webhook is never called when a higher one already sponsors the request.
+    for (const p of [...live].sort(byPriority)) {
+      const first = evaluate(request, p, { ...base, ...factsFor(p), now });
+      // Ask before honouring an allow: with failOpen, "no verdict" already passes,
+      // yet an explicit deny from the webhook must still refuse.
+      if (needs.get(p)!.webhook && needsWebhook(first)) {
+        const v = await this.facts.webhook(req, p);
+        if (v !== undefined) verdicts.set(p, v);
+        if (evaluate(request, p, { ...base, ...factsFor(p), now }).allow) break;
+      } else if (first.allow) {
+        break;
+      }
+    }
+
+    const decision = selectPolicy(request, candidates, base, factsFor);
+    const policy = decision.policy === null ? undefined : candidates.find((p) => p.id === decision.policy);
+    return policy ? { decision, policy, request } : { decision, request };
+  }
+}
+
+function toPolicyRequest(req: SponsorshipRequest): PolicyRequest {
+  return {
+    sender: req.sender,
+    calls: req.calls.map((c) => ({ to: c.to, selector: c.selector, calldata: c.calldata })),
+    feeMode: req.feeMode,
+    apiKeyId: req.apiKeyId,
+    maxFee: req.maxFee,
+    phase: req.phase,
+  };
+}
+
+// Same order as selectPolicy: priority descending, then id.
+function byPriority(a: Policy, b: Policy): number {
+  return b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}

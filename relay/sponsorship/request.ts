@@ -1,0 +1,46 @@
+/**
+ * What execution asks the sponsorship gate, and what the gate hands back.
+ * A reservation is plain data, so it is stored with the tracking record and
+ * settled by whichever relay instance sees the receipt.
+ */
+import type { Decision, Policy, PolicyRequest } from '../../policies/index.ts';
+import type { OutsideCall } from '../chain/snip9.ts';
+import type { Tenant } from '../config.ts';
+import type { RelayError } from '../errors/base.ts';
+
+export interface SponsorshipRequest {
+  tenant: Tenant;
+  apiKeyId: string;
+  sender: string;
+  calls: OutsideCall[];
+  feeMode: 'sponsored' | 'default';
+  /** Upper bound of the fee the relayer may pay, in fri. */
+  maxFee: bigint;
+  /** `build` decides on a quote and never calls webhooks; `execute` is the real thing. */
+  phase: 'build' | 'execute';
+}
+
+export interface ReservationLine {
+  key: string;
+  amount: string;
+}
+
+export interface Reservation {
+  policy?: string;
+  /** Whose transaction it is: a revert at settlement counts against this sender. */
+  tenant?: string;
+  sender?: string;
+  lines: ReservationLine[];
+}
+
+/** Everything decided for one request, before anything is spent. */
+export interface GateDecision {
+  decision: Decision;
+  /** The deciding policy, when there is one. */
+  policy?: Policy;
+  request: PolicyRequest;
+  /** Ids of the policies that were considered. */
+  evaluated: string[];
+  /** An operator safeguard that refuses this sender whatever the policies say. */
+  safeguard?: RelayError;
+}

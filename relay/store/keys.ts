@@ -1,0 +1,86 @@
+/**
+ * Every key the relay keeps in the Store, and how long it lives, in one
+ * table. Ids that reach a key are restricted to [a-zA-Z0-9_-] (tenants,
+ * policies, API keys) or are canonical hex felts, so `:` always separates
+ * segments and no id can forge another's key. Prefixes never nest into one
+ * another: `admin:` records, `sponsor:` policy counters, `usage:` accounting
+ * and the runtime's own keys cannot collide.
+ */
+const DAY_MS = 86_400_000;
+
+/** Lowercase 0x-hex without leading zeros: one spelling per felt, whatever the client sent. */
+const hex = (felt: string): string => '0x' + BigInt(felt).toString(16);
+
+export const TTL = {
+  tracking: 7 * DAY_MS,
+  idempotency: 7 * DAY_MS,
+  /** Only "deployed, with this class" is cached: an undeployed address may be deployed any moment. */
+  accountClass: 3_600_000,
+  /** A class never changes its interfaces. */
+  classSnip9: DAY_MS,
+  reverts: DAY_MS,
+  /** Outlives its UTC day so a settlement landing after midnight still finds it. */
+  ceiling: 2 * DAY_MS,
+  /** A little over a year, so the admin API can answer year-on-year questions. */
+  usage: 400 * DAY_MS,
+  /** A settlement landing after its period's counter expired recreates it only briefly. */
+  orphanCounter: DAY_MS,
+} as const;
+
+export const Keys = {
+  relayer: {
+    lease: (address: string) => `relayer:lease:${address}`,
+    nonce: (address: string) => `relayer:nonce:${address}`,
+    balance: (address: string) => `relayer:balance:${address}`,
+    cursor: 'relayer:cursor',
+  },
+  tracking: (id: string) => `track:${hex(id)}`,
+  trackingActive: 'track:active',
+  /** One on-chain effect per (account, SNIP-9 nonce), however the typed data spelled them. */
+  execution: (account: string, nonce: string) => `exec:${hex(account)}:${hex(nonce)}`,
+  /** A deployment is one effect per address, whichever transaction type carried it. */
+  deployment: (address: string) => `exec:deploy:${hex(address)}`,
+  accountClass: (address: string) => `account:class:${hex(address)}`,
+  classSnip9: (classHash: string) => `class:snip9v2:${hex(classHash)}`,
+  reverts: (tenant: string, sender: string) => `reverts:${tenant}:${hex(sender)}`,
+  ceiling: (tenant: string, day: string) => `ceiling:${tenant}:${day}`,
+  reputation: (pool: string, worker: string) => `reputation:${pool}:${worker}`,
+  /** rate-limiter-flexible's prefix; the limiter appends `:<key>@<window start>`. */
+  rateLimitPrefix: 'rl',
+  /** A tenant's policy counters; `suffix` comes from policies/runtime.ts (`policy:<id>:…`). */
+  sponsor: (tenant: string, suffix: string) => `sponsor:${tenant}:${suffix}`,
+  /** Day accounting: `who` is `all`, `policy:<id>` or `sender:<hex>`. */
+  usage: (tenant: string, day: string, who: string) => ({
+    txs: `usage:${tenant}:${day}:${who}:txs`,
+    fee: `usage:${tenant}:${day}:${who}:fee`,
+  }),
+  admin: {
+    /** Set of store-created tenant ids (config tenants are not listed here). */
+    tenants: 'admin:tenants',
+    tenant: (t: string) => `admin:tenant:${t}`,
+    /** Set of API-created key ids of a tenant. */
+    tenantKeys: (t: string) => `admin:tenant:${t}:keys`,
+    /** Key ids are global: the id in a presented key finds its record without knowing the tenant. */
+    key: (id: string) => `admin:key:${id}`,
+    /** Latest version of one tenant policy (a deletion is a version too). */
+    policy: (t: string, id: string) => `admin:policy:${t}:${id}`,
+    policyVersion: (t: string, id: string, v: number) => `admin:policy:${t}:${id}:v:${v}`,
+    /** Set of policy ids the tenant ever created through the API. */
+    policyIds: (t: string) => `admin:policies:${t}`,
+    /** Bumped after every policy change: what other instances poll to notice it. */
+    policyRev: (t: string) => `admin:policies:${t}:rev`,
+    audit: (t: string) => `admin:audit:${t}`,
+  },
+} as const;
+
+/**
+ * Reservation lines carry only {key, amount}, so a line's kind is read from
+ * its key: transaction counters end in `:txs` (policies/runtime.ts names tier
+ * counters that way, usage keys above follow); everything else counts fri.
+ */
+export const isCountKey = (key: string): boolean => key.endsWith(':txs');
+
+/** UTC calendar day of a unix time (seconds), the granularity of usage accounting and ceilings. */
+export function dayOf(unixSeconds: number): string {
+  return new Date(Math.floor(unixSeconds) * 1000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,90 @@
+/**
+ * `npm start`: the whole local stack on embedded defaults. Without CIRO_RPC_URL
+ * it starts devnet, builds (if needed), declares and deploys the contracts,
+ * seeds a demo worker with claimable rewards, then serves the relay with a
+ * demo tenant and prints one command that sends a first gasless transaction.
+ * Ctrl-C stops everything it started.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfig } from '../relay/config.ts';
+import { createNodeRelay, listen } from '../relay/entry/node.ts';
+import { newApiKey } from '../relay/tenants/auth.ts';
+import { CONTRACTS } from './local/artifacts.ts';
+import { startLocalChain } from './local/chain.ts';
+import { repoRoot } from './local/toolchain.ts';
+
+const local = join(repoRoot, '.local');
+
+function ensureContractsBuilt() {
+  const missing = CONTRACTS.some((c) => !existsSync(join(repoRoot, 'contracts', 'target', `${c}.compiled_contract_class.json`)));
+  if (missing) execFileSync('bash', [join(repoRoot, 'scripts', 'build-contracts.sh')], { stdio: 'inherit' });
+}
+
+async function main() {
+  if (process.env.CIRO_RPC_URL) {
+    console.error('CIRO_RPC_URL is set: run the relay alone with `tsx relay/entry/node.ts` (see README).');
+    process.exit(2);
+  }
+  ensureContractsBuilt();
+  console.log('starting devnet and deploying the CIRO contracts…');
+  const chain = await startLocalChain({ seed: true, devnet: { port: Number(process.env.DEVNET_PORT ?? 5050) } });
+  const demoKey = await newApiKey('demo');
+  const adminKey = await newApiKey('demo-admin');
+  const config = parseConfig({
+    rpcUrl: chain.devnet.url,
+    manifest: chain.manifest,
+    relayers: chain.relayers.map((r) => ({ address: r.address, privateKey: r.privateKey })),
+    relayerTip: '0',
+    // Embedded default: memory. CIRO_REDIS_URL shares state with other relay instances.
+    store: process.env.CIRO_REDIS_URL ? { kind: 'redis', url: process.env.CIRO_REDIS_URL } : { kind: 'memory' },
+    gasTokens: {
+      STRK: { priceInStrk: '1000000000000000000' },
+      CIRO: { priceInStrk: '500000000000000000' },
+    },
+    tenants: [
+      {
+        id: 'demo',
+        name: 'CIRO demo',
+        apiKeys: [
+          { id: 'demo', secretHash: demoKey.secretHash, scope: 'sponsor' },
+          { id: 'demo-admin', secretHash: adminKey.secretHash, scope: 'admin' },
+        ],
+        policies: ['worker-rewards', 'job-submission'],
+      },
+    ],
+  });
+  const relay = await createNodeRelay(config, { policyDir: join(repoRoot, 'policies', 'examples') });
+  const { url, server } = await listen(relay, Number(process.env.PORT ?? 8080));
+
+  mkdirSync(local, { recursive: true });
+  writeFileSync(join(local, 'manifest.json'), JSON.stringify(chain.manifest, null, 2));
+  writeFileSync(join(local, 'demo.json'), JSON.stringify({ relayUrl: url, apiKey: demoKey.key, ...chain.demo }, null, 2));
+
+  console.log(`
+CIRO relay      ${url}   (SNIP-29 JSON-RPC at POST /, health at /health, manifest at /v1/contracts)
+devnet          ${chain.devnet.url}
+demo API key    ${demoKey.key}   (x-paymaster-api-key, SNIP-29)
+admin API key   ${adminKey.key}   (x-paymaster-api-key, /v1 admin API; OpenAPI at /v1/openapi.json)
+demo worker     ${chain.demo!.worker.address} (0 STRK, ${BigInt(chain.demo!.reward) / 10n ** 18n} CIRO claimable)
+manifest        .local/manifest.json
+state store     ${config.store.kind}
+
+Send a first gasless transaction (the worker claims its rewards), in another terminal:
+  npx tsx scripts/claim.ts
+`);
+  const stop = async () => {
+    server.close();
+    await relay.close();
+    await chain.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

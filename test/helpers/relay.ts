@@ -39,6 +39,8 @@ export interface RelayStackOptions {
   secrets?: Record<string, string>;
   /** Reuse a running chain (its owner stops it). */
   existingChain?: LocalChain;
+  /** The gate's clock (unix seconds): quota and rate-limit tests move it instead of sleeping. */
+  now?: () => number;
 }
 
 export async function startRelayStack(opts: RelayStackOptions = {}): Promise<RelayStack> {
@@ -72,6 +74,7 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
   const relay = await createNodeRelay(config, {
     policyDir: opts.policyDir ?? join(repoRoot, 'policies', 'examples'),
     secrets: opts.secrets ?? {},
+    ...(opts.now ? { now: opts.now } : {}),
     log: process.env.CIRO_TEST_LOG ? (event, data) => console.error(JSON.stringify({ event, ...data })) : undefined,
   });
   const fetchApp = (url: string | URL | Request, init?: RequestInit) => relay.app.request(url as string, init);

@@ -77,6 +77,7 @@ beforeAll(async () => {
     tenants: Object.fromEntries(files.map((f) => [f.id.slice(2), [f.id]])),
     config: { store: { kind: 'redis', url: redis.url, prefix: 'ciro-test:' } },
     existingChain: chain,
+    now: () => Date.now() / 1000 + clock.skew,
   });
 }, 600_000);
 
@@ -104,10 +105,12 @@ async function heartbeat(tenant: string, phase: 'build' | 'execute' = 'execute')
   return exec.body;
 }
 
-/** Fixed windows are aligned to multiples of their length: start a test at the top of one. */
-async function atWindowStart(seconds: number) {
-  const into = (Date.now() / 1000) % seconds;
-  if (into > 1) await new Promise((r) => setTimeout(r, (seconds - into) * 1000 + 50));
+/** The gate's clock runs ahead of the wall clock by `skew` seconds: tests move time instead of sleeping. */
+const clock = { skew: 0 };
+/** Fixed windows are aligned to multiples of their length: jump to the top of the next one. */
+function atWindowStart(seconds: number) {
+  const now = Date.now() / 1000 + clock.skew;
+  clock.skew += seconds - (now % seconds) + 0.05;
 }
 
 const refusal = (body: any) => ({ code: body.error?.code, reason: body.error?.data?.reason, policy: body.error?.data?.policy });
@@ -140,22 +143,22 @@ describe('policies through the relay, on devnet, state in Redis', () => {
   });
 
   it('a tier quota runs out, then resets with the period', async () => {
-    await atWindowStart(15);
+    atWindowStart(15);
     expect((await heartbeat('quota')).result?.tracking_id).toBeDefined();
     expect((await heartbeat('quota')).result?.tracking_id).toBeDefined();
     const third = await heartbeat('quota');
     expect(refusal(third)).toMatchObject({ code: -32002, reason: 'tier_quota_exhausted' });
-    await new Promise((r) => setTimeout(r, (Number(third.error.data.retry_after ?? 15) + 1) * 1000));
+    clock.skew += Number(third.error.data.retry_after) + 0.05;
     expect((await heartbeat('quota')).result?.tracking_id).toBeDefined();
   }, 120_000);
 
   it('a rate limit runs out, then resets', async () => {
-    await atWindowStart(12);
+    atWindowStart(12);
     expect((await heartbeat('rate')).result).toBeDefined();
     expect((await heartbeat('rate')).result).toBeDefined();
     const limited = await heartbeat('rate');
     expect(refusal(limited)).toMatchObject({ code: -32002, reason: 'rate_limited' });
-    await new Promise((r) => setTimeout(r, (Number(limited.error.data.retry_after ?? 12) + 1) * 1000));
+    clock.skew += Number(limited.error.data.retry_after) + 0.05;
     expect((await heartbeat('rate')).result).toBeDefined();
   }, 120_000);
 

@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ec, hash, stark, typedData } from 'starknet';
-import { balanceOf, startRelayStack, STRK, type RelayStack } from '../helpers/relay.ts';
-import { executeAndWait } from '../../scripts/local/accounts.ts';
-import { call, u256 } from '../../scripts/local/seed.ts';
-import { saveTracking } from '../../relay/execution/tracking.ts';
-import { Keys } from '../../relay/store/keys.ts';
+import { balanceOf, startRelayStack, STRK, type RelayStack } from '../../helpers/relay.ts';
+import { executeAndWait } from '../../../scripts/local/accounts.ts';
+import { call, u256 } from '../../../scripts/local/seed.ts';
+import { saveTracking } from '../../../relay/execution/tracking.ts';
+import { Keys } from '../../../relay/store/keys.ts';
 
 let s: RelayStack;
 const FLOOR = 10n ** 20n; // 100 STRK

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ec, hash, num, shortString, stark, typedData } from 'starknet';
-import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
-import { buildTypedData } from '../../relay/chain/snip9.ts';
-import { chainNow } from '../../scripts/local/outside.ts';
+import { startRelayStack, type RelayStack } from '../../helpers/relay.ts';
+import { buildTypedData } from '../../../relay/chain/snip9.ts';
+import { chainNow } from '../../../scripts/local/outside.ts';
 
 let s: RelayStack;
 beforeAll(async () => {

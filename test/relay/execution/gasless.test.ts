@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ec, hash, shortString, stark } from 'starknet';
-import { balanceOf, startRelayStack, STRK, type RelayStack } from '../helpers/relay.ts';
-import { deployFreshAccount, executeAndWait, connect } from '../../scripts/local/accounts.ts';
-import { CIRO, call, readU64, u256 } from '../../scripts/local/seed.ts';
+import { balanceOf, startRelayStack, STRK, type RelayStack } from '../../helpers/relay.ts';
+import { deployFreshAccount, executeAndWait, connect } from '../../../scripts/local/accounts.ts';
+import { CIRO, call, readU64, u256 } from '../../../scripts/local/seed.ts';
 
 let s: RelayStack;
 beforeAll(async () => {

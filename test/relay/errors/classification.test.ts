@@ -1,0 +1,100 @@
+/**
+ * Failures are classified by the node's JSON-RPC code or a typed cause,
+ * never by message text. A starknet.js RpcError message echoes the request
+ * params, so the words "nonce", "not found" or "20" can appear in any of them:
+ * each case below would have been misread by the old message matching.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RpcError, type Account } from 'starknet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProvider } from '../../../relay/chain/provider.ts';
+import { RelayError } from '../../../relay/errors/base.ts';
+import { isNodeUnreachable, NodeUnreachableError, nodeCodeOf, nodeTraceOf, toRelayError } from '../../../relay/errors/chain.ts';
+import { submit } from '../../../relay/execution/submit.ts';
+import type { RelayerLease } from '../../../relay/relayers/pool.ts';
+
+/** An RpcError exactly as starknet.js builds it from a node answer: its message includes the params. */
+const nodeError = (code: number, params: unknown, data?: unknown) =>
+  new RpcError({ code, message: 'node says no', ...(data === undefined ? {} : { data }) } as never, 'starknet_addInvokeTransaction', params);
+
+describe('node error classification', () => {
+  it('reads the code and the trace from the node error, through a cause chain', () => {
+    const e = nodeError(41, { nonce: '0x20' }, { transaction_index: 0, execution_error: 'boom' });
+    expect(e.message).toMatch(/nonce/);
+    expect(nodeCodeOf(e)).toBe(41);
+    expect(nodeCodeOf(new Error('wrapped', { cause: e }))).toBe(41);
+    expect(nodeTraceOf(e)).toBe('boom');
+    expect(nodeCodeOf(new Error('Invalid transaction nonce (code 52)'))).toBeUndefined();
+  });
+
+  it('turns only a typed transport failure into chain_unavailable; text that looks like one is not', () => {
+    expect(toRelayError(new NodeUnreachableError('down', new TypeError('fetch failed'))).reason).toBe('chain_unavailable');
+    expect(toRelayError(new Error('fetch failed: ECONNREFUSED')).reason).toBe('internal_error');
+    const own = new RelayError('relayers_busy', { details: 'x' });
+    expect(toRelayError(own)).toBe(own);
+  });
+});
+
+describe('submission retries only on INVALID_TRANSACTION_NONCE (52)', () => {
+  function lease(failures: unknown[]) {
+    const calls = { execute: 0, refresh: 0 };
+    const l = {
+      address: '0x1',
+      nonce: 5n,
+      account: {
+        execute: async () => {
+          calls.execute++;
+          const f = failures.shift();
+          if (f) throw f;
+          return { transaction_hash: '0xabc' };
+        },
+      } as unknown as Account,
+      refreshNonce: async () => {
+        calls.refresh++;
+        return 6n;
+      },
+      commit: async () => {},
+      release: async () => {},
+    } satisfies RelayerLease;
+    return { l, calls };
+  }
+  const bounds = { l1_gas: { max_amount: 0n, max_price_per_unit: 0n }, l2_gas: { max_amount: 0n, max_price_per_unit: 0n }, l1_data_gas: { max_amount: 0n, max_price_per_unit: 0n } };
+
+  it('refreshes the nonce and retries once on 52', async () => {
+    const { l, calls } = lease([nodeError(52, { nonce: '0x5' })]);
+    await expect(submit(l, [], bounds)).resolves.toBe('0xabc');
+    expect(calls).toEqual({ execute: 2, refresh: 1 });
+  });
+
+  it('does not retry any other refusal, though its message says "nonce"', async () => {
+    const { l, calls } = lease([nodeError(55, { invocation: { nonce: '0x5' } })]);
+    const e = await submit(l, [], bounds).catch((x: unknown) => x);
+    expect(e).toMatchObject({ reason: 'submission_failed' });
+    expect(calls).toEqual({ execute: 1, refresh: 0 });
+  });
+});
+
+describe('the relay provider marks an unreachable node with a type', () => {
+  let html: Server;
+  let url: string;
+  beforeAll(async () => {
+    html = createServer((_req, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad gateway</h1>'));
+    await new Promise<void>((r) => html.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(html.address() as AddressInfo).port}`;
+  });
+  afterAll(() => html.close());
+
+  it('a refused connection', async () => {
+    // Port 9 (discard) is closed on loopback here: the connect is refused.
+    const e = await createProvider('http://127.0.0.1:9').getBlockNumber().catch((x: unknown) => x);
+    expect(isNodeUnreachable(e)).toBe(true);
+    expect(toRelayError(e).reason).toBe('chain_unavailable');
+  });
+
+  it('a proxy answering HTML instead of JSON-RPC', async () => {
+    const e = await createProvider(url).getChainId().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(NodeUnreachableError);
+    expect(toRelayError(e).reason).toBe('chain_unavailable');
+  });
+});

@@ -127,7 +127,7 @@ describe('WebhookClient', () => {
   });
 });
 
-describe('PolicyGate with a webhook rule', () => {
+describe('the sponsorship gate with a webhook rule', () => {
   const hooked = (path: string, failOpen = false, extra = {}) =>
     policy({ rules: { webhook: { url: base + path, secretRef: 'HOOK', timeoutMs: 200, failOpen }, ...extra } });
   const gateFor = (p: ReturnType<typeof policy>, opts: { secrets?: Record<string, string>; client?: boolean } = {}) =>

@@ -1,0 +1,59 @@
+/**
+ * What the relay learns about an account, on a real devnet, and what it
+ * caches. Each case the old message matching got wrong is here: an error
+ * whose request happened to contain "20" read as "not deployed", and a
+ * vanished contract ("Contract not found") cached as "no SNIP-9" for a day.
+ */
+import { RpcProvider } from 'starknet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountInfo, classHashAt, classSupportsSnip9 } from '../../../relay/chain/accounts.ts';
+import { UDC_ADDRESS } from '../../../relay/chain/calldata.ts';
+import { nodeCodeOf } from '../../../relay/errors/chain.ts';
+import { Keys } from '../../../relay/store/keys.ts';
+import { MemoryStore } from '../../../relay/store/memory.ts';
+import { startLocalChain, type LocalChain } from '../../../scripts/local/chain.ts';
+
+let chain: LocalChain;
+beforeAll(async () => {
+  chain = await startLocalChain({ seed: true });
+}, 300_000);
+afterAll(async () => chain?.stop());
+
+const worker = () => chain.demo!.worker.address;
+
+describe('account facts on devnet', () => {
+  it('reads a deployed class, and "not deployed" only from CONTRACT_NOT_FOUND', async () => {
+    expect(BigInt((await classHashAt(chain.provider, worker()))!)).toBe(BigInt(chain.manifest.accountClassHashes[0]!));
+    expect(await classHashAt(chain.provider, '0x1234abcd')).toBeUndefined();
+  });
+
+  it('surfaces any other node error, even when the request it echoes contains "20"', async () => {
+    const pinned = new RpcProvider({ nodeUrl: chain.devnet.url, blockIdentifier: 9_999_999 });
+    const e = await classHashAt(pinned, '0x20').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(Error);
+    expect(String((e as Error).message)).toMatch(/0x20/);
+    expect(nodeCodeOf(e)).not.toBe(20);
+  });
+
+  it('caches SNIP-9 support per class: yes for the CIRO account, a definite no for a contract without SRC-5', async () => {
+    const store = new MemoryStore();
+    const info = await accountInfo(chain.provider, store, worker());
+    expect(info).toMatchObject({ deployed: true, snip9v2: true });
+    expect(await store.get(Keys.classSnip9(info.classHash!))).toBe('1');
+    const udcClass = (await classHashAt(chain.provider, UDC_ADDRESS))!;
+    expect(await classSupportsSnip9(chain.provider, store, udcClass, UDC_ADDRESS)).toBe(false);
+    expect(await store.get(Keys.classSnip9(udcClass))).toBe('0');
+  });
+
+  it('caches nothing when the contract it asks is gone or the node is down', async () => {
+    const store = new MemoryStore();
+    const someClass = '0x' + 'ab'.repeat(20);
+    await expect(classSupportsSnip9(chain.provider, store, someClass, '0x1234abcd')).rejects.toSatisfy((e: unknown) => nodeCodeOf(e) === 20);
+    expect(await store.get(Keys.classSnip9(someClass))).toBeNull();
+    const dead = new RpcProvider({ nodeUrl: 'http://127.0.0.1:9' });
+    await expect(classSupportsSnip9(dead, store, someClass, worker())).rejects.toBeDefined();
+    expect(await store.get(Keys.classSnip9(someClass))).toBeNull();
+    expect(await accountInfo(chain.provider, store, '0x1234abcd')).toEqual({ deployed: false, snip9v2: false });
+    expect(await store.get(Keys.accountClass('0x1234abcd'))).toBeNull();
+  });
+});

@@ -8,18 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { budgetKeys, periodWindow, tierWindow, type PolicyRequest } from '../../../policies/index.ts';
 import type { Reservation } from '../../../relay/sponsorship/request.ts';
 import { dayOf, Keys } from '../../../relay/store/keys.ts';
-import { ALICE, BOB, makeGate, memoryBackend, policy, redisBackend, refused, request, T0, useRedisAndStores } from './helpers.ts';
+import { ALICE, BOB, makeGate, policy, refused, request, T0, useStoreBackends } from './helpers.ts';
 
-const { redisUrl, stores } = useRedisAndStores();
 
 const asPolicyRequest = (sender: string) => ({ sender, feeMode: 'sponsored' }) as PolicyRequest;
 
-describe.each([memoryBackend, redisBackend(() => redisUrl())])('Sponsorship gate spending on $name', (backend) => {
-  const fresh = async () => {
-    const s = await backend.make();
-    stores.push(s);
-    return s;
-  };
+describe.each(useStoreBackends())('Sponsorship gate spending on $name', ({ fresh }) => {
 
   it('runs a tier quota out and resets it when the period rolls over', async () => {
     const p = policy({ rules: { tiers: { default: 'free', tiers: { free: { period: 60, maxTxs: 3 } } } } });

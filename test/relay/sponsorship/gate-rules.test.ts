@@ -8,16 +8,10 @@ import { StoreUnavailableError } from '../../../relay/errors/base.ts';
 import { JsonRpcCode } from '../../../relay/errors/codes.ts';
 import type { SponsorshipRequest } from '../../../relay/sponsorship/request.ts';
 import { PolicyStore } from '../../../relay/tenants/policyStore.ts';
-import { ALICE, BOB, CONTRACTS, makeGate, memoryBackend, policy, redisBackend, refused, request, sel, T0, tenant, useRedisAndStores } from './helpers.ts';
+import { ALICE, BOB, CONTRACTS, makeGate, policy, refused, request, sel, T0, tenant, useStoreBackends } from './helpers.ts';
 
-const { redisUrl, stores } = useRedisAndStores();
 
-describe.each([memoryBackend, redisBackend(() => redisUrl())])('Sponsorship gate rules on $name', (backend) => {
-  const fresh = async () => {
-    const s = await backend.make();
-    stores.push(s);
-    return s;
-  };
+describe.each(useStoreBackends())('Sponsorship gate rules on $name', ({ fresh }) => {
 
   it('allows a matching request and names the policy in the reservation', async () => {
     const k = makeGate(await fresh(), [policy()]);

@@ -127,27 +127,20 @@ export async function refused(p: Promise<unknown>, reason: string, rule?: string
   return re;
 }
 
+/** A store backend the gate suites run on; `fresh()` opens a new, empty store closed after the test. */
 export interface Backend {
   name: string;
-  make(): Promise<Store>;
+  fresh(): Promise<Store>;
 }
-
-export const memoryBackend: Backend = { name: 'memory', make: async () => new MemoryStore() };
 
 let seq = 0;
-export function redisBackend(url: () => string): Backend {
-  return {
-    name: 'redis',
-    make: () => RedisStore.connect(url(), { prefix: `gate:${process.pid}:${++seq}:`, commandTimeoutMs: 2_000 }),
-  };
-}
 
 /**
- * Registers the hooks every gate suite needs: one real redis-server for the
- * file, and closing the stores a test opened. Returns the URL getter (valid
- * once beforeAll ran) and the list to push opened stores into.
+ * Registers the hooks every gate suite needs (one real redis-server for the
+ * file, closing what a test opened) and returns the memory and Redis
+ * backends to run the suite on with `describe.each`.
  */
-export function useRedisAndStores(): { redisUrl: () => string; stores: Store[] } {
+export function useStoreBackends(): Backend[] {
   let server: TestRedis | undefined;
   const stores: Store[] = [];
   beforeAll(async () => {
@@ -159,5 +152,13 @@ export function useRedisAndStores(): { redisUrl: () => string; stores: Store[] }
   afterEach(async () => {
     await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
   });
-  return { redisUrl: () => server!.url, stores };
+  const opened = async (s: Promise<Store>) => {
+    const store = await s;
+    stores.push(store);
+    return store;
+  };
+  return [
+    { name: 'memory', fresh: () => opened(Promise.resolve(new MemoryStore())) },
+    { name: 'redis', fresh: () => opened(RedisStore.connect(server!.url, { prefix: `gate:${process.pid}:${++seq}:`, commandTimeoutMs: 2_000 })) },
+  ];
 }

@@ -8,18 +8,12 @@ import { StoreUnavailableError } from '../../../relay/errors/base.ts';
 import { PolicyLimiters } from '../../../relay/sponsorship/facts/limits.ts';
 import { isRateLimiterRes, StoreRateLimiter } from '../../../relay/sponsorship/facts/rateLimit.ts';
 import type { Store } from '../../../relay/store/types.ts';
-import { memoryBackend, redisBackend, T0, useRedisAndStores } from './helpers.ts';
+import { T0, useStoreBackends } from './helpers.ts';
 
-const { redisUrl, stores } = useRedisAndStores();
 
 const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
 
-describe.each([memoryBackend, redisBackend(() => redisUrl())])('StoreRateLimiter on $name', (backend) => {
-  const fresh = async () => {
-    const s = await backend.make();
-    stores.push(s);
-    return s;
-  };
+describe.each(useStoreBackends())('StoreRateLimiter on $name', ({ fresh }) => {
 
   it('counts a fixed window aligned to the duration and resets at its end', async () => {
     const store = await fresh();

@@ -6,7 +6,7 @@
  * behave like two relay instances.
  */
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { parsePolicy, selectorOf, type PolicyInput } from '../../../policies/index.ts';
 import { createApp } from '../../../relay/app.ts';
 import { parseConfig, type Config } from '../../../relay/config.ts';
@@ -18,6 +18,7 @@ import { MemoryStore } from '../../../relay/store/memory.ts';
 import { RedisStore } from '../../../relay/store/redis/store.ts';
 import type { Store } from '../../../relay/store/types.ts';
 import { newApiKey } from '../../../relay/tenants/auth.ts';
+import { startRedis, type TestRedis } from '../../helpers/redis.ts';
 
 export const EXAMPLES = join(import.meta.dirname, '../../../policies/examples');
 
@@ -90,6 +91,8 @@ export interface AdminApp {
   app: ReturnType<typeof createApp>;
   deps: RelayDeps;
   gate: SponsorshipGate;
+  /** A SNIP-29 build of one sponsored call with `key`: the smallest request that needs a sponsor key. Returns the JSON-RPC error, if any. */
+  buildError(key: string): Promise<{ code: number; data: Record<string, unknown> } | undefined>;
   /** Calls the app; the body is parsed JSON (or undefined). */
   call(method: string, path: string, key?: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
 }
@@ -97,10 +100,20 @@ export interface AdminApp {
 export function makeApp(config: Config, store: Store): AdminApp {
   const deps = createDeps({ config, store, templates: loadPolicyFiles(EXAMPLES) });
   const app = createApp(deps);
+  const build = {
+    transaction: { type: 'invoke', invoke: { user_address: ALICE, calls: [{ to: JOB_MGR, selector: '0x1', calldata: [] }] } },
+    parameters: { version: '0x1', fee_mode: { mode: 'sponsored' } },
+  };
   return {
     app,
     deps,
     gate: deps.gate,
+    buildError: async (key) => {
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'paymaster_buildTransaction', params: build });
+      const res = await app.request('/', { method: 'POST', headers: { 'content-type': 'application/json', 'x-paymaster-api-key': key }, body });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { error?: { code: number; data: Record<string, unknown> } }).error;
+    },
     call: async (method, path, key, body, headers = {}) => {
       const res = await app.request(path, {
         method,
@@ -144,3 +157,26 @@ export const redisStore = (url: string, prefix = `admin:${process.pid}:${++seq}:
 
 /** A fresh prefix for a pair of apps that must share one Redis keyspace. */
 export const sharedPrefix = (): string => `admin:${process.pid}:${++seq}:`;
+
+/**
+ * Two relay instances (apps) sharing one real Redis keyspace, for the whole
+ * file: what one changes, the other must see. Read the fields inside tests.
+ */
+export function useTwoInstances(): { a: AdminApp; b: AdminApp; keys: Keys; config: Config } {
+  const out = {} as { a: AdminApp; b: AdminApp; keys: Keys; config: Config };
+  let redis: TestRedis | undefined;
+  const stores: Store[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+    ({ config: out.config, keys: out.keys } = await makeConfig());
+    const prefix = sharedPrefix();
+    stores.push(...(await Promise.all([redisStore(redis.url, prefix), redisStore(redis.url, prefix)])));
+    out.a = makeApp(out.config, stores[0]!);
+    out.b = makeApp(out.config, stores[1]!);
+  });
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close().catch(() => undefined)));
+    await redis?.stop();
+  });
+  return out;
+}

@@ -4,35 +4,15 @@
  * on one stops working on both at the very next request. Operator-created
  * tenants live in the Store and are found by every instance.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../../relay/store/types.ts';
-import { startRedis, type TestRedis } from '../../helpers/redis.ts';
-import { jobsPolicy, makeApp, makeConfig, redisStore, sharedPrefix, type AdminApp, type Keys } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { Keys } from '../../../relay/store/keys.ts';
+import { jobsPolicy, useTwoInstances } from './helpers.ts';
 
-let redis: TestRedis;
-let a: AdminApp;
-let b: AdminApp;
-let keys: Keys;
-const stores: Store[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  const made = await makeConfig();
-  keys = made.keys;
-  const prefix = sharedPrefix();
-  const [sa, sb] = await Promise.all([redisStore(redis.url, prefix), redisStore(redis.url, prefix)]);
-  stores.push(sa, sb);
-  a = makeApp(made.config, sa);
-  b = makeApp(made.config, sb);
-});
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close().catch(() => undefined)));
-  await redis?.stop();
-});
+const t = useTwoInstances();
 
 describe('API keys', () => {
   it('create returns the full key once; list shows ids, scopes and dates, never secrets or hashes', async () => {
-    const created = await a.call('POST', '/v1/keys', keys.acmeAdmin, { scope: 'sponsor', name: 'game client' });
+    const created = await t.a.call('POST', '/v1/keys', t.keys.acmeAdmin, { scope: 'sponsor', name: 'game client' });
     expect(created.status).toBe(201);
     expect(created.headers.get('cache-control')).toBe('no-store');
     const { id, key } = created.body;
@@ -41,7 +21,7 @@ describe('API keys', () => {
     expect(secret.length).toBeGreaterThanOrEqual(32);
     expect(created.body).toMatchObject({ scope: 'sponsor', source: 'api', name: 'game client', createdBy: { tenant: 'acme', keyId: 'acme-admin' } });
 
-    const list = await b.call('GET', '/v1/keys', keys.acmeAdmin);
+    const list = await t.b.call('GET', '/v1/keys', t.keys.acmeAdmin);
     expect(list.status).toBe(200);
     const raw = JSON.stringify(list.body);
     expect(raw).not.toContain(secret);
@@ -50,69 +30,53 @@ describe('API keys', () => {
     expect(list.body.keys).toContainEqual(expect.objectContaining({ id, scope: 'sponsor', source: 'api', createdAt: expect.any(String) }));
     expect(list.body.keys).toContainEqual({ id: 'acme-admin', scope: 'admin', source: 'config' });
     // Nothing in the Store holds the secret either.
-    expect((await stores[0]!.get(`admin:key:${id}`))!).not.toContain(secret);
+    expect((await t.a.deps.store.get(Keys.admin.key(id)))!).not.toContain(secret);
   });
 
   it('a key created on instance A works on B; revoked on B, it stops on A and B at once', async () => {
-    const created = await a.call('POST', '/v1/keys', keys.acmeAdmin, { scope: 'admin' });
+    const created = await t.a.call('POST', '/v1/keys', t.keys.acmeAdmin, { scope: 'admin' });
     const key = created.body.key;
-    expect((await b.call('GET', '/v1/tenant', key)).body).toMatchObject({ id: 'acme', keyId: created.body.id });
-    expect((await a.call('GET', '/v1/policies', key)).status).toBe(200);
+    expect((await t.b.call('GET', '/v1/tenant', key)).body).toMatchObject({ id: 'acme', keyId: created.body.id });
+    expect((await t.a.call('GET', '/v1/policies', key)).status).toBe(200);
 
-    const revoked = await b.call('DELETE', `/v1/keys/${created.body.id}`, keys.acmeAdmin);
+    const revoked = await t.b.call('DELETE', `/v1/keys/${created.body.id}`, t.keys.acmeAdmin);
     expect(revoked.status).toBe(200);
     expect(revoked.body).toMatchObject({ id: created.body.id, revokedAt: expect.any(String), revokedBy: { tenant: 'acme', keyId: 'acme-admin' } });
-    for (const app of [a, b]) {
+    for (const app of [t.a, t.b]) {
       const r = await app.call('GET', '/v1/policies', key);
       expect(r.status).toBe(401);
       expect(r.body.error.reason).toBe('invalid_api_key');
     }
     // Revoking again answers the first revocation.
-    const again = await a.call('DELETE', `/v1/keys/${created.body.id}`, keys.acmeAdmin);
+    const again = await t.a.call('DELETE', `/v1/keys/${created.body.id}`, t.keys.acmeAdmin);
     expect(again.body.revokedAt).toBe(revoked.body.revokedAt);
-    const audit = (await a.call('GET', '/v1/audit', keys.acmeAdmin)).body.entries.filter((e: any) => e.target.id === created.body.id);
+    const audit = (await t.a.call('GET', '/v1/audit', t.keys.acmeAdmin)).body.entries.filter((e: any) => e.target.id === created.body.id);
     expect(audit.map((e: any) => e.action)).toEqual(['key.revoke', 'key.create']);
   });
 
   it('a revoked sponsor key stops working for SNIP-29 on the other instance', async () => {
-    const created = await a.call('POST', '/v1/keys', keys.acmeAdmin, { scope: 'sponsor' });
-    const call = async (app: AdminApp) => {
-      const res = await app.app.request('/', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-paymaster-api-key': created.body.key },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'paymaster_buildTransaction',
-          params: {
-            transaction: { type: 'invoke', invoke: { user_address: '0xa11ce', calls: [{ to: '0x222', selector: '0x1', calldata: [] }] } },
-            parameters: { version: '0x1', fee_mode: { mode: 'sponsored' } },
-          },
-        }),
-      });
-      return ((await res.json()) as any).error;
-    };
-    expect((await call(b))?.code).not.toBe(-32001);
-    await a.call('DELETE', `/v1/keys/${created.body.id}`, keys.acmeAdmin);
-    expect(await call(b)).toMatchObject({ code: -32001, data: { reason: 'invalid_api_key' } });
+    const created = await t.a.call('POST', '/v1/keys', t.keys.acmeAdmin, { scope: 'sponsor' });
+    expect((await t.b.buildError(created.body.key))?.code).not.toBe(-32001);
+    await t.a.call('DELETE', `/v1/keys/${created.body.id}`, t.keys.acmeAdmin);
+    expect(await t.b.buildError(created.body.key)).toMatchObject({ code: -32001, data: { reason: 'invalid_api_key' } });
   });
 
   it('config keys can be revoked too; the last active admin key cannot', async () => {
-    const spare = (await a.call('POST', '/v1/keys', keys.globexAdmin, { scope: 'admin' })).body;
-    const r = await a.call('DELETE', '/v1/keys/globex-admin', spare.key);
+    const spare = (await t.a.call('POST', '/v1/keys', t.keys.globexAdmin, { scope: 'admin' })).body;
+    const r = await t.a.call('DELETE', '/v1/keys/globex-admin', spare.key);
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ id: 'globex-admin', source: 'config', revokedAt: expect.any(String) });
-    expect((await b.call('GET', '/v1/tenant', keys.globexAdmin)).status).toBe(401);
-    expect((await b.call('GET', '/v1/keys', spare.key)).body.keys).toContainEqual(expect.objectContaining({ id: 'globex-admin', revokedAt: expect.any(String) }));
+    expect((await t.b.call('GET', '/v1/tenant', t.keys.globexAdmin)).status).toBe(401);
+    expect((await t.b.call('GET', '/v1/keys', spare.key)).body.keys).toContainEqual(expect.objectContaining({ id: 'globex-admin', revokedAt: expect.any(String) }));
 
-    const last = await b.call('DELETE', `/v1/keys/${spare.id}`, spare.key);
+    const last = await t.b.call('DELETE', `/v1/keys/${spare.id}`, spare.key);
     expect(last.status).toBe(409);
     expect(last.body.error.reason).toBe('last_admin_key');
-    expect((await a.call('GET', '/v1/tenant', spare.key)).status).toBe(200);
+    expect((await t.a.call('GET', '/v1/tenant', spare.key)).status).toBe(200);
   });
 
   it('validates the body with paths', async () => {
-    const r = await a.call('POST', '/v1/keys', keys.acmeAdmin, { scope: 'operator' });
+    const r = await t.a.call('POST', '/v1/keys', t.keys.acmeAdmin, { scope: 'operator' });
     expect(r.status).toBe(400);
     expect(r.body.error.path).toBe('scope');
   });
@@ -120,31 +84,31 @@ describe('API keys', () => {
 
 describe('operator-created tenants', () => {
   it('a tenant created on A gets an admin key that works on B, with its own policies and file templates', async () => {
-    const created = await a.call('POST', '/v1/tenants', keys.operator, { id: 'initech', name: 'Initech', policies: ['job-submission'] });
+    const created = await t.a.call('POST', '/v1/tenants', t.keys.operator, { id: 'initech', name: 'Initech', policies: ['job-submission'] });
     expect(created.status).toBe(201);
     const adminKey = created.body.adminKey.key;
     expect(created.body.adminKey).toMatchObject({ scope: 'admin', createdBy: { tenant: '@operator', keyId: 'op-1' } });
 
-    expect((await b.call('GET', '/v1/tenant', adminKey)).body).toMatchObject({ id: 'initech', source: 'api', policies: ['job-submission'] });
-    const list = await b.call('GET', '/v1/policies', adminKey);
+    expect((await t.b.call('GET', '/v1/tenant', adminKey)).body).toMatchObject({ id: 'initech', source: 'api', policies: ['job-submission'] });
+    const list = await t.b.call('GET', '/v1/policies', adminKey);
     expect(list.body.policies.map((p: any) => p.id)).toEqual(['job-submission']);
-    expect((await b.call('POST', '/v1/policies', adminKey, jobsPolicy({ id: 'initech-jobs' }))).status).toBe(201);
-    expect((await a.call('GET', '/v1/policies/initech-jobs', keys.acmeAdmin)).status).toBe(404);
+    expect((await t.b.call('POST', '/v1/policies', adminKey, jobsPolicy({ id: 'initech-jobs' }))).status).toBe(201);
+    expect((await t.a.call('GET', '/v1/policies/initech-jobs', t.keys.acmeAdmin)).status).toBe(404);
 
-    const sponsor = (await b.call('POST', '/v1/keys', adminKey, { scope: 'sponsor' })).body;
-    expect((await a.call('GET', '/v1/policies', sponsor.key)).status).toBe(403);
-    const tenants = (await b.call('GET', '/v1/tenants', keys.operator)).body.tenants;
+    const sponsor = (await t.b.call('POST', '/v1/keys', adminKey, { scope: 'sponsor' })).body;
+    expect((await t.a.call('GET', '/v1/policies', sponsor.key)).status).toBe(403);
+    const tenants = (await t.b.call('GET', '/v1/tenants', t.keys.operator)).body.tenants;
     expect(tenants).toContainEqual({ id: 'initech', name: 'Initech', policies: ['job-submission'], source: 'api' });
   });
 
   it('refuses duplicates (config or Store) and unknown file policies', async () => {
-    expect((await a.call('POST', '/v1/tenants', keys.operator, { id: 'acme', name: 'Again' })).body.error.reason).toBe('tenant_exists');
-    await a.call('POST', '/v1/tenants', keys.operator, { id: 'hooli', name: 'Hooli' });
-    const dup = await b.call('POST', '/v1/tenants', keys.operator, { id: 'hooli', name: 'Hooli 2' });
+    expect((await t.a.call('POST', '/v1/tenants', t.keys.operator, { id: 'acme', name: 'Again' })).body.error.reason).toBe('tenant_exists');
+    await t.a.call('POST', '/v1/tenants', t.keys.operator, { id: 'hooli', name: 'Hooli' });
+    const dup = await t.b.call('POST', '/v1/tenants', t.keys.operator, { id: 'hooli', name: 'Hooli 2' });
     expect(dup.status).toBe(409);
-    const unknown = await a.call('POST', '/v1/tenants', keys.operator, { id: 'umbrella', name: 'U', policies: ['nope'] });
+    const unknown = await t.a.call('POST', '/v1/tenants', t.keys.operator, { id: 'umbrella', name: 'U', policies: ['nope'] });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error).toMatchObject({ reason: 'unknown_policy', path: 'policies[0]' });
-    expect((await a.call('POST', '/v1/tenants', keys.operator, { id: 'Bad Id', name: 'x' })).body.error.path).toBe('id');
+    expect((await t.a.call('POST', '/v1/tenants', t.keys.operator, { id: 'Bad Id', name: 'x' })).body.error.path).toBe('id');
   });
 });

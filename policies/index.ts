@@ -48,6 +48,7 @@ export {
 export { evaluate, selectPolicy, needsWebhook, ruleStage, REASON_FIXES } from './evaluate.ts';
 export { periodWindow, type PeriodWindow } from './period.ts';
 export { selectorOf } from './selectors.ts';
+export { formatPath, zodIssues, type Issue } from './issues.ts';
 export {
   budgetLines,
   budgetKeys,

@@ -7,6 +7,7 @@
  * adding an optional rule is not one.
  */
 import { z } from 'zod';
+import { zodIssues, type Issue } from './issues.ts';
 import {
   AddressSchema,
   ContractRefSchema,
@@ -170,33 +171,15 @@ export type RateLimitRule = z.infer<typeof RateLimitRuleSchema>;
 export type Tier = z.infer<typeof TierSchema>;
 export type FeeMode = z.infer<typeof FeeModeSchema>;
 
-export interface PolicyIssue {
-  /** Dotted path into the policy, e.g. `rules.allow[0].contract`. */
-  path: string;
-  message: string;
-}
+/** A problem in a policy: its dotted path (`rules.allow[0].contract`) and what is wrong. */
+export type PolicyIssue = Issue;
 
 export type ParsePolicyResult = { ok: true; policy: Policy } | { ok: false; issues: PolicyIssue[] };
 
 export function parsePolicy(input: unknown): ParsePolicyResult {
   const r = PolicySchema.safeParse(input);
   if (r.success) return { ok: true, policy: r.data };
-  const issues = r.error.issues.flatMap((i): PolicyIssue[] =>
-    // Point at the offending key itself so `rules.alow` reads as the typo it is.
-    i.code === 'unrecognized_keys'
-      ? i.keys.map((k) => ({ path: formatPath([...i.path, k]), message: `unknown field '${k}'` }))
-      : [{ path: formatPath(i.path), message: i.message }],
-  );
-  return { ok: false, issues };
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? String(seg) : `.${String(seg)}`;
-  }
-  return out;
+  return { ok: false, issues: zodIssues(r.error) };
 }
 
 /** The JSON Schema editors and the admin API publish; policy.schema.json is this, committed. */

@@ -10,7 +10,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { isRelayError, RelayError } from './base.ts';
 import type { Reason } from './catalogue.ts';
-import { invalidInput, zodIssues } from './issues.ts';
+import { zodIssues } from '../../policies/index.ts';
+import { invalidInput } from './issues.ts';
 
 export const errorResponse = (c: Context, e: RelayError): Response => c.json(e.toHttpBody(), e.httpStatus as ContentfulStatusCode);
 

@@ -1,26 +1,12 @@
 /**
- * Validation failures, whichever boundary found them (JSON-RPC params, admin
- * bodies, queries, policies): one path notation, `rules.allow[0].contract`,
- * and one way of pointing at an unknown key.
+ * Validation failures as refusals, whichever boundary found them (JSON-RPC
+ * params, admin bodies and queries). Paths and unknown keys are reported the
+ * way the policy model reports them (policies/issues.ts): one notation.
  */
 import type { z } from 'zod';
+import type { Issue } from '../../policies/index.ts';
 import { RelayError } from './base.ts';
 import type { Reason } from './catalogue.ts';
-
-export interface Issue {
-  path: string;
-  message: string;
-}
-
-/** Dotted path with [i] for indices: `transaction.invoke.calls[0].to`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? String(seg) : `.${String(seg)}`;
-  }
-  return out;
-}
 
 /** A catalogue reason a schema attached to its own issue (`params: { reason }`), e.g. 150 for an address. */
 export function issueReason(error: z.ZodError): Reason | undefined {
@@ -29,16 +15,6 @@ export function issueReason(error: z.ZodError): Reason | undefined {
     if (r) return r;
   }
   return undefined;
-}
-
-export function zodIssues(error: z.ZodError, prefix?: string): Issue[] {
-  const at = (p: readonly PropertyKey[]) => formatPath(prefix ? [prefix, ...p] : p);
-  return error.issues.flatMap((i) =>
-    // Point at the unknown key itself, so a typo reads as one.
-    i.code === 'unrecognized_keys'
-      ? i.keys.map((k) => ({ path: at([...i.path, k]), message: `unknown field '${k}'` }))
-      : [{ path: at(i.path), message: i.message }],
-  );
 }
 
 /** A refusal naming every offending input, first one in `data.path`. */

@@ -7,7 +7,8 @@
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
 import { toRelayError } from '../errors/chain.ts';
-import { invalidInput, issueReason, zodIssues } from '../errors/issues.ts';
+import { zodIssues } from '../../policies/index.ts';
+import { invalidInput, issueReason } from '../errors/issues.ts';
 import { authenticate, type CallerContext } from '../tenants/auth.ts';
 import { methods } from './methods/index.ts';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hash, shortString, typedData, type TypedData } from 'starknet';
 import { buildTypedData, OutsideExecutionTypedData } from '../../../relay/chain/snip9.ts';
-import { formatPath } from '../../../relay/errors/issues.ts';
+import { formatPath } from '../../../policies/index.ts';
 import { repoRoot } from '../../../scripts/local/toolchain.ts';
 
 const ANY_CALLER = shortString.encodeShortString('ANY_CALLER');

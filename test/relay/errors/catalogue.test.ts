@@ -4,7 +4,8 @@ import { DENY_REASONS } from '../../../policies/index.ts';
 import { RelayError } from '../../../relay/errors/base.ts';
 import { CATALOGUE, type Reason } from '../../../relay/errors/catalogue.ts';
 import { JsonRpcCode, Snip29Code } from '../../../relay/errors/codes.ts';
-import { formatPath, invalidInput } from '../../../relay/errors/issues.ts';
+import { formatPath } from '../../../policies/index.ts';
+import { invalidInput } from '../../../relay/errors/issues.ts';
 
 const CODES = new Set<number>([...Object.values(Snip29Code), ...Object.values(JsonRpcCode)]);
 

@@ -152,11 +152,11 @@ export function tx(over: Record<string, unknown> = {}): Record<string, unknown> 
 export const memoryStore = async (): Promise<Store> => new MemoryStore();
 
 let seq = 0;
-export const redisStore = (url: string, prefix = `admin:${process.pid}:${++seq}:`): Promise<Store> =>
+export const redisStore = (url: string, prefix = `admin-test:${process.pid}:${++seq}:`): Promise<Store> =>
   RedisStore.connect(url, { prefix, commandTimeoutMs: 2_000 });
 
 /** A fresh prefix for a pair of apps that must share one Redis keyspace. */
-export const sharedPrefix = (): string => `admin:${process.pid}:${++seq}:`;
+export const sharedPrefix = (): string => `admin-test:${process.pid}:${++seq}:`;
 
 /**
  * Two relay instances (apps) sharing one real Redis keyspace, for the whole

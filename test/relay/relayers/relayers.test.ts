@@ -146,7 +146,7 @@ describe('relayer pool', () => {
     });
     const res = await s.rpc('paymaster_trackingIdToLatestHash', { tracking_id: '0xd0d0' });
     expect(res.body.result).toEqual({ transaction_hash: '0xdeadbeef', status: 'dropped' });
-    expect(await store.amount('sponsor:test:dropped-probe')).toBe(0n);
+    expect(await store.amount(Keys.sponsor('test', 'dropped-probe'))).toBe(0n);
     // Settled once: asking again changes nothing.
     expect((await s.rpc('paymaster_trackingIdToLatestHash', ['0xd0d0'])).body.result.status).toBe('dropped');
   });

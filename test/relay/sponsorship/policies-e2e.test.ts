@@ -19,6 +19,7 @@ import { executeAndWait } from '../../../scripts/local/accounts.ts';
 import { call, u256 } from '../../../scripts/local/seed.ts';
 import { verifyWebhookSignature } from '../../../relay/sponsorship/facts/webhook.ts';
 import { sweep } from '../../../relay/execution/tracking.ts';
+import { Keys } from '../../../relay/store/keys.ts';
 
 const HEARTBEAT = { contract: 'cdc_pool', selectors: ['heartbeat'] };
 const policy = (id: string, rules: Record<string, unknown>) => ({ schemaVersion: 1, id, name: id, enabled: true, rules: { allow: [HEARTBEAT], ...rules } });
@@ -227,7 +228,7 @@ describe('policies through the relay, on devnet, state in Redis', () => {
         const rc = (await b.chain.provider.waitForTransaction(r.transaction_hash)) as unknown as { actual_fee: { amount: string } };
         spent += BigInt(rc.actual_fee.amount);
       }
-      while ((await sweep(b.relay.deps)) > 0 || (await b.relay.deps.store.members('track:active')).length > 0) {
+      while ((await sweep(b.relay.deps)) > 0 || (await b.relay.deps.store.members(Keys.trackingActive)).length > 0) {
         await new Promise((r) => setTimeout(r, 200));
       }
       const day = new Date().toISOString().slice(0, 10);

@@ -76,7 +76,6 @@ const RELAY = {
   relayers_busy: e(J.UNAVAILABLE, 'No relayer available', 503),
   submission_failed: e(J.UNAVAILABLE, 'Submission failed', 503),
   execution_in_progress: e(J.UNAVAILABLE, 'Execution already in progress', 503),
-  admin_unavailable: e(J.UNAVAILABLE, 'Unavailable', 503),
 
   // Admin API resources (another tenant's resource reads exactly like an unknown one)
   policy_not_found: e(J.INVALID_REQUEST, 'Not found', 404),

@@ -1,7 +1,7 @@
 /**
  * Embedded default store: one process, no dependencies. Every method runs
  * synchronously inside its promise, so each is atomic with respect to the
- * others without locks. Must stay free of Node-only imports (Workers).
+ * others without locks. Platform-free (test/relay/layout.test.ts bundles it).
  */
 import { StoreUnavailableError } from '../errors/base.ts';
 import type { ReserveLine, ReserveResult, Store, TtlOptions } from './types.ts';

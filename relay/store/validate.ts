@@ -1,9 +1,9 @@
 /**
  * Argument checks shared by every Store implementation, so that a caller bug
  * (negative TTL, fractional count, negative amount) is refused the same way
- * on memory, Redis and the edge instead of being silently reinterpreted by
+ * on every implementation instead of being silently reinterpreted by
  * one backend (Redis would read PX 0 as an error, LRANGE -1 as "to the end").
- * Pure: no platform imports, runs in Workers.
+ * Pure: no platform imports.
  */
 import type { ReserveLine, TtlOptions } from './types.ts';
 

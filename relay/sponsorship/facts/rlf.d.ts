@@ -1,7 +1,7 @@
 /**
  * Types for the two rate-limiter-flexible files imported by path. The package
  * root also loads its cluster and database limiters (node:cluster, drivers),
- * which a Workers bundle cannot carry; the store-agnostic base class and its
+ * which a platform-free bundle cannot carry; the store-agnostic base class and its
  * result type are plain CommonJS with no platform imports.
  */
 declare module 'rate-limiter-flexible/lib/RateLimiterStoreAbstract.js' {

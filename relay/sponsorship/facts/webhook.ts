@@ -2,7 +2,7 @@
  * The operator's approval webhook. The relay POSTs what it is about to pay
  * for, signed with HMAC-SHA256 so the receiver can tell it came from this
  * relay; the receiver answers {approve: true|false}. WebCrypto and fetch
- * only, so the same code runs in Node 22 and Workers.
+ * only, so the code is platform-free.
  *
  * Only the outcome class is returned; whether a timeout or error lets the
  * request through (failOpen) is the evaluator's decision, not this client's.

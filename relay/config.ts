@@ -76,8 +76,10 @@ export const ConfigSchema = z.object({
       maxFeeMultiplierPct: z.number().int().min(100).max(1000).default(150),
       /** L2 gas added to a build-time estimate for the Paymaster + SNIP-9 wrapper. */
       overheadL2Gas: z.number().int().nonnegative().default(2_000_000),
+      /** The most L2 gas one relayed transaction may use, at build and at execute alike. */
+      maxL2GasPerTx: z.number().int().positive().default(100_000_000),
     })
-    .default({ maxFeeMultiplierPct: 150, overheadL2Gas: 2_000_000 }),
+    .default({ maxFeeMultiplierPct: 150, overheadL2Gas: 2_000_000, maxL2GasPerTx: 100_000_000 }),
   timeBounds: z
     .object({
       defaultValiditySeconds: z.number().int().positive().default(1800),

@@ -5,6 +5,7 @@
  * division rounds up: the relay never undercharges or under-bounds by rounding.
  */
 import type { Config } from '../config.ts';
+import { RelayError } from '../errors/base.ts';
 import { toHex } from './felt.ts';
 
 export interface GasToken {
@@ -83,4 +84,14 @@ export function withMargins(raw: ResourceBounds): { bounds: ResourceBounds; maxF
   const bounds = { l1_gas: bound(raw.l1_gas), l2_gas: bound(raw.l2_gas), l1_data_gas: bound(raw.l1_data_gas) };
   const maxFee = Object.values(bounds).reduce((sum, r) => sum + r.max_amount * r.max_price_per_unit, 0n);
   return { bounds, maxFee };
+}
+
+/** One relayed transaction may use at most `cap` L2 gas, whatever a policy would pay for. */
+export function checkL2Gas(l2Gas: bigint, cap: number): void {
+  if (l2Gas > BigInt(cap)) {
+    throw new RelayError('gas_limit_exceeded', {
+      details: `The transaction needs ${l2Gas} L2 gas; this relay sponsors at most ${cap} per transaction. Split the calls.`,
+      data: { l2_gas: l2Gas.toString(), max_l2_gas: cap },
+    });
+  }
 }

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { Address, Felt } from './felt.ts';
-import { OutsideExecutionTypedData } from './snip9.ts';
+import { MAX_CALLDATA, MAX_CALLS, OutsideExecutionTypedData } from './snip9.ts';
 
 const Timestamp = z
   .union([z.string().regex(/^\d{1,12}$/, 'expected a UNIX timestamp'), z.number().int().nonnegative()])
@@ -17,12 +17,12 @@ const Timestamp = z
 export const CallParam = z.object({
   to: Address,
   selector: Felt,
-  calldata: z.array(Felt).max(4096).default([]),
+  calldata: z.array(Felt).max(MAX_CALLDATA).default([]),
 });
 
 const UserInvokeParam = z.object({
   user_address: Address,
-  calls: z.array(CallParam).min(1, 'at least one call is required').max(64),
+  calls: z.array(CallParam).min(1, 'at least one call is required').max(MAX_CALLS),
 });
 
 const DeploymentDataParam = z.object({

@@ -63,6 +63,10 @@ export function buildTypedData(chainId: string, oe: OutsideExecution): TypedData
   };
 }
 
+/** Per request, at build and at execute: what one relayed transaction may carry. */
+export const MAX_CALLS = 64;
+export const MAX_CALLDATA = 4096;
+
 /** SNIP-9 accounts take the bounds as u64 (block timestamps). */
 const U64Like = FeltLike.refine((v) => v < 2n ** 64n, 'must fit in u64');
 /** Accepts revision/version as the integer or the shortstring, as SNIP-12 allows. */
@@ -105,9 +109,11 @@ export const OutsideExecutionTypedData = z
       Nonce: FeltLike,
       'Execute After': U64Like,
       'Execute Before': U64Like,
+      // The same size limits as a build's calls (chain/snip29.ts): a signed execution is no bigger.
       Calls: z
-        .array(z.object({ To: FeltLike, Selector: FeltLike, Calldata: z.array(FeltLike) }))
-        .min(1, 'at least one call is required'),
+        .array(z.object({ To: FeltLike, Selector: FeltLike, Calldata: z.array(FeltLike).max(MAX_CALLDATA) }))
+        .min(1, 'at least one call is required')
+        .max(MAX_CALLS + 1, `at most ${MAX_CALLS} calls (plus the fee transfer)`),
     }),
   })
   .transform(({ domain, message: m }) => ({

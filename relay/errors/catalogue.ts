@@ -46,6 +46,7 @@ const RELAY = {
   snip9_v2_unsupported: e(S.CLASS_HASH_NOT_SUPPORTED, 'Account does not support SNIP-9 v2'),
   execution_reverted: e(S.TRANSACTION_EXECUTION_ERROR, 'Transaction would revert'),
   paymaster_refused: e(S.TRANSACTION_EXECUTION_ERROR, 'Transaction would revert'),
+  gas_limit_exceeded: e(S.TRANSACTION_EXECUTION_ERROR, 'Transaction too large'),
   nonce_already_used: e(S.TRANSACTION_EXECUTION_ERROR, 'Outside execution nonce already used'),
   execution_already_submitted: e(S.TRANSACTION_EXECUTION_ERROR, 'Execution already submitted'),
   time_bounds_inverted: e(S.INVALID_TIME_BOUNDS, 'Invalid time bounds'),
@@ -68,6 +69,7 @@ const RELAY = {
   // Operator safeguards no tenant policy can lift
   tenant_budget_exhausted: e(J.POLICY_REFUSED, 'Sponsorship refused', 429),
   too_many_reverts: e(J.POLICY_REFUSED, 'Sponsorship refused', 429),
+  payment_in_flight: e(J.POLICY_REFUSED, 'Payment already in flight', 429),
 
   // Dependencies: fail closed
   store_unavailable: e(J.UNAVAILABLE, 'State store unavailable', 503),

@@ -7,7 +7,7 @@
  */
 import { accountInfo } from '../chain/accounts.ts';
 import { feeTransferCall, udcDeployCall } from '../chain/calldata.ts';
-import { quote, strkToken } from '../chain/fees.ts';
+import { checkL2Gas, quote, strkToken } from '../chain/fees.ts';
 import { randomFelt } from '../chain/felt.ts';
 import { chainNow } from '../chain/provider.ts';
 import { buildTypedData, type OutsideCall } from '../chain/snip9.ts';
@@ -62,6 +62,7 @@ export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: 
     txs.push({ sender: user, calls: probe, nonce: BigInt(await deps.provider.getNonceForAddress(user)) });
   }
   const est = await estimateSequence(deps.provider, txs);
+  checkL2Gas(est.l2Gas + BigInt(config.fees.overheadL2Gas), config.fees.maxL2GasPerTx);
   const fee = quote(est.fee + BigInt(config.fees.overheadL2Gas) * est.l2GasPrice, feeToken, config.fees.maxFeeMultiplierPct);
   // Again with the quoted fee: per-operation fee caps can only be judged now.
   await gate(user, gated, params.fee_mode.mode, BigInt(fee.suggested_max_fee_in_strk));

@@ -43,8 +43,14 @@ export function resolveTimeBounds(config: Config, now: number, tb?: TimeBounds):
   return { executeAfter: tb.execute_after, executeBefore: tb.execute_before };
 }
 
-/** At execute: the signed window must still be open when the transaction lands. */
+/** At execute: the signed window must still be open when the transaction lands, and no longer than a build allows. */
 export function checkWindowOpen(config: Config, now: number, w: Window): void {
+  if (w.executeBefore - now > config.timeBounds.maxValiditySeconds) {
+    throw new RelayError('time_bounds_too_long', {
+      details: `execute_before may be at most ${config.timeBounds.maxValiditySeconds}s ahead; build and sign a shorter window.`,
+      data: { now, execute_before: w.executeBefore },
+    });
+  }
   if (w.executeBefore <= now + config.timeBounds.minRemainingSeconds) {
     throw new RelayError('time_bounds_expired', {
       details: 'The signed execution expires too soon to be submitted; build and sign a new one.',

@@ -38,11 +38,14 @@ function queryInvoke(sender: string, calls: OutsideCall[], nonce: bigint) {
 export interface Estimate {
   fee: bigint;
   l2GasPrice: bigint;
+  /** L2 gas of the last transaction of the sequence: the user's. */
+  l2Gas: bigint;
 }
 
 interface FeeEstimateRpc {
   overall_fee: string;
   l2_gas_price: string;
+  l2_gas_consumed: string;
 }
 
 export interface QueryTx {
@@ -69,9 +72,11 @@ export async function estimateSequence(provider: RpcProvider, txs: QueryTx[]): P
   }
   let fee = 0n;
   let l2GasPrice = 0n;
+  let l2Gas = 0n;
   for (const r of res) {
     fee += BigInt(r.overall_fee);
     l2GasPrice = BigInt(r.l2_gas_price);
+    l2Gas = BigInt(r.l2_gas_consumed);
   }
-  return { fee, l2GasPrice };
+  return { fee, l2GasPrice, l2Gas };
 }

@@ -5,7 +5,7 @@
  * make this one revert is seen now, not after the relayer has paid.
  */
 import { TransactionType, type Account, type Call } from 'starknet';
-import { withMargins, type ResourceBounds } from '../chain/fees.ts';
+import { checkL2Gas, withMargins, type ResourceBounds } from '../chain/fees.ts';
 import { revertToError } from '../chain/revert.ts';
 import type { RelayDeps } from '../deps.ts';
 import { isRelayError } from '../errors/base.ts';
@@ -29,7 +29,9 @@ const MAX_ATTEMPTS = 4;
 export async function simulate(deps: RelayDeps, calls: Call[], tip?: bigint): Promise<Simulation> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await simulateOnce(await deps.relayers.simulator(), calls, tip);
+      const sim = await simulateOnce(await deps.relayers.simulator(), calls, tip);
+      checkL2Gas(sim.l2Gas, deps.config.fees.maxL2GasPerTx);
+      return sim;
     } catch (e) {
       if (isRelayError(e)) throw e;
       if (isStaleNonce(e) && attempt < MAX_ATTEMPTS) continue;
@@ -51,7 +53,7 @@ function isStaleNonce(e: unknown): boolean {
   return code === NodeCode.TRANSACTION_EXECUTION_ERROR && /invalid transaction nonce/i.test(nodeTraceOf(e) ?? '');
 }
 
-async function simulateOnce(relayer: { account: Account; nonce: bigint }, calls: Call[], tip?: bigint): Promise<Simulation> {
+async function simulateOnce(relayer: { account: Account; nonce: bigint }, calls: Call[], tip?: bigint): Promise<Simulation & { l2Gas: bigint }> {
   const res = await relayer.account.simulateTransaction([{ type: TransactionType.INVOKE, payload: calls }], {
     nonce: relayer.nonce,
     skipValidate: false,
@@ -62,5 +64,5 @@ async function simulateOnce(relayer: { account: Account; nonce: bigint }, calls:
   const exec = (sim.transaction_trace as { execute_invocation?: { revert_reason?: string } }).execute_invocation;
   if (exec && 'revert_reason' in exec && exec.revert_reason) throw revertToError(exec.revert_reason);
   const { bounds, maxFee } = withMargins(sim.resourceBounds);
-  return { fee: sim.overall_fee, maxFee, resourceBounds: bounds };
+  return { fee: sim.overall_fee, maxFee, resourceBounds: bounds, l2Gas: sim.resourceBounds.l2_gas.max_amount };
 }

@@ -29,7 +29,7 @@ import type { WebhookClient } from './facts/webhook.ts';
 import { PolicyLedger, type UsageQuery } from './ledger.ts';
 import { assertAllowed } from './refusal.ts';
 import type { GateDecision, Reservation, SponsorshipRequest } from './request.ts';
-import { ceilingLine, ceilingRefused, recordRevert, revertPause } from './safeguards.ts';
+import { recordRevert, safeguardLines, sendersSafeguard } from './safeguards.ts';
 
 export interface SponsorshipGateOptions {
   store: Store;
@@ -72,7 +72,7 @@ export class SponsorshipGate {
     if (only !== undefined && candidates.length === 0) throw notFound('policy', only);
     const [gd, safeguard] = await Promise.all([
       this.evaluate(req, candidates.filter((p) => p.enabled)),
-      revertPause(this.o.store, req.tenant.id, req.sender),
+      sendersSafeguard(this.o.store, req),
     ]);
     return { ...gd, evaluated: candidates.map((p) => p.id), ...(safeguard ? { safeguard } : {}) };
   }
@@ -81,17 +81,18 @@ export class SponsorshipGate {
   async reserve(req: SponsorshipRequest): Promise<Reservation> {
     const gd = await this.decide(req);
     assertAllowed(gd);
-    const at = gd.decision.at;
-    const limit = BigInt(req.tenant.maxDailyFee ?? this.o.dailyFeeCeiling);
-    const extra =
-      req.feeMode === 'sponsored' ? [{ line: ceilingLine(req.tenant.id, limit, req.maxFee, at), refuse: () => ceilingRefused(at) }] : [];
+    const ceiling = BigInt(req.tenant.maxDailyFee ?? this.o.dailyFeeCeiling);
+    const extra = safeguardLines(req, ceiling, gd.decision.at);
     return this.ledger.consume({ tenantId: req.tenant.id, request: gd.request, policy: gd.policy!, decision: gd.decision, extra });
   }
 
-  /** Replaces each reserved fee by the actual fee; a revert counts against the sender. */
+  /** Corrects each line to what the outcome costs; a revert counts against the sender. */
   async settle(res: Reservation, actualFee: bigint, reverted = false): Promise<void> {
-    await this.ledger.settle(res, actualFee);
-    if (reverted && res.tenant !== undefined && res.sender !== undefined) await recordRevert(this.o.store, res.tenant, res.sender);
+    await this.ledger.settle(res, actualFee, reverted);
+    const countedAtSubmission = res.lines.some((l) => l.kind === 'revert');
+    if (reverted && !countedAtSubmission && res.tenant !== undefined && res.sender !== undefined) {
+      await recordRevert(this.o.store, res.tenant, res.sender);
+    }
   }
 
   /** Gives back everything reserved (the transaction never landed). */

@@ -24,7 +24,7 @@ import { dayOf, isCountKey, Keys, TTL } from '../store/keys.ts';
 import type { ReserveLine, Store } from '../store/types.ts';
 import type { PolicyLimiters, ScopedRateLimit } from './facts/limits.ts';
 import { raceRefused } from './refusal.ts';
-import type { Reservation } from './request.ts';
+import type { LineKind, Reservation, ReservationLine } from './request.ts';
 
 /** Limit for counters that only count (usage): reserve needs one, nothing should ever hit it. */
 const UNBOUNDED = 2n ** 255n;
@@ -34,8 +34,8 @@ export interface ConsumeInput {
   request: PolicyRequest;
   policy: Policy;
   decision: Decision;
-  /** Lines of the operator's own (the ceiling), reserved with the policy's, with their refusal. */
-  extra?: { line: ReserveLine; refuse: () => RelayError }[];
+  /** Lines of the operator's own (ceiling, payment hold, revert count), reserved with the policy's, with their refusal. */
+  extra?: { line: ReserveLine; kind: LineKind; refuse: () => RelayError }[];
 }
 
 export interface UsageQuery {
@@ -78,19 +78,24 @@ export class PolicyLedger {
     }
 
     const lines: ReserveLine[] = [];
+    const kinds: LineKind[] = [];
     const refusals: ((used: bigint, limit: bigint) => RelayError)[] = [];
     for (const b of budgetLines(request, policy, decision)) {
       if (!b.accumulate) continue;
       const line = { key: Keys.sponsor(tenantId, b.keySuffix), amount: b.amount, limit: b.limit, ttlMs: b.periodSeconds * 1000 };
       lines.push(line);
+      kinds.push(isCountKey(line.key) ? 'count' : 'fee');
       refusals.push((used, limit) => this.lostRace(b, request, policy, at, `used ${used} + ${line.amount} exceeds ${limit}`));
     }
     for (const x of extra) {
       lines.push(x.line);
+      kinds.push(x.kind);
       refusals.push(x.refuse);
     }
-    const usage = usageLines(tenantId, request, policy.id, at);
-    lines.push(...usage);
+    for (const u of usageLines(tenantId, request, policy.id, at)) {
+      lines.push(u);
+      kinds.push(isCountKey(u.key) ? 'count' : 'fee');
+    }
 
     let reserved;
     try {
@@ -104,21 +109,21 @@ export class PolicyLedger {
       await taken.undo().catch(() => undefined);
       throw refusals[reserved.blocking]!(reserved.used, reserved.limit);
     }
-    return { policy: policy.id, tenant: tenantId, sender: request.sender, lines: lines.map((l) => ({ key: l.key, amount: l.amount.toString() })) };
+    const held = lines.map((l, i) => ({ key: l.key, amount: l.amount.toString(), kind: kinds[i]! }));
+    return { policy: policy.id, tenant: tenantId, sender: request.sender, lines: held };
   }
 
-  /** Fee lines become the actual fee; transaction counts stay consumed. */
-  async settle(res: Reservation, actualFee: bigint): Promise<void> {
+  /** Each line becomes what its kind says it costs once the outcome is known (see LineKind). */
+  async settle(res: Reservation, actualFee: bigint, reverted: boolean): Promise<void> {
     if (actualFee < 0n) throw new RangeError(`actual fee must be >= 0, got ${actualFee}`);
     await Promise.all(
-      res.lines
-        .filter((l) => !isCountKey(l.key))
-        .map(async (l) => {
-          const delta = actualFee - BigInt(l.amount);
-          if (delta < 0n) await this.store.adjust(l.key, delta);
-          // Via reserve, not adjust: adjust would recreate an expired period counter with no TTL at all.
-          else if (delta > 0n) await this.store.reserve([{ key: l.key, amount: delta, limit: UNBOUNDED, ttlMs: TTL.orphanCounter }]);
-        }),
+      res.lines.map(async (l) => {
+        const final = finalAmount(l, actualFee, reverted);
+        const delta = final - BigInt(l.amount);
+        if (delta < 0n) await this.store.adjust(l.key, delta);
+        // Via reserve, not adjust: adjust would recreate an expired period counter with no TTL at all.
+        else if (delta > 0n) await this.store.reserve([{ key: l.key, amount: delta, limit: UNBOUNDED, ttlMs: TTL.orphanCounter }]);
+      }),
     );
   }
 
@@ -149,6 +154,21 @@ export class PolicyLedger {
     const budget = b.scope === 'user' ? policy.rules.budgets!.perUser! : policy.rules.budgets!.global!;
     const rule = b.scope === 'user' ? 'budgets.perUser' : 'budgets.global';
     return raceRefused(policy.id, rule, 'budget_exhausted', `${b.scope} budget: ${detail}`, periodWindow(budget.period, at).end - at);
+  }
+}
+
+function finalAmount(l: ReservationLine, actualFee: bigint, reverted: boolean): bigint {
+  switch (l.kind ?? (isCountKey(l.key) ? 'count' : 'fee')) {
+    case 'fee':
+      return actualFee;
+    case 'count':
+      return BigInt(l.amount);
+    case 'feeIfReverted':
+      return reverted ? actualFee : 0n;
+    case 'revert':
+      return reverted ? BigInt(l.amount) : 0n;
+    case 'hold':
+      return 0n;
   }
 }
 

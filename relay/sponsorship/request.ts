@@ -20,9 +20,23 @@ export interface SponsorshipRequest {
   phase: 'build' | 'execute';
 }
 
+/**
+ * What settlement does with a line once the chain has answered:
+ * - `fee`: becomes the actual fee (sponsored budgets, usage, the ceiling);
+ * - `count`: stays consumed (transaction counters);
+ * - `feeIfReverted`: becomes the actual fee if the transaction reverted, else 0
+ *   (default mode: the user paid, unless the payment itself was undone);
+ * - `revert`: stays counted if the transaction reverted, else is given back;
+ * - `hold`: is always given back (a sender's one payment in flight).
+ * A release (never landed) gives every line back. Lines stored without a kind
+ * predate kinds: `:txs` keys count, the rest are fees.
+ */
+export type LineKind = 'fee' | 'count' | 'feeIfReverted' | 'revert' | 'hold';
+
 export interface ReservationLine {
   key: string;
   amount: string;
+  kind?: LineKind;
 }
 
 export interface Reservation {

@@ -1,22 +1,55 @@
 /**
  * Operator safeguards no tenant policy can lift: tenant admins write
- * policies, the operator pays the gas.
- * - A per-tenant ceiling on sponsored fees per UTC day, reserved in the same
- *   atomic Store.reserve as the policy budgets, so it settles and releases
- *   with them.
- * - A sender whose relayed transactions keep reverting on chain (they passed
- *   simulation, then state changed under them) costs the relayers gas for
- *   nothing; after REVERT_LIMIT in a day the relay stops relaying for it.
+ * policies, the operator pays the gas. Each is a line in the same atomic
+ * Store.reserve as the policy's budgets, so it settles and releases with them.
+ * - A per-tenant ceiling on the fees relayers may pay per UTC day: the worst
+ *   case of every sponsored transaction, and of every default-mode one too,
+ *   since a default-mode transaction that reverts undoes the user's payment
+ *   and leaves the relayer paying (it settles to 0 when the payment lands).
+ * - One default-mode payment in flight per sender: concurrent executes all
+ *   simulate against the same balance, so only one may be submitted at a
+ *   time or all but one would revert at the fee transfer, on our gas.
+ * - A sender whose relayed transactions keep reverting on chain costs the
+ *   relayers gas for nothing; after REVERT_LIMIT in a day the relay stops
+ *   relaying for it. Default-mode transactions count from submission (and are
+ *   given back if they land), so the pause holds before settlement.
  */
 import { RelayError } from '../errors/base.ts';
 import { dayOf, Keys, TTL } from '../store/keys.ts';
 import type { ReserveLine, Store } from '../store/types.ts';
+import type { LineKind, SponsorshipRequest } from './request.ts';
 
 export const REVERT_LIMIT = 3;
 const DAY_SECONDS = 86_400;
+const HOLD_RETRY_SECONDS = 10;
 
-export function ceilingLine(tenantId: string, limit: bigint, amount: bigint, now: number): ReserveLine {
-  return { key: Keys.ceiling(tenantId, dayOf(now)), amount, limit, ttlMs: TTL.ceiling };
+export interface SafeguardLine {
+  line: ReserveLine;
+  kind: LineKind;
+  refuse: () => RelayError;
+}
+
+/** What an execute reserves beyond its policy's lines, by fee mode. */
+export function safeguardLines(req: SponsorshipRequest, ceiling: bigint, now: number): SafeguardLine[] {
+  const sponsored = req.feeMode === 'sponsored';
+  const out: SafeguardLine[] = [
+    {
+      line: { key: Keys.ceiling(req.tenant.id, dayOf(now)), amount: req.maxFee, limit: ceiling, ttlMs: TTL.ceiling },
+      kind: sponsored ? 'fee' : 'feeIfReverted',
+      refuse: () => ceilingRefused(now),
+    },
+  ];
+  if (sponsored) return out;
+  out.push(
+    { line: { key: Keys.paymentHold(req.sender), amount: 1n, limit: 1n, ttlMs: TTL.paymentHold }, kind: 'hold', refuse: paymentInFlight },
+    // Limit REVERT_LIMIT: a sender already paused never gets here (decide refuses first).
+    {
+      line: { key: Keys.reverts(req.tenant.id, req.sender), amount: 1n, limit: BigInt(REVERT_LIMIT), ttlMs: TTL.reverts },
+      kind: 'revert',
+      refuse: () => pausedForReverts(REVERT_LIMIT),
+    },
+  );
+  return out;
 }
 
 export function ceilingRefused(now: number): RelayError {
@@ -26,16 +59,30 @@ export function ceilingRefused(now: number): RelayError {
   });
 }
 
-/** The refusal for a sender paused for repeated reverts, or undefined. */
-export async function revertPause(store: Store, tenantId: string, sender: string): Promise<RelayError | undefined> {
-  const n = Number((await store.get(Keys.reverts(tenantId, sender))) ?? 0);
-  if (n < REVERT_LIMIT) return undefined;
-  return new RelayError('too_many_reverts', {
+const paymentInFlight = () =>
+  new RelayError('payment_in_flight', {
+    details: 'This account already has a transaction paying its own fee in flight; wait for it to land (paymaster_trackingIdToLatestHash), then build again.',
+    data: { retry_after: HOLD_RETRY_SECONDS },
+  });
+
+const pausedForReverts = (n: number) =>
+  new RelayError('too_many_reverts', {
     details: `${n} of this sender's relayed transactions reverted on chain in the last 24 h; relaying is paused for it.`,
     data: { retry_after: DAY_SECONDS },
   });
+
+/** What refuses this sender before any node work: a revert pause, or (default mode) a payment already in flight. */
+export async function sendersSafeguard(store: Store, req: SponsorshipRequest): Promise<RelayError | undefined> {
+  const [reverts, held] = await Promise.all([
+    store.get(Keys.reverts(req.tenant.id, req.sender)),
+    req.feeMode === 'default' ? store.amount(Keys.paymentHold(req.sender)) : Promise.resolve(0n),
+  ]);
+  const n = Number(reverts ?? 0);
+  if (n >= REVERT_LIMIT) return pausedForReverts(n);
+  return held > 0n ? paymentInFlight() : undefined;
 }
 
+/** Sponsored transactions count their reverts at settlement (default mode already counted at submission). */
 export async function recordRevert(store: Store, tenantId: string, sender: string): Promise<void> {
   await store.incr(Keys.reverts(tenantId, sender), 1, { ttlMs: TTL.reverts });
 }

@@ -19,6 +19,8 @@ export const TTL = {
   /** A class never changes its interfaces. */
   classSnip9: DAY_MS,
   reverts: DAY_MS,
+  /** Outlives the tracker's drop horizon (5 min) so a payment is never released while it may still land. */
+  paymentHold: 15 * 60_000,
   /** Outlives its UTC day so a settlement landing after midnight still finds it. */
   ceiling: 2 * DAY_MS,
   /** A little over a year, so the admin API can answer year-on-year questions. */
@@ -43,6 +45,8 @@ export const Keys = {
   accountClass: (address: string) => `account:class:${hex(address)}`,
   classSnip9: (classHash: string) => `class:snip9v2:${hex(classHash)}`,
   reverts: (tenant: string, sender: string) => `reverts:${tenant}:${hex(sender)}`,
+  /** A sender's default-mode payment in flight, whichever tenant relayed it: the chain state is shared. */
+  paymentHold: (sender: string) => `hold:payment:${hex(sender)}`,
   ceiling: (tenant: string, day: string) => `ceiling:${tenant}:${day}`,
   reputation: (pool: string, worker: string) => `reputation:${pool}:${worker}`,
   /** rate-limiter-flexible's prefix; the limiter appends `:<key>@<window start>`. */
@@ -74,9 +78,8 @@ export const Keys = {
 } as const;
 
 /**
- * Reservation lines carry only {key, amount}, so a line's kind is read from
- * its key: transaction counters end in `:txs` (policies/runtime.ts names tier
- * counters that way, usage keys above follow); everything else counts fri.
+ * Transaction counters end in `:txs` (policies/runtime.ts names tier counters
+ * that way, usage keys above follow); everything else a policy reserves counts fri.
  */
 export const isCountKey = (key: string): boolean => key.endsWith(':txs');
 

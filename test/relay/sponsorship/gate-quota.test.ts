@@ -170,10 +170,40 @@ describe.each(useStoreBackends())('Sponsorship gate spending on $name', ({ fresh
     });
     const k = makeGate(await fresh(), [p]);
     const exec = () => k.check(request({ tenant: k.tenant, feeMode: 'default', maxFee: 10_000n }));
-    await exec();
-    await exec();
+    // Each lands (the user paid) before the next: one payment per sender is in flight at a time.
+    await k.gate.settle(await exec(), 700n, false);
+    await k.gate.settle(await exec(), 700n, false);
     await refused(exec(), 'tier_quota_exhausted', 'tiers');
     expect(await k.gate.usage('acme', { day: dayOf(T0) })).toEqual({ txs: 2, fee: 0n });
+  });
+
+  it('holds one default-mode payment per sender in flight, and charges the ceiling only when it reverts', async () => {
+    const store = await fresh();
+    const k = makeGate(store, [policy()], { dailyFeeCeiling: 1_000n });
+    const exec = (sender = ALICE) => k.check(request({ tenant: k.tenant, sender, feeMode: 'default', maxFee: 400n }));
+    const ceiling = () => store.amount(Keys.ceiling('acme', dayOf(T0)));
+    const reverts = () => store.get(Keys.reverts('acme', ALICE));
+
+    const first = await exec();
+    // The same sender again, at build or execute, waits; another sender does not.
+    await refused(exec(), 'payment_in_flight');
+    await refused(k.check(request({ tenant: k.tenant, feeMode: 'default', phase: 'build' })), 'payment_in_flight');
+    const bob = await exec(BOB);
+    // Both worst cases sit on the operator's ceiling until the chain answers; a third would overflow it.
+    expect(await ceiling()).toBe(800n);
+    expect(await reverts()).toBe('1');
+
+    await k.gate.settle(first, 300n, false);
+    expect(await ceiling()).toBe(400n);
+    expect(await reverts()).toBe('0');
+    const second = await exec();
+    await k.gate.settle(second, 300n, true);
+    // Reverted: the payment was undone, the relayer paid, and the sender is one revert closer to a pause.
+    expect(await ceiling()).toBe(700n);
+    expect(await reverts()).toBe('1');
+    await k.gate.release(bob);
+    expect(await ceiling()).toBe(300n);
+    await expect(exec(BOB)).resolves.toMatchObject({ policy: 'jobs' });
   });
 
   it('consumes nothing at build, whatever the policy counts', async () => {

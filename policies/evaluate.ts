@@ -7,7 +7,7 @@ import { normalizeFelt } from './primitives.ts';
 import type { Policy } from './schema.ts';
 import { contractResolver } from './selectors.ts';
 import { checkEnabled, checkFeeModes, checkMatch, checkSenders, checkTimeWindow } from './rules/access.ts';
-import { checkAllow } from './rules/calls.ts';
+import { checkAllow, checkDeployments } from './rules/calls.ts';
 import { checkReputation, checkWebhook } from './rules/external.ts';
 import { checkPerOperation, checkPeriodBudgets, checkRateLimits, checkTiers } from './rules/quota.ts';
 import type { EvalContext } from './rules/context.ts';
@@ -28,6 +28,7 @@ const CHECKS: ReadonlyArray<(ctx: EvalContext) => Verdict | Verdict[]> = [
   checkTimeWindow,
   checkSenders,
   checkAllow,
+  checkDeployments,
   checkReputation,
   checkPerOperation,
   checkTiers,
@@ -38,7 +39,7 @@ const CHECKS: ReadonlyArray<(ctx: EvalContext) => Verdict | Verdict[]> = [
 
 // Ranks mirror CHECKS; budgets.perUser and .global come from one check and rank together.
 const STAGE_OF_RULE: Record<string, number> = {
-  enabled: 0, match: 1, feeModes: 2, timeWindow: 3, senders: 4, allow: 5, reputation: 6,
+  enabled: 0, match: 1, feeModes: 2, timeWindow: 3, senders: 4, allow: 5, deployments: 5, reputation: 6,
   'budgets.perOperation': 7, tiers: 8, 'budgets.perUser': 9, 'budgets.global': 9, rateLimits: 10, webhook: 11,
 };
 
@@ -138,6 +139,7 @@ export const REASON_FIXES: Record<DenyReason, string> = {
   contract_not_allowed: 'Only call the contracts the policy allows.',
   selector_not_allowed: 'Only call the entrypoints the policy allows.',
   calldata_constraint: 'Change the call arguments to satisfy the policy limits.',
+  deployment_not_allowed: 'Deploy an account class the policy names, or deploy the account yourself.',
   reputation_unknown: 'Retry shortly; the reputation source is unavailable.',
   reputation_too_low: 'Raise the worker reputation before requesting sponsorship.',
   max_fee_exceeded: 'Split the transaction or pay the fee yourself (default fee mode).',

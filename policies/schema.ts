@@ -12,6 +12,7 @@ import {
   AddressSchema,
   ContractRefSchema,
   DecimalSchema,
+  FeltHexSchema,
   InstantSchema,
   PeriodSchema,
   SelectorRefSchema,
@@ -121,10 +122,24 @@ export const WebhookRuleSchema = z.strictObject({
   failOpen: z.boolean().default(false),
 });
 
+/**
+ * Account deployments cost gas but carry no signature worth anything (the
+ * new account's key is whoever asks), so a policy sponsors them only by
+ * naming the classes. `"accepted"` stands for every account class the relay
+ * itself accepts (its manifest).
+ */
+export const DeploymentsRuleSchema = z.strictObject({
+  classHashes: z
+    .array(z.union([FeltHexSchema, z.literal('accepted')], { error: 'expected a class hash (0x…) or "accepted"' }))
+    .min(1)
+    .max(64),
+});
+
 export const FeeModeSchema = z.enum(['sponsored', 'default']);
 
 export const RulesSchema = z.strictObject({
   allow: z.array(AllowEntrySchema).min(1).max(256).optional(),
+  deployments: DeploymentsRuleSchema.optional(),
   senders: SendersRuleSchema.optional(),
   tiers: TiersRuleSchema.optional(),
   rateLimits: z.array(RateLimitRuleSchema).max(16).optional(),

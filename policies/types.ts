@@ -37,6 +37,8 @@ export const PolicyRequestSchema = z.object({
   maxFee: FeeSchema,
   /** `build` quotes (paymaster_buildTransaction), `execute` spends (paymaster_executeTransaction). */
   phase: z.enum(['build', 'execute']),
+  /** An account the relayer would deploy for the sender (SNIP-29 deploy / deploy_and_invoke). */
+  deployment: z.object({ classHash: FeltHexSchema }).optional(),
 });
 
 export type PolicyCall = z.output<typeof CallSchema>;
@@ -69,6 +71,8 @@ export interface PolicyFacts {
   /** The sender's reputation (0..1000); undefined = unknown. */
   reputation?: number;
   webhook?: { verdict: WebhookVerdict };
+  /** Account classes the relay deploys (what `"accepted"` stands for in rules.deployments). */
+  accountClasses?: readonly string[];
 }
 
 /** Stable, snake_case; clients branch on these, so never rename one once shipped. */
@@ -84,6 +88,7 @@ export const DENY_REASONS = [
   'contract_not_allowed',
   'selector_not_allowed',
   'calldata_constraint',
+  'deployment_not_allowed',
   'reputation_unknown',
   'reputation_too_low',
   'max_fee_exceeded',
@@ -107,6 +112,7 @@ export type RuleName =
   | 'timeWindow'
   | 'senders'
   | 'allow'
+  | 'deployments'
   | 'reputation'
   | 'budgets.perOperation'
   | 'tiers'

@@ -48,6 +48,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     store,
     policies,
     contracts: contractsOf(config.manifest),
+    accountClasses: config.manifest.accountClassHashes,
     reputation: new ChainReputationSource({ provider, store, cdcPool: config.manifest.contracts.cdc_pool.address }),
     webhook: new WebhookClient(),
     secrets: o.secrets ?? {},

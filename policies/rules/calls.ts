@@ -16,6 +16,8 @@ export function checkAllow(ctx: EvalContext): Verdict[] {
   const entries = ctx.policy.rules.allow;
   if (entries === undefined) return [];
   const calls = ctx.request.calls;
+  // A deploy-only request has no calls: rules.deployments alone decides it.
+  if (calls.length === 0 && ctx.request.deployment !== undefined) return [];
   // An allowlist must never approve by vacuity: "no calls" is not "only allowed calls".
   if (calls.length === 0) return [deny('allow', 'no_calls', 'the request has no calls')];
 
@@ -83,4 +85,18 @@ function expectedValue(equals: string, resolve: ContractResolver): bigint | unde
   if (/^[0-9]/.test(equals)) return BigInt(equals);
   const address = resolve(equals);
   return address === undefined ? undefined : BigInt(address);
+}
+
+/** A deployment is sponsored only by a policy naming its class; a request without one is not this rule's business. */
+export function checkDeployments(ctx: EvalContext): Verdict[] {
+  const d = ctx.request.deployment;
+  if (d === undefined) return [];
+  const rule = ctx.policy.rules.deployments;
+  if (rule === undefined) return [deny('deployments', 'deployment_not_allowed', 'the policy does not sponsor account deployments')];
+  const cls = parseFelt(d.classHash);
+  const accepted = (ctx.facts.accountClasses ?? []).map(parseFelt);
+  const ok = cls !== undefined && rule.classHashes.some((c) => (c === 'accepted' ? accepted.includes(cls) : parseFelt(c) === cls));
+  return ok
+    ? [pass('deployments', `class ${d.classHash} may be deployed`)]
+    : [deny('deployments', 'deployment_not_allowed', `class ${d.classHash} is not one the policy deploys`)];
 }

@@ -5,7 +5,6 @@
  * at boot rather than at the first transaction.
  */
 import { z } from 'zod';
-import { UDC_ADDRESS } from './calldata.ts';
 import { FeltHex as Felt } from './felt.ts';
 
 const Deployed = z.object({ address: Felt, classHash: Felt });
@@ -28,7 +27,7 @@ export const ManifestSchema = z.object({
 
 export type Manifest = z.infer<typeof ManifestSchema>;
 
-/** Manifest names plus `udc`, so a policy can sponsor account deployments (UDC deploy_contract). */
+/** Manifest names to addresses: what a policy's `contract: "cdc_pool"` resolves to. */
 export function contractsOf(manifest: Pick<Manifest, 'contracts'>): Record<string, string> {
-  return { udc: UDC_ADDRESS, ...Object.fromEntries(Object.entries(manifest.contracts).map(([name, c]) => [name, c.address])) };
+  return Object.fromEntries(Object.entries(manifest.contracts).map(([name, c]) => [name, c.address]));
 }

@@ -27,10 +27,13 @@ export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: 
   const feeToken = token ?? strkToken(config);
   const deployedAddress = checkShape(config, tx, params.fee_mode);
   const deployment = tx.type === 'invoke' ? undefined : tx.deployment;
-  // A deployment is gated as what it is on chain: a UDC deploy_contract call.
+  // The relayer's UDC call is not the user's: the policy judges the deployment by its class.
   const deployCalls = deployment ? [udcDeployCall(deployment)] : [];
+  const deploys = deployment ? { deployment: { classHash: deployment.class_hash } } : {};
   const gate = (sender: string, calls: OutsideCall[], feeMode: 'sponsored' | 'default', maxFee: bigint): Promise<void> =>
-    deps.gate.decide({ tenant: ctx.tenant, apiKeyId: ctx.apiKeyId, sender, calls, feeMode, maxFee, phase: 'build' } satisfies SponsorshipRequest).then(assertAllowed);
+    deps.gate
+      .decide({ tenant: ctx.tenant, apiKeyId: ctx.apiKeyId, sender, calls, feeMode, maxFee, phase: 'build', ...deploys } satisfies SponsorshipRequest)
+      .then(assertAllowed);
   const relayerNonce = async () => {
     const relayer = config.relayers[0]!.address;
     return { relayer, nonce: BigInt(await deps.provider.getNonceForAddress(relayer)) };
@@ -38,11 +41,11 @@ export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: 
 
   if (tx.type === 'deploy') {
     // Refuse early on policy before spending an estimate on the node.
-    await gate(deployedAddress!, deployCalls, 'sponsored', 0n);
+    await gate(deployedAddress!, [], 'sponsored', 0n);
     const { relayer, nonce } = await relayerNonce();
     const est = await estimateSequence(deps.provider, [{ sender: relayer, calls: deployCalls, nonce }]);
     const fee = quote(est.fee, feeToken, config.fees.maxFeeMultiplierPct);
-    await gate(deployedAddress!, deployCalls, 'sponsored', BigInt(fee.suggested_max_fee_in_strk));
+    await gate(deployedAddress!, [], 'sponsored', BigInt(fee.suggested_max_fee_in_strk));
     return { type: 'deploy' as const, deployment: tx.deployment, parameters: params, fee };
   }
 
@@ -50,8 +53,7 @@ export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: 
   const userCalls = tx.invoke.calls;
   if (!deployment) await checkDeployedAccount(deps, user);
   const window = resolveTimeBounds(config, await chainNow(deps.provider), params.time_bounds);
-  const gated = [...deployCalls, ...userCalls];
-  await gate(user, gated, params.fee_mode.mode, 0n);
+  await gate(user, userCalls, params.fee_mode.mode, 0n);
 
   const probe = token ? [...userCalls, feeTransferCall(token.address, paymaster, 1n)] : userCalls;
   const txs: QueryTx[] = [];
@@ -65,7 +67,7 @@ export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: 
   checkL2Gas(est.l2Gas + BigInt(config.fees.overheadL2Gas), config.fees.maxL2GasPerTx);
   const fee = quote(est.fee + BigInt(config.fees.overheadL2Gas) * est.l2GasPrice, feeToken, config.fees.maxFeeMultiplierPct);
   // Again with the quoted fee: per-operation fee caps can only be judged now.
-  await gate(user, gated, params.fee_mode.mode, BigInt(fee.suggested_max_fee_in_strk));
+  await gate(user, userCalls, params.fee_mode.mode, BigInt(fee.suggested_max_fee_in_strk));
 
   const calls = token ? [...userCalls, feeTransferCall(token.address, paymaster, BigInt(fee.suggested_max_fee_in_gas_token))] : userCalls;
   const typed_data = buildTypedData(await deps.provider.getChainId(), {

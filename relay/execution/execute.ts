@@ -34,7 +34,14 @@ export async function executeTransaction(
   params: UserParameters,
 ): Promise<ExecuteResult> {
   const p = await planExecution(deps, tx, params);
-  const request = { tenant: ctx.tenant, apiKeyId: ctx.apiKeyId, sender: p.account, calls: p.userCalls, feeMode: p.feeMode };
+  const request = {
+    tenant: ctx.tenant,
+    apiKeyId: ctx.apiKeyId,
+    sender: p.account,
+    calls: p.userCalls,
+    feeMode: p.feeMode,
+    ...(p.deployment ? { deployment: p.deployment } : {}),
+  };
   // Refuse what policy or a safeguard refuses before spending a node simulation on it.
   assertAllowed(await deps.gate.decide({ ...request, maxFee: 0n, phase: 'build' } satisfies SponsorshipRequest));
   const trackingId = randomFelt();

@@ -8,7 +8,7 @@
  */
 import type { Call } from 'starknet';
 import { classHashAt } from '../chain/accounts.ts';
-import { fromU256, paymasterCall, TRANSFER_SELECTOR, udcDeployCall, udcDeployTx } from '../chain/calldata.ts';
+import { fromU256, paymasterCall, TRANSFER_SELECTOR, udcDeployTx } from '../chain/calldata.ts';
 import type { GasToken } from '../chain/fees.ts';
 import { chainNow } from '../chain/provider.ts';
 import type { OutsideCall } from '../chain/snip9.ts';
@@ -22,8 +22,10 @@ export interface Plan {
   account: string;
   /** The relayer's transaction. */
   calls: Call[];
-  /** What the gate judges: the user's calls (and a deployment as its UDC call), without the fee transfer. */
+  /** What the gate judges: the user's calls, without the fee transfer. */
   userCalls: OutsideCall[];
+  /** The account class the relayer would deploy, judged by the policy's deployments rule. */
+  deployment?: { classHash: string };
   feeMode: 'sponsored' | 'default';
   token?: GasToken;
   /** Gas-token amount the signed transfer pays the Paymaster (default mode). */
@@ -37,9 +39,9 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
   const token = resolveGasToken(config, params.fee_mode);
   const deployed = checkShape(config, tx, params.fee_mode);
   const deployment = tx.type === 'invoke' ? undefined : tx.deployment;
-  const deployCalls = deployment ? [udcDeployCall(deployment)] : [];
+  const deploys = deployment ? { deployment: { classHash: deployment.class_hash } } : {};
   if (tx.type === 'deploy') {
-    return { account: deployed!, calls: [udcDeployTx(tx.deployment)], userCalls: deployCalls, feeMode: 'sponsored', paid: 0n, idemKey: Keys.deployment(deployed!) };
+    return { account: deployed!, calls: [udcDeployTx(tx.deployment)], userCalls: [], ...deploys, feeMode: 'sponsored', paid: 0n, idemKey: Keys.deployment(deployed!) };
   }
 
   const account = tx.invoke.user_address;
@@ -84,7 +86,8 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
   return {
     account,
     calls: deployment ? [udcDeployTx(deployment), call] : [call],
-    userCalls: [...deployCalls, ...userCalls],
+    userCalls,
+    ...deploys,
     feeMode: token ? 'default' : 'sponsored',
     ...(token ? { token } : {}),
     paid,

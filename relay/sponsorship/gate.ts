@@ -34,8 +34,10 @@ import { recordRevert, safeguardLines, sendersSafeguard } from './safeguards.ts'
 export interface SponsorshipGateOptions {
   store: Store;
   policies: TenantPolicies;
-  /** Manifest names (ciro_token, cdc_pool, job_mgr, paymaster, udc) to addresses. */
+  /** Manifest names (ciro_token, cdc_pool, job_mgr, paymaster) to addresses. */
   contracts: Record<string, string>;
+  /** The account classes the relay deploys: what a policy's `"accepted"` deployments mean. */
+  accountClasses?: readonly string[];
   reputation: ReputationSource;
   webhook?: WebhookClient;
   /** Webhook secrets keyed `<tenantId>/<secretRef>` (see FactSources). */
@@ -107,7 +109,7 @@ export class SponsorshipGate {
   private async evaluate(req: SponsorshipRequest, candidates: Policy[]): Promise<Omit<GateDecision, 'evaluated'>> {
     const now = this.now();
     const request = toPolicyRequest(req);
-    const base: PolicyFacts = { now, contracts: this.o.contracts };
+    const base: PolicyFacts = { now, contracts: this.o.contracts, accountClasses: this.o.accountClasses ?? [] };
 
     const live = candidates.filter((p) => {
       const d = evaluate(request, p, base);
@@ -160,6 +162,7 @@ function toPolicyRequest(req: SponsorshipRequest): PolicyRequest {
     apiKeyId: req.apiKeyId,
     maxFee: req.maxFee,
     phase: req.phase,
+    ...(req.deployment ? { deployment: req.deployment } : {}),
   };
 }
 

@@ -18,6 +18,8 @@ export interface SponsorshipRequest {
   maxFee: bigint;
   /** `build` decides on a quote and never calls webhooks; `execute` is the real thing. */
   phase: 'build' | 'execute';
+  /** An account the relayer would deploy: judged by the policy's deployments rule, not as a call. */
+  deployment?: { classHash: string };
 }
 
 /**

@@ -59,6 +59,21 @@ describe('feeModes', () => {
   ]);
 });
 
+describe('deployments', () => {
+  const ACCOUNT = '0x5b4b537eaa2399e3aa99c4e2e0208ebd6c71bc1467938cd52c798c601e43564';
+  const deploy = (classHash: string, calls = [] as PolicyRequest['calls']) => ({ calls, deployment: { classHash } });
+  const accepted = { accountClasses: ['0x05b4b537eaa2399e3aa99c4e2e0208ebd6c71bc1467938cd52c798c601e43564'] };
+  run([
+    { name: 'a named class (other spelling)', rules: { deployments: { classHashes: [ACCOUNT.toUpperCase().replace('0X', '0x')] } }, req: deploy(ACCOUNT) },
+    { name: '"accepted" is the relay\'s account classes', rules: { deployments: { classHashes: ['accepted'] } }, req: deploy(ACCOUNT), facts: accepted },
+    { name: 'deploy and invoke: calls still need the allowlist', rules: { allow: ALLOW_POOL, deployments: { classHashes: ['accepted'] } }, req: deploy(ACCOUNT, [call(POOL, 'heartbeat')]), facts: accepted },
+    { name: 'a policy without the rule sponsors no deployment', rules: {}, req: deploy(ACCOUNT), reason: 'deployment_not_allowed', rule: 'deployments' },
+    { name: 'an allowlist alone does not sponsor a deploy-only request', rules: { allow: ALLOW_POOL }, req: deploy(ACCOUNT), reason: 'deployment_not_allowed', rule: 'deployments' },
+    { name: 'a class the policy does not name', rules: { deployments: { classHashes: ['0x1234'] } }, req: deploy(ACCOUNT), reason: 'deployment_not_allowed' },
+    { name: '"accepted" with a class the relay does not accept', rules: { deployments: { classHashes: ['accepted'] } }, req: deploy('0x1234'), facts: accepted, reason: 'deployment_not_allowed' },
+  ]);
+});
+
 describe('timeWindow', () => {
   run([
     { name: 'inside', rules: { timeWindow: { start: NOW - 10, end: NOW + 10 } } },

@@ -72,6 +72,7 @@ export class FactReader {
       feeMode: req.feeMode,
       maxFee: req.maxFee.toString(),
       phase: req.phase,
+      ...(req.deployment ? { deployment: req.deployment } : {}),
     });
   }
 }

@@ -19,6 +19,8 @@ export interface WebhookPayload {
   /** fri, decimal string (JSON numbers lose precision past 2^53). */
   maxFee: string;
   phase: 'build' | 'execute';
+  /** An account the relayer would deploy for the sender. */
+  deployment?: { classHash: string };
   /**
    * Unix seconds, equal to the x-ciro-timestamp header. Inside the body so
    * the signature covers it: receivers can reject replays of old requests.

@@ -4,7 +4,7 @@
  * `app.request()`. Runtime specifics (serving, env, background work) live in
  * relay/entry/.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createAdminApi } from './admin/api.ts';
 import { gasTokens } from './chain/fees.ts';
@@ -15,8 +15,16 @@ import { errorResponse, restErrorHandler } from './errors/http.ts';
 import { handleRpc } from './rpc/handler.ts';
 import { API_KEY_HEADER } from './tenants/auth.ts';
 
-export function createApp(deps: RelayDeps): Hono {
+export interface AppOptions {
+  /** The peer's address as the runtime sees it (a socket, a platform header); used unless config names a proxy header. */
+  clientAddress?: (c: Context) => string | undefined;
+}
+
+export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   const app = new Hono();
+  const header = deps.config.clientIpHeader;
+  // A proxy header's first hop is the client; anything after it was added by proxies.
+  const clientOf = (c: Context) => (header ? c.req.header(header)?.split(',')[0]?.trim() : opts.clientAddress?.(c)) || undefined;
   const tooLarge = () => new RelayError('body_too_large', { details: `Bodies are limited to ${deps.config.maxBodyBytes} bytes.` });
 
   // JSON-RPC answers even an oversized body in JSON-RPC's own shape.
@@ -26,7 +34,7 @@ export function createApp(deps: RelayDeps): Hono {
   });
   for (const path of ['/', '/rpc']) {
     app.post(path, limit, async (c) => {
-      const res = await handleRpc(deps, await c.req.text(), c.req.header(API_KEY_HEADER));
+      const res = await handleRpc(deps, await c.req.text(), c.req.header(API_KEY_HEADER), clientOf(c));
       return res === undefined ? c.body(null, 204) : c.json(res);
     });
   }

@@ -95,6 +95,22 @@ export const ConfigSchema = z.object({
    */
   tenantDailyFeeCeiling: Decimal.default('1000000000000000000000'),
   operatorKeys: z.array(OperatorKeySchema).default([]),
+  /**
+   * Account deployments carry no signature worth anything (whoever asks holds
+   * the new key), so each API key and each client address gets a quota of
+   * them, whatever the tenant's policies allow. 0 disables that quota.
+   */
+  deployQuota: z
+    .object({
+      perApiKeyPerDay: z.number().int().nonnegative().default(500),
+      perClientPerHour: z.number().int().nonnegative().default(20),
+    })
+    .default({ perApiKeyPerDay: 500, perClientPerHour: 20 }),
+  /**
+   * Where the client address comes from behind a proxy (e.g. `cf-connecting-ip`,
+   * `x-forwarded-for`: its first hop). Unset: the socket's peer, where the entry knows it.
+   */
+  clientIpHeader: z.string().regex(/^[a-z0-9-]+$/).optional(),
   maxBodyBytes: z.number().int().positive().default(256 * 1024),
   maxBatch: z.number().int().positive().default(20),
 }).superRefine((c, ctx) => {

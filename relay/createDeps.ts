@@ -7,6 +7,7 @@
  */
 import type { Policy } from '../policies/index.ts';
 import { contractsOf } from './chain/manifest.ts';
+import { PaymasterState } from './chain/paymaster.ts';
 import { createProvider } from './chain/provider.ts';
 import type { Config } from './config.ts';
 import type { Log, RelayDeps } from './deps.ts';
@@ -53,6 +54,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     webhook: new WebhookClient(),
     secrets: o.secrets ?? {},
     dailyFeeCeiling: BigInt(config.tenantDailyFeeCeiling),
+    deployQuota: config.deployQuota,
     ...(o.now ? { now: o.now } : {}),
   });
   const relayers = new RelayerPool({
@@ -70,6 +72,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     store,
     provider,
     relayers,
+    paymaster: new PaymasterState(provider, config.manifest.contracts.paymaster.address),
     gate,
     tenants: { directory: new TenantDirectory(config, store), policies },
     background: o.background ?? ((work) => void work.catch((e) => log('background.error', { error: String(e) }))),

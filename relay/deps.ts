@@ -5,6 +5,7 @@
  * but what their stores share.
  */
 import type { RpcProvider } from 'starknet';
+import type { PaymasterState } from './chain/paymaster.ts';
 import type { Config } from './config.ts';
 import type { RelayerPool } from './relayers/pool.ts';
 import type { SponsorshipGate } from './sponsorship/gate.ts';
@@ -19,6 +20,8 @@ export interface RelayDeps {
   store: Store;
   provider: RpcProvider;
   relayers: RelayerPool;
+  /** The Paymaster contract's pause switch. */
+  paymaster: PaymasterState;
   gate: SponsorshipGate;
   tenants: { directory: TenantDirectory; policies: TenantPolicies };
   /** Work that may finish after the response (an entry's waitUntil). */

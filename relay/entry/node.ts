@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
 import { createApp } from '../app.ts';
 import { parseConfig, ConfigError, type Config } from '../config.ts';
 import { createDeps } from '../createDeps.ts';
@@ -46,6 +48,9 @@ export async function createStore(config: Config['store']): Promise<Store> {
   return RedisStore.connect(config.url, { prefix: config.prefix });
 }
 
+/** The TCP peer, when the request came through a socket (not through `app.request()` in tests). */
+const socketPeer = (c: Context): string | undefined => (c.env?.incoming ? getConnInfo(c).remote.address : undefined);
+
 export interface NodeRelay {
   deps: RelayDeps;
   app: ReturnType<typeof createApp>;
@@ -82,7 +87,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
   timer.unref();
   return {
     deps,
-    app: createApp(deps),
+    app: createApp(deps, { clientAddress: socketPeer }),
     close: async () => {
       clearInterval(timer);
       await Promise.allSettled([...pending]);

@@ -69,11 +69,13 @@ const RELAY = {
   // Operator safeguards no tenant policy can lift
   tenant_budget_exhausted: e(J.POLICY_REFUSED, 'Sponsorship refused', 429),
   too_many_reverts: e(J.POLICY_REFUSED, 'Sponsorship refused', 429),
+  deploy_quota_exhausted: e(J.POLICY_REFUSED, 'Sponsorship refused', 429),
   payment_in_flight: e(J.POLICY_REFUSED, 'Payment already in flight', 429),
 
   // Dependencies: fail closed
   store_unavailable: e(J.UNAVAILABLE, 'State store unavailable', 503),
   chain_unavailable: e(J.UNAVAILABLE, 'Chain unavailable', 503),
+  paymaster_paused: e(J.UNAVAILABLE, 'Sponsorship paused', 503),
   relayers_unfunded: e(J.UNAVAILABLE, 'No relayer available', 503),
   relayers_busy: e(J.UNAVAILABLE, 'No relayer available', 503),
   submission_failed: e(J.UNAVAILABLE, 'Submission failed', 503),

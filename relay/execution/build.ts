@@ -26,13 +26,14 @@ export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: 
   const token = resolveGasToken(config, params.fee_mode);
   const feeToken = token ?? strkToken(config);
   const deployedAddress = checkShape(config, tx, params.fee_mode);
+  await deps.paymaster.assertActive();
   const deployment = tx.type === 'invoke' ? undefined : tx.deployment;
   // The relayer's UDC call is not the user's: the policy judges the deployment by its class.
   const deployCalls = deployment ? [udcDeployCall(deployment)] : [];
   const deploys = deployment ? { deployment: { classHash: deployment.class_hash } } : {};
   const gate = (sender: string, calls: OutsideCall[], feeMode: 'sponsored' | 'default', maxFee: bigint): Promise<void> =>
     deps.gate
-      .decide({ tenant: ctx.tenant, apiKeyId: ctx.apiKeyId, sender, calls, feeMode, maxFee, phase: 'build', ...deploys } satisfies SponsorshipRequest)
+      .decide({ tenant: ctx.tenant, apiKeyId: ctx.apiKeyId, client: ctx.client, sender, calls, feeMode, maxFee, phase: 'build', ...deploys } satisfies SponsorshipRequest)
       .then(assertAllowed);
   const relayerNonce = async () => {
     const relayer = config.relayers[0]!.address;

@@ -37,6 +37,7 @@ export async function executeTransaction(
   const request = {
     tenant: ctx.tenant,
     apiKeyId: ctx.apiKeyId,
+    client: ctx.client,
     sender: p.account,
     calls: p.userCalls,
     feeMode: p.feeMode,

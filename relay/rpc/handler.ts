@@ -28,7 +28,7 @@ function validId(v: unknown): v is Id {
   return v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 }
 
-async function handleOne(deps: RelayDeps, req: unknown, apiKey: string | undefined): Promise<RpcResponse | undefined> {
+async function handleOne(deps: RelayDeps, req: unknown, apiKey: string | undefined, client: string | undefined): Promise<RpcResponse | undefined> {
   if (typeof req !== 'object' || req === null || Array.isArray(req)) {
     return fail(null, invalidRequest('Each request must be a JSON object.'));
   }
@@ -49,7 +49,7 @@ async function handleOne(deps: RelayDeps, req: unknown, apiKey: string | undefin
     const params = mapParams(r.params, method.paramNames);
     // Keys are checked before params: an unauthenticated caller learns nothing about valid input.
     let ctx: CallerContext | undefined;
-    if (method.auth) ctx = await authenticate(deps.tenants.directory, apiKey, 'sponsor');
+    if (method.auth) ctx = { ...(await authenticate(deps.tenants.directory, apiKey, 'sponsor')), ...(client ? { client } : {}) };
     const parsed = method.params.safeParse(params);
     if (!parsed.success) throw invalidInput(issueReason(parsed.error) ?? 'invalid_params', zodIssues(parsed.error));
     const result = await method.handler(deps, ctx, parsed.data);
@@ -78,18 +78,18 @@ function mapParams(params: unknown, names: string[]): unknown {
 }
 
 /** Handles a raw body; returns the JSON response body, or undefined for notifications only. */
-export async function handleRpc(deps: RelayDeps, body: string, apiKey: string | undefined): Promise<unknown> {
+export async function handleRpc(deps: RelayDeps, body: string, apiKey: string | undefined, client?: string): Promise<unknown> {
   let payload: unknown;
   try {
     payload = JSON.parse(body);
   } catch {
     return fail(null, new RelayError('invalid_json', { details: 'The body is not valid JSON.' }));
   }
-  if (!Array.isArray(payload)) return handleOne(deps, payload, apiKey);
+  if (!Array.isArray(payload)) return handleOne(deps, payload, apiKey, client);
   if (payload.length === 0) return fail(null, invalidRequest('A batch must contain at least one request.'));
   if (payload.length > deps.config.maxBatch) {
     return fail(null, new RelayError('batch_too_large', { details: `Send at most ${deps.config.maxBatch} requests per batch.` }));
   }
-  const out = (await Promise.all(payload.map((p) => handleOne(deps, p, apiKey)))).filter((x) => x !== undefined);
+  const out = (await Promise.all(payload.map((p) => handleOne(deps, p, apiKey, client)))).filter((x) => x !== undefined);
   return out.length ? out : undefined;
 }

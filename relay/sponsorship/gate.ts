@@ -29,6 +29,7 @@ import type { WebhookClient } from './facts/webhook.ts';
 import { PolicyLedger, type UsageQuery } from './ledger.ts';
 import { assertAllowed } from './refusal.ts';
 import type { GateDecision, Reservation, SponsorshipRequest } from './request.ts';
+import { deployLines, deployQuotaRefusal, type DeployQuota } from './deployQuota.ts';
 import { recordRevert, safeguardLines, sendersSafeguard } from './safeguards.ts';
 
 export interface SponsorshipGateOptions {
@@ -44,6 +45,8 @@ export interface SponsorshipGateOptions {
   secrets?: Record<string, string>;
   /** Sponsored fees (fri) one tenant may reserve per UTC day unless the tenant sets `maxDailyFee`. */
   dailyFeeCeiling: bigint;
+  /** Deployments per API key and per client network, whatever the policies allow. */
+  deployQuota?: DeployQuota;
   /** Unix seconds; injectable so quota and rate-limit tests move time instead of sleeping. */
   now?: () => number;
 }
@@ -53,11 +56,13 @@ const FIRST_FACT_STAGE = ruleStage('reputation');
 
 export class SponsorshipGate {
   readonly now: () => number;
+  private readonly deployQuota: DeployQuota;
   private readonly ledger: PolicyLedger;
   private readonly facts: FactReader;
 
   constructor(private readonly o: SponsorshipGateOptions) {
     this.now = o.now ?? (() => Date.now() / 1000);
+    this.deployQuota = o.deployQuota ?? { perApiKeyPerDay: 0, perClientPerHour: 0 };
     const limiters = new PolicyLimiters(o.store);
     this.ledger = new PolicyLedger(o.store, limiters);
     this.facts = new FactReader({ store: o.store, limiters, ledger: this.ledger, reputation: o.reputation, webhook: o.webhook, secrets: o.secrets ?? {} });
@@ -72,11 +77,13 @@ export class SponsorshipGate {
     const effective = (await this.o.policies.effective(req.tenant)).map((e) => e.policy);
     const candidates = only === undefined ? effective : effective.filter((p) => p.id === only);
     if (only !== undefined && candidates.length === 0) throw notFound('policy', only);
-    const [gd, safeguard] = await Promise.all([
+    const [gd, safeguard, quota] = await Promise.all([
       this.evaluate(req, candidates.filter((p) => p.enabled)),
       sendersSafeguard(this.o.store, req),
+      deployQuotaRefusal(this.o.store, req, this.deployQuota, this.now()),
     ]);
-    return { ...gd, evaluated: candidates.map((p) => p.id), ...(safeguard ? { safeguard } : {}) };
+    const refusal = safeguard ?? quota;
+    return { ...gd, evaluated: candidates.map((p) => p.id), ...(refusal ? { safeguard: refusal } : {}) };
   }
 
   /** Decides with the simulated fee and, if allowed, reserves everything it spends in one atomic step. */
@@ -84,7 +91,7 @@ export class SponsorshipGate {
     const gd = await this.decide(req);
     assertAllowed(gd);
     const ceiling = BigInt(req.tenant.maxDailyFee ?? this.o.dailyFeeCeiling);
-    const extra = safeguardLines(req, ceiling, gd.decision.at);
+    const extra = [...safeguardLines(req, ceiling, gd.decision.at), ...deployLines(req, this.deployQuota, gd.decision.at)];
     return this.ledger.consume({ tenantId: req.tenant.id, request: gd.request, policy: gd.policy!, decision: gd.decision, extra });
   }
 

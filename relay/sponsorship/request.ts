@@ -20,6 +20,8 @@ export interface SponsorshipRequest {
   phase: 'build' | 'execute';
   /** An account the relayer would deploy: judged by the policy's deployments rule, not as a call. */
   deployment?: { classHash: string };
+  /** The caller's network address, where the entry knows it (deploy quotas). */
+  client?: string;
 }
 
 /**

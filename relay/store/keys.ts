@@ -21,6 +21,7 @@ export const TTL = {
   reverts: DAY_MS,
   /** Outlives the tracker's drop horizon (5 min) so a payment is never released while it may still land. */
   paymentHold: 15 * 60_000,
+  deployWindow: 2 * DAY_MS,
   /** Outlives its UTC day so a settlement landing after midnight still finds it. */
   ceiling: 2 * DAY_MS,
   /** A little over a year, so the admin API can answer year-on-year questions. */
@@ -48,6 +49,9 @@ export const Keys = {
   /** A sender's default-mode payment in flight, whichever tenant relayed it: the chain state is shared. */
   paymentHold: (sender: string) => `hold:payment:${hex(sender)}`,
   ceiling: (tenant: string, day: string) => `ceiling:${tenant}:${day}`,
+  /** Deployments sponsored per API key per UTC day, and per client address per hour (ids from the window start). */
+  deploysByKey: (tenant: string, keyId: string, day: string) => `deploys:key:${tenant}:${keyId}:${day}`,
+  deploysByClient: (client: string, hourStart: number) => `deploys:client:${client}:${hourStart}`,
   reputation: (pool: string, worker: string) => `reputation:${pool}:${worker}`,
   /** rate-limiter-flexible's prefix; the limiter appends `:<key>@<window start>`. */
   rateLimitPrefix: 'rl',

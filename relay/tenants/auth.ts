@@ -25,6 +25,8 @@ export function constantTimeEqual(a: string, b: string): boolean {
 export interface CallerContext {
   tenant: Tenant;
   apiKeyId: string;
+  /** The caller's network address, where the entry knows it. */
+  client?: string;
 }
 
 const INVALID_KEY = 'The API key is unknown or revoked; check it or ask for a new one.';

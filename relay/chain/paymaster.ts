@@ -1,0 +1,51 @@
+/**
+ * The Paymaster contract's pause switch, as the relay sees it. Sponsored
+ * invokes already stop at simulation while it is paused ('PM: paused'), but
+ * deployments go through the UDC and never touch the Paymaster, so the relay
+ * must ask. The answer is kept a few seconds per instance: a pause is an
+ * operator action, and a few seconds of lag cost at most a few refusals' worth
+ * of node calls, never gas (execute re-simulates every invoke).
+ */
+import type { RpcProvider } from 'starknet';
+import { RelayError } from '../errors/base.ts';
+import { chainUnavailable } from '../errors/chain.ts';
+
+const FRESH_MS = 5_000;
+
+export class PaymasterState {
+  private cached?: { paused: boolean; at: number };
+  private pending?: Promise<boolean>;
+
+  constructor(
+    private readonly provider: Pick<RpcProvider, 'callContract'>,
+    private readonly address: string,
+    private readonly nowMs: () => number = () => Date.now(),
+  ) {}
+
+  async paused(): Promise<boolean> {
+    if (this.cached && this.nowMs() - this.cached.at < FRESH_MS) return this.cached.paused;
+    // Concurrent requests share one read.
+    this.pending ??= this.read().finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  /** Refuses while the operator has paused the Paymaster; a pause that can't be read refuses too (fail closed). */
+  async assertActive(): Promise<void> {
+    let paused: boolean;
+    try {
+      paused = await this.paused();
+    } catch (e) {
+      throw chainUnavailable(e);
+    }
+    if (paused) {
+      throw new RelayError('paymaster_paused', { details: 'The operator has paused sponsorship on the Paymaster contract; retry later.' });
+    }
+  }
+
+  private async read(): Promise<boolean> {
+    const res = await this.provider.callContract({ contractAddress: this.address, entrypoint: 'is_paused', calldata: [] });
+    const paused = BigInt(res[0] ?? 0) !== 0n;
+    this.cached = { paused, at: this.nowMs() };
+    return paused;
+  }
+}

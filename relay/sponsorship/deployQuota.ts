@@ -1,0 +1,78 @@
+/**
+ * Operator quotas on account deployments. A deployment needs no signature
+ * worth anything (whoever asks generates the new key), and every fresh salt
+ * is a fresh address with fresh per-sender limits, so sender-keyed policy
+ * limits can't bound them: these count per API key per UTC day, and per
+ * client network (an IPv4 address, an IPv6 /64) per hour, whatever the
+ * tenant's policies allow.
+ */
+import { RelayError } from '../errors/base.ts';
+import { dayOf, Keys, TTL } from '../store/keys.ts';
+import type { Store } from '../store/types.ts';
+import type { SponsorshipRequest } from './request.ts';
+import type { SafeguardLine } from './safeguards.ts';
+
+export interface DeployQuota {
+  perApiKeyPerDay: number;
+  perClientPerHour: number;
+}
+
+const HOUR = 3_600;
+const DAY = 86_400;
+
+/** One key per client network: IPv6 hosts get a /64 each, so the /64 is the client. */
+export function clientNetwork(ip: string | undefined): string | undefined {
+  if (!ip) return undefined;
+  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (v4) return v4[1];
+  if (!/^[0-9a-f:]+$/i.test(ip) || !ip.includes(':')) return undefined;
+  const [head, tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = ip.includes('::') && tail ? tail.split(':') : [];
+  const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return groups.length === 8 ? `v6-${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join('-')}` : undefined;
+}
+
+interface Window {
+  key: string;
+  limit: number;
+  end: number;
+}
+
+function windows(req: SponsorshipRequest, q: DeployQuota, now: number): Window[] {
+  const out: Window[] = [];
+  if (q.perApiKeyPerDay > 0) {
+    out.push({ key: Keys.deploysByKey(req.tenant.id, req.apiKeyId, dayOf(now)), limit: q.perApiKeyPerDay, end: now - (now % DAY) + DAY });
+  }
+  const client = clientNetwork(req.client);
+  if (client && q.perClientPerHour > 0) {
+    const start = now - (now % HOUR);
+    out.push({ key: Keys.deploysByClient(client, start), limit: q.perClientPerHour, end: start + HOUR });
+  }
+  return out;
+}
+
+const exhausted = (w: Window, now: number) =>
+  new RelayError('deploy_quota_exhausted', {
+    details: `This ${w.key.includes(':client:') ? 'client' : 'API key'} has used its ${w.limit} sponsored account deployments for now.`,
+    data: { retry_after: Math.max(1, Math.ceil(w.end - now)) },
+  });
+
+/** What a deployment reserves at execute: one unit of each quota (kept once it lands, given back if it doesn't). */
+export function deployLines(req: SponsorshipRequest, q: DeployQuota, now: number): SafeguardLine[] {
+  if (!req.deployment) return [];
+  return windows(req, q, Math.floor(now)).map((w) => ({
+    line: { key: w.key, amount: 1n, limit: BigInt(w.limit), ttlMs: TTL.deployWindow },
+    kind: 'count' as const,
+    refuse: () => exhausted(w, now),
+  }));
+}
+
+/** Refuses a deployment before any node work once a quota is used up. */
+export async function deployQuotaRefusal(store: Store, req: SponsorshipRequest, q: DeployQuota, now: number): Promise<RelayError | undefined> {
+  if (!req.deployment) return undefined;
+  for (const w of windows(req, q, Math.floor(now))) {
+    if ((await store.amount(w.key)) >= BigInt(w.limit)) return exhausted(w, now);
+  }
+  return undefined;
+}

@@ -107,6 +107,19 @@ export const ConfigSchema = z.object({
     })
     .default({ perApiKeyPerDay: 500, perClientPerHour: 20 }),
   /**
+   * Node work a public key can buy: every build and execute counts before its
+   * first node call, and one that ends refused counts again against an hourly
+   * refusal allowance. 0 disables a limit.
+   */
+  nodeWork: z
+    .object({
+      perApiKeyPerMinute: z.number().int().nonnegative().default(1_200),
+      perSenderPerMinute: z.number().int().nonnegative().default(60),
+      refusalsPerApiKeyPerHour: z.number().int().nonnegative().default(600),
+      refusalsPerSenderPerHour: z.number().int().nonnegative().default(30),
+    })
+    .default({ perApiKeyPerMinute: 1_200, perSenderPerMinute: 60, refusalsPerApiKeyPerHour: 600, refusalsPerSenderPerHour: 30 }),
+  /**
    * Where the client address comes from behind a proxy (e.g. `cf-connecting-ip`,
    * `x-forwarded-for`: its first hop). Unset: the socket's peer, where the entry knows it.
    */

@@ -15,6 +15,7 @@ import { RelayerPool } from './relayers/pool.ts';
 import { ChainReputationSource } from './sponsorship/facts/reputation.ts';
 import { WebhookClient } from './sponsorship/facts/webhook.ts';
 import { SponsorshipGate } from './sponsorship/gate.ts';
+import { NodeWorkLimiter } from './sponsorship/nodeWork.ts';
 import type { Store } from './store/types.ts';
 import { TenantDirectory } from './tenants/directory.ts';
 import { TenantPolicies } from './tenants/effective.ts';
@@ -74,6 +75,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     relayers,
     paymaster: new PaymasterState(provider, config.manifest.contracts.paymaster.address),
     gate,
+    nodeWork: new NodeWorkLimiter(store, config.nodeWork, gate.now),
     tenants: { directory: new TenantDirectory(config, store), policies },
     background: o.background ?? ((work) => void work.catch((e) => log('background.error', { error: String(e) }))),
     log,

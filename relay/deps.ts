@@ -9,6 +9,7 @@ import type { PaymasterState } from './chain/paymaster.ts';
 import type { Config } from './config.ts';
 import type { RelayerPool } from './relayers/pool.ts';
 import type { SponsorshipGate } from './sponsorship/gate.ts';
+import type { NodeWorkLimiter } from './sponsorship/nodeWork.ts';
 import type { Store } from './store/types.ts';
 import type { TenantDirectory } from './tenants/directory.ts';
 import type { TenantPolicies } from './tenants/effective.ts';
@@ -23,6 +24,8 @@ export interface RelayDeps {
   /** The Paymaster contract's pause switch. */
   paymaster: PaymasterState;
   gate: SponsorshipGate;
+  /** What a caller's builds and executes may cost the node. */
+  nodeWork: NodeWorkLimiter;
   tenants: { directory: TenantDirectory; policies: TenantPolicies };
   /** Work that may finish after the response (an entry's waitUntil). */
   background: (work: Promise<unknown>) => void;

@@ -19,8 +19,14 @@ import type { SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { accountNotDeployed, checkAccountClass, checkShape, resolveGasToken, resolveTimeBounds } from './checks.ts';
 import { estimateSequence, type QueryTx } from './estimate.ts';
+import { metered } from './metered.ts';
 
 export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, params: UserParameters) {
+  const sender = tx.type === 'invoke' ? tx.invoke.user_address : tx.deployment.address;
+  return metered(deps, ctx, sender, () => build(deps, ctx, tx, params));
+}
+
+async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, params: UserParameters) {
   const { config } = deps;
   const paymaster = config.manifest.contracts.paymaster.address;
   const token = resolveGasToken(config, params.fee_mode);

@@ -17,6 +17,7 @@ import { assertAllowed } from '../sponsorship/refusal.ts';
 import type { Reservation, SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
+import { metered } from './metered.ts';
 import { planExecution, type Plan } from './plan.ts';
 import { simulate, type Simulation } from './simulate.ts';
 import { submit } from './submit.ts';
@@ -33,6 +34,11 @@ export async function executeTransaction(
   tx: ExecutableTransaction,
   params: UserParameters,
 ): Promise<ExecuteResult> {
+  const sender = tx.type === 'invoke' ? tx.invoke.user_address : tx.deployment.address;
+  return metered(deps, ctx, sender, () => execute(deps, ctx, tx, params));
+}
+
+async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransaction, params: UserParameters): Promise<ExecuteResult> {
   const p = await planExecution(deps, tx, params);
   const request = {
     tenant: ctx.tenant,

@@ -55,6 +55,8 @@ export const Keys = {
   reputation: (pool: string, worker: string) => `reputation:${pool}:${worker}`,
   /** rate-limiter-flexible's prefix; the limiter appends `:<key>@<window start>`. */
   rateLimitPrefix: 'rl',
+  /** Keys of the operator's node-work limits (sponsorship/nodeWork.ts), under the same limiter prefix. */
+  nodeWorkPrefix: 'nw',
   /** A tenant's policy counters; `suffix` comes from policies/runtime.ts (`policy:<id>:…`). */
   sponsor: (tenant: string, suffix: string) => `sponsor:${tenant}:${suffix}`,
   /** Day accounting: `who` is `all`, `policy:<id>` or `sender:<hex>`. */

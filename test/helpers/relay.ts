@@ -60,6 +60,8 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
     relayers: chain.relayers.map((r) => ({ address: r.address, privateKey: r.privateKey })),
     relayerTip: '0',
     gasTokens: { STRK: { priceInStrk: '1000000000000000000' }, CIRO: { priceInStrk: '500000000000000000' } },
+    // Suites send many requests from one account; test/security meters node work on purpose.
+    nodeWork: { perApiKeyPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerSenderPerHour: 0 },
     tenants: [
       {
         id: 'test',

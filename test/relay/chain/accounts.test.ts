@@ -1,8 +1,9 @@
 /**
  * What the relay learns about an account, on a real devnet, and what it
- * caches. Each case the old message matching got wrong is here: an error
- * whose request happened to contain "20" read as "not deployed", and a
- * vanished contract ("Contract not found") cached as "no SNIP-9" for a day.
+ * caches. Each case the old code got wrong is here: an error whose request
+ * happened to contain "20" read as "not deployed", a failure ("Contract not
+ * found") cached as "no SNIP-9" for a day, and an answer read from an address
+ * cached for its whole class.
  */
 import { RpcProvider } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,23 +36,35 @@ describe('account facts on devnet', () => {
     expect(nodeCodeOf(e)).not.toBe(20);
   });
 
-  it('caches SNIP-9 support per class: yes for the CIRO account, a definite no for a contract without SRC-5', async () => {
+  it('reads SNIP-9 support from the class, caching it per class: yes for the CIRO account, no for a contract without it', async () => {
     const store = new MemoryStore();
     const info = await accountInfo(chain.provider, store, worker());
     expect(info).toMatchObject({ deployed: true, snip9v2: true });
     expect(await store.get(Keys.classSnip9(info.classHash!))).toBe('1');
     const udcClass = (await classHashAt(chain.provider, UDC_ADDRESS))!;
-    expect(await classSupportsSnip9(chain.provider, store, udcClass, UDC_ADDRESS)).toBe(false);
+    expect(await classSupportsSnip9(chain.provider, store, udcClass)).toBe(false);
     expect(await store.get(Keys.classSnip9(udcClass))).toBe('0');
   });
 
-  it('caches nothing when the contract it asks is gone or the node is down', async () => {
+  it('cannot be poisoned by an address that changed its class', async () => {
+    // An attacker's address was cached with the accepted account class, then "upgraded"
+    // to a class without SNIP-9 (here: the UDC's). Asking the address would cache
+    // "no SNIP-9" for the accepted class, refusing every honest user of it for a day.
+    const store = new MemoryStore();
+    const accepted = chain.manifest.accountClassHashes[0]!;
+    await store.set(Keys.accountClass(UDC_ADDRESS), accepted);
+    await accountInfo(chain.provider, store, UDC_ADDRESS);
+    expect(await store.get(Keys.classSnip9(accepted))).toBe('1');
+    expect((await accountInfo(chain.provider, store, worker())).snip9v2).toBe(true);
+  });
+
+  it('caches nothing when the class is unknown or the node is down', async () => {
     const store = new MemoryStore();
     const someClass = '0x' + 'ab'.repeat(20);
-    await expect(classSupportsSnip9(chain.provider, store, someClass, '0x1234abcd')).rejects.toSatisfy((e: unknown) => nodeCodeOf(e) === 20);
+    await expect(classSupportsSnip9(chain.provider, store, someClass)).rejects.toSatisfy((e: unknown) => nodeCodeOf(e) !== undefined);
     expect(await store.get(Keys.classSnip9(someClass))).toBeNull();
     const dead = new RpcProvider({ nodeUrl: 'http://127.0.0.1:9' });
-    await expect(classSupportsSnip9(dead, store, someClass, worker())).rejects.toBeDefined();
+    await expect(classSupportsSnip9(dead, store, someClass)).rejects.toBeDefined();
     expect(await store.get(Keys.classSnip9(someClass))).toBeNull();
     expect(await accountInfo(chain.provider, store, '0x1234abcd')).toEqual({ deployed: false, snip9v2: false });
     expect(await store.get(Keys.accountClass('0x1234abcd'))).toBeNull();

@@ -92,6 +92,9 @@ const RELAY = {
   tenant_exists: e(J.INVALID_REQUEST, 'Conflict', 409),
   policy_exists: e(J.INVALID_REQUEST, 'Conflict', 409),
   policy_from_file: e(J.INVALID_REQUEST, 'Conflict', 409),
+  policy_too_large: e(J.INVALID_REQUEST, 'Request too large', 413),
+  too_many_policies: e(J.INVALID_REQUEST, 'Limit reached', 422),
+  too_many_keys: e(J.INVALID_REQUEST, 'Limit reached', 422),
 } as const satisfies Record<string, CatalogueEntry>;
 
 // Policy refusals: quota reasons are worth retrying later, missing facts are outages.

@@ -15,6 +15,8 @@ import type { TenantDirectory } from './directory.ts';
 import { keyInfo, nowIso, type Actor, type KeyInfo, type StoredKey } from './records.ts';
 
 const K = Keys.admin;
+export const MAX_ACTIVE_KEYS = 50;
+export const MAX_KEYS = 500;
 
 export interface CreatedKey {
   info: KeyInfo;
@@ -38,6 +40,13 @@ export class TenantKeys {
 
   async create(tenantId: string, scope: KeyScope, by: Actor, name?: string): Promise<CreatedKey> {
     const store = this.dir.store;
+    const keys = await this.dir.keysOf(tenantId);
+    // Revoked keys stay listed (and stored) for the audit trail, so both counts are bounded.
+    if (keys.filter((k) => k.revokedAt === undefined).length >= MAX_ACTIVE_KEYS || keys.length >= MAX_KEYS) {
+      throw new RelayError('too_many_keys', {
+        details: `A tenant may have ${MAX_ACTIVE_KEYS} active keys and ${MAX_KEYS} keys in all, revoked ones included.`,
+      });
+    }
     for (let attempt = 0; attempt < 5; attempt++) {
       const id = randomId();
       if (await this.dir.keyIdTaken(id)) continue;

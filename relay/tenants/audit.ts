@@ -13,6 +13,7 @@ import type { DiffOp } from './diff.ts';
 import type { Actor } from './records.ts';
 
 export const MAX_AUDIT_ENTRIES = 10_000;
+const MAX_ENTRY_BYTES = 8 * 1024;
 
 export type AuditAction =
   | 'policy.create'
@@ -40,7 +41,10 @@ export class AuditLog {
   constructor(private readonly store: Store) {}
 
   append(tenantId: string, entry: AuditEntry): Promise<void> {
-    return this.store.append(Keys.admin.audit(tenantId), JSON.stringify(entry), MAX_AUDIT_ENTRIES);
+    let raw = JSON.stringify(entry);
+    // A huge diff stays in the policy version it belongs to; the log keeps that it happened.
+    if (raw.length > MAX_ENTRY_BYTES) raw = JSON.stringify({ ...entry, diff: undefined, detail: { ...entry.detail, diff: 'omitted: too large, see the policy version' } });
+    return this.store.append(Keys.admin.audit(tenantId), raw, MAX_AUDIT_ENTRIES);
   }
 
   async list(tenantId: string, offset: number, limit: number): Promise<AuditEntry[]> {

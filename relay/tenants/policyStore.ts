@@ -57,6 +57,10 @@ export interface PolicyWrite {
 }
 
 const MAX_ATTEMPTS = 5;
+export const MAX_POLICY_BYTES = 32 * 1024;
+/** Every id a tenant ever created counts (deleted ones keep their history). */
+export const MAX_POLICIES = 64;
+export const MAX_VERSIONS = 100;
 
 export class PolicyStore {
   private readonly audit: AuditLog;
@@ -101,8 +105,7 @@ export class PolicyStore {
 
   async write(w: PolicyWrite): Promise<PolicyVersion> {
     const headKey = K.policy(w.tenantId, w.id);
-    // Indexed before the commit: a crash after it must not leave a policy nobody can list or enforce.
-    if (w.op !== 'delete') await this.store.addToSet(K.policyIds(w.tenantId), w.id);
+    if (w.policy !== null) await this.checkLimits(w.tenantId, w.id, w.policy);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const raw = await this.store.get(headKey);
       const cur = parseVersion(raw);
@@ -119,9 +122,14 @@ export class PolicyStore {
         diff: jsonDiff(old, w.policy),
         ...(basedOn ? { basedOn } : {}),
       };
+      // Indexed before the commit (and only once the write is known to be valid): a crash
+      // after the commit must not leave a policy nobody can list or enforce.
+      if (w.op !== 'delete') await this.store.addToSet(K.policyIds(w.tenantId), w.id);
       if (cur && raw !== null) await this.store.set(K.policyVersion(w.tenantId, w.id, cur.version), raw);
       if (await this.store.compareAndSet(headKey, raw, JSON.stringify(rec))) {
         await this.store.incr(K.policyRev(w.tenantId), 1);
+        // History is kept for the newest MAX_VERSIONS versions; the audit log keeps every change's diff.
+        if (rec.version > MAX_VERSIONS) await this.store.delete(K.policyVersion(w.tenantId, w.id, rec.version - MAX_VERSIONS));
         await this.audit.append(w.tenantId, {
           at: rec.at,
           who: w.by,
@@ -136,6 +144,18 @@ export class PolicyStore {
       if (w.expected !== undefined) throw versionConflict(w.expected, current + 1);
     }
     throw new RelayError('write_contention', { details: `Policy '${w.id}' is being changed concurrently; retry.` });
+  }
+
+  /** A tenant's share of the Store is bounded: policy size and how many policies it may have. */
+  private async checkLimits(tenantId: string, id: string, policy: Policy): Promise<void> {
+    const bytes = JSON.stringify(policy).length;
+    if (bytes > MAX_POLICY_BYTES) {
+      throw new RelayError('policy_too_large', { details: `A policy may be at most ${MAX_POLICY_BYTES} bytes of JSON; this one is ${bytes}.` });
+    }
+    const ids = await this.store.members(K.policyIds(tenantId));
+    if (!ids.includes(id) && ids.length >= MAX_POLICIES) {
+      throw new RelayError('too_many_policies', { details: `A tenant may have at most ${MAX_POLICIES} policies; reuse or delete one.` });
+    }
   }
 
   /** What the new version is compared with, and whether the write is allowed at all. */

@@ -1,0 +1,63 @@
+/**
+ * A tenant admin can't grow the shared Store without bound: policy size,
+ * policies and keys per tenant are capped with clear refusals, a refused write
+ * leaves nothing behind, and history and audit entries stay bounded.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MAX_AUDIT_ENTRIES } from '../../../relay/tenants/audit.ts';
+import { MAX_ACTIVE_KEYS } from '../../../relay/tenants/apiKeys.ts';
+import { MAX_POLICIES, MAX_VERSIONS } from '../../../relay/tenants/policyStore.ts';
+import { Keys } from '../../../relay/store/keys.ts';
+import { jobsPolicy, makeApp, makeConfig, memoryStore, type AdminApp, type Keys as TestKeys } from './helpers.ts';
+
+let app: AdminApp;
+let keys: TestKeys;
+beforeAll(async () => {
+  const made = await makeConfig();
+  keys = made.keys;
+  app = makeApp(made.config, await memoryStore());
+});
+
+describe('tenant limits', () => {
+  it('refuses a policy over the size cap with 413, and a PUT of an unknown id leaves no trace', async () => {
+    const selectors = Array.from({ length: 64 }, (_, i) => `entry_point_number_${i}`);
+    const big = jobsPolicy({ id: 'big', rules: { allow: Array.from({ length: 32 }, () => ({ contract: 'job_mgr', selectors })) } });
+    const r = await app.call('POST', '/v1/policies', keys.acmeAdmin, big);
+    expect(r.status).toBe(413);
+    expect(r.body.error.reason).toBe('policy_too_large');
+    const ghost = await app.call('PUT', '/v1/policies/ghost', keys.acmeAdmin, jobsPolicy({ id: 'ghost' }));
+    expect(ghost.status).toBe(404);
+    expect(await app.deps.store.members(Keys.admin.policyIds('acme'))).not.toContain('ghost');
+    expect((await app.call('GET', '/v1/policies', keys.acmeAdmin)).body.policies.map((p: { id: string }) => p.id)).not.toContain('ghost');
+  });
+
+  it(`caps policies per tenant at ${MAX_POLICIES} with 422, counting deleted ones`, async () => {
+    for (let i = 0; i < MAX_POLICIES; i++) {
+      expect((await app.call('POST', '/v1/policies', keys.globexAdmin, jobsPolicy({ id: `p-${i}` }))).status).toBe(201);
+    }
+    const over = await app.call('POST', '/v1/policies', keys.globexAdmin, jobsPolicy({ id: 'one-more' }));
+    expect(over.status).toBe(422);
+    expect(over.body.error.reason).toBe('too_many_policies');
+    // Changing an existing one is still fine.
+    expect((await app.call('PUT', '/v1/policies/p-0', keys.globexAdmin, jobsPolicy({ id: 'p-0', name: 'Changed' }))).status).toBe(200);
+  });
+
+  it(`keeps the newest ${MAX_VERSIONS} versions of a policy`, async () => {
+    expect((await app.call('POST', '/v1/policies', keys.acmeAdmin, jobsPolicy({ id: 'churn' }))).status).toBe(201);
+    for (let v = 2; v <= MAX_VERSIONS + 5; v++) await app.call('PUT', '/v1/policies/churn', keys.acmeAdmin, jobsPolicy({ id: 'churn', name: `v${v}` }));
+    const head = await app.call('GET', '/v1/policies/churn', keys.acmeAdmin);
+    expect(head.body.version).toBe(MAX_VERSIONS + 5);
+    expect((await app.call('GET', `/v1/policies/churn/versions/${MAX_VERSIONS + 5}`, keys.acmeAdmin)).status).toBe(200);
+    expect((await app.call('GET', '/v1/policies/churn/versions/6', keys.acmeAdmin)).status).toBe(200);
+    expect((await app.call('GET', '/v1/policies/churn/versions/5', keys.acmeAdmin)).status).toBe(404);
+    expect(MAX_AUDIT_ENTRIES).toBeGreaterThan(MAX_VERSIONS);
+  });
+
+  it(`caps active keys at ${MAX_ACTIVE_KEYS} with 422`, async () => {
+    // acme has 2 config keys already.
+    for (let i = 2; i < MAX_ACTIVE_KEYS; i++) expect((await app.call('POST', '/v1/keys', keys.acmeAdmin, { scope: 'sponsor' })).status).toBe(201);
+    const over = await app.call('POST', '/v1/keys', keys.acmeAdmin, { scope: 'sponsor' });
+    expect(over.status).toBe(422);
+    expect(over.body.error.reason).toBe('too_many_keys');
+  });
+});

@@ -13,6 +13,7 @@ import type { RelayDeps } from './deps.ts';
 import { RelayError } from './errors/base.ts';
 import { errorResponse, restErrorHandler } from './errors/http.ts';
 import { handleRpc } from './rpc/handler.ts';
+import { readiness } from './rpc/readiness.ts';
 import { API_KEY_HEADER } from './tenants/auth.ts';
 
 export interface AppOptions {
@@ -40,14 +41,8 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   }
 
   app.get('/health', async (c) => {
-    const [store, chain, relayers] = await Promise.all([
-      deps.store.ping().then(() => true, () => false),
-      deps.provider.getBlockNumber().then(() => true, () => false),
-      deps.relayers.status().catch(() => []),
-    ]);
-    const available = relayers.filter((r) => r.inRotation).length;
-    const ok = store && chain && available > 0;
-    return c.json({ ok, store, chain, relayers: { total: deps.relayers.size, available, detail: relayers } }, ok ? 200 : 503);
+    const r = await readiness(deps);
+    return c.json(r, r.ok ? 200 : 503);
   });
 
   app.get('/v1/contracts', (c) => {

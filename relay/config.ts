@@ -5,6 +5,7 @@
  * naming every offending field, and the entry stops the process.
  */
 import { z } from 'zod';
+import { zodIssues } from '../policies/index.ts';
 import { ManifestSchema } from './chain/manifest.ts';
 import { FeltHex as Felt } from './chain/felt.ts';
 
@@ -21,7 +22,11 @@ export const ApiKeySchema = z.object({
   scope: KeyScopeSchema,
 });
 
-export const TenantIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{1,63}$/, { error: 'expected a tenant id like acme-games' });
+/** `__` is refused: it separates tenant and secret name in CIRO_SECRET_<tenant>__<name>, so tenant `a` can't read `a__b`'s secrets. */
+export const TenantIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{1,63}$/, { error: 'expected a tenant id like acme-games' })
+  .refine((id) => !id.includes('__'), { error: "a tenant id may not contain '__'" });
 
 export const TenantSchema = z.object({
   id: TenantIdSchema,
@@ -152,7 +157,7 @@ export class ConfigError extends Error {
 export function parseConfig(input: unknown): Config {
   const res = ConfigSchema.safeParse(input);
   if (!res.success) {
-    throw new ConfigError(res.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    throw new ConfigError(zodIssues(res.error));
   }
   return res.data;
 }

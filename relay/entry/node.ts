@@ -23,12 +23,25 @@ import { loadPolicyFiles } from './policyFiles.ts';
  */
 export function configFromEnv(env: NodeJS.ProcessEnv, base: Record<string, unknown> = {}): Config {
   const raw: Record<string, unknown> = { ...base };
-  if (env.CIRO_CONFIG) Object.assign(raw, JSON.parse(readFileSync(env.CIRO_CONFIG, 'utf8')));
+  if (env.CIRO_CONFIG) Object.assign(raw, json('CIRO_CONFIG', readFileSync(env.CIRO_CONFIG, 'utf8')));
   if (env.CIRO_RPC_URL) raw.rpcUrl = env.CIRO_RPC_URL;
-  if (env.CIRO_MANIFEST) raw.manifest = JSON.parse(readFileSync(env.CIRO_MANIFEST, 'utf8'));
+  if (env.CIRO_MANIFEST) raw.manifest = json('CIRO_MANIFEST', readFileSync(env.CIRO_MANIFEST, 'utf8'));
   if (env.CIRO_REDIS_URL) raw.store = { kind: 'redis', url: env.CIRO_REDIS_URL };
-  if (env.CIRO_RELAYERS) raw.relayers = JSON.parse(env.CIRO_RELAYERS);
+  if (env.CIRO_RELAYERS) raw.relayers = json('CIRO_RELAYERS', env.CIRO_RELAYERS);
   return parseConfig(raw);
+}
+
+/**
+ * JSON.parse's own message quotes the text around the error, and these
+ * sources hold relayer keys: the error names the source and the position only.
+ */
+function json(source: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const at = /position (\d+)/.exec(String((e as Error).message))?.[1];
+    throw new ConfigError([{ path: source, message: `not valid JSON${at ? ` (at character ${at})` : ''}` }]);
+  }
 }
 
 /** CIRO_SECRET_<tenant>__<ref>=… becomes the secret `<ref>` of tenant `<tenant>`. */

@@ -41,7 +41,13 @@ export async function saveTracking(deps: RelayDeps, rec: TrackingRecord): Promis
 
 export async function readTracking(deps: RelayDeps, id: string): Promise<TrackingRecord | undefined> {
   const raw = await deps.store.get(trackKey(id));
-  return raw ? (JSON.parse(raw) as TrackingRecord) : undefined;
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as TrackingRecord;
+  } catch {
+    // A record no one can read can't be settled; it drops out of the active set.
+    return undefined;
+  }
 }
 
 export async function latestHash(
@@ -99,16 +105,29 @@ export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<Tra
   return next;
 }
 
-/** Settles whatever is final among active records; run periodically or after a submit. */
+const sweeping = new WeakSet<RelayDeps>();
+
+/**
+ * Settles whatever is final among active records; run periodically. One run
+ * at a time per instance (a slow node must not stack runs up), and one bad
+ * record is logged and skipped, never stopping the rest.
+ */
 export async function sweep(deps: RelayDeps): Promise<number> {
+  if (sweeping.has(deps)) return 0;
+  sweeping.add(deps);
   let settled = 0;
-  for (const id of await deps.store.members(ACTIVE_SET)) {
-    const rec = await readTracking(deps, id);
-    if (!rec) {
-      await deps.store.removeFromSet(ACTIVE_SET, id);
-      continue;
+  try {
+    for (const id of await deps.store.members(ACTIVE_SET)) {
+      try {
+        const rec = await readTracking(deps, id);
+        if (!rec) await deps.store.removeFromSet(ACTIVE_SET, id);
+        else if ((await refresh(deps, rec)).status !== 'active') settled++;
+      } catch (e) {
+        deps.log('tracking.sweep_failed', { id, error: String(e) });
+      }
     }
-    if ((await refresh(deps, rec)).status !== 'active') settled++;
+  } finally {
+    sweeping.delete(deps);
   }
   return settled;
 }

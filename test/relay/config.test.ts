@@ -21,12 +21,12 @@ const manifest = {
 };
 const good = { rpcUrl: 'http://127.0.0.1:5050/rpc', manifest, relayers: [{ address: felt(50), privateKey: felt(51) }] };
 
-function runEntry(config: unknown) {
+function runEntry(config: unknown, env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ciro-config-'));
   writeFileSync(join(dir, 'relay.json'), JSON.stringify(config));
   return spawnSync(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['relay/entry/node.ts'], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH, CIRO_CONFIG: join(dir, 'relay.json'), PORT: '0' },
+    env: { PATH: process.env.PATH, CIRO_CONFIG: join(dir, 'relay.json'), PORT: '0', ...env },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -53,7 +53,19 @@ describe('config validation at boot', () => {
   it('stops the process with exit code 2 and the field in the message', () => {
     const res = runEntry({ ...good, relayers: [{ address: 'nope', privateKey: felt(1) }] });
     expect(res.status).toBe(2);
-    expect(res.stderr).toContain('relayers.0.address');
+    expect(res.stderr).toContain('relayers[0].address');
     expect(res.stdout).not.toContain('listening');
+  }, 60_000);
+
+  it('never prints any part of a relayer key from a malformed source', () => {
+    const secret = '0x5ec7e7deadbeef5ec7e7deadbeef5ec7e7deadbeef';
+    const res = runEntry(good, { CIRO_RELAYERS: `[{"address": "0x50", "privateKey": "${secret}"},]` });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('CIRO_RELAYERS');
+    expect(res.stderr + res.stdout).not.toMatch(/5ec7e7|deadbeef/);
+    const bad = runEntry({ ...good, relayers: [{ address: felt(50), privateKey: secret + 'zz' }] });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('relayers[0].privateKey');
+    expect(bad.stderr + bad.stdout).not.toMatch(/5ec7e7|deadbeef/);
   }, 60_000);
 });

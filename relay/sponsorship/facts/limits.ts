@@ -14,6 +14,8 @@ export type ConsumeOutcome =
   | { ok: true; undo: () => Promise<void> }
   | { ok: false; index: number; msBeforeNext: number };
 
+const MAX_SHAPES = 256;
+
 export class PolicyLimiters {
   private readonly limiters = new Map<string, StoreRateLimiter>();
 
@@ -24,6 +26,8 @@ export class PolicyLimiters {
     let limiter = this.limiters.get(id);
     if (!limiter) {
       limiter = new StoreRateLimiter({ store: this.store, points: l.points, durationSeconds: l.durationSeconds, window: l.window });
+      // Tenants choose the shapes; a limiter holds no state of its own, so the oldest can go.
+      if (this.limiters.size >= MAX_SHAPES) this.limiters.delete(this.limiters.keys().next().value!);
       this.limiters.set(id, limiter);
     }
     return limiter;

@@ -41,6 +41,7 @@ export interface WebhookClientOptions {
 
 export const SIGNATURE_HEADER = 'x-ciro-signature';
 export const TIMESTAMP_HEADER = 'x-ciro-timestamp';
+const MAX_RESPONSE_BYTES = 4 * 1024;
 
 const encoder = new TextEncoder();
 
@@ -93,7 +94,8 @@ export class WebhookClient {
         // A redirect could send the signed request somewhere the operator never configured.
         redirect: 'manual',
       });
-      const text = await res.text();
+      const text = await readCapped(res, MAX_RESPONSE_BYTES);
+      if (text === undefined) return 'error';
       if (res.status >= 400 && res.status < 500) return 'deny';
       if (res.status < 200 || res.status >= 300) return 'error';
       return verdictOf(text);
@@ -103,6 +105,28 @@ export class WebhookClient {
       clearTimeout(timer);
     }
   }
+}
+
+/** The body, or undefined past `max` bytes: a verdict is a few bytes, and a receiver must not make us buffer more. */
+async function readCapped(res: Response, max: number): Promise<string | undefined> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) all.set(c, (at += c.byteLength) - c.byteLength);
+  return new TextDecoder().decode(all);
 }
 
 /** A 2xx must say what it means: anything but an explicit boolean is an error, not an approval. */

@@ -63,9 +63,12 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
     checkPayment(p, sim);
     reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute' });
     lease = await deps.relayers.acquire();
-    const txHash = await submit(lease, p.calls, sim.resourceBounds, tip);
+    const { txHash, unconfirmed } = await submit(lease, p.calls, sim.resourceBounds, await deps.provider.getChainId(), tip);
     const submitted = lease;
     lease = undefined;
+    // Unconfirmed (the node's answer was lost) is kept like a sent transaction: the claim and the
+    // reservation stay, and tracking settles it if it lands or releases it if it never does.
+    if (unconfirmed) deps.log('execute.unconfirmed', { trackingId, txHash });
     // Past this point the transaction exists: bookkeeping failures must not
     // release its reservation or its idempotency claim (that would let budget
     // and a retry pretend it never happened), so they are logged, not thrown.

@@ -104,6 +104,11 @@ export class SponsorshipGate {
     }
   }
 
+  /** A released transaction landed after all: charges what settling it would have left, whatever the limits say now. */
+  recharge(res: Reservation, actualFee: bigint, reverted: boolean): Promise<void> {
+    return this.ledger.recharge(res, actualFee, reverted);
+  }
+
   /** Gives back everything reserved (the transaction never landed). */
   release(res: Reservation): Promise<void> {
     return this.ledger.release(res);

@@ -127,6 +127,13 @@ export class PolicyLedger {
     );
   }
 
+  /** Takes again, unconditionally, what settle would have left of a released reservation. */
+  async recharge(res: Reservation, actualFee: bigint, reverted: boolean): Promise<void> {
+    const lines = res.lines.map((l) => ({ key: l.key, amount: finalAmount(l, actualFee, reverted), limit: UNBOUNDED, ttlMs: TTL.orphanCounter }));
+    const owed = lines.filter((l) => l.amount > 0n);
+    if (owed.length > 0) await this.store.reserve(owed);
+  }
+
   /** The transaction never landed: give back every line, counts included. */
   async release(res: Reservation): Promise<void> {
     await Promise.all(res.lines.filter((l) => l.amount !== '0').map((l) => this.store.adjust(l.key, -BigInt(l.amount))));

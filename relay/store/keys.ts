@@ -39,6 +39,8 @@ export const Keys = {
   },
   tracking: (id: string) => `track:${hex(id)}`,
   trackingActive: 'track:active',
+  /** Dropped, but still looked for: a late inclusion is charged when it appears. */
+  trackingDropped: 'track:dropped',
   /** One on-chain effect per (account, SNIP-9 nonce), however the typed data spelled them. */
   execution: (account: string, nonce: string) => `exec:${hex(account)}:${hex(nonce)}`,
   /** A deployment is one effect per address, whichever transaction type carried it. */

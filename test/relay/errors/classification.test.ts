@@ -37,17 +37,26 @@ describe('node error classification', () => {
 });
 
 describe('submission retries only on INVALID_TRANSACTION_NONCE (52)', () => {
+  const zero = { max_amount: '0x0', max_price_per_unit: '0x0' };
+  const signedTx = {
+    type: 'INVOKE', version: '0x3', sender_address: '0x1', calldata: [], signature: [], nonce: '0x5',
+    resource_bounds: { l1_gas: zero, l2_gas: zero, l1_data_gas: zero }, tip: '0x0', paymaster_data: [],
+    account_deployment_data: [], nonce_data_availability_mode: 'L1', fee_data_availability_mode: 'L1',
+  };
   function lease(failures: unknown[]) {
-    const calls = { execute: 0, refresh: 0 };
+    const calls = { send: 0, refresh: 0 };
     const l = {
       address: '0x1',
       nonce: 5n,
       account: {
-        execute: async () => {
-          calls.execute++;
-          const f = failures.shift();
-          if (f) throw f;
-          return { transaction_hash: '0xabc' };
+        getSignedTransaction: async () => signedTx,
+        provider: {
+          invokeSignedTx: async () => {
+            calls.send++;
+            const f = failures.shift();
+            if (f) throw f;
+            return { transaction_hash: '0xabc' };
+          },
         },
       } as unknown as Account,
       refreshNonce: async () => {
@@ -60,18 +69,27 @@ describe('submission retries only on INVALID_TRANSACTION_NONCE (52)', () => {
     return { l, calls };
   }
   const bounds = { l1_gas: { max_amount: 0n, max_price_per_unit: 0n }, l2_gas: { max_amount: 0n, max_price_per_unit: 0n }, l1_data_gas: { max_amount: 0n, max_price_per_unit: 0n } };
+  const CHAIN = '0x534e5f5345504f4c4941';
 
   it('refreshes the nonce and retries once on 52', async () => {
     const { l, calls } = lease([nodeError(52, { nonce: '0x5' })]);
-    await expect(submit(l, [], bounds)).resolves.toBe('0xabc');
-    expect(calls).toEqual({ execute: 2, refresh: 1 });
+    await expect(submit(l, [], bounds, CHAIN)).resolves.toEqual({ txHash: '0xabc', unconfirmed: false });
+    expect(calls).toEqual({ send: 2, refresh: 1 });
   });
 
   it('does not retry any other refusal, though its message says "nonce"', async () => {
     const { l, calls } = lease([nodeError(55, { invocation: { nonce: '0x5' } })]);
-    const e = await submit(l, [], bounds).catch((x: unknown) => x);
+    const e = await submit(l, [], bounds, CHAIN).catch((x: unknown) => x);
     expect(e).toMatchObject({ reason: 'submission_failed' });
-    expect(calls).toEqual({ execute: 1, refresh: 0 });
+    expect(calls).toEqual({ send: 1, refresh: 0 });
+  });
+
+  it('keeps a lost answer as unconfirmed, with the hash computed before sending, and never sends again', async () => {
+    const { l, calls } = lease([new NodeUnreachableError('connection reset')]);
+    const res = await submit(l, [], bounds, CHAIN);
+    expect(res.unconfirmed).toBe(true);
+    expect(res.txHash).toMatch(/^0x[0-9a-f]+$/);
+    expect(calls).toEqual({ send: 1, refresh: 0 });
   });
 });
 

@@ -164,6 +164,22 @@ describe.each(useStoreBackends())('Sponsorship gate spending on $name', ({ fresh
     await expect(k.check(request({ tenant: k.tenant, maxFee: 200n }))).resolves.toMatchObject({ policy: 'jobs' });
   });
 
+  it('charges a released reservation again, as settled, when its transaction lands late', async () => {
+    const p = policy({ rules: { budgets: { global: { maxFee: '1000', period: 'day' } } } });
+    const store = await fresh();
+    const k = makeGate(store, [p], { dailyFeeCeiling: 1_000n });
+    const global = Keys.sponsor('acme', budgetKeys(asPolicyRequest(ALICE), p, T0).global!);
+    const res = await k.check(request({ tenant: k.tenant, maxFee: 900n }));
+    await k.gate.release(res);
+    expect(await store.amount(global)).toBe(0n);
+    // Another request took the room meanwhile: the late one is charged anyway, it already happened.
+    await k.check(request({ tenant: k.tenant, sender: BOB, maxFee: 900n }));
+    await k.gate.recharge(res, 250n, false);
+    expect(await store.amount(global)).toBe(1_150n);
+    expect(await store.amount(Keys.ceiling('acme', dayOf(T0)))).toBe(1_150n);
+    expect(await k.gate.usage('acme', { day: dayOf(T0), sender: ALICE })).toEqual({ txs: 1, fee: 250n });
+  });
+
   it('charges tx counts but no fee in default fee mode', async () => {
     const p = policy({
       rules: { tiers: { default: 'free', tiers: { free: { period: 'day', maxTxs: 2, maxFee: '1' } } }, budgets: { global: { maxFee: '1', period: 'day' } } },

@@ -125,6 +125,11 @@ export const ConfigSchema = z.object({
     })
     .default({ perApiKeyPerMinute: 1_200, perSenderPerMinute: 60, refusalsPerApiKeyPerHour: 600, refusalsPerSenderPerHour: 30 }),
   /**
+   * Hosts tenant webhooks may reach over http or at a loopback/private
+   * address. Everything else must be https to a public address.
+   */
+  webhookAllowHosts: z.array(z.string().regex(/^[a-z0-9.:-]+$/)).default([]),
+  /**
    * Where the client address comes from behind a proxy (e.g. `cf-connecting-ip`,
    * `x-forwarded-for`: its first hop). Unset: the socket's peer, where the entry knows it.
    */

@@ -52,7 +52,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     contracts: contractsOf(config.manifest),
     accountClasses: config.manifest.accountClassHashes,
     reputation: new ChainReputationSource({ provider, store, cdcPool: config.manifest.contracts.cdc_pool.address }),
-    webhook: new WebhookClient(),
+    webhook: new WebhookClient({ allowHosts: config.webhookAllowHosts }),
     secrets: o.secrets ?? {},
     dailyFeeCeiling: BigInt(config.tenantDailyFeeCeiling),
     deployQuota: config.deployQuota,

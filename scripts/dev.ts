@@ -37,6 +37,8 @@ async function main() {
     manifest: chain.manifest,
     relayers: chain.relayers.map((r) => ({ address: r.address, privateKey: r.privateKey })),
     relayerTip: '0',
+    // The local stack's webhooks (if a demo policy adds one) live on this machine.
+    webhookAllowHosts: ['127.0.0.1', 'localhost'],
     // Embedded default: memory. CIRO_REDIS_URL shares state with other relay instances.
     store: process.env.CIRO_REDIS_URL ? { kind: 'redis', url: process.env.CIRO_REDIS_URL } : { kind: 'memory' },
     gasTokens: {

@@ -34,6 +34,7 @@ const RELAY = {
   fee_transfer_missing: e(J.INVALID_PARAMS, 'Invalid params'),
   id_mismatch: e(J.INVALID_PARAMS, 'Invalid request'),
   unknown_policy: e(J.INVALID_PARAMS, 'Invalid request'),
+  webhook_url_refused: e(J.INVALID_PARAMS, 'Invalid request', 422),
 
   // SNIP-29
   address_out_of_range: e(S.INVALID_ADDRESS, 'Invalid address'),

@@ -6,7 +6,9 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Tenant } from '../../config.ts';
+import type { Policy } from '../../../policies/index.ts';
 import { invalidInput, notFound } from '../../errors/issues.ts';
+import { webhookUrlRefusal } from '../../sponsorship/facts/webhookUrl.ts';
 import { PolicyStore } from '../../tenants/policyStore.ts';
 import { actorOf, ADMIN_SECURITY, type AdminApp, type AdminContext } from '../env.ts';
 import { errors, IfMatchHeader, json, PolicyDoc, PolicyIdParam, PolicySummarySchema, PolicyVersionSchema, PolicyViewSchema } from '../schemas.ts';
@@ -20,6 +22,13 @@ export async function currentPolicy(ctx: AdminContext, tenant: Tenant, id: strin
   const template = ctx.deps.tenants.policies.templates.forTenantId(tenant, id);
   if (template) return { id, source: 'file', version: head?.version ?? 0, policy: template };
   throw notFound('policy', id);
+}
+
+/** A webhook the relay would refuse to call is refused when it is written, where the admin can see why. */
+function checkWebhook(ctx: AdminContext, policy: Policy): void {
+  const url = policy.rules.webhook?.url;
+  const why = url === undefined ? undefined : webhookUrlRefusal(url, ctx.deps.config.webhookAllowHosts);
+  if (why) throw invalidInput('webhook_url_refused', [{ path: 'rules.webhook.url', message: why }]);
 }
 
 function expectedVersion(ifMatch: string | undefined): number | undefined {
@@ -60,6 +69,7 @@ export function policyRoutes(app: AdminApp, ctx: AdminContext): void {
       const tenant = c.get('caller').tenant;
       const policy = c.req.valid('json');
       const template = ctx.deps.tenants.policies.templates.forTenantId(tenant, policy.id);
+      checkWebhook(ctx, policy);
       const v = await store.write({ tenantId: tenant.id, id: policy.id, op: 'create', policy, by: actorOf(c), ...(template ? { template } : {}) });
       c.header('ETag', `"${v.version}"`);
       c.header('Location', `/v1/policies/${v.id}`);
@@ -88,6 +98,7 @@ export function policyRoutes(app: AdminApp, ctx: AdminContext): void {
       const { id } = c.req.valid('param');
       const policy = c.req.valid('json');
       if (policy.id !== id) throw invalidInput('id_mismatch', [{ path: 'id', message: `must equal the id in the path ('${id}')` }]);
+      checkWebhook(ctx, policy);
       const template = ctx.deps.tenants.policies.templates.forTenantId(tenant, id);
       const expected = expectedVersion(c.req.valid('header')['if-match']);
       const v = await store.write({

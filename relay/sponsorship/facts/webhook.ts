@@ -9,6 +9,7 @@
  */
 import type { WebhookVerdict } from '../../../policies/index.ts';
 import type { OutsideCall } from '../../chain/snip9.ts';
+import { webhookUrlRefusal } from './webhookUrl.ts';
 
 export interface WebhookPayload {
   tenant: string;
@@ -35,6 +36,8 @@ export interface WebhookTarget {
 
 export interface WebhookClientOptions {
   fetch?: typeof fetch;
+  /** Hosts the operator vouches for: http and internal addresses are allowed for these only. */
+  allowHosts?: readonly string[];
   /** Unix seconds. */
   now?: () => number;
 }
@@ -69,13 +72,18 @@ export class WebhookClient {
   private readonly fetch: typeof fetch;
   private readonly now: () => number;
 
+  private readonly allowHosts: readonly string[];
+
   constructor(opts: WebhookClientOptions = {}) {
     this.fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.now = opts.now ?? (() => Date.now() / 1000);
+    this.allowHosts = opts.allowHosts ?? [];
   }
 
   /** Never throws: every failure is a verdict. */
   async ask(target: WebhookTarget, secret: string, payload: Omit<WebhookPayload, 'timestamp'>): Promise<WebhookVerdict> {
+    // Checked here too, not only when a policy is written: file templates and older policies pass through here.
+    if (webhookUrlRefusal(target.url, this.allowHosts) !== undefined) return 'error';
     const timestamp = Math.floor(this.now());
     const body = JSON.stringify({ ...payload, timestamp } satisfies WebhookPayload);
     const controller = new AbortController();

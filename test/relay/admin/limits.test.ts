@@ -53,6 +53,14 @@ describe('tenant limits', () => {
     expect(MAX_AUDIT_ENTRIES).toBeGreaterThan(MAX_VERSIONS);
   });
 
+  it('refuses a webhook the relay would not call (SSRF) when the policy is written', async () => {
+    const hook = (url: string) => jobsPolicy({ id: 'hooked', rules: { allow: [{ contract: 'job_mgr', selectors: ['submit_job'] }], webhook: { url, secretRef: 'HOOK' } } });
+    const r = await app.call('POST', '/v1/policies', keys.acmeAdmin, hook('https://169.254.169.254/latest/meta-data'));
+    expect(r.status).toBe(422);
+    expect(r.body.error).toMatchObject({ reason: 'webhook_url_refused', path: 'rules.webhook.url' });
+    expect((await app.call('POST', '/v1/policies', keys.acmeAdmin, hook('https://hooks.example.com/approve'))).status).toBe(201);
+  });
+
   it(`caps active keys at ${MAX_ACTIVE_KEYS} with 422`, async () => {
     // acme has 2 config keys already.
     for (let i = 2; i < MAX_ACTIVE_KEYS; i++) expect((await app.call('POST', '/v1/keys', keys.acmeAdmin, { scope: 'sponsor' })).status).toBe(201);

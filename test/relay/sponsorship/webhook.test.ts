@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../../relay/store/memory.ts';
 import { verifyWebhookSignature, WebhookClient, type WebhookPayload } from '../../../relay/sponsorship/facts/webhook.ts';
+import { webhookUrlRefusal } from '../../../relay/sponsorship/facts/webhookUrl.ts';
 import { ALICE, CONTRACTS, makeGate, policy, refused, request, T0 } from './helpers.ts';
 
 const SECRET = 'whsec_test_1234';
@@ -78,7 +79,7 @@ const payload = {
 };
 
 describe('WebhookClient', () => {
-  const client = new WebhookClient({ now: () => T0 });
+  const client = new WebhookClient({ now: () => T0, allowHosts: ['127.0.0.1'] });
   const ask = (path: string, timeoutMs = 500, secret = SECRET) => client.ask({ url: base + path, timeoutMs }, secret, payload);
 
   it('approves on 2xx {approve: true}, with a signed body carrying the timestamp', async () => {
@@ -132,7 +133,7 @@ describe('the sponsorship gate with a webhook rule', () => {
     policy({ rules: { webhook: { url: base + path, secretRef: 'HOOK', timeoutMs: 200, failOpen }, ...extra } });
   const gateFor = (p: ReturnType<typeof policy>, opts: { secrets?: Record<string, string>; client?: boolean } = {}) =>
     makeGate(new MemoryStore(), [p], {
-      ...(opts.client === false ? {} : { webhook: new WebhookClient() }),
+      ...(opts.client === false ? {} : { webhook: new WebhookClient({ allowHosts: ['127.0.0.1'] }) }),
       secrets: opts.secrets ?? { 'acme/HOOK': SECRET },
     });
 
@@ -177,8 +178,28 @@ describe('the sponsorship gate with a webhook rule', () => {
     expect(seen).toHaveLength(1);
 
     const plain = policy({ id: 'plain', priority: 5 });
-    const both = makeGate(new MemoryStore(), [plain, hooked('/approve')], { webhook: new WebhookClient(), secrets: { 'acme/HOOK': SECRET } });
+    const both = makeGate(new MemoryStore(), [plain, hooked('/approve')], { webhook: new WebhookClient({ allowHosts: ['127.0.0.1'] }), secrets: { 'acme/HOOK': SECRET } });
     await expect(both.check(request({ tenant: both.tenant }))).resolves.toMatchObject({ policy: 'plain' });
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('webhook URLs (SSRF)', () => {
+  it.each([
+    ['http to a public host', 'http://hooks.example.com/approve', /https/],
+    ['loopback', 'https://127.0.0.1/approve', /loopback, private or link-local/],
+    ['cloud metadata (link-local)', 'https://169.254.169.254/latest/meta-data', /loopback, private or link-local/],
+    ['a private network', 'https://10.1.2.3/hook', /private/],
+    ['IPv6 loopback', 'https://[::1]/hook', /loopback/],
+    ['IPv6 unique local', 'https://[fd12:3456::1]/hook', /private/],
+    ['localhost by name', 'https://localhost:8443/hook', /loopback/],
+  ])('refuses %s unless the operator allows the host', (_what, url, why) => {
+    expect(webhookUrlRefusal(url, [])).toMatch(why);
+    expect(webhookUrlRefusal(url, [new URL(url).hostname.replace(/^\[|\]$/g, '')])).toBeUndefined();
+  });
+
+  it('allows https to a public host, and the client refuses to call what is refused', async () => {
+    expect(webhookUrlRefusal('https://hooks.example.com/approve', [])).toBeUndefined();
+    expect(await new WebhookClient().ask({ url: 'http://127.0.0.1:9/approve', timeoutMs: 500 }, 's', { tenant: 't', policy: 'p', sender: '0x1', calls: [], feeMode: 'sponsored', maxFee: '1', phase: 'execute' })).toBe('error');
   });
 });

@@ -77,6 +77,8 @@ export interface NodeRelayOptions {
   sweepMs?: number;
   /** Unix seconds, for the gate (tests move time instead of sleeping). */
   now?: () => number;
+  /** The node's transport (fault-injection tests). */
+  fetch?: typeof fetch;
 }
 
 export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {}): Promise<NodeRelay> {
@@ -90,6 +92,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
     secrets: opts.secrets ?? secretsFromEnv(process.env),
     log,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
     // Kept until close() so a shutdown never cuts a settlement in half.
     background: (work) => {
       const p = work.catch((e) => log('background.error', { error: String(e) })).finally(() => pending.delete(p));

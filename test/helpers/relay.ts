@@ -41,6 +41,8 @@ export interface RelayStackOptions {
   existingChain?: LocalChain;
   /** The gate's clock (unix seconds): quota and rate-limit tests move it instead of sleeping. */
   now?: () => number;
+  /** The relay's transport to the node, for fault injection. */
+  fetch?: typeof fetch;
 }
 
 export async function startRelayStack(opts: RelayStackOptions = {}): Promise<RelayStack> {
@@ -62,6 +64,8 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
     gasTokens: { STRK: { priceInStrk: '1000000000000000000' }, CIRO: { priceInStrk: '500000000000000000' } },
     // Suites send many requests from one account; test/security meters node work on purpose.
     nodeWork: { perApiKeyPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerSenderPerHour: 0 },
+    // Test webhooks listen on loopback, like the local stack's.
+    webhookAllowHosts: ['127.0.0.1'],
     tenants: [
       {
         id: 'test',
@@ -77,6 +81,7 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
     policyDir: opts.policyDir ?? join(repoRoot, 'policies', 'examples'),
     secrets: opts.secrets ?? {},
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
     log: process.env.CIRO_TEST_LOG ? (event, data) => console.error(JSON.stringify({ event, ...data })) : undefined,
   });
   const fetchApp = (url: string | URL | Request, init?: RequestInit) => relay.app.request(url as string, init);

@@ -1,0 +1,58 @@
+/**
+ * Critical: default fee mode used to let reverts drain the relayers. An
+ * account funded for one fee sends 20 executes at once, each with its own
+ * SNIP-9 nonce; all would simulate against the same balance, and every one
+ * after the first would revert at the fee transfer, on the relayer's gas.
+ * Now one payment per sender is in flight at a time: at most one lands, the
+ * rest are refused before submission, and the relayers lose nothing beyond
+ * the one fee the user paid for.
+ */
+import { hash } from 'starknet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { balanceOf, startRelayStack, type RelayStack } from '../helpers/relay.ts';
+import { u256 } from '../../scripts/local/seed.ts';
+import { attackerAccount, buildSigned, relayerLedger, report } from './helpers.ts';
+
+let s: RelayStack;
+beforeAll(async () => {
+  s = await startRelayStack();
+}, 300_000);
+afterAll(async () => s?.stop());
+
+describe('default-mode revert drain', () => {
+  it('20 concurrent default-mode executes from an account funded for one fee: at most one is submitted', async () => {
+    const c = s.chain.manifest.contracts;
+    const feeMode = { version: '0x1', fee_mode: { mode: 'default', gas_token: c.ciro_token.address } };
+    const approve = { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, ...u256(1n)] };
+
+    // Learn the fee from a well-funded client, then fund the attacker for one and a half of them.
+    const probe = await buildSigned(s, s.chain.client, [approve], feeMode);
+    const fee = BigInt(probe.fee.suggested_max_fee_in_gas_token);
+    const attacker = await attackerAccount(s, fee + fee / 2n);
+    const signed = [];
+    for (let i = 0; i < 20; i++) signed.push((await buildSigned(s, attacker, [approve], feeMode)).params);
+
+    const before = await relayerLedger(s);
+    const pmBefore = await balanceOf(s.chain.provider, c.ciro_token.address, c.paymaster.address);
+    const results = await Promise.all(signed.map((p) => s.rpc('paymaster_executeTransaction', p)));
+    const landed = results.filter((r) => r.body.result);
+    const refusals = results.filter((r) => r.body.error).map((r) => r.body.error.data.reason);
+    expect(landed.length).toBeLessThanOrEqual(1);
+    expect(landed.length + refusals.length).toBe(20);
+    // Refused before submission: waiting for the payment in flight, or (once it landed) not enough left to pay.
+    for (const reason of refusals) expect(['payment_in_flight', 'fee_payment_too_low', 'execution_reverted']).toContain(reason);
+
+    const receipts = await Promise.all(landed.map((r) => s.chain.provider.waitForTransaction(r.body.result.transaction_hash)));
+    const after = await relayerLedger(s);
+    expect(after.txs - before.txs).toBe(BigInt(landed.length));
+    const legit = receipts.reduce((sum, r) => sum + BigInt((r.value as { actual_fee: { amount: string } }).actual_fee.amount), 0n);
+    const lost = before.strk - after.strk - legit;
+    report('default-mode drain (20 concurrent, funded for one fee)', `${landed.length} submitted, ${refusals.length} refused before submission; relayers lost ${lost} fri beyond the legitimate fee`);
+    expect(lost).toBe(0n);
+    // The one that landed paid its fee in CIRO to the Paymaster.
+    if (landed.length === 1) {
+      expect(receipts[0]!.isSuccess()).toBe(true);
+      expect(await balanceOf(s.chain.provider, c.ciro_token.address, c.paymaster.address)).toBeGreaterThan(pmBefore);
+    }
+  }, 300_000);
+});

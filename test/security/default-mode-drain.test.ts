@@ -10,7 +10,6 @@
 import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balanceOf, startRelayStack, type RelayStack } from '../helpers/relay.ts';
-import { u256 } from '../../scripts/local/seed.ts';
 import { attackerAccount, buildSigned, relayerLedger, report } from './helpers.ts';
 
 let s: RelayStack;
@@ -23,7 +22,7 @@ describe('default-mode revert drain', () => {
   it('20 concurrent default-mode executes from an account funded for one fee: at most one is submitted', async () => {
     const c = s.chain.manifest.contracts;
     const feeMode = { version: '0x1', fee_mode: { mode: 'default', gas_token: c.ciro_token.address } };
-    const approve = { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, ...u256(1n)] };
+    const approve = { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, '0x1', '0x0'] };
 
     // Learn the fee from a well-funded client, then fund the attacker for one and a half of them.
     const probe = await buildSigned(s, s.chain.client, [approve], feeMode);

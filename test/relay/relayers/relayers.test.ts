@@ -30,9 +30,12 @@ const relayerNonces = async () => {
   return n;
 };
 
+const heartbeatCall = () => ({ to: s.chain.manifest.contracts.cdc_pool.address, selector: hash.getSelectorFromName('heartbeat'), calldata: [] });
+
 async function signedHeartbeat() {
-  const calls = [{ to: s.chain.manifest.contracts.cdc_pool.address, selector: hash.getSelectorFromName('heartbeat'), calldata: [] }];
+  const calls = [heartbeatCall()];
   const built = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: worker().address, calls } }, parameters: sponsored });
+  if (!built.body.result) throw new Error(`build refused: ${JSON.stringify(built.body.error)}`);
   const td = built.body.result.typed_data;
   const signature = stark.formatSignature(ec.starkCurve.sign(typedData.getMessageHash(td, worker().address), worker().privateKey));
   return { type: 'invoke', invoke: { user_address: worker().address, typed_data: td, signature } };
@@ -81,10 +84,16 @@ describe('relayer pool', () => {
   });
 
   it('stops relaying for a sender whose relayed transactions keep reverting', async () => {
+    const signed = await signedHeartbeat();
     await s.relay.deps.store.incr(Keys.reverts('test', worker().address), 3, { ttlMs: 60_000 });
-    const refused = await execute(await signedHeartbeat());
-    expect(refused.body.error).toMatchObject({ code: -32002, data: { reason: 'too_many_reverts' } });
-    await s.relay.deps.store.delete(Keys.reverts('test', worker().address));
+    try {
+      // Refused at execute, before any simulation, and already at build.
+      expect((await execute(signed)).body.error).toMatchObject({ code: -32002, data: { reason: 'too_many_reverts' } });
+      const built = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: worker().address, calls: [heartbeatCall()] } }, parameters: sponsored });
+      expect(built.body.error).toMatchObject({ code: -32002, data: { reason: 'too_many_reverts' } });
+    } finally {
+      await s.relay.deps.store.delete(Keys.reverts('test', worker().address));
+    }
   });
 
   it('recovers from a stale cached nonce by re-reading it and retrying once', async () => {

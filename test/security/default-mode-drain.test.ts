@@ -24,8 +24,8 @@ describe('default-mode revert drain', () => {
     const feeMode = { version: '0x1', fee_mode: { mode: 'default', gas_token: c.ciro_token.address } };
     const approve = { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, '0x1', '0x0'] };
 
-    // Learn the fee from a well-funded client, then fund the attacker for one and a half of them.
-    const probe = await buildSigned(s, s.chain.client, [approve], feeMode);
+    // Learn the fee from a well-funded account, then fund the attacker for one and a half of them.
+    const probe = await buildSigned(s, await attackerAccount(s, 100n * 10n ** 18n), [approve], feeMode);
     const fee = BigInt(probe.fee.suggested_max_fee_in_gas_token);
     const attacker = await attackerAccount(s, fee + fee / 2n);
     const signed = [];

@@ -25,7 +25,7 @@ export async function attackerAccount(s: RelayStack, ciro = 0n): Promise<KeyedAc
   return a;
 }
 
-export function sign(td: unknown, who: KeyedAccount): string[] {
+export function sign(td: unknown, who: Pick<KeyedAccount, 'address' | 'privateKey'>): string[] {
   return stark.formatSignature(ec.starkCurve.sign(typedData.getMessageHash(td as never, who.address), who.privateKey));
 }
 

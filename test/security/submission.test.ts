@@ -1,0 +1,89 @@
+/**
+ * Low: what the relay did when the network lost an answer, or a transaction
+ * came back from the dead.
+ * - Ambiguous submission: the node takes the transaction, the answer never
+ *   arrives. The relay used to release the claim and the reservation, so a
+ *   retry sent a second transaction. Now it knows the hash it sent, keeps
+ *   both, and tracking finds the transaction: one claim, one transaction.
+ * - Late inclusion: a transaction given up on (dropped) that lands after all
+ *   is charged when it appears.
+ */
+import { hash } from 'starknet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
+import { randomFelt } from '../../relay/chain/felt.ts';
+import { readTracking, saveTracking } from '../../relay/execution/tracking.ts';
+import { Keys } from '../../relay/store/keys.ts';
+import { relayerLedger, report, sign, sponsored } from './helpers.ts';
+
+/** Set to make the next addInvokeTransaction reach the node but lose its answer. */
+const fault = { dropNextInvokeAnswer: false };
+let s: RelayStack;
+beforeAll(async () => {
+  s = await startRelayStack({
+    fetch: async (input, init) => {
+      const res = await fetch(input, init);
+      if (fault.dropNextInvokeAnswer && String(init?.body ?? '').includes('starknet_addInvokeTransaction')) {
+        fault.dropNextInvokeAnswer = false;
+        throw new TypeError('fetch failed: connection reset after the request was sent');
+      }
+      return res;
+    },
+  });
+}, 300_000);
+afterAll(async () => s?.stop());
+
+const worker = () => s.chain.demo!.worker;
+async function signedHeartbeat() {
+  const calls = [{ to: s.chain.manifest.contracts.cdc_pool.address, selector: hash.getSelectorFromName('heartbeat'), calldata: [] }];
+  const built = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: worker().address, calls } }, parameters: sponsored });
+  const td = built.body.result.typed_data;
+  return { transaction: { type: 'invoke', invoke: { user_address: worker().address, typed_data: td, signature: sign(td, worker()) } }, parameters: sponsored };
+}
+
+describe('submission the network made ambiguous', () => {
+  it('a lost answer keeps the claim: the retry gets the same transaction, and only one is sent', async () => {
+    const params = await signedHeartbeat();
+    const before = await relayerLedger(s);
+    fault.dropNextInvokeAnswer = true;
+    const first = await s.rpc('paymaster_executeTransaction', params);
+    expect(first.body.result?.transaction_hash).toMatch(/^0x/);
+    // The hash computed before sending is the transaction the node took.
+    const receipt = await s.chain.provider.waitForTransaction(first.body.result.transaction_hash);
+    expect(receipt.isSuccess()).toBe(true);
+    const retry = await s.rpc('paymaster_executeTransaction', params);
+    expect(retry.body.result).toEqual(first.body.result);
+    const after = await relayerLedger(s);
+    expect(after.txs - before.txs).toBe(1n);
+    report('lost submission answer + client retry', `${after.txs - before.txs} transaction sent for one claim`);
+    await expect
+      .poll(async () => (await s.rpc('paymaster_trackingIdToLatestHash', { tracking_id: first.body.result.tracking_id })).body.result?.status, { timeout: 20_000 })
+      .toBe('accepted');
+  }, 120_000);
+
+  it('a dropped transaction that lands after all is charged when it appears', async () => {
+    const res = await s.rpc('paymaster_executeTransaction', await signedHeartbeat());
+    const receipt = await s.chain.provider.waitForTransaction(res.body.result.transaction_hash);
+    const actualFee = BigInt((receipt.value as { actual_fee: { amount: string } }).actual_fee.amount);
+    const deps = s.relay.deps;
+    // A record given up on for that transaction: dropped, its reservation (two probe counters) given back.
+    const fee = Keys.sponsor('test', 'late-probe:fee');
+    const txs = Keys.sponsor('test', 'late-probe:txs');
+    const id = randomFelt();
+    await saveTracking(deps, {
+      id, txHash: res.body.result.transaction_hash, status: 'dropped', droppedAt: Date.now(), account: worker().address, tenant: 'test',
+      relayer: s.chain.relayers[0]!.address, feeMode: 'sponsored', createdAt: Date.now() - 600_000,
+      reservation: { lines: [{ key: fee, amount: '999', kind: 'fee' }, { key: txs, amount: '1', kind: 'count' }] },
+    });
+    await deps.store.removeFromSet(Keys.trackingActive, id);
+    await deps.store.addToSet(Keys.trackingDropped, id);
+    expect(await deps.store.amount(fee)).toBe(0n);
+
+    // The sweeper sees it on chain and charges what settling it would have: the actual fee, and the count.
+    await expect.poll(async () => (await readTracking(deps, id))?.status, { timeout: 20_000 }).toBe('accepted');
+    expect(await deps.store.amount(fee)).toBe(actualFee);
+    expect(await deps.store.amount(txs)).toBe(1n);
+    expect(await deps.store.members(Keys.trackingDropped)).not.toContain(id);
+    report('late inclusion', `charged ${actualFee} fri when it appeared`);
+  }, 120_000);
+});

@@ -82,6 +82,8 @@ export const Keys = {
     /** Bumped after every policy change: what other instances poll to notice it. */
     policyRev: (t: string) => `admin:policies:${t}:rev`,
     audit: (t: string) => `admin:audit:${t}`,
+    /** Held while a change that spans several of the tenant's records is made. */
+    lock: (t: string) => `admin:lock:${t}`,
   },
 } as const;
 

@@ -4,7 +4,7 @@
  * others without locks. Platform-free (test/relay/layout.test.ts bundles it).
  */
 import { StoreUnavailableError } from '../errors/base.ts';
-import type { ReserveLine, ReserveResult, Store, TtlOptions } from './types.ts';
+import type { Commit, ReserveLine, ReserveResult, Store, TtlOptions } from './types.ts';
 import { checkDelta, checkIncrBy, checkLines, checkMaxLen, checkPage, parseAmount, ttlOf } from './validate.ts';
 
 type Entry =
@@ -64,6 +64,25 @@ export class MemoryStore implements Store {
     const ttl = ttlOf(opts);
     if ((this.str(key)?.v ?? null) !== expected) return false;
     this.putStr(key, value, ttl);
+    return true;
+  }
+
+  async commit(c: Commit): Promise<boolean> {
+    const ttl = ttlOf(c);
+    c.append?.forEach((a) => checkMaxLen(a.maxLen));
+    if ((this.str(c.key)?.v ?? null) !== c.expected) return false;
+    // Checked before any write, so a counter holding something else fails the whole commit.
+    for (const k of c.bump ?? []) {
+      const cur = this.str(k);
+      if (cur && !/^-?\d+$/.test(cur.v)) throw new TypeError(`key ${k} does not hold an integer`);
+    }
+    this.putStr(c.key, c.value, ttl);
+    for (const k of c.bump ?? []) {
+      const cur = this.str(k);
+      if (cur) cur.v = String(Number(cur.v) + 1);
+      else this.putStr(k, '1', undefined);
+    }
+    for (const a of c.append ?? []) await this.append(a.key, a.value, a.maxLen);
     return true;
   }
 

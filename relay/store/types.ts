@@ -33,6 +33,13 @@ export interface Store {
   compareAndSet(key: string, expected: string | null, value: string, opts?: TtlOptions): Promise<boolean>;
 
   /**
+   * compareAndSet plus what must happen with it or not at all: bump
+   * counters by 1 and append list entries (trimmed to `maxLen`). Returns
+   * whether the write happened; when it didn't, nothing changed.
+   */
+  commit(c: Commit): Promise<boolean>;
+
+  /**
    * Adds `by` to an integer counter and returns the new value. The TTL is
    * applied only when this call creates the counter (fixed windows).
    */
@@ -62,6 +69,16 @@ export interface Store {
   members(key: string): Promise<string[]>;
 
   close(): Promise<void>;
+}
+
+export interface Commit {
+  key: string;
+  /** `null` = the key must be absent. */
+  expected: string | null;
+  value: string;
+  ttlMs?: number;
+  bump?: string[];
+  append?: { key: string; value: string; maxLen?: number }[];
 }
 
 export interface TtlOptions {

@@ -12,6 +12,7 @@ import { Keys } from '../store/keys.ts';
 import { AuditLog } from './audit.ts';
 import { newApiKey } from './auth.ts';
 import type { TenantDirectory } from './directory.ts';
+import { withTenantLock } from './lock.ts';
 import { keyInfo, nowIso, type Actor, type KeyInfo, type StoredKey } from './records.ts';
 
 const K = Keys.admin;
@@ -38,7 +39,22 @@ export class TenantKeys {
     return this.dir.keysOf(tenantId);
   }
 
-  async create(tenantId: string, scope: KeyScope, by: Actor, name?: string): Promise<CreatedKey> {
+  /** Under the tenant lock, so concurrent creations can't overshoot the caps. */
+  create(tenantId: string, scope: KeyScope, by: Actor, name?: string): Promise<CreatedKey> {
+    return withTenantLock(this.dir.store, tenantId, () => this.createLocked(tenantId, scope, by, name));
+  }
+
+  /**
+   * Revokes one of the tenant's keys; another tenant's key is "not found".
+   * Revoking twice answers the first revocation. The tenant's last working
+   * admin key is kept, or nobody could manage the tenant any more: checked
+   * under the tenant lock, so two concurrent revocations can't both pass it.
+   */
+  revoke(tenantId: string, keyId: string, by: Actor): Promise<KeyInfo> {
+    return withTenantLock(this.dir.store, tenantId, () => this.revokeLocked(tenantId, keyId, by));
+  }
+
+  private async createLocked(tenantId: string, scope: KeyScope, by: Actor, name?: string): Promise<CreatedKey> {
     const store = this.dir.store;
     const keys = await this.dir.keysOf(tenantId);
     // Revoked keys stay listed (and stored) for the audit trail, so both counts are bounded.
@@ -70,12 +86,7 @@ export class TenantKeys {
     throw new RelayError('key_id_exhausted', { details: 'Could not draw an unused key id; retry.' });
   }
 
-  /**
-   * Revokes one of the tenant's keys; another tenant's key is "not found".
-   * Revoking twice answers the first revocation. The tenant's last working
-   * admin key is kept, or nobody could manage the tenant any more.
-   */
-  async revoke(tenantId: string, keyId: string, by: Actor): Promise<KeyInfo> {
+  private async revokeLocked(tenantId: string, keyId: string, by: Actor): Promise<KeyInfo> {
     const keys = await this.dir.keysOf(tenantId);
     const target = keys.find((k) => k.id === keyId);
     if (!target) throw notFound('key', keyId);

@@ -37,14 +37,20 @@ export interface AuditEntry {
   detail?: Record<string, string>;
 }
 
+/** The list append an entry is, for writers that commit it together with their change (Store.commit). */
+export function auditAppend(tenantId: string, entry: AuditEntry): { key: string; value: string; maxLen: number } {
+  let raw = JSON.stringify(entry);
+  // A huge diff stays in the policy version it belongs to; the log keeps that it happened.
+  if (raw.length > MAX_ENTRY_BYTES) raw = JSON.stringify({ ...entry, diff: undefined, detail: { ...entry.detail, diff: 'omitted: too large, see the policy version' } });
+  return { key: Keys.admin.audit(tenantId), value: raw, maxLen: MAX_AUDIT_ENTRIES };
+}
+
 export class AuditLog {
   constructor(private readonly store: Store) {}
 
   append(tenantId: string, entry: AuditEntry): Promise<void> {
-    let raw = JSON.stringify(entry);
-    // A huge diff stays in the policy version it belongs to; the log keeps that it happened.
-    if (raw.length > MAX_ENTRY_BYTES) raw = JSON.stringify({ ...entry, diff: undefined, detail: { ...entry.detail, diff: 'omitted: too large, see the policy version' } });
-    return this.store.append(Keys.admin.audit(tenantId), raw, MAX_AUDIT_ENTRIES);
+    const a = auditAppend(tenantId, entry);
+    return this.store.append(a.key, a.value, a.maxLen);
   }
 
   async list(tenantId: string, offset: number, limit: number): Promise<AuditEntry[]> {

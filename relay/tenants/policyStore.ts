@@ -8,15 +8,16 @@
  * create version n+1, and no version is ever lost: the one being superseded
  * is already saved before the head moves.
  *
- * After the commit the tenant's revision counter is bumped (how other relay
- * instances notice, see livePolicies.ts) and the audit log appended.
+ * The commit also bumps the tenant's revision counter (how other relay
+ * instances notice, see livePolicies.ts) and appends the audit entry, in the
+ * same atomic Store.commit: a crash can't leave a change unseen or unaudited.
  */
 import type { Policy } from '../../policies/index.ts';
 import { RelayError } from '../errors/base.ts';
 import { notFound } from '../errors/issues.ts';
 import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
-import { AuditLog } from './audit.ts';
+import { auditAppend } from './audit.ts';
 import { jsonDiff, type DiffOp } from './diff.ts';
 import { nowIso, type Actor } from './records.ts';
 
@@ -63,11 +64,7 @@ export const MAX_POLICIES = 64;
 export const MAX_VERSIONS = 100;
 
 export class PolicyStore {
-  private readonly audit: AuditLog;
-
-  constructor(private readonly store: Store) {
-    this.audit = new AuditLog(store);
-  }
+  constructor(private readonly store: Store) {}
 
   async head(tenantId: string, id: string): Promise<PolicyVersion | undefined> {
     return parseVersion(await this.store.get(K.policy(tenantId, id)));
@@ -126,18 +123,18 @@ export class PolicyStore {
       // after the commit must not leave a policy nobody can list or enforce.
       if (w.op !== 'delete') await this.store.addToSet(K.policyIds(w.tenantId), w.id);
       if (cur && raw !== null) await this.store.set(K.policyVersion(w.tenantId, w.id, cur.version), raw);
-      if (await this.store.compareAndSet(headKey, raw, JSON.stringify(rec))) {
-        await this.store.incr(K.policyRev(w.tenantId), 1);
+      // The version, the revision other instances watch, and the audit entry: all or nothing.
+      const entry = { at: rec.at, who: w.by, action: `policy.${w.op}` as const, target: { kind: 'policy' as const, id: w.id }, version: rec.version, diff: rec.diff };
+      const committed = await this.store.commit({
+        key: headKey,
+        expected: raw,
+        value: JSON.stringify(rec),
+        bump: [K.policyRev(w.tenantId)],
+        append: [auditAppend(w.tenantId, entry)],
+      });
+      if (committed) {
         // History is kept for the newest MAX_VERSIONS versions; the audit log keeps every change's diff.
         if (rec.version > MAX_VERSIONS) await this.store.delete(K.policyVersion(w.tenantId, w.id, rec.version - MAX_VERSIONS));
-        await this.audit.append(w.tenantId, {
-          at: rec.at,
-          who: w.by,
-          action: `policy.${w.op}`,
-          target: { kind: 'policy', id: w.id },
-          version: rec.version,
-          diff: rec.diff,
-        });
         return rec;
       }
       // Someone else committed first. With If-Match the caller decides; without, rebase on theirs.

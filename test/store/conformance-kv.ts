@@ -108,6 +108,41 @@ export function kvCases(store: () => Store): void {
     });
   });
 
+  describe('commit', () => {
+    it('writes, bumps and appends together when the expected value matches', async () => {
+      const s = store();
+      const ok = await s.commit({ key: 'head', expected: null, value: 'v1', bump: ['rev'], append: [{ key: 'log', value: 'created', maxLen: 2 }] });
+      expect(ok).toBe(true);
+      expect(await s.commit({ key: 'head', expected: 'v1', value: 'v2', bump: ['rev'], append: [{ key: 'log', value: 'updated', maxLen: 2 }] })).toBe(true);
+      await s.commit({ key: 'head', expected: 'v2', value: 'v3', bump: ['rev'], append: [{ key: 'log', value: 'again', maxLen: 2 }] });
+      expect(await s.get('head')).toBe('v3');
+      expect(await s.get('rev')).toBe('3');
+      expect(await s.range('log', 0, 10)).toEqual(['again', 'updated']);
+    });
+
+    it('changes nothing at all when the expected value does not match', async () => {
+      const s = store();
+      await s.set('head', 'theirs');
+      const ok = await s.commit({ key: 'head', expected: 'mine', value: 'v2', bump: ['rev'], append: [{ key: 'log', value: 'x' }] });
+      expect(ok).toBe(false);
+      expect(await s.get('head')).toBe('theirs');
+      expect(await s.get('rev')).toBeNull();
+      expect(await s.range('log', 0, 10)).toEqual([]);
+      // A counter that is not one fails the whole commit, not half of it.
+      await s.set('notcount', 'abc');
+      await expect(s.commit({ key: 'fresh', expected: null, value: 'v', bump: ['notcount'] })).rejects.toThrow();
+      expect(await s.get('fresh')).toBeNull();
+    });
+
+    it('lets exactly one of many concurrent commits from the same value win, bumping once', async () => {
+      const s = store();
+      await s.set('k', 'v0');
+      const wins = await Promise.all(Array.from({ length: 50 }, (_, i) => s.commit({ key: 'k', expected: 'v0', value: `v${i + 1}`, bump: ['rev'] })));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect(await s.get('rev')).toBe('1');
+    });
+  });
+
   describe('incr', () => {
     it('adds and returns the new value, negative steps included', async () => {
       const s = store();

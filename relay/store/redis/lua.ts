@@ -94,6 +94,34 @@ else redis.call('SET', KEYS[1], ARGV[3]) end
 return 1
 `;
 
+/**
+ * KEYS: the CAS key, then ARGV[5] counters to bump, then the lists to append to.
+ * ARGV hasExpected, expected, value, ttlMs, nBump, then per list: value, maxLen.
+ */
+export const COMMIT = `
+local cur = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+  if cur ~= ARGV[2] then return 0 end
+elseif cur then
+  return 0
+end
+local nBump = tonumber(ARGV[5])
+for i = 2, nBump + 1 do
+  local v = redis.call('GET', KEYS[i])
+  if v and not string.match(v, '^%-?%d+$') then return redis.error_reply('ERR ' .. KEYS[i] .. ' does not hold an integer') end
+end
+if ARGV[4] ~= '0' then redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+else redis.call('SET', KEYS[1], ARGV[3]) end
+for i = 2, nBump + 1 do redis.call('INCRBY', KEYS[i], 1) end
+for j = nBump + 2, #KEYS do
+  local a = 6 + 2 * (j - nBump - 2)
+  redis.call('LPUSH', KEYS[j], ARGV[a])
+  local max = tonumber(ARGV[a + 1])
+  if max > 0 then redis.call('LTRIM', KEYS[j], 0, max - 1) end
+end
+return 1
+`;
+
 /** KEYS[1]; ARGV by, ttlMs. The TTL only starts a new window, never extends one. */
 export const INCR = `
 local existed = redis.call('EXISTS', KEYS[1])

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { ErrorReply } from 'redis';
 import { RedisConnection } from './connection.ts';
 import * as lua from './lua.ts';
-import type { ReserveLine, ReserveResult, Store, TtlOptions } from '../types.ts';
+import type { Commit, ReserveLine, ReserveResult, Store, TtlOptions } from '../types.ts';
 import { checkDelta, checkIncrBy, checkLines, checkMaxLen, checkPage, parseAmount, ttlOf } from '../validate.ts';
 
 export interface RedisStoreOptions {
@@ -27,6 +27,7 @@ const S = {
   setIfAbsent: script(lua.SET_IF_ABSENT),
   deleteIfEquals: script(lua.DELETE_IF_EQUALS),
   compareAndSet: script(lua.COMPARE_AND_SET),
+  commit: script(lua.COMMIT),
   incr: script(lua.INCR),
   reserve: script(lua.RESERVE),
   adjust: script(lua.ADJUST),
@@ -78,6 +79,15 @@ export class RedisStore implements Store {
   async compareAndSet(key: string, expected: string | null, value: string, opts?: TtlOptions): Promise<boolean> {
     const argv = [expected === null ? '0' : '1', expected ?? '', value, ttlArg(ttlOf(opts))];
     return (await this.eval(S.compareAndSet, [key], argv)) === 1;
+  }
+
+  async commit(c: Commit): Promise<boolean> {
+    const appends = c.append ?? [];
+    appends.forEach((a) => checkMaxLen(a.maxLen));
+    const keys = [c.key, ...(c.bump ?? []), ...appends.map((a) => a.key)];
+    const argv = [c.expected === null ? '0' : '1', c.expected ?? '', c.value, ttlArg(ttlOf(c)), String(c.bump?.length ?? 0)];
+    for (const a of appends) argv.push(a.value, String(a.maxLen ?? 0));
+    return (await this.eval(S.commit, keys, argv)) === 1;
   }
 
   async incr(key: string, by: number, opts?: TtlOptions): Promise<number> {

@@ -111,4 +111,30 @@ describe('operator-created tenants', () => {
     expect(unknown.body.error).toMatchObject({ reason: 'unknown_policy', path: 'policies[0]' });
     expect((await t.a.call('POST', '/v1/tenants', t.keys.operator, { id: 'Bad Id', name: 'x' })).body.error.path).toBe('id');
   });
+
+  it('two instances revoking the last two admin keys at once leave one working: the check is atomic', async () => {
+    const created = await t.a.call('POST', '/v1/tenants', t.keys.operator, { id: 'racer', name: 'Racer' });
+    expect(created.status).toBe(201);
+    const first = created.body.adminKey;
+    const second = (await t.a.call('POST', '/v1/keys', first.key, { scope: 'admin' })).body;
+    for (let round = 0; round < 3; round++) {
+      const [x, y] = await Promise.all([
+        t.a.call('DELETE', `/v1/keys/${second.id}`, first.key),
+        t.b.call('DELETE', `/v1/keys/${first.id}`, second.key),
+      ]);
+      const statuses = [x.status, y.status].sort();
+      // One revocation wins; the other finds it would remove the last admin key (or its own key already revoked).
+      expect(statuses[0]).toBe(200);
+      expect(statuses[1]).not.toBe(200);
+      const working = await Promise.all([first.key, second.key].map(async (k) => (await t.a.call('GET', '/v1/tenant', k)).status));
+      expect(working.filter((st) => st === 200)).toHaveLength(1);
+      if (round < 2) {
+        // Start over with a fresh pair for the next round.
+        const survivor = working[0] === 200 ? first : second;
+        const fresh = (await t.a.call('POST', '/v1/keys', survivor.key, { scope: 'admin' })).body;
+        Object.assign(first, survivor);
+        Object.assign(second, fresh);
+      }
+    }
+  });
 });

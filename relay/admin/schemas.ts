@@ -83,7 +83,7 @@ export const AuditEntrySchema = z
   .object({
     at: z.string(),
     who: ActorSchema,
-    action: z.enum(['policy.create', 'policy.update', 'policy.delete', 'key.create', 'key.revoke', 'tenant.create']),
+    action: z.enum(['policy.create', 'policy.update', 'policy.delete', 'key.create', 'key.revoke', 'tenant.create', 'tenant.update', 'tenant.delete']),
     target: z.object({ kind: z.enum(['policy', 'key', 'tenant']), id: z.string() }),
     version: z.number().int().optional(),
     diff: z.array(DiffOpSchema).optional(),
@@ -105,6 +105,10 @@ export const PolicyIdParam = z.object({
     .max(64)
     .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: 'expected a policy id like worker-rewards' })
     .openapi({ param: { name: 'id', in: 'path' }, example: 'worker-rewards' }),
+});
+
+export const TenantIdParam = z.object({
+  id: rebuilt(TenantIdSchema).openapi({ param: { name: 'id', in: 'path' } }),
 });
 
 export const KeyIdParam = z.object({

@@ -91,6 +91,8 @@ const RELAY = {
   key_id_exhausted: e(J.INVALID_REQUEST, 'Conflict', 409),
   last_admin_key: e(J.INVALID_REQUEST, 'Conflict', 409),
   tenant_exists: e(J.INVALID_REQUEST, 'Conflict', 409),
+  tenant_from_config: e(J.INVALID_REQUEST, 'Conflict', 409),
+  tenant_not_found: e(J.INVALID_REQUEST, 'Not found', 404),
   policy_exists: e(J.INVALID_REQUEST, 'Conflict', 409),
   policy_from_file: e(J.INVALID_REQUEST, 'Conflict', 409),
   policy_too_large: e(J.INVALID_REQUEST, 'Request too large', 413),

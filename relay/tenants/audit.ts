@@ -21,7 +21,9 @@ export type AuditAction =
   | 'policy.delete'
   | 'key.create'
   | 'key.revoke'
-  | 'tenant.create';
+  | 'tenant.create'
+  | 'tenant.update'
+  | 'tenant.delete';
 
 export interface AuditEntry {
   /** ISO-8601, when the change was committed. */

@@ -8,9 +8,11 @@ import type { Tenant } from '../config.ts';
 import { RelayError } from '../errors/base.ts';
 import { Keys } from '../store/keys.ts';
 import { TenantKeys, type CreatedKey } from './apiKeys.ts';
-import { AuditLog } from './audit.ts';
+import { AuditLog, auditAppend } from './audit.ts';
+import { jsonDiff } from './diff.ts';
+import { withTenantLock } from './lock.ts';
 import type { TenantDirectory } from './directory.ts';
-import { nowIso, type Actor, type StoredTenant } from './records.ts';
+import { nowIso, readRecord, StoredTenantSchema, type Actor, type StoredTenant } from './records.ts';
 
 const K = Keys.admin;
 
@@ -41,4 +43,44 @@ export async function createTenant(
   // Attributed to the operator: the tenant has no key of its own yet.
   const adminKey = await new TenantKeys(dir).create(input.id, 'admin', by, 'initial admin key');
   return { tenant: { id: input.id, name: input.name, apiKeys: [], policies: input.policies, source: 'api' }, adminKey };
+}
+
+const fromConfig = (id: string) =>
+  new RelayError('tenant_from_config', { details: `Tenant '${id}' comes from the relay config; change it there.` });
+
+/** Renames a tenant or changes the file templates it uses; config tenants change in the config. */
+export async function updateTenant(dir: TenantDirectory, id: string, change: Partial<Pick<NewTenant, 'name' | 'policies'>>, by: Actor): Promise<Tenant & { source: 'api' }> {
+  if (dir.configTenant(id)) throw fromConfig(id);
+  return withTenantLock(dir.store, id, async () => {
+    const raw = await dir.store.get(K.tenant(id));
+    const cur = readRecord(StoredTenantSchema, raw);
+    if (!cur || raw === null) throw new RelayError('tenant_not_found', { details: `No tenant '${id}'.` });
+    const next: StoredTenant = { ...cur, ...change };
+    const at = nowIso();
+    const entry = auditAppend(id, { at, who: by, action: 'tenant.update', target: { kind: 'tenant', id }, diff: jsonDiff(cur, next) });
+    if (!(await dir.store.commit({ key: K.tenant(id), expected: raw, value: JSON.stringify(next), append: [entry] }))) {
+      throw new RelayError('write_contention', { details: `Tenant '${id}' is being changed concurrently; retry.` });
+    }
+    return { id, name: next.name, apiKeys: [], policies: next.policies, source: 'api' };
+  });
+}
+
+/**
+ * Deletes an API-created tenant: its keys stop working at once (revoked, so
+ * the audit trail keeps them), the tenant leaves the directory. Its usage
+ * and policy history stay in the Store until they expire.
+ */
+export async function deleteTenant(dir: TenantDirectory, id: string, by: Actor): Promise<void> {
+  if (dir.configTenant(id)) throw fromConfig(id);
+  await withTenantLock(dir.store, id, async () => {
+    if ((await dir.store.get(K.tenant(id))) === null) throw new RelayError('tenant_not_found', { details: `No tenant '${id}'.` });
+    const at = nowIso();
+    for (const keyId of await dir.store.members(K.tenantKeys(id))) {
+      const cur = await dir.storedKey(keyId);
+      if (cur && cur.rec.revokedAt === undefined) await dir.store.set(K.key(keyId), JSON.stringify({ ...cur.rec, revokedAt: at, revokedBy: by }));
+    }
+    await dir.store.delete(K.tenant(id));
+    await dir.store.removeFromSet(K.tenants, id);
+    await new AuditLog(dir.store).append(id, { at, who: by, action: 'tenant.delete', target: { kind: 'tenant', id } });
+  });
 }

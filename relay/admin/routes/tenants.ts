@@ -4,10 +4,10 @@
  * are; created tenants live in the Store and are seen by every instance.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { createTenant } from '../../tenants/tenants.ts';
+import { createTenant, deleteTenant, updateTenant } from '../../tenants/tenants.ts';
 import { invalidInput } from '../../errors/issues.ts';
 import { actorOf, ADMIN_SECURITY, OPERATOR_SECURITY, type AdminApp, type AdminContext } from '../env.ts';
-import { CreatedKeySchema, errors, json, NewTenantSchema, TenantSchemaDoc } from '../schemas.ts';
+import { CreatedKeySchema, errors, json, NewTenantSchema, TenantIdParam, TenantSchemaDoc } from '../schemas.ts';
 
 const tags = ['tenants'];
 
@@ -46,6 +46,32 @@ export function tenantRoutes(app: AdminApp, ctx: AdminContext): void {
       const { tenant, adminKey } = await createTenant(ctx.dir, input, actorOf(c));
       c.header('Cache-Control', 'no-store');
       return c.json({ tenant: { id: tenant.id, name: tenant.name, policies: tenant.policies, source: tenant.source }, adminKey: { ...adminKey.info, key: adminKey.key } }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'patch', path: '/tenants/{id}', tags, security: OPERATOR_SECURITY, middleware: ctx.operator,
+      summary: 'Rename a tenant or change the file templates it uses (operator)',
+      request: { params: TenantIdParam, body: { required: true, ...json(NewTenantSchema.pick({ name: true, policies: true }).partial(), 'What changes') } },
+      responses: { 200: json(TenantSchemaDoc, 'The tenant'), ...errors(400, 401, 403, 404, 409, 503) } }),
+    async (c) => {
+      const change = c.req.valid('json');
+      const templates = ctx.deps.tenants.policies.templates;
+      const unknown = (change.policies ?? []).flatMap((id, i) => (templates.get(id) ? [] : [{ path: `policies[${i}]`, message: `no file policy '${id}' is loaded` }]));
+      if (unknown.length > 0) throw invalidInput('unknown_policy', unknown);
+      const t = await updateTenant(ctx.dir, c.req.valid('param').id, change, actorOf(c));
+      return c.json({ id: t.id, name: t.name, policies: t.policies, source: t.source }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'delete', path: '/tenants/{id}', tags, security: OPERATOR_SECURITY, middleware: ctx.operator,
+      summary: 'Delete a tenant: its keys stop working at once (operator)',
+      request: { params: TenantIdParam },
+      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404, 409, 503) } }),
+    async (c) => {
+      await deleteTenant(ctx.dir, c.req.valid('param').id, actorOf(c));
+      return c.body(null, 204);
     },
   );
 }

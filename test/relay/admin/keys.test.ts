@@ -137,4 +137,22 @@ describe('operator-created tenants', () => {
       }
     }
   });
+
+  it('an operator edits and deletes a created tenant; its keys stop working on every instance', async () => {
+    const created = (await t.a.call('POST', '/v1/tenants', t.keys.operator, { id: 'umbra', name: 'Umbra' })).body;
+    const admin = created.adminKey.key;
+    const edited = await t.b.call('PATCH', '/v1/tenants/umbra', t.keys.operator, { name: 'Umbra Corp', policies: ['job-submission'] });
+    expect(edited.status).toBe(200);
+    expect((await t.a.call('GET', '/v1/tenant', admin)).body).toMatchObject({ name: 'Umbra Corp', policies: ['job-submission'] });
+    expect((await t.a.call('PATCH', '/v1/tenants/umbra', t.keys.operator, { policies: ['nope'] })).body.error.reason).toBe('unknown_policy');
+    // Tenant admins can't do it, config tenants change in the config, unknown ones are 404.
+    expect((await t.a.call('DELETE', '/v1/tenants/umbra', admin)).status).toBe(403);
+    expect((await t.a.call('DELETE', '/v1/tenants/acme', t.keys.operator)).body.error.reason).toBe('tenant_from_config');
+    expect((await t.a.call('DELETE', '/v1/tenants/nobody', t.keys.operator)).status).toBe(404);
+
+    expect((await t.a.call('DELETE', '/v1/tenants/umbra', t.keys.operator)).status).toBe(204);
+    for (const app of [t.a, t.b]) expect((await app.call('GET', '/v1/tenant', admin)).status).toBe(401);
+    const tenants = (await t.b.call('GET', '/v1/tenants', t.keys.operator)).body.tenants.map((x: { id: string }) => x.id);
+    expect(tenants).not.toContain('umbra');
+  });
 });

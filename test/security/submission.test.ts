@@ -12,7 +12,7 @@ import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { randomFelt } from '../../relay/chain/felt.ts';
-import { readTracking, saveTracking } from '../../relay/execution/tracking.ts';
+import { readTracking, saveTracking, sweep } from '../../relay/execution/tracking.ts';
 import { Keys } from '../../relay/store/keys.ts';
 import { relayerLedger, report, sign, sponsored } from './helpers.ts';
 
@@ -85,5 +85,29 @@ describe('submission the network made ambiguous', () => {
     expect(await deps.store.amount(txs)).toBe(1n);
     expect(await deps.store.members(Keys.trackingDropped)).not.toContain(id);
     report('late inclusion', `charged ${actualFee} fri when it appeared`);
+  }, 120_000);
+});
+
+describe('the settlement sweeper', () => {
+  it('skips a record it cannot read and settles the rest; runs one at a time', async () => {
+    const deps = s.relay.deps;
+    const res = await s.rpc('paymaster_executeTransaction', await signedHeartbeat());
+    await s.chain.provider.waitForTransaction(res.body.result.transaction_hash);
+    const broken = randomFelt();
+    await deps.store.set(Keys.tracking(broken), '{ not json');
+    await deps.store.addToSet(Keys.trackingActive, broken);
+    const failing = randomFelt();
+    // A record whose transaction hash the node refuses to parse: the node errors on it every time.
+    await saveTracking(deps, {
+      id: failing, txHash: '0xnothex', status: 'active', account: worker().address, tenant: 'test',
+      relayer: s.chain.relayers[0]!.address, feeMode: 'sponsored', createdAt: Date.now(), reservation: { lines: [] },
+    });
+    const runs = await Promise.all([sweep(deps), sweep(deps)]);
+    expect(runs).toContain(0);
+    await expect.poll(async () => (await readTracking(deps, res.body.result.tracking_id))?.status, { timeout: 20_000 }).toBe('accepted');
+    expect(await deps.store.members(Keys.trackingActive)).not.toContain(broken);
+    // The failing one stays to be retried; it never blocked the good one.
+    expect(await deps.store.members(Keys.trackingActive)).toContain(failing);
+    await deps.store.removeFromSet(Keys.trackingActive, failing);
   }, 120_000);
 });

@@ -136,6 +136,14 @@ pub mod AccessControlComponent {
             }
         }
 
+        fn _grant_roles(
+            ref self: ComponentState<TContractState>, roles: Span<felt252>, account: ContractAddress,
+        ) {
+            for role in roles {
+                self._grant_role(*role, account);
+            }
+        }
+
         fn _revoke_role(
             ref self: ComponentState<TContractState>, role: felt252, account: ContractAddress,
         ) {

@@ -4,36 +4,14 @@
 //! the worker's reward (complete / dispute won by the worker) or back to the client (cancel,
 //! expire, dispute lost by the worker). Each exit moves the job to a terminal status first.
 
+pub mod errors;
 pub mod events;
 pub mod interface;
 mod jobs;
 mod models;
 mod paging;
-pub use interface::{IJobMgr, IJobMgrDispatcher, IJobMgrDispatcherTrait, Job, JobStatus, Model};
-
-pub mod Errors {
-    pub const PAUSED: felt252 = 'JOB: paused';
-    pub const MODEL_HASH_ZERO: felt252 = 'JOB: model hash zero';
-    pub const UNKNOWN_MODEL: felt252 = 'JOB: unknown model';
-    pub const MODEL_INACTIVE: felt252 = 'JOB: model inactive';
-    pub const UNKNOWN_JOB: felt252 = 'JOB: unknown job';
-    pub const NOT_PENDING: felt252 = 'JOB: not pending';
-    pub const WORKER_NOT_ACTIVE: felt252 = 'JOB: worker not active';
-    pub const MISSING_CAPABILITIES: felt252 = 'JOB: missing capabilities';
-    pub const NOT_ASSIGNED_WORKER: felt252 = 'JOB: not assigned worker';
-    pub const NOT_ASSIGNED: felt252 = 'JOB: not assigned';
-    pub const DEADLINE_PASSED: felt252 = 'JOB: deadline passed';
-    pub const RESULT_HASH_ZERO: felt252 = 'JOB: result hash zero';
-    pub const NOT_CLIENT: felt252 = 'JOB: not client';
-    pub const NOT_EXPIRED: felt252 = 'JOB: not expired';
-    pub const NOT_PARTY: felt252 = 'JOB: not party';
-    pub const NOT_DISPUTED: felt252 = 'JOB: not disputed';
-    pub const TIMEOUT_ZERO: felt252 = 'JOB: timeout zero';
-    pub const ZERO_ADDRESS: felt252 = 'JOB: zero address';
-    pub const TRANSFER_FAILED: felt252 = 'JOB: transfer failed';
-}
-
-pub const MAX_PAGE: u32 = 100;
+pub use errors as Errors;
+pub use interface::*;
 
 #[starknet::contract]
 pub mod JobMgr {
@@ -42,19 +20,18 @@ pub mod JobMgr {
         Map, StorageMapReadAccess, StoragePathEntry, StoragePointerReadAccess,
         StoragePointerWriteAccess, Vec,
     };
-    use starknet::{ContractAddress, get_block_timestamp, get_caller_address};
+    use starknet::{ClassHash, ContractAddress, get_caller_address};
     use crate::access::{
         ARBITER_ROLE, AccessControlComponent, COORDINATOR_ROLE, DEFAULT_ADMIN_ROLE,
         MODEL_ADMIN_ROLE, PAUSER_ROLE,
     };
-    use crate::cdc_pool::ICdcPoolDispatcherTrait;
-    use crate::pausable::PausableComponent;
+    use crate::pausable::{IPausable, PausableComponent};
     use crate::src5::SRC5Component;
-    use crate::upgrade::UpgradeableComponent;
+    use crate::upgrade::{IUpgradeable, UpgradeableComponent};
     use super::events::*;
     use super::jobs::{JobLedgerTrait, id_page};
     use super::models::ModelRegistryTrait;
-    use super::{Errors, IJobMgr, Job, JobStatus, Model};
+    use super::{Errors, IJobMgr, Job, Model};
 
     component!(path: AccessControlComponent, storage: access, event: AccessEvent);
     component!(path: SRC5Component, storage: src5, event: SRC5Event);
@@ -66,11 +43,8 @@ pub mod JobMgr {
         AccessControlComponent::AccessControlImpl<ContractState>;
     #[abi(embed_v0)]
     impl SRC5Impl = SRC5Component::SRC5Impl<ContractState>;
-    #[abi(embed_v0)]
-    impl UpgradeableImpl = UpgradeableComponent::UpgradeableImpl<ContractState>;
-    #[abi(embed_v0)]
-    impl PausableImpl = PausableComponent::PausableImpl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
+    impl UpgradeableInternal = UpgradeableComponent::InternalImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
 
     // pub(crate) only so the helpers in job_mgr/ can reach the fields; visibility is not part of
@@ -133,11 +107,10 @@ pub mod JobMgr {
         self.token.write(token);
         self.cdc_pool.write(cdc_pool);
         self.default_timeout.write(default_timeout);
-        self.access._grant_role(DEFAULT_ADMIN_ROLE, admin);
-        self.access._grant_role(PAUSER_ROLE, admin);
-        self.access._grant_role(MODEL_ADMIN_ROLE, admin);
-        self.access._grant_role(COORDINATOR_ROLE, admin);
-        self.access._grant_role(ARBITER_ROLE, admin);
+        let roles = array![
+            DEFAULT_ADMIN_ROLE, PAUSER_ROLE, MODEL_ADMIN_ROLE, COORDINATOR_ROLE, ARBITER_ROLE,
+        ];
+        self.access._grant_roles(roles.span(), admin);
     }
 
     #[abi(embed_v0)]
@@ -165,11 +138,9 @@ pub mod JobMgr {
         fn get_model(self: @ContractState, model_id: u64) -> Model {
             self.models.read(model_id)
         }
-
         fn model_count(self: @ContractState) -> u64 {
             self.model_count.read()
         }
-
         fn get_models(self: @ContractState, offset: u64, limit: u32) -> Array<Model> {
             self.models_page(offset, limit)
         }
@@ -185,104 +156,57 @@ pub mod JobMgr {
         fn assign_job(ref self: ContractState, job_id: u64, worker: ContractAddress) {
             self.pausable.assert_not_paused(Errors::PAUSED);
             self.access.assert_only_role(COORDINATOR_ROLE);
-            let job = self.load_job(job_id);
-            assert(job.status == JobStatus::Pending, Errors::NOT_PENDING);
-            let pool = self.pool();
-            assert(pool.is_active_worker(worker), Errors::WORKER_NOT_ACTIVE);
-            let requirements = self.models.entry(job.model_id).requirements.read();
-            let capabilities = pool.get_worker(worker).capabilities;
-            assert(capabilities & requirements == requirements, Errors::MISSING_CAPABILITIES);
-            self.assign_to(job, worker);
+            self.assign(job_id, worker);
         }
 
         fn complete_job(ref self: ContractState, job_id: u64, result_hash: felt252) {
             self.pausable.assert_not_paused(Errors::PAUSED);
-            let job = self.load_job(job_id);
-            assert(get_caller_address() == job.worker, Errors::NOT_ASSIGNED_WORKER);
-            assert(job.status == JobStatus::Assigned, Errors::NOT_ASSIGNED);
-            assert(get_block_timestamp() <= job.deadline, Errors::DEADLINE_PASSED);
-            assert(result_hash != 0, Errors::RESULT_HASH_ZERO);
-            self.settle_to_worker(job, result_hash);
+            self.complete(job_id, result_hash);
         }
 
+        // Cancel, expiry and disputes are never paused, so escrowed funds can always come back.
         fn cancel_job(ref self: ContractState, job_id: u64) {
-            let job = self.load_job(job_id);
-            assert(get_caller_address() == job.client, Errors::NOT_CLIENT);
-            assert(job.status == JobStatus::Pending, Errors::NOT_PENDING);
-            self.refund(job, JobStatus::Cancelled);
-            self.emit(JobCancelled { job_id, refund: job.price });
+            self.cancel(job_id);
         }
-
         fn expire_job(ref self: ContractState, job_id: u64) {
-            let job = self.load_job(job_id);
-            let expired = job.status == JobStatus::Assigned
-                && get_block_timestamp() > job.deadline;
-            assert(expired, Errors::NOT_EXPIRED);
-            self.refund(job, JobStatus::Expired);
-            self.pool().record_job_outcome(job.worker, false);
-            self.emit(JobExpired { job_id, refund: job.price });
+            self.expire(job_id);
         }
-
         fn open_dispute(ref self: ContractState, job_id: u64, reason: felt252) {
-            let job = self.load_job(job_id);
-            let caller = get_caller_address();
-            assert(caller == job.client || caller == job.worker, Errors::NOT_PARTY);
-            assert(job.status == JobStatus::Assigned, Errors::NOT_ASSIGNED);
-            // Freezes the job: neither completion nor expiry can race the arbiter.
-            let entry = self.jobs.entry(job_id);
-            entry.status.write(JobStatus::Disputed);
-            entry.dispute_reason.write(reason);
-            self.emit(DisputeOpened { job_id, by: caller, reason });
+            self.dispute(job_id, reason);
         }
 
         fn resolve_dispute(
             ref self: ContractState, job_id: u64, pay_worker: bool, result_hash: felt252,
         ) {
             self.access.assert_only_role(ARBITER_ROLE);
-            let job = self.load_job(job_id);
-            assert(job.status == JobStatus::Disputed, Errors::NOT_DISPUTED);
-            if pay_worker {
-                self.settle_to_worker(job, result_hash);
-            } else {
-                self.jobs.entry(job_id).result_hash.write(result_hash);
-                self.refund(job, JobStatus::Refunded);
-                self.pool().record_job_outcome(job.worker, false);
-            }
-            self.emit(DisputeResolved { job_id, pay_worker, arbiter: get_caller_address() });
+            self.resolve(job_id, pay_worker, result_hash);
         }
 
         fn get_job(self: @ContractState, job_id: u64) -> Job {
             self.jobs.read(job_id)
         }
-
         fn job_count(self: @ContractState) -> u64 {
             self.job_count.read()
         }
-
         fn get_jobs(self: @ContractState, offset: u64, limit: u32) -> Array<Job> {
             self.jobs_page(offset, limit)
         }
-
         fn get_client_jobs(
             self: @ContractState, client: ContractAddress, offset: u64, limit: u32,
         ) -> Array<u64> {
             id_page(self.client_jobs.entry(client), offset, limit)
         }
-
         fn get_worker_jobs(
             self: @ContractState, worker: ContractAddress, offset: u64, limit: u32,
         ) -> Array<u64> {
             id_page(self.worker_jobs.entry(worker), offset, limit)
         }
-
         fn token(self: @ContractState) -> ContractAddress {
             self.token.read()
         }
-
         fn cdc_pool(self: @ContractState) -> ContractAddress {
             self.cdc_pool.read()
         }
-
         fn default_timeout(self: @ContractState) -> u64 {
             self.default_timeout.read()
         }
@@ -292,6 +216,31 @@ pub mod JobMgr {
             assert(default_timeout > 0, Errors::TIMEOUT_ZERO);
             self.default_timeout.write(default_timeout);
             self.emit(DefaultTimeoutUpdated { default_timeout });
+        }
+    }
+
+    #[abi(embed_v0)]
+    impl UpgradeableImpl of IUpgradeable<ContractState> {
+        fn upgrade(ref self: ContractState, new_class_hash: ClassHash) {
+            self.access.assert_only_role(DEFAULT_ADMIN_ROLE);
+            self.upgradeable.upgrade(new_class_hash);
+        }
+    }
+
+    #[abi(embed_v0)]
+    impl PausableImpl of IPausable<ContractState> {
+        fn pause(ref self: ContractState) {
+            self.access.assert_only_role(PAUSER_ROLE);
+            self.pausable.pause();
+        }
+
+        fn unpause(ref self: ContractState) {
+            self.access.assert_only_role(PAUSER_ROLE);
+            self.pausable.unpause();
+        }
+
+        fn is_paused(self: @ContractState) -> bool {
+            self.pausable.is_paused()
         }
     }
 }

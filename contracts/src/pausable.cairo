@@ -1,6 +1,7 @@
-//! Emergency stop. Each contract decides which entry points honour it and reverts with its own
-//! prefixed message ('CDC: paused', 'JOB: paused', 'PM: paused'), so this component only keeps
-//! the flag and the PAUSER_ROLE-gated switch.
+//! Emergency stop. The component keeps the flag and emits the events; it does not know who may
+//! flip it. Each contract implements `IPausable` itself and decides which role gates `pause` /
+//! `unpause`, and which of its entry points honour the flag (each reverts with its own prefixed
+//! message: 'CDC: paused', 'JOB: paused', 'PM: paused').
 
 #[starknet::interface]
 pub trait IPausable<TState> {
@@ -18,10 +19,7 @@ pub mod Errors {
 pub mod PausableComponent {
     use starknet::storage::{StoragePointerReadAccess, StoragePointerWriteAccess};
     use starknet::{ContractAddress, get_caller_address};
-    use crate::access::AccessControlComponent;
-    use crate::access::AccessControlComponent::InternalTrait as AccessInternal;
-    use crate::access::PAUSER_ROLE;
-    use super::{Errors, IPausable};
+    use super::Errors;
 
     #[storage]
     pub struct Storage {
@@ -45,38 +43,30 @@ pub mod PausableComponent {
         pub account: ContractAddress,
     }
 
-    #[embeddable_as(PausableImpl)]
-    impl Pausable<
-        TContractState,
-        +HasComponent<TContractState>,
-        impl Access: AccessControlComponent::HasComponent<TContractState>,
-        +Drop<TContractState>,
-    > of IPausable<ComponentState<TContractState>> {
+    /// No access check in here: callers gate these first (see the contracts' `PausableImpl`).
+    #[generate_trait]
+    pub impl InternalImpl<
+        TContractState, +HasComponent<TContractState>,
+    > of InternalTrait<TContractState> {
+        fn is_paused(self: @ComponentState<TContractState>) -> bool {
+            self.Pausable_paused.read()
+        }
+
+        /// `error` is the caller's own prefixed reason, so a revert names the contract it hit.
+        fn assert_not_paused(self: @ComponentState<TContractState>, error: felt252) {
+            assert(!self.Pausable_paused.read(), error);
+        }
+
         fn pause(ref self: ComponentState<TContractState>) {
-            get_dep_component!(@self, Access).assert_only_role(PAUSER_ROLE);
             assert(!self.Pausable_paused.read(), Errors::ALREADY_PAUSED);
             self.Pausable_paused.write(true);
             self.emit(Paused { account: get_caller_address() });
         }
 
         fn unpause(ref self: ComponentState<TContractState>) {
-            get_dep_component!(@self, Access).assert_only_role(PAUSER_ROLE);
             assert(self.Pausable_paused.read(), Errors::NOT_PAUSED);
             self.Pausable_paused.write(false);
             self.emit(Unpaused { account: get_caller_address() });
-        }
-
-        fn is_paused(self: @ComponentState<TContractState>) -> bool {
-            self.Pausable_paused.read()
-        }
-    }
-
-    #[generate_trait]
-    pub impl InternalImpl<
-        TContractState, +HasComponent<TContractState>,
-    > of InternalTrait<TContractState> {
-        fn assert_not_paused(self: @ComponentState<TContractState>, error: felt252) {
-            assert(!self.Pausable_paused.read(), error);
         }
     }
 }

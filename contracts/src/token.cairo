@@ -3,6 +3,8 @@
 
 use starknet::ContractAddress;
 
+mod ledger;
+
 #[starknet::interface]
 pub trait IERC20<TState> {
     fn name(self: @TState) -> ByteArray;
@@ -42,16 +44,15 @@ pub mod Errors {
 
 #[starknet::contract]
 pub mod CiroToken {
-    use core::num::traits::{Bounded, Zero};
     use starknet::storage::{
-        Map, StorageMapReadAccess, StorageMapWriteAccess, StoragePointerReadAccess,
-        StoragePointerWriteAccess,
+        Map, StorageMapReadAccess, StoragePointerReadAccess, StoragePointerWriteAccess,
     };
-    use starknet::{ContractAddress, get_caller_address};
+    use starknet::{ClassHash, ContractAddress, get_caller_address};
     use crate::access::{AccessControlComponent, DEFAULT_ADMIN_ROLE, MINTER_ROLE};
     use crate::src5::SRC5Component;
-    use crate::upgrade::UpgradeableComponent;
-    use super::{Errors, IERC20, IERC20Camel, IMintable};
+    use crate::upgrade::{IUpgradeable, UpgradeableComponent};
+    use super::ledger::LedgerTrait;
+    use super::{IERC20, IERC20Camel, IMintable};
 
     component!(path: AccessControlComponent, storage: access, event: AccessEvent);
     component!(path: SRC5Component, storage: src5, event: SRC5Event);
@@ -62,18 +63,19 @@ pub mod CiroToken {
         AccessControlComponent::AccessControlImpl<ContractState>;
     #[abi(embed_v0)]
     impl SRC5Impl = SRC5Component::SRC5Impl<ContractState>;
-    #[abi(embed_v0)]
-    impl UpgradeableImpl = UpgradeableComponent::UpgradeableImpl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
+    impl UpgradeableInternal = UpgradeableComponent::InternalImpl<ContractState>;
 
+    // pub(crate) only so token/ledger.cairo can reach the fields; visibility is not part of the
+    // ABI or of the storage layout.
     #[storage]
     struct Storage {
         name: ByteArray,
         symbol: ByteArray,
         decimals: u8,
-        total_supply: u256,
-        balances: Map<ContractAddress, u256>,
-        allowances: Map<(ContractAddress, ContractAddress), u256>,
+        pub(crate) total_supply: u256,
+        pub(crate) balances: Map<ContractAddress, u256>,
+        pub(crate) allowances: Map<(ContractAddress, ContractAddress), u256>,
         #[substorage(v0)]
         access: AccessControlComponent::Storage,
         #[substorage(v0)]
@@ -138,23 +140,18 @@ pub mod CiroToken {
         fn name(self: @ContractState) -> ByteArray {
             self.name.read()
         }
-
         fn symbol(self: @ContractState) -> ByteArray {
             self.symbol.read()
         }
-
         fn decimals(self: @ContractState) -> u8 {
             self.decimals.read()
         }
-
         fn total_supply(self: @ContractState) -> u256 {
             self.total_supply.read()
         }
-
         fn balance_of(self: @ContractState, account: ContractAddress) -> u256 {
             self.balances.read(account)
         }
-
         fn allowance(
             self: @ContractState, owner: ContractAddress, spender: ContractAddress,
         ) -> u256 {
@@ -188,11 +185,9 @@ pub mod CiroToken {
         fn totalSupply(self: @ContractState) -> u256 {
             self.total_supply.read()
         }
-
         fn balanceOf(self: @ContractState, account: ContractAddress) -> u256 {
             self.balances.read(account)
         }
-
         fn transferFrom(
             ref self: ContractState,
             sender: ContractAddress,
@@ -211,55 +206,11 @@ pub mod CiroToken {
         }
     }
 
-    #[generate_trait]
-    impl InternalImpl of InternalTrait {
-        fn _transfer(
-            ref self: ContractState,
-            sender: ContractAddress,
-            recipient: ContractAddress,
-            amount: u256,
-        ) {
-            // Tokens sent to the zero address are unrecoverable and would silently shrink
-            // supply without a burn event.
-            assert(recipient.is_non_zero(), Errors::TRANSFER_TO_ZERO);
-            let sender_balance = self.balances.read(sender);
-            assert(sender_balance >= amount, Errors::INSUFFICIENT_BALANCE);
-            self.balances.write(sender, sender_balance - amount);
-            self.balances.write(recipient, self.balances.read(recipient) + amount);
-            self.emit(Transfer { from: sender, to: recipient, value: amount });
-        }
-
-        fn _mint(ref self: ContractState, recipient: ContractAddress, amount: u256) {
-            assert(recipient.is_non_zero(), Errors::TRANSFER_TO_ZERO);
-            self.total_supply.write(self.total_supply.read() + amount);
-            self.balances.write(recipient, self.balances.read(recipient) + amount);
-            self.emit(Transfer { from: Zero::zero(), to: recipient, value: amount });
-        }
-
-        fn _approve(
-            ref self: ContractState,
-            owner: ContractAddress,
-            spender: ContractAddress,
-            amount: u256,
-        ) {
-            assert(spender.is_non_zero(), Errors::APPROVE_TO_ZERO);
-            self.allowances.write((owner, spender), amount);
-            self.emit(Approval { owner, spender, value: amount });
-        }
-
-        fn _spend_allowance(
-            ref self: ContractState,
-            owner: ContractAddress,
-            spender: ContractAddress,
-            amount: u256,
-        ) {
-            let current = self.allowances.read((owner, spender));
-            // An unlimited (max) approval is never decremented, saving a storage write per use.
-            if current == Bounded::MAX {
-                return;
-            }
-            assert(current >= amount, Errors::INSUFFICIENT_ALLOWANCE);
-            self.allowances.write((owner, spender), current - amount);
+    #[abi(embed_v0)]
+    impl UpgradeableImpl of IUpgradeable<ContractState> {
+        fn upgrade(ref self: ContractState, new_class_hash: ClassHash) {
+            self.access.assert_only_role(DEFAULT_ADMIN_ROLE);
+            self.upgradeable.upgrade(new_class_hash);
         }
     }
 }

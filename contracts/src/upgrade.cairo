@@ -1,6 +1,7 @@
-//! In-place upgrades via replace_class. Whoever holds DEFAULT_ADMIN_ROLE can swap the code behind
-//! the address (and thereby take every asset the contract controls), so that role must sit behind
-//! a multisig / timelock in production.
+//! In-place upgrades via replace_class. The component only performs the swap; each contract
+//! implements `IUpgradeable` itself and gates it (all four CIRO contracts: DEFAULT_ADMIN_ROLE).
+//! Whoever passes that gate can swap the code behind the address and thereby take every asset the
+//! contract controls, so the role must sit behind a multisig / timelock in production.
 
 use starknet::ClassHash;
 
@@ -18,10 +19,7 @@ pub mod UpgradeableComponent {
     use core::num::traits::Zero;
     use starknet::syscalls::replace_class_syscall;
     use starknet::{ClassHash, SyscallResultTrait};
-    use crate::access::AccessControlComponent;
-    use crate::access::AccessControlComponent::InternalTrait as AccessInternal;
-    use crate::access::DEFAULT_ADMIN_ROLE;
-    use super::{Errors, IUpgradeable};
+    use super::Errors;
 
     #[storage]
     pub struct Storage {}
@@ -37,17 +35,16 @@ pub mod UpgradeableComponent {
         pub class_hash: ClassHash,
     }
 
-    #[embeddable_as(UpgradeableImpl)]
-    impl Upgradeable<
-        TContractState,
-        +HasComponent<TContractState>,
-        impl Access: AccessControlComponent::HasComponent<TContractState>,
-        +Drop<TContractState>,
-    > of IUpgradeable<ComponentState<TContractState>> {
+    /// No access check in here: callers gate `upgrade` first (see the contracts'
+    /// `UpgradeableImpl`).
+    #[generate_trait]
+    pub impl InternalImpl<
+        TContractState, +HasComponent<TContractState>,
+    > of InternalTrait<TContractState> {
         fn upgrade(ref self: ComponentState<TContractState>, new_class_hash: ClassHash) {
-            get_dep_component!(@self, Access).assert_only_role(DEFAULT_ADMIN_ROLE);
             assert(new_class_hash.is_non_zero(), Errors::CLASS_HASH_ZERO);
             replace_class_syscall(new_class_hash).unwrap_syscall();
+            // replace_class takes effect once this call returns, so the old code emits the event.
             self.emit(Upgraded { class_hash: new_class_hash });
         }
     }

@@ -1,15 +1,16 @@
-//! Stake, unstake queue, slashing and reward balances of CdcPool workers. The entrypoints check
-//! pause state, roles and registration; these helpers do the bookkeeping, move the tokens and emit
-//! the matching event.
+//! Stake, unstake queue, slashing and reward balances of CdcPool workers, and the pool's token
+//! movements. The entry points check pause state, roles and registration; these helpers do the
+//! bookkeeping, move the tokens and emit the matching event.
 
 use core::num::traits::SaturatingAdd;
 use starknet::event::EventEmitter;
 use starknet::storage::{StoragePathEntry, StoragePointerReadAccess, StoragePointerWriteAccess};
-use starknet::{ContractAddress, get_block_timestamp, get_caller_address};
+use starknet::{ContractAddress, get_block_timestamp, get_caller_address, get_contract_address};
+use crate::token::{IERC20Dispatcher, IERC20DispatcherTrait};
 use super::CdcPool::ContractState;
+use super::Errors;
 use super::events::{RewardCredited, RewardsClaimed, Slashed, Staked, UnstakeRequested, Unstaked};
-use super::internal::PoolInternalTrait;
-use super::{Errors, SLASH_PENALTY};
+use super::registry::{RegistryTrait, SLASH_PENALTY};
 
 #[generate_trait]
 pub(crate) impl StakingImpl of StakingTrait {
@@ -99,5 +100,16 @@ pub(crate) impl StakingImpl of StakingTrait {
         self.push_tokens(worker, amount);
         self.emit(RewardsClaimed { worker, amount });
         amount
+    }
+
+    fn pull_tokens(ref self: ContractState, from: ContractAddress, amount: u256) {
+        let token = IERC20Dispatcher { contract_address: self.token.read() };
+        let ok = token.transfer_from(from, get_contract_address(), amount);
+        assert(ok, Errors::TRANSFER_FAILED);
+    }
+
+    fn push_tokens(ref self: ContractState, to: ContractAddress, amount: u256) {
+        let token = IERC20Dispatcher { contract_address: self.token.read() };
+        assert(token.transfer(to, amount), Errors::TRANSFER_FAILED);
     }
 }

@@ -1,5 +1,9 @@
-//! Job state transitions and escrow movements for JobMgr. The entrypoints check who may act and
-//! in which status; these helpers write the new state, move tokens and emit the matching event.
+//! The job state machine of JobMgr. The entry points check pause state and roles (who may call at
+//! all); each transition here checks the job's status and the caller's part in it, writes the new
+//! state, moves the escrow and emits the matching event.
+//!
+//! Pending -> Assigned -> Completed | Expired | Disputed -> Completed | Refunded;
+//! Pending -> Cancelled.
 
 use core::num::traits::{SaturatingAdd, Zero};
 use starknet::event::EventEmitter;
@@ -7,11 +11,14 @@ use starknet::storage::{
     MutableVecTrait, StorageMapReadAccess, StorageMapWriteAccess, StoragePath, StoragePathEntry,
     StoragePointerReadAccess, StoragePointerWriteAccess, Vec, VecTrait,
 };
-use starknet::{ContractAddress, get_block_timestamp, get_contract_address};
+use starknet::{ContractAddress, get_block_timestamp, get_caller_address, get_contract_address};
 use crate::cdc_pool::{ICdcPoolDispatcher, ICdcPoolDispatcherTrait};
 use crate::token::{IERC20Dispatcher, IERC20DispatcherTrait};
 use super::JobMgr::ContractState;
-use super::events::{JobAssigned, JobCompleted, JobSubmitted};
+use super::events::{
+    DisputeOpened, DisputeResolved, JobAssigned, JobCancelled, JobCompleted, JobExpired,
+    JobSubmitted,
+};
 use super::paging::page_bounds;
 use super::{Errors, Job, JobStatus, Model};
 
@@ -66,16 +73,74 @@ pub(crate) impl JobLedgerImpl of JobLedgerTrait {
     }
 
     /// Starts the job's clock: the worker has `timeout` seconds from now to complete it.
-    fn assign_to(ref self: ContractState, job: Job, worker: ContractAddress) {
+    fn assign(ref self: ContractState, job_id: u64, worker: ContractAddress) {
+        let job = self.load_job(job_id);
+        assert(job.status == JobStatus::Pending, Errors::NOT_PENDING);
+        let pool = self.pool();
+        assert(pool.is_active_worker(worker), Errors::WORKER_NOT_ACTIVE);
+        let requirements = self.models.entry(job.model_id).requirements.read();
+        let capabilities = pool.get_worker(worker).capabilities;
+        assert(capabilities & requirements == requirements, Errors::MISSING_CAPABILITIES);
         let now = get_block_timestamp();
         let deadline = now.saturating_add(job.timeout);
-        let entry = self.jobs.entry(job.id);
+        let entry = self.jobs.entry(job_id);
         entry.worker.write(worker);
         entry.status.write(JobStatus::Assigned);
         entry.assigned_at.write(now);
         entry.deadline.write(deadline);
-        self.worker_jobs.entry(worker).push(job.id);
-        self.emit(JobAssigned { job_id: job.id, worker, deadline });
+        self.worker_jobs.entry(worker).push(job_id);
+        self.emit(JobAssigned { job_id, worker, deadline });
+    }
+
+    fn complete(ref self: ContractState, job_id: u64, result_hash: felt252) {
+        let job = self.load_job(job_id);
+        assert(get_caller_address() == job.worker, Errors::NOT_ASSIGNED_WORKER);
+        assert(job.status == JobStatus::Assigned, Errors::NOT_ASSIGNED);
+        assert(get_block_timestamp() <= job.deadline, Errors::DEADLINE_PASSED);
+        assert(result_hash != 0, Errors::RESULT_HASH_ZERO);
+        self.settle_to_worker(job, result_hash);
+    }
+
+    fn cancel(ref self: ContractState, job_id: u64) {
+        let job = self.load_job(job_id);
+        assert(get_caller_address() == job.client, Errors::NOT_CLIENT);
+        assert(job.status == JobStatus::Pending, Errors::NOT_PENDING);
+        self.refund(job, JobStatus::Cancelled);
+        self.emit(JobCancelled { job_id, refund: job.price });
+    }
+
+    fn expire(ref self: ContractState, job_id: u64) {
+        let job = self.load_job(job_id);
+        let expired = job.status == JobStatus::Assigned && get_block_timestamp() > job.deadline;
+        assert(expired, Errors::NOT_EXPIRED);
+        self.refund(job, JobStatus::Expired);
+        self.pool().record_job_outcome(job.worker, false);
+        self.emit(JobExpired { job_id, refund: job.price });
+    }
+
+    fn dispute(ref self: ContractState, job_id: u64, reason: felt252) {
+        let job = self.load_job(job_id);
+        let caller = get_caller_address();
+        assert(caller == job.client || caller == job.worker, Errors::NOT_PARTY);
+        assert(job.status == JobStatus::Assigned, Errors::NOT_ASSIGNED);
+        // Freezes the job: neither completion nor expiry can race the arbiter.
+        let entry = self.jobs.entry(job_id);
+        entry.status.write(JobStatus::Disputed);
+        entry.dispute_reason.write(reason);
+        self.emit(DisputeOpened { job_id, by: caller, reason });
+    }
+
+    fn resolve(ref self: ContractState, job_id: u64, pay_worker: bool, result_hash: felt252) {
+        let job = self.load_job(job_id);
+        assert(job.status == JobStatus::Disputed, Errors::NOT_DISPUTED);
+        if pay_worker {
+            self.settle_to_worker(job, result_hash);
+        } else {
+            self.jobs.entry(job_id).result_hash.write(result_hash);
+            self.refund(job, JobStatus::Refunded);
+            self.pool().record_job_outcome(job.worker, false);
+        }
+        self.emit(DisputeResolved { job_id, pay_worker, arbiter: get_caller_address() });
     }
 
     /// Pays the escrow into the pool as the worker's reward. Status is written before the
@@ -92,12 +157,8 @@ pub(crate) impl JobLedgerImpl of JobLedgerTrait {
             pool.credit_reward(job.worker, job.price);
         }
         pool.record_job_outcome(job.worker, true);
-        self
-            .emit(
-                JobCompleted {
-                    job_id: job.id, worker: job.worker, result_hash, payment: job.price,
-                },
-            );
+        let payment = job.price;
+        self.emit(JobCompleted { job_id: job.id, worker: job.worker, result_hash, payment });
     }
 
     /// Returns the escrow to the client, moving the job to its terminal `status` first for the

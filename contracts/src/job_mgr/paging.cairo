@@ -1,4 +1,4 @@
-use super::MAX_PAGE;
+pub const MAX_PAGE: u32 = 100;
 
 /// Clamps [offset, offset + limit) to [0, len) with limit capped at MAX_PAGE.
 pub(crate) fn page_bounds(offset: u64, limit: u32, len: u64) -> (u64, u64) {

@@ -1,28 +1,17 @@
-//! Sponsorship bookkeeping for the Paymaster: the call allowlist, the replay record, quotas,
-//! counters and the SponsoredExecution event. The entrypoints keep the pause, relayer, blacklist
-//! and account-class checks (`assert_can_relay`); these helpers only read and write the policy
-//! state.
+//! Who may relay for whom and what: relayers, blacklist, account classes, the (target, selector)
+//! allowlist and fee tokens. The entry points gate the writers with OPERATOR_ROLE; relay.cairo
+//! decides the order in which the checks run.
 
-use core::poseidon::poseidon_hash_span;
 use starknet::account::Call;
 use starknet::event::EventEmitter;
-use starknet::storage::{
-    StorageMapReadAccess, StorageMapWriteAccess, StoragePathEntry, StoragePointerReadAccess,
-    StoragePointerWriteAccess,
-};
-use starknet::{ContractAddress, get_block_timestamp};
+use starknet::storage::{StorageMapReadAccess, StorageMapWriteAccess};
+use starknet::syscalls::get_class_hash_at_syscall;
+use starknet::{ClassHash, ContractAddress, SyscallResultTrait, get_caller_address};
 use super::Errors;
 use super::Paymaster::ContractState;
-use super::events::{SponsoredExecution, TierSet};
-use super::interface::TierConfig;
-
-/// Poseidon over the Serde encoding of the calls (len, then to, selector, calldata_len,
-/// calldata... per call), so off-chain indexers can recompute it from the request.
-pub(crate) fn hash_calls(calls: Span<Call>) -> felt252 {
-    let mut buf = array![];
-    calls.serialize(ref buf);
-    poseidon_hash_span(buf.span())
-}
+use super::events::{
+    AccountClassSet, AllowedCallSet, BlacklistUpdated, FeeTokenSet, RelayerAdded, RelayerRemoved,
+};
 
 /// Fee mode: the last call must be `fee_token.transfer(paymaster, amount)`.
 pub(crate) fn assert_fee_call(
@@ -40,6 +29,22 @@ pub(crate) fn assert_fee_call(
 
 #[generate_trait]
 pub(crate) impl RelayPolicyImpl of RelayPolicyTrait {
+    /// Relayer, blacklist and account class; returns the relayer.
+    fn assert_can_relay(self: @ContractState, account: ContractAddress) -> ContractAddress {
+        let relayer = get_caller_address();
+        assert(self.relayers.read(relayer), Errors::NOT_RELAYER);
+        assert(!self.blacklisted.read(account), Errors::BLACKLISTED);
+        // Only an allowed class is trusted to execute exactly the allowlisted `calls` (any
+        // contract can implement execute_from_outside_v2). Undeployed reads as class 0.
+        let class_hash = get_class_hash_at_syscall(account).unwrap_syscall();
+        assert(self.account_classes.read(class_hash), Errors::ACCOUNT_CLASS_NOT_ALLOWED);
+        relayer
+    }
+
+    fn assert_fee_token(self: @ContractState, token: ContractAddress) {
+        assert(self.fee_tokens.read(token), Errors::FEE_TOKEN_UNSUPPORTED);
+    }
+
     /// Checks the first `count` calls against the (target, selector) allowlist.
     fn assert_calls_allowed(self: @ContractState, calls: Span<Call>, count: u32) {
         for i in 0..count {
@@ -49,58 +54,34 @@ pub(crate) impl RelayPolicyImpl of RelayPolicyTrait {
         }
     }
 
-    fn consume_nonce(ref self: ContractState, account: ContractAddress, nonce: felt252) {
-        assert(!self.used_nonces.read((account, nonce)), Errors::NONCE_USED);
-        self.used_nonces.write((account, nonce), true);
-    }
-
-    fn consume_quota(ref self: ContractState, account: ContractAddress) {
-        let entry = self.accounts.entry(account);
-        let usage = entry.read();
-        let tier = self.tiers.read(usage.tier);
-        // A per-account override wins over the tier (including a tier with max 0).
-        let max = if usage.allowance_override != 0 {
-            usage.allowance_override
+    fn write_relayer(ref self: ContractState, relayer: ContractAddress, active: bool) {
+        self.relayers.write(relayer, active);
+        if active {
+            self.emit(RelayerAdded { relayer });
         } else {
-            tier.max_txs_per_period
-        };
-        let now = get_block_timestamp();
-        let (period_start, used) = if now - usage.period_start >= tier.period_seconds {
-            (now, 0)
-        } else {
-            (usage.period_start, usage.txs_in_period)
-        };
-        assert(used < max, Errors::QUOTA_EXCEEDED);
-        entry.period_start.write(period_start);
-        entry.txs_in_period.write(used + 1);
+            self.emit(RelayerRemoved { relayer });
+        }
     }
 
-    fn count_sponsored(ref self: ContractState, account: ContractAddress) {
-        let entry = self.accounts.entry(account);
-        entry.total_sponsored.write(entry.total_sponsored.read() + 1);
-        self.total_sponsored.write(self.total_sponsored.read() + 1);
-    }
-
-    fn write_tier(
-        ref self: ContractState, tier: u8, max_txs_per_period: u32, period_seconds: u64,
+    fn write_allowed_call(
+        ref self: ContractState, target: ContractAddress, selector: felt252, allowed: bool,
     ) {
-        self.tiers.write(tier, TierConfig { max_txs_per_period, period_seconds });
-        self.emit(TierSet { tier, max_txs_per_period, period_seconds });
+        self.allowed_calls.write((target, selector), allowed);
+        self.emit(AllowedCallSet { target, selector, allowed });
     }
 
-    fn emit_sponsored(
-        ref self: ContractState,
-        account: ContractAddress,
-        relayer: ContractAddress,
-        nonce: felt252,
-        calls: Span<Call>,
-        fee_token: ContractAddress,
-        fee_amount: u256,
-    ) {
-        let calls_hash = hash_calls(calls);
-        self
-            .emit(
-                SponsoredExecution { account, relayer, nonce, calls_hash, fee_token, fee_amount },
-            );
+    fn write_blacklisted(ref self: ContractState, account: ContractAddress, blacklisted: bool) {
+        self.blacklisted.write(account, blacklisted);
+        self.emit(BlacklistUpdated { account, blacklisted });
+    }
+
+    fn write_fee_token(ref self: ContractState, token: ContractAddress, supported: bool) {
+        self.fee_tokens.write(token, supported);
+        self.emit(FeeTokenSet { token, supported });
+    }
+
+    fn write_account_class(ref self: ContractState, class_hash: ClassHash, allowed: bool) {
+        self.account_classes.write(class_hash, allowed);
+        self.emit(AccountClassSet { class_hash, allowed });
     }
 }

@@ -1,19 +1,27 @@
-//! Worker registry, reputation arithmetic and token movements shared by the CdcPool entrypoints
-//! and the staking helpers.
+//! Worker registry of CdcPool: registration, capabilities, heartbeats, reputation and paging.
+//! The entry points check pause state, roles and registration first; these helpers keep the
+//! worker records consistent and emit the matching events.
 
 use starknet::event::EventEmitter;
 use starknet::storage::{
     MutableVecTrait, StoragePathEntry, StoragePointerReadAccess, StoragePointerWriteAccess,
     VecTrait,
 };
-use starknet::{ContractAddress, get_block_timestamp, get_contract_address};
-use crate::token::{IERC20Dispatcher, IERC20DispatcherTrait};
+use starknet::{ContractAddress, get_block_timestamp, get_caller_address};
+use crate::pausable::PausableComponent::InternalTrait as PausableInternal;
 use super::CdcPool::ContractState;
-use super::events::{ReputationUpdated, WorkerRegistered};
-use super::{Errors, FAILURE_PENALTY, INITIAL_REPUTATION, MAX_PAGE, MAX_REPUTATION, SUCCESS_BONUS};
+use super::Errors;
+use super::events::{CapabilitiesUpdated, Heartbeat, ReputationUpdated, WorkerRegistered};
+
+pub const INITIAL_REPUTATION: u32 = 500;
+pub const MAX_REPUTATION: u32 = 1000;
+pub const SUCCESS_BONUS: u32 = 10;
+pub const FAILURE_PENALTY: u32 = 50;
+pub const SLASH_PENALTY: u32 = 100;
+pub const MAX_PAGE: u32 = 100;
 
 #[generate_trait]
-pub(crate) impl PoolInternalImpl of PoolInternalTrait {
+pub(crate) impl RegistryImpl of RegistryTrait {
     fn enroll(ref self: ContractState, worker: ContractAddress, capabilities: u64) {
         let entry = self.workers.entry(worker);
         assert(!entry.registered.read(), Errors::ALREADY_REGISTERED);
@@ -26,9 +34,44 @@ pub(crate) impl PoolInternalImpl of PoolInternalTrait {
         self.emit(WorkerRegistered { worker, capabilities });
     }
 
+    /// The caller of a worker self-service entry point: refused while paused, and it must be
+    /// registered.
+    fn calling_worker(self: @ContractState) -> ContractAddress {
+        self.pausable.assert_not_paused(Errors::PAUSED);
+        self.assert_registered(get_caller_address())
+    }
+
     fn assert_registered(self: @ContractState, worker: ContractAddress) -> ContractAddress {
         assert(self.workers.entry(worker).registered.read(), Errors::NOT_REGISTERED);
         worker
+    }
+
+    fn set_capabilities(ref self: ContractState, worker: ContractAddress, capabilities: u64) {
+        self.workers.entry(worker).capabilities.write(capabilities);
+        self.emit(CapabilitiesUpdated { worker, capabilities });
+    }
+
+    fn record_heartbeat(ref self: ContractState, worker: ContractAddress) {
+        let timestamp = get_block_timestamp();
+        self.workers.entry(worker).last_heartbeat.write(timestamp);
+        self.emit(Heartbeat { worker, timestamp });
+    }
+
+    fn is_active(self: @ContractState, worker: ContractAddress) -> bool {
+        let entry = self.workers.entry(worker);
+        entry.registered.read() && entry.staked.read() >= self.min_stake.read()
+    }
+
+    /// Whether the last heartbeat is within the timeout (always, if the timeout is 0).
+    fn heartbeat_fresh(self: @ContractState, worker: ContractAddress) -> bool {
+        let timeout = self.heartbeat_timeout.read();
+        if timeout == 0 {
+            return true;
+        }
+        // A worker that never sent a heartbeat is not online, whatever the clock says.
+        let last = self.workers.entry(worker).last_heartbeat.read();
+        let now = get_block_timestamp();
+        last != 0 && now >= last && now - last <= timeout
     }
 
     fn workers_page(self: @ContractState, offset: u64, limit: u32) -> Array<ContractAddress> {
@@ -79,16 +122,5 @@ pub(crate) impl PoolInternalImpl of PoolInternalTrait {
             self.workers.entry(worker).reputation.write(new);
             self.emit(ReputationUpdated { worker, old, new });
         }
-    }
-
-    fn pull_tokens(ref self: ContractState, from: ContractAddress, amount: u256) {
-        let token = IERC20Dispatcher { contract_address: self.token.read() };
-        let ok = token.transfer_from(from, get_contract_address(), amount);
-        assert(ok, Errors::TRANSFER_FAILED);
-    }
-
-    fn push_tokens(ref self: ContractState, to: ContractAddress, amount: u256) {
-        let token = IERC20Dispatcher { contract_address: self.token.read() };
-        assert(token.transfer(to, amount), Errors::TRANSFER_FAILED);
     }
 }

@@ -114,4 +114,3 @@ export type Reason = keyof typeof RELAY | DenyReason;
 
 export const CATALOGUE: Readonly<Record<Reason, CatalogueEntry>> = { ...POLICY, ...RELAY };
 
-export const isPolicyReason = (r: string): r is DenyReason => (DENY_REASONS as readonly string[]).includes(r);

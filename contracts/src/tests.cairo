@@ -1,7 +1,10 @@
 mod mocks;
+mod paymaster_utils;
 mod test_access;
+mod test_account_classes;
 mod test_jobs;
 mod test_paymaster;
+mod test_paymaster_fee;
 mod test_pool;
 mod test_token;
 mod utils;

@@ -1,59 +1,16 @@
-use core::num::traits::Zero;
 use core::poseidon::poseidon_hash_span;
-use starknet::account::Call;
-use starknet::testing::{pop_log_raw, set_block_timestamp};
-use starknet::{ClassHash, ContractAddress};
+use starknet::testing::set_block_timestamp;
 use crate::access::{IAccessControlDispatcher, IAccessControlDispatcherTrait, OPERATOR_ROLE};
 use crate::cdc_pool::ICdcPoolDispatcherTrait;
 use crate::pausable::{IPausableDispatcher, IPausableDispatcherTrait};
 use crate::paymaster::interface::{
-    IPaymasterDispatcherTrait, IPaymasterSafeDispatcher, IPaymasterSafeDispatcherTrait,
-    OutsideExecution, TierConfig,
+    IPaymasterDispatcherTrait, IPaymasterSafeDispatcherTrait, TierConfig,
 };
 use crate::token::IERC20DispatcherTrait;
-use super::mocks::{HiddenCallAccount, MockAccount};
+use super::paymaster_utils::{call, env_with_account, outside, register_call, safe, sig};
 use super::utils::{
-    ADMIN, ALICE, CAP_GPU, Env, ONE, RELAYER, START, as_, assert_err, clear_events, deploy,
-    deploy_account, find_event, fund, setup,
+    ADMIN, ALICE, ONE, RELAYER, START, as_, assert_err, clear_events, find_event, setup,
 };
-
-fn call(to: ContractAddress, selector: felt252, calldata: Array<felt252>) -> Call {
-    Call { to, selector, calldata: calldata.span() }
-}
-
-fn outside(env: Env, nonce: felt252, calls: Array<Call>) -> OutsideExecution {
-    OutsideExecution {
-        caller: env.pm.contract_address,
-        nonce,
-        execute_after: 0,
-        execute_before: 0xffffffffffff,
-        calls: calls.span(),
-    }
-}
-
-fn sig() -> Span<felt252> {
-    array![1].span()
-}
-
-fn safe(env: Env) -> IPaymasterSafeDispatcher {
-    IPaymasterSafeDispatcher { contract_address: env.pm.contract_address }
-}
-
-/// Relayer whitelisted, the mock account class allowed, pool.register_worker and
-/// pool.claim_rewards allowlisted, one account.
-fn env_with_account() -> (Env, ContractAddress) {
-    let env = setup();
-    as_(ADMIN());
-    env.pm.add_relayer(RELAYER());
-    env.pm.set_account_class(MockAccount::TEST_CLASS_HASH, true);
-    env.pm.set_allowed_call(env.pool.contract_address, selector!("register_worker"), true);
-    env.pm.set_allowed_call(env.pool.contract_address, selector!("claim_rewards"), true);
-    (env, deploy_account('acc'))
-}
-
-fn register_call(env: Env) -> Call {
-    call(env.pool.contract_address, selector!("register_worker"), array![CAP_GPU.into()])
-}
 
 #[test]
 fn constructor_defaults() {
@@ -180,71 +137,6 @@ fn quota_per_period_tier_and_override() {
 }
 
 #[test]
-#[feature("safe_dispatcher")]
-fn fee_mode_requires_final_fee_transfer() {
-    let (env, acc) = env_with_account();
-    let token = env.token.contract_address;
-    let pm = env.pm.contract_address;
-    fund(env, acc, 10 * ONE);
-    let fee_call = |amount: felt252| {
-        call(token, selector!("transfer"), array![pm.into(), amount, 0])
-    };
-    as_(RELAYER());
-    let calls = array![register_call(env), fee_call(ONE.low.into())];
-    assert_err(
-        safe(env).execute_with_fee(acc, outside(env, 1, calls), sig(), token, ONE),
-        'PM: fee token unsupported',
-    );
-    as_(ADMIN());
-    env.pm.set_fee_token(token, true);
-    assert!(env.pm.is_fee_token(token));
-    as_(RELAYER());
-    let wrong_order = array![fee_call(ONE.low.into()), register_call(env)];
-    assert_err(
-        safe(env).execute_with_fee(acc, outside(env, 1, wrong_order), sig(), token, ONE),
-        'PM: last call not fee transfer',
-    );
-    let not_allowed = array![call(token, selector!("approve"), array![]), fee_call(1)];
-    assert_err(
-        safe(env).execute_with_fee(acc, outside(env, 1, not_allowed), sig(), token, ONE),
-        'PM: call not allowed',
-    );
-    let underpaid = array![register_call(env), fee_call(ONE.low.into())];
-    assert_err(
-        safe(env).execute_with_fee(acc, outside(env, 1, underpaid), sig(), token, 2 * ONE),
-        'PM: fee not paid',
-    );
-}
-
-#[test]
-#[feature("safe_dispatcher")]
-fn fee_mode_collects_and_admin_withdraws() {
-    let (env, acc) = env_with_account();
-    let token = env.token.contract_address;
-    let pm = env.pm.contract_address;
-    fund(env, acc, 10 * ONE);
-    as_(ADMIN());
-    env.pm.set_fee_token(token, true);
-    as_(RELAYER());
-    let fee = call(token, selector!("transfer"), array![pm.into(), ONE.low.into(), 0]);
-    clear_events(pm);
-    let calls = array![register_call(env), fee];
-    env.pm.execute_with_fee(acc, outside(env, 5, calls), sig(), token, ONE);
-    assert_eq!(env.token.balance_of(pm), ONE);
-    assert_eq!(env.pm.get_account(acc).txs_in_period, 0);
-    assert_eq!(env.pm.get_account(acc).total_sponsored, 1);
-    let data = find_event(pm, selector!("SponsoredExecution")).unwrap();
-    assert_eq!(*data.at(2), token.into());
-    assert_eq!(*data.at(3), ONE.low.into());
-    as_(ALICE());
-    assert_err(safe(env).withdraw_fees(token, ALICE(), ONE), 'AC: missing role');
-    as_(ADMIN());
-    env.pm.withdraw_fees(token, ALICE(), ONE);
-    assert_eq!(env.token.balance_of(ALICE()), ONE);
-    assert!(Zero::is_zero(@env.token.balance_of(pm)));
-}
-
-#[test]
 fn worker_claims_rewards_gaslessly() {
     let (env, acc) = env_with_account();
     as_(RELAYER());
@@ -258,78 +150,4 @@ fn worker_claims_rewards_gaslessly() {
     assert_eq!(*result.at(0), array![(3 * ONE).low.into(), 0].span());
     assert_eq!(env.token.balance_of(acc), 3 * ONE);
     assert_eq!(env.pool.pending_rewards(acc), 0);
-}
-
-#[test]
-#[feature("safe_dispatcher")]
-fn only_allowed_account_classes_are_relayed() {
-    let (env, acc) = env_with_account();
-    let pm = env.pm.contract_address;
-    let mock: ClassHash = MockAccount::TEST_CLASS_HASH;
-    assert!(env.pm.is_account_class(mock));
-    as_(ALICE());
-    assert_err(safe(env).set_account_class(mock, false), 'AC: missing role');
-    as_(ADMIN());
-    clear_events(pm);
-    env.pm.set_account_class(mock, false);
-    let (keys, data) = pop_log_raw(pm).unwrap();
-    assert_eq!(keys, array![selector!("AccountClassSet"), mock.into()].span());
-    assert_eq!(data, array![0].span());
-    assert!(!env.pm.is_account_class(mock));
-    as_(RELAYER());
-    let calls = array![register_call(env)];
-    assert_err(
-        safe(env).execute_sponsored(acc, outside(env, 1, calls.clone()), sig()),
-        'PM: account class not allowed',
-    );
-    assert_err(
-        safe(env).execute_with_fee(acc, outside(env, 1, calls.clone()), sig(), Zero::zero(), ONE),
-        'PM: account class not allowed',
-    );
-    // An address without a contract reads as class 0.
-    assert_err(
-        safe(env).execute_sponsored(ALICE(), outside(env, 1, calls.clone()), sig()),
-        'PM: account class not allowed',
-    );
-    // The blacklist is checked first.
-    as_(ADMIN());
-    env.pm.set_blacklisted(acc, true);
-    as_(RELAYER());
-    assert_err(
-        safe(env).execute_sponsored(acc, outside(env, 1, calls.clone()), sig()),
-        'PM: account blacklisted',
-    );
-    as_(ADMIN());
-    env.pm.set_blacklisted(acc, false);
-    env.pm.set_account_class(mock, true);
-    assert!(env.pm.is_account_class(mock));
-    as_(RELAYER());
-    env.pm.execute_sponsored(acc, outside(env, 1, calls), sig());
-    assert!(env.pool.get_worker(acc).registered);
-}
-
-#[test]
-#[feature("safe_dispatcher")]
-fn account_that_hides_its_calls_is_refused() {
-    let (env, _) = env_with_account();
-    let to_alice = array![ALICE().into(), 5, 0];
-    let hidden = call(env.token.contract_address, selector!("transfer"), to_alice);
-    let mut cd = array![];
-    hidden.serialize(ref cd);
-    let fake = deploy(HiddenCallAccount::TEST_CLASS_HASH, cd);
-    fund(env, fake, 5);
-    // The signed-looking payload is allowlisted; what the contract runs is not.
-    let shown = array![register_call(env)];
-    as_(RELAYER());
-    assert_err(
-        safe(env).execute_sponsored(fake, outside(env, 1, shown.clone()), sig()),
-        'PM: account class not allowed',
-    );
-    assert_eq!(env.token.balance_of(ALICE()), 0);
-    // Why the class check is needed: the call allowlist alone lets the hidden transfer through.
-    as_(ADMIN());
-    env.pm.set_account_class(HiddenCallAccount::TEST_CLASS_HASH, true);
-    as_(RELAYER());
-    env.pm.execute_sponsored(fake, outside(env, 1, shown), sig());
-    assert_eq!(env.token.balance_of(ALICE()), 5);
 }

@@ -15,6 +15,12 @@ pub const COORDINATOR_ROLE: felt252 = 'COORDINATOR_ROLE';
 pub const ARBITER_ROLE: felt252 = 'ARBITER_ROLE';
 pub const MODEL_ADMIN_ROLE: felt252 = 'MODEL_ADMIN_ROLE';
 
+/// SRC-5 id of `IAccessControl` below. It differs from OpenZeppelin's IAccessControl id because
+/// `renounce_role` here takes no account (the caller always renounces for itself).
+/// test/contracts/src5.test.ts recomputes it from the compiled ABI.
+pub const IACCESS_CONTROL_ID: felt252 =
+    0x3701e8188e7fb7fef6ada043e16e62132014b174dd5b130688938aee0351592;
+
 pub mod Errors {
     pub const MISSING_ROLE: felt252 = 'AC: missing role';
 }

@@ -21,16 +21,17 @@ pub mod CdcPool {
     };
     use starknet::{ClassHash, ContractAddress, get_caller_address};
     use crate::access::{
-        AccessControlComponent, DEFAULT_ADMIN_ROLE, JOB_MANAGER_ROLE, PAUSER_ROLE, SLASHER_ROLE,
+        AccessControlComponent, DEFAULT_ADMIN_ROLE, IACCESS_CONTROL_ID, JOB_MANAGER_ROLE,
+        PAUSER_ROLE, SLASHER_ROLE,
     };
-    use crate::pausable::{IPausable, PausableComponent};
+    use crate::pausable::{IPAUSABLE_ID, IPausable, PausableComponent};
     use crate::src5::SRC5Component;
-    use crate::upgrade::{IUpgradeable, UpgradeableComponent};
+    use crate::upgrade::{IUPGRADEABLE_ID, IUpgradeable, UpgradeableComponent};
     use super::config::ConfigTrait;
     use super::events::*;
     use super::registry::RegistryTrait;
     use super::staking::StakingTrait;
-    use super::{Errors, ICdcPool, WorkerInfo};
+    use super::{Errors, ICDC_POOL_ID, ICdcPool, WorkerInfo};
 
     component!(path: AccessControlComponent, storage: access, event: AccessEvent);
     component!(path: SRC5Component, storage: src5, event: SRC5Event);
@@ -43,6 +44,7 @@ pub mod CdcPool {
     #[abi(embed_v0)]
     impl SRC5Impl = SRC5Component::SRC5Impl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
+    impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
     impl UpgradeableInternal = UpgradeableComponent::InternalImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
 
@@ -108,6 +110,8 @@ pub mod CdcPool {
         self.heartbeat_timeout.write(heartbeat_timeout);
         let roles = array![DEFAULT_ADMIN_ROLE, PAUSER_ROLE, SLASHER_ROLE, JOB_MANAGER_ROLE];
         self.access._grant_roles(roles.span(), admin);
+        let ids = array![IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, ICDC_POOL_ID];
+        self.src5.register_interfaces(ids.span());
     }
 
     #[abi(embed_v0)]

@@ -23,15 +23,15 @@ pub mod JobMgr {
     use starknet::{ClassHash, ContractAddress, get_caller_address};
     use crate::access::{
         ARBITER_ROLE, AccessControlComponent, COORDINATOR_ROLE, DEFAULT_ADMIN_ROLE,
-        MODEL_ADMIN_ROLE, PAUSER_ROLE,
+        IACCESS_CONTROL_ID, MODEL_ADMIN_ROLE, PAUSER_ROLE,
     };
-    use crate::pausable::{IPausable, PausableComponent};
+    use crate::pausable::{IPAUSABLE_ID, IPausable, PausableComponent};
     use crate::src5::SRC5Component;
-    use crate::upgrade::{IUpgradeable, UpgradeableComponent};
+    use crate::upgrade::{IUPGRADEABLE_ID, IUpgradeable, UpgradeableComponent};
     use super::events::*;
     use super::jobs::{JobLedgerTrait, id_page};
     use super::models::ModelRegistryTrait;
-    use super::{Errors, IJobMgr, Job, Model};
+    use super::{Errors, IJOB_MGR_ID, IJobMgr, Job, Model};
 
     component!(path: AccessControlComponent, storage: access, event: AccessEvent);
     component!(path: SRC5Component, storage: src5, event: SRC5Event);
@@ -44,6 +44,7 @@ pub mod JobMgr {
     #[abi(embed_v0)]
     impl SRC5Impl = SRC5Component::SRC5Impl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
+    impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
     impl UpgradeableInternal = UpgradeableComponent::InternalImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
 
@@ -111,6 +112,8 @@ pub mod JobMgr {
             DEFAULT_ADMIN_ROLE, PAUSER_ROLE, MODEL_ADMIN_ROLE, COORDINATOR_ROLE, ARBITER_ROLE,
         ];
         self.access._grant_roles(roles.span(), admin);
+        let ids = array![IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, IJOB_MGR_ID];
+        self.src5.register_interfaces(ids.span());
     }
 
     #[abi(embed_v0)]

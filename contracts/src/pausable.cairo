@@ -10,6 +10,10 @@ pub trait IPausable<TState> {
     fn is_paused(self: @TState) -> bool;
 }
 
+/// SRC-5 id of `IPausable`: XOR of the starknet_keccak of `pause()`, `unpause()` and
+/// `is_paused()->E((),())`. test/contracts/src5.test.ts recomputes it from the compiled ABI.
+pub const IPAUSABLE_ID: felt252 = 0x28d42cb75dcac7de00ec6e3d0ff8e423649662da39b910fb67dc4c788c73c09;
+
 pub mod Errors {
     pub const ALREADY_PAUSED: felt252 = 'PAUSE: already paused';
     pub const NOT_PAUSED: felt252 = 'PAUSE: not paused';

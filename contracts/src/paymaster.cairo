@@ -18,16 +18,18 @@ pub use interface::*;
 pub mod Paymaster {
     use starknet::storage::{Map, StorageMapReadAccess, StoragePointerReadAccess};
     use starknet::{ClassHash, ContractAddress};
-    use crate::access::{AccessControlComponent, DEFAULT_ADMIN_ROLE, OPERATOR_ROLE, PAUSER_ROLE};
-    use crate::pausable::{IPausable, PausableComponent};
+    use crate::access::{
+        AccessControlComponent, DEFAULT_ADMIN_ROLE, IACCESS_CONTROL_ID, OPERATOR_ROLE, PAUSER_ROLE,
+    };
+    use crate::pausable::{IPAUSABLE_ID, IPausable, PausableComponent};
     use crate::src5::SRC5Component;
     use crate::token::{IERC20Dispatcher, IERC20DispatcherTrait};
-    use crate::upgrade::{IUpgradeable, UpgradeableComponent};
+    use crate::upgrade::{IUPGRADEABLE_ID, IUpgradeable, UpgradeableComponent};
     use super::events::*;
     use super::policy::RelayPolicyTrait;
     use super::quota::{DEFAULT_TIER_MAX_TXS, DEFAULT_TIER_PERIOD, QuotaTrait};
     use super::relay::RelayTrait;
-    use super::{AccountUsage, Errors, IPaymaster, OutsideExecution, TierConfig};
+    use super::{AccountUsage, Errors, IPAYMASTER_ID, IPaymaster, OutsideExecution, TierConfig};
 
     component!(path: AccessControlComponent, storage: access, event: AccessEvent);
     component!(path: SRC5Component, storage: src5, event: SRC5Event);
@@ -40,6 +42,7 @@ pub mod Paymaster {
     #[abi(embed_v0)]
     impl SRC5Impl = SRC5Component::SRC5Impl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
+    impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
     impl UpgradeableInternal = UpgradeableComponent::InternalImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
 
@@ -99,6 +102,8 @@ pub mod Paymaster {
     fn constructor(ref self: ContractState, admin: ContractAddress) {
         let roles = array![DEFAULT_ADMIN_ROLE, OPERATOR_ROLE, PAUSER_ROLE];
         self.access._grant_roles(roles.span(), admin);
+        let ids = array![IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, IPAYMASTER_ID];
+        self.src5.register_interfaces(ids.span());
         self.write_tier(0, DEFAULT_TIER_MAX_TXS, DEFAULT_TIER_PERIOD);
     }
 

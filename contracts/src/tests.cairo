@@ -6,5 +6,6 @@ mod test_jobs;
 mod test_paymaster;
 mod test_paymaster_fee;
 mod test_pool;
+mod test_src5;
 mod test_token;
 mod utils;

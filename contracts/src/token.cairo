@@ -35,6 +35,14 @@ pub trait IMintable<TState> {
     fn mint(ref self: TState, recipient: ContractAddress, amount: u256);
 }
 
+// SRC-5 ids of the three traits above (SNIP-5: XOR of the starknet_keccak of each function's
+// extended signature, e.g. `balance_of(ContractAddress)->(u128,u128)`). Not hand-computed:
+// test/contracts/src5.test.ts derives them from the compiled ABI and checks these values.
+pub const IERC20_ID: felt252 = 0x23e160b77b12dd51c566c61e23b01d8ed8f42c45d703a9feb1785358e3e168f;
+pub const IERC20_CAMEL_ID: felt252 =
+    0x3e59c6f79fea85d43f1fda0666281e08a39d01ee1f2e09b64a752e1433c148e;
+pub const IMINTABLE_ID: felt252 = 0x345da0af813f963c74a017d4fa7ab45abe6eef7cc4ee93e7474d6015fd59434;
+
 pub mod Errors {
     pub const INSUFFICIENT_BALANCE: felt252 = 'ERC20: insufficient balance';
     pub const INSUFFICIENT_ALLOWANCE: felt252 = 'ERC20: insufficient allowance';
@@ -48,11 +56,13 @@ pub mod CiroToken {
         Map, StorageMapReadAccess, StoragePointerReadAccess, StoragePointerWriteAccess,
     };
     use starknet::{ClassHash, ContractAddress, get_caller_address};
-    use crate::access::{AccessControlComponent, DEFAULT_ADMIN_ROLE, MINTER_ROLE};
+    use crate::access::{
+        AccessControlComponent, DEFAULT_ADMIN_ROLE, IACCESS_CONTROL_ID, MINTER_ROLE,
+    };
     use crate::src5::SRC5Component;
-    use crate::upgrade::{IUpgradeable, UpgradeableComponent};
+    use crate::upgrade::{IUPGRADEABLE_ID, IUpgradeable, UpgradeableComponent};
     use super::ledger::LedgerTrait;
-    use super::{IERC20, IERC20Camel, IMintable};
+    use super::{IERC20, IERC20Camel, IERC20_CAMEL_ID, IERC20_ID, IMINTABLE_ID, IMintable};
 
     component!(path: AccessControlComponent, storage: access, event: AccessEvent);
     component!(path: SRC5Component, storage: src5, event: SRC5Event);
@@ -64,6 +74,7 @@ pub mod CiroToken {
     #[abi(embed_v0)]
     impl SRC5Impl = SRC5Component::SRC5Impl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
+    impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
     impl UpgradeableInternal = UpgradeableComponent::InternalImpl<ContractState>;
 
     // pub(crate) only so token/ledger.cairo can reach the fields; visibility is not part of the
@@ -130,6 +141,10 @@ pub mod CiroToken {
         self.decimals.write(decimals);
         self.access._grant_role(DEFAULT_ADMIN_ROLE, admin);
         self.access._grant_role(MINTER_ROLE, admin);
+        let ids = array![
+            IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IERC20_ID, IERC20_CAMEL_ID, IMINTABLE_ID,
+        ];
+        self.src5.register_interfaces(ids.span());
         if initial_supply > 0 {
             self._mint(recipient, initial_supply);
         }

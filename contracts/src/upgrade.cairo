@@ -10,6 +10,11 @@ pub trait IUpgradeable<TState> {
     fn upgrade(ref self: TState, new_class_hash: ClassHash);
 }
 
+/// SRC-5 id of `IUpgradeable`: the starknet_keccak of `upgrade(ClassHash)`.
+/// test/contracts/src5.test.ts recomputes it from the compiled ABI.
+pub const IUPGRADEABLE_ID: felt252 =
+    0x22e2da9785c8e117a9ee8b59a880f5c634ef5a17cd631b65b0785f6367feb8f;
+
 pub mod Errors {
     pub const CLASS_HASH_ZERO: felt252 = 'UPG: class hash zero';
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallData, type Contract } from 'starknet';
 import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
 import type { KeyedAccount } from '../../scripts/local/accounts.ts';
-import { loadArtifact } from '../../scripts/local/artifacts.ts';
+import { loadArtifact, type ArtifactName } from '../../scripts/local/artifacts.ts';
 import {
   ciroContracts,
   contractAt,
@@ -24,6 +24,7 @@ import {
   view,
   type CiroContracts,
 } from '../helpers/contracts.ts';
+import { abiInterfaces } from './src5.ts';
 
 type Key = keyof CiroContracts;
 
@@ -35,6 +36,11 @@ const ADMIN_ROLES: Record<Key, (keyof typeof ROLES)[]> = {
   paymaster: ['DEFAULT_ADMIN', 'OPERATOR', 'PAUSER'],
 };
 const MANIFEST_KEY = { token: 'ciro_token', pool: 'cdc_pool', jobs: 'job_mgr', paymaster: 'paymaster' } as const;
+const ARTIFACT: Record<Key, ArtifactName> = { token: 'CiroToken', pool: 'CdcPool', jobs: 'JobMgr', paymaster: 'Paymaster' };
+/** Interfaces only some of the contracts implement, to check nobody claims one it lacks. */
+const ALL_INTERFACES = new Map(
+  (Object.values(ARTIFACT) as ArtifactName[]).flatMap((name) => abiInterfaces(name).map((i) => [i.name, i.id] as const)),
+);
 
 let chain: LocalChain;
 let cs: CiroContracts;
@@ -70,6 +76,17 @@ describe.each(['token', 'pool', 'jobs', 'paymaster'] as const)('%s: access contr
   it('supports SRC-5 and nothing unknown', async () => {
     expect(await view(c(), 'supports_interface', [ISRC5_ID])).toBe(true);
     expect(await view(c(), 'supports_interface', ['0x1234'])).toBe(false);
+  });
+
+  it('supports_interface: true for the SRC-5 id of every interface in its ABI, false for the others', async () => {
+    const own = new Set(abiInterfaces(ARTIFACT[key]).map((i) => i.id));
+    expect(own.size).toBeGreaterThanOrEqual(4);
+    for (const [name, id] of ALL_INTERFACES) {
+      expect(await view(c(), 'supports_interface', [id]), `${key} ${name} ${id}`).toBe(own.has(id));
+    }
+    // OpenZeppelin's IAccessControl differs (its renounce_role takes an account).
+    const ozAccessControl = '0x23700be02858dbe2ac4dc9c9f66d0b6b0ed81ec7f970ca6844500a56ff61751';
+    expect(await view(c(), 'supports_interface', [ozAccessControl])).toBe(false);
   });
 
   it('grant_role: admin only, emits RoleGranted once', async () => {

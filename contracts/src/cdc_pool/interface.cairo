@@ -17,6 +17,10 @@ pub struct WorkerInfo {
     pub registered_at: u64,
 }
 
+/// SRC-5 id of `ICdcPool` (SNIP-5: XOR of the starknet_keccak of each function's extended
+/// signature). test/contracts/src5.test.ts derives it from the compiled ABI and checks this value.
+pub const ICDC_POOL_ID: felt252 = 0x37cbb943424ddcea292539efea68f9271da08a49e0bdb85721f255fcf954a4a;
+
 #[starknet::interface]
 pub trait ICdcPool<TState> {
     // Worker self-service.

@@ -41,6 +41,10 @@ pub struct Job {
     pub dispute_reason: felt252,
 }
 
+/// SRC-5 id of `IJobMgr` (SNIP-5: XOR of the starknet_keccak of each function's extended
+/// signature). test/contracts/src5.test.ts derives it from the compiled ABI and checks this value.
+pub const IJOB_MGR_ID: felt252 = 0x201731e1ea83f9c48f69c86aab3d76806c53a9dbe04542d214c71775d81e306;
+
 #[starknet::interface]
 pub trait IJobMgr<TState> {
     // Model registry (MODEL_ADMIN_ROLE).

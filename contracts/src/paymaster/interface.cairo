@@ -38,6 +38,11 @@ pub struct AccountUsage {
     pub total_sponsored: u64,
 }
 
+/// SRC-5 id of `IPaymaster` (SNIP-5: XOR of the starknet_keccak of each function's extended
+/// signature). test/contracts/src5.test.ts derives it from the compiled ABI and checks this value.
+pub const IPAYMASTER_ID: felt252 =
+    0x275b1d6d002dcb328700245d56f2af480c30210cd2f98b4bf09baa6daa67cd0;
+
 #[starknet::interface]
 pub trait IPaymaster<TState> {
     fn execute_sponsored(

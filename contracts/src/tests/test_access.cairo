@@ -43,7 +43,7 @@ fn grant_revoke_renounce() {
 }
 
 #[test]
-fn supports_src5_only() {
+fn supports_src5_and_no_unknown_id() {
     let env = setup();
     let src5 = ISRC5Dispatcher { contract_address: env.pm.contract_address };
     assert!(src5.supports_interface(ISRC5_ID));

@@ -59,7 +59,9 @@ export const ConfigSchema = z.object({
    * Tip on relayer transactions: 'recommended' samples recent blocks (what a
    * mainnet relayer wants); a fixed amount skips that (devnet has no market).
    */
-  relayerTip: z.union([z.literal('recommended'), Decimal]).default('recommended'),
+  relayerTip: z.union([z.literal('market'), z.literal('recommended'), Decimal]).default('market'),
+  /** The largest tip (fri per L2 gas) a client's fee_mode.tip can make a relayer pay. */
+  maxTip: Decimal.default('10000000000'),
   /** How long an execute waits for a free relayer before refusing with relayers_busy. */
   relayerAcquireTimeoutMs: z.number().int().positive().default(30_000),
   store: z

@@ -10,8 +10,9 @@ import { z } from 'zod';
 import { Address, Felt } from './felt.ts';
 import { MAX_CALLDATA, MAX_CALLS, OutsideExecutionTypedData } from './snip9.ts';
 
+/** UNIX seconds, as the spec's numeric string, a JSON number, or a hex string: wallets send all three. */
 const Timestamp = z
-  .union([z.string().regex(/^\d{1,12}$/, 'expected a UNIX timestamp'), z.number().int().nonnegative()])
+  .union([z.string().regex(/^(\d{1,12}|0x[0-9a-fA-F]{1,10})$/, 'expected a UNIX timestamp'), z.number().int().nonnegative()])
   .transform((v) => Number(v));
 
 export const CallParam = z.object({

@@ -20,6 +20,7 @@ import type { CallerContext } from '../tenants/auth.ts';
 import { accountNotDeployed, checkAccountClass, checkShape, resolveGasToken, resolveTimeBounds } from './checks.ts';
 import { estimateSequence, type QueryTx } from './estimate.ts';
 import { metered } from './metered.ts';
+import { resolveTip } from './tip.ts';
 
 export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, params: UserParameters) {
   const sender = tx.type === 'invoke' ? tx.invoke.user_address : tx.deployment.address;
@@ -71,8 +72,11 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
     txs.push({ sender: user, calls: probe, nonce: BigInt(await deps.provider.getNonceForAddress(user)) });
   }
   const est = await estimateSequence(deps.provider, txs);
-  checkL2Gas(est.l2Gas + BigInt(config.fees.overheadL2Gas), config.fees.maxL2GasPerTx);
-  const fee = quote(est.fee + BigInt(config.fees.overheadL2Gas) * est.l2GasPrice, feeToken, config.fees.maxFeeMultiplierPct);
+  const l2Gas = est.l2Gas + BigInt(config.fees.overheadL2Gas);
+  checkL2Gas(l2Gas, config.fees.maxL2GasPerTx);
+  // The tip the relayer will add is the user's cost too in default mode, so the quote carries it.
+  const tip = await resolveTip(deps, params.fee_mode);
+  const fee = quote(est.fee + BigInt(config.fees.overheadL2Gas) * est.l2GasPrice + tip * l2Gas, feeToken, config.fees.maxFeeMultiplierPct);
   // Again with the quoted fee: per-operation fee caps can only be judged now.
   await gate(user, userCalls, params.fee_mode.mode, BigInt(fee.suggested_max_fee_in_strk));
 

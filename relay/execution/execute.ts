@@ -21,6 +21,7 @@ import { metered } from './metered.ts';
 import { planExecution, type Plan } from './plan.ts';
 import { simulate, type Simulation } from './simulate.ts';
 import { submit } from './submit.ts';
+import { resolveTip } from './tip.ts';
 import { saveTracking, type TrackingRecord } from './tracking.ts';
 
 export interface ExecuteResult {
@@ -58,7 +59,7 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
   let lease: RelayerLease | undefined;
   let reservation: Reservation | undefined;
   try {
-    const tip = deps.config.relayerTip === 'recommended' ? undefined : BigInt(deps.config.relayerTip);
+    const tip = await resolveTip(deps, params.fee_mode);
     const sim = await simulate(deps, p.calls, tip);
     checkPayment(p, sim);
     reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute' });

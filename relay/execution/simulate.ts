@@ -26,7 +26,7 @@ const MAX_ATTEMPTS = 4;
  * relayer lands another transaction in between, the node refuses the nonce,
  * which says nothing about the user's request: read again and retry.
  */
-export async function simulate(deps: RelayDeps, calls: Call[], tip?: bigint): Promise<Simulation> {
+export async function simulate(deps: RelayDeps, calls: Call[], tip: bigint): Promise<Simulation> {
   for (let attempt = 1; ; attempt++) {
     try {
       const sim = await simulateOnce(await deps.relayers.simulator(), calls, tip);
@@ -53,16 +53,17 @@ function isStaleNonce(e: unknown): boolean {
   return code === NodeCode.TRANSACTION_EXECUTION_ERROR && /invalid transaction nonce/i.test(nodeTraceOf(e) ?? '');
 }
 
-async function simulateOnce(relayer: { account: Account; nonce: bigint }, calls: Call[], tip?: bigint): Promise<Simulation & { l2Gas: bigint }> {
+async function simulateOnce(relayer: { account: Account; nonce: bigint }, calls: Call[], tip: bigint): Promise<Simulation & { l2Gas: bigint }> {
   const res = await relayer.account.simulateTransaction([{ type: TransactionType.INVOKE, payload: calls }], {
     nonce: relayer.nonce,
     skipValidate: false,
     blockIdentifier: 'pre_confirmed',
-    ...(tip === undefined ? {} : { tip }),
+    tip,
   });
   const sim = res.simulated_transactions[0]!;
   const exec = (sim.transaction_trace as { execute_invocation?: { revert_reason?: string } }).execute_invocation;
   if (exec && 'revert_reason' in exec && exec.revert_reason) throw revertToError(exec.revert_reason);
   const { bounds, maxFee } = withMargins(sim.resourceBounds);
-  return { fee: sim.overall_fee, maxFee, resourceBounds: bounds, l2Gas: sim.resourceBounds.l2_gas.max_amount };
+  // The tip is paid per unit of L2 gas on top of the price: part of the worst case the relayer can be charged.
+  return { fee: sim.overall_fee, maxFee: maxFee + tip * bounds.l2_gas.max_amount, resourceBounds: bounds, l2Gas: sim.resourceBounds.l2_gas.max_amount };
 }

@@ -19,11 +19,11 @@ export interface Submission {
   unconfirmed: boolean;
 }
 
-export async function submit(lease: RelayerLease, calls: Call[], resourceBounds: ResourceBounds, chainId: string, tip?: bigint): Promise<Submission> {
+export async function submit(lease: RelayerLease, calls: Call[], resourceBounds: ResourceBounds, chainId: string, tip: bigint): Promise<Submission> {
   for (let attempt = 0; ; attempt++) {
     let signed;
     try {
-      signed = await lease.account.getSignedTransaction(calls, { nonce: lease.nonce, resourceBounds, ...(tip === undefined ? {} : { tip }) });
+      signed = await lease.account.getSignedTransaction(calls, { nonce: lease.nonce, resourceBounds, tip });
     } catch (e) {
       // Nothing was sent yet.
       throw chainUnavailable(e);

@@ -61,20 +61,38 @@ async function handleOne(deps: RelayDeps, req: unknown, apiKey: string | undefin
   }
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Liberal in what it accepts, as the reference server is: params by name, by
+ * position, `null` or absent for a method without params, and a one-element
+ * array wrapping the named object (what the Go SDK and AVNU's examples send).
+ */
 function mapParams(params: unknown, names: string[]): unknown {
-  if (params === undefined) return {};
+  if (params === undefined || params === null) return {};
+  if (Array.isArray(params) && params.length === 1 && isPlainObject(params[0])) {
+    const keys = Object.keys(params[0]);
+    if (keys.length > 0 && keys.every((k) => names.includes(k))) return dropNulls(params[0]);
+  }
   if (Array.isArray(params)) {
     if (params.length > names.length) {
       throw new RelayError('too_many_params', {
         details: `Expected at most ${names.length} positional params (${names.join(', ')}).`,
       });
     }
-    return Object.fromEntries(params.map((v, i) => [names[i]!, v]));
+    return dropNulls(Object.fromEntries(params.map((v, i) => [names[i]!, v])));
   }
-  if (typeof params === 'object' && params !== null) return params;
+  if (isPlainObject(params)) return dropNulls(params);
   throw new RelayError('params_not_structured', {
     details: 'params must be an array (by position) or an object (by name).',
   });
+}
+
+/** `null` for an optional field means "absent" to clients; inside arrays it stays, and is refused as a value. */
+function dropNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropNulls);
+  if (!isPlainObject(v)) return v;
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, dropNulls(x)]));
 }
 
 /** Handles a raw body; returns the JSON response body, or undefined for notifications only. */

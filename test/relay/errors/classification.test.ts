@@ -73,20 +73,20 @@ describe('submission retries only on INVALID_TRANSACTION_NONCE (52)', () => {
 
   it('refreshes the nonce and retries once on 52', async () => {
     const { l, calls } = lease([nodeError(52, { nonce: '0x5' })]);
-    await expect(submit(l, [], bounds, CHAIN)).resolves.toEqual({ txHash: '0xabc', unconfirmed: false });
+    await expect(submit(l, [], bounds, CHAIN, 0n)).resolves.toEqual({ txHash: '0xabc', unconfirmed: false });
     expect(calls).toEqual({ send: 2, refresh: 1 });
   });
 
   it('does not retry any other refusal, though its message says "nonce"', async () => {
     const { l, calls } = lease([nodeError(55, { invocation: { nonce: '0x5' } })]);
-    const e = await submit(l, [], bounds, CHAIN).catch((x: unknown) => x);
+    const e = await submit(l, [], bounds, CHAIN, 0n).catch((x: unknown) => x);
     expect(e).toMatchObject({ reason: 'submission_failed' });
     expect(calls).toEqual({ send: 1, refresh: 0 });
   });
 
   it('keeps a lost answer as unconfirmed, with the hash computed before sending, and never sends again', async () => {
     const { l, calls } = lease([new NodeUnreachableError('connection reset')]);
-    const res = await submit(l, [], bounds, CHAIN);
+    const res = await submit(l, [], bounds, CHAIN, 0n);
     expect(res.unconfirmed).toBe(true);
     expect(res.txHash).toMatch(/^0x[0-9a-f]+$/);
     expect(calls).toEqual({ send: 1, refresh: 0 });

@@ -1,0 +1,102 @@
+/**
+ * Liberal in what the relay accepts, strict in what it sends. Every method's
+ * result is validated against the SNIP-29 OpenRPC document in
+ * ../shared/specs with a JSON-Schema validator (ajv); and the request shapes
+ * real clients send (a one-element array wrapping the named params, null
+ * params, null optional fields, numeric or hex time bounds, a tip priority)
+ * are accepted, on devnet.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { hash } from 'starknet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRelayStack, type RelayStack } from '../../helpers/relay.ts';
+import { chainNow } from '../../../scripts/local/outside.ts';
+import { repoRoot } from '../../../scripts/local/toolchain.ts';
+import { sign } from '../../security/helpers.ts';
+
+const SPEC = JSON.parse(readFileSync(join(repoRoot, '..', 'shared', 'specs', 'snip-29-paymaster_api.json'), 'utf8')) as {
+  methods: { name: string }[];
+};
+const ajv = new Ajv({ strict: false, allErrors: true });
+ajv.addSchema(SPEC, 'snip29');
+function assertResult(method: string, result: unknown) {
+  const i = SPEC.methods.findIndex((m) => m.name === method);
+  expect(i, method).toBeGreaterThanOrEqual(0);
+  const validate = ajv.getSchema(`snip29#/methods/${i}/result/schema`)!;
+  const ok = validate(result);
+  expect(ok ? [] : validate.errors, `${method} result against the spec`).toEqual([]);
+}
+
+let s: RelayStack;
+beforeAll(async () => {
+  s = await startRelayStack();
+}, 300_000);
+afterAll(async () => s?.stop());
+
+const worker = () => s.chain.demo!.worker;
+const sponsored = { version: '0x1', fee_mode: { mode: 'sponsored' } };
+const heartbeat = () => ({ to: s.chain.manifest.contracts.cdc_pool.address, selector: hash.getSelectorFromName('heartbeat'), calldata: [] });
+const invoke = () => ({ type: 'invoke', invoke: { user_address: worker().address, calls: [heartbeat()] } });
+
+describe('strict in what it sends: results match the SNIP-29 schema', () => {
+  it('isAvailable, getSupportedTokens', async () => {
+    assertResult('paymaster_isAvailable', (await s.rpc('paymaster_isAvailable')).body.result);
+    assertResult('paymaster_getSupportedTokens', (await s.rpc('paymaster_getSupportedTokens')).body.result);
+  });
+
+  it('buildTransaction, executeTransaction and trackingIdToLatestHash, sponsored and in a gas token', async () => {
+    const ciro = s.chain.manifest.contracts.ciro_token.address;
+    for (const parameters of [sponsored, { version: '0x1', fee_mode: { mode: 'default', gas_token: ciro } }]) {
+      const built = await s.rpc('paymaster_buildTransaction', { transaction: invoke(), parameters });
+      assertResult('paymaster_buildTransaction', built.body.result);
+    }
+    const built = await s.rpc('paymaster_buildTransaction', { transaction: invoke(), parameters: sponsored });
+    const td = built.body.result.typed_data;
+    const exec = await s.rpc('paymaster_executeTransaction', {
+      transaction: { type: 'invoke', invoke: { user_address: worker().address, typed_data: td, signature: sign(td, worker()) } },
+      parameters: sponsored,
+    });
+    assertResult('paymaster_executeTransaction', exec.body.result);
+    await s.chain.provider.waitForTransaction(exec.body.result.transaction_hash);
+    const tracked = await s.rpc('paymaster_trackingIdToLatestHash', { tracking_id: exec.body.result.tracking_id });
+    assertResult('paymaster_trackingIdToLatestHash', tracked.body.result);
+    expect(tracked.body.result.status).toMatch(/^(active|accepted)$/);
+  });
+});
+
+describe('liberal in what it accepts', () => {
+  it('params as a one-element array wrapping the named object, and null params', async () => {
+    const wrapped = await s.rpc('paymaster_buildTransaction', [{ transaction: invoke(), parameters: sponsored }]);
+    expect(wrapped.body.error).toBeUndefined();
+    expect(wrapped.body.result.type).toBe('invoke');
+    expect((await s.rpc('paymaster_isAvailable', null)).body.result).toBe(true);
+    expect((await s.rpc('paymaster_getSupportedTokens', null)).body.result.length).toBeGreaterThan(0);
+    const tracked = await s.rpc('paymaster_trackingIdToLatestHash', [{ tracking_id: '0x1234' }]);
+    expect(tracked.body.error).toMatchObject({ code: 160 });
+  });
+
+  it('null optional fields, and time bounds as numbers, numeric strings or hex', async () => {
+    const now = await chainNow(s.chain.provider);
+    for (const time_bounds of [null, { execute_after: now - 60, execute_before: now + 600 }, { execute_after: String(now - 60), execute_before: '0x' + (now + 600).toString(16) }]) {
+      const r = await s.rpc('paymaster_buildTransaction', { transaction: invoke(), parameters: { ...sponsored, fee_mode: { mode: 'sponsored', tip: null }, time_bounds } });
+      expect(r.body.error, JSON.stringify(time_bounds)).toBeUndefined();
+      if (time_bounds) expect(r.body.result.parameters.time_bounds.execute_before).toBe(String(now + 600));
+    }
+  });
+
+  it('honours a custom tip in the relayer transaction', async () => {
+    const parameters = { version: '0x1', fee_mode: { mode: 'sponsored', tip: { custom: 7 } } };
+    const built = await s.rpc('paymaster_buildTransaction', { transaction: invoke(), parameters });
+    const td = built.body.result.typed_data;
+    const exec = await s.rpc('paymaster_executeTransaction', { transaction: { type: 'invoke', invoke: { user_address: worker().address, typed_data: td, signature: sign(td, worker()) } }, parameters });
+    expect(exec.body.error).toBeUndefined();
+    const tx = (await s.chain.provider.getTransactionByHash(exec.body.result.transaction_hash)) as { tip?: string };
+    expect(BigInt(tx.tip ?? 0)).toBe(7n);
+    for (const tip of ['slow', 'normal', 'fast']) {
+      const r = await s.rpc('paymaster_buildTransaction', { transaction: invoke(), parameters: { version: '0x1', fee_mode: { mode: 'sponsored', tip } } });
+      expect(r.body.error, tip).toBeUndefined();
+    }
+  });
+});

@@ -52,7 +52,8 @@ export function buildTypedData(chainId: string, oe: OutsideExecution): TypedData
   return {
     types: structuredClone(OUTSIDE_EXECUTION_TYPES_V2) as unknown as TypedData['types'],
     primaryType: 'OutsideExecution',
-    domain: { name: 'Account.execute_from_outside', version: '2', chainId: toHex(chainId), revision: '1' },
+    // The SNIP-29 schema spells revision 1 as the integer (the shortstring "1" hashes the same).
+    domain: { name: 'Account.execute_from_outside', version: '2', chainId: toHex(chainId), revision: 1 as unknown as string },
     message: {
       Caller: toHex(oe.caller),
       Nonce: toHex(oe.nonce),

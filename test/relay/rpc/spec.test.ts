@@ -47,12 +47,17 @@ describe('strict in what it sends: results match the SNIP-29 schema', () => {
   });
 
   it('buildTransaction, executeTransaction and trackingIdToLatestHash, sponsored and in a gas token', async () => {
-    const ciro = s.chain.manifest.contracts.ciro_token.address;
-    for (const parameters of [sponsored, { version: '0x1', fee_mode: { mode: 'default', gas_token: ciro } }]) {
-      const built = await s.rpc('paymaster_buildTransaction', { transaction: invoke(), parameters });
-      assertResult('paymaster_buildTransaction', built.body.result);
-    }
+    const c = s.chain.manifest.contracts;
+    // Default mode: a client holding CIRO approves JobMgr (job-submission policy), paying in CIRO.
+    const approve = { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, '0x1', '0x0'] };
+    const paid = await s.rpc('paymaster_buildTransaction', {
+      transaction: { type: 'invoke', invoke: { user_address: s.chain.client.address, calls: [approve] } },
+      parameters: { version: '0x1', fee_mode: { mode: 'default', gas_token: c.ciro_token.address } },
+    });
+    expect(paid.body.error).toBeUndefined();
+    assertResult('paymaster_buildTransaction', paid.body.result);
     const built = await s.rpc('paymaster_buildTransaction', { transaction: invoke(), parameters: sponsored });
+    assertResult('paymaster_buildTransaction', built.body.result);
     const td = built.body.result.typed_data;
     const exec = await s.rpc('paymaster_executeTransaction', {
       transaction: { type: 'invoke', invoke: { user_address: worker().address, typed_data: td, signature: sign(td, worker()) } },

@@ -12,6 +12,7 @@ import { increaseTime } from '../../scripts/local/devnet.ts';
 import { deployCiro } from '../../scripts/local/deploy.ts';
 import { feeCall, sponsoredCall } from '../../scripts/local/outside.ts';
 import {
+  type AccountUsage,
   blockTime,
   expectBlockTime,
   CIRO,
@@ -28,14 +29,6 @@ import {
   STRK_ADDRESS,
   view,
 } from '../helpers/contracts.ts';
-
-interface AccountUsage {
-  tier: bigint;
-  allowance_override: bigint;
-  period_start: bigint;
-  txs_in_period: bigint;
-  total_sponsored: bigint;
-}
 
 let chain: LocalChain;
 let pm: Contract;

@@ -1,11 +1,10 @@
 /**
- * The end-to-end gasless claim on a real devnet: a fresh OpenZeppelin account
- * deployed through the UDC by someone else (so it holds zero STRK), registered
- * and staked as a CIRO worker with rewards (startLocalChain({seed: true})),
- * signs a SNIP-9 v2 outside execution whose caller is the Paymaster; a
- * whitelisted relayer submits it through Paymaster.execute_sponsored and it
- * lands in CdcPool.claim_rewards. Then every refusal of the execute paths
- * (including an account class that is not allowed), and fee mode paying in CIRO.
+ * The end-to-end gasless claim on a real devnet: a fresh OpenZeppelin account deployed through
+ * the UDC by someone else (so it holds zero STRK), staked as a CIRO worker with rewards
+ * (startLocalChain({seed: true})), signs a SNIP-9 v2 outside execution whose caller is the
+ * Paymaster; a whitelisted relayer submits it through Paymaster.execute_sponsored and it lands in
+ * CdcPool.claim_rewards. Then every refusal of the execute paths (including an account class
+ * that is not allowed), and fee mode paying in CIRO.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hash, type Call, type Contract } from 'starknet';
@@ -204,11 +203,7 @@ describe('Paymaster.execute_with_fee paying in CIRO', () => {
   const ciroTransfer = (to: string, amount: bigint) => populate(token, 'transfer', [to, amount]);
 
   it("refuses when the last call is not a transfer of the fee token ('PM: last call not fee transfer')", async () => {
-    const strkTransfer: Call = {
-      contractAddress: chain.manifest.tokens.STRK!.address,
-      entrypoint: 'transfer',
-      calldata: [pm.address, '1', '0'],
-    };
+    const strkTransfer: Call = { contractAddress: chain.manifest.tokens.STRK!.address, entrypoint: 'transfer', calldata: [pm.address, '1', '0'] };
     const elsewhere = ciroTransfer(relayer.address, FEE);
     for (const calls of [[heartbeat()], [heartbeat(), strkTransfer], [ciroTransfer(pm.address, FEE), heartbeat()], [heartbeat(), elsewhere]]) {
       const ot = await sign(calls);

@@ -56,6 +56,15 @@ export const ROLES = {
   MODEL_ADMIN: felt('MODEL_ADMIN_ROLE'),
 } as const;
 
+/** Paymaster.get_account, as parsed from the ABI. */
+export interface AccountUsage {
+  tier: bigint;
+  allowance_override: bigint;
+  period_start: bigint;
+  txs_in_period: bigint;
+  total_sponsored: bigint;
+}
+
 export interface CiroContracts {
   token: Contract;
   pool: Contract;

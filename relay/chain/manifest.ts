@@ -21,6 +21,8 @@ export const ManifestSchema = z.object({
     paymaster: Deployed,
   }),
   tokens: z.record(z.string(), z.object({ address: Felt, decimals: z.number().int() })),
+  /** A price oracle with Pragma's ABI (`get_data_median`), where the network has one (the local stack deploys a mock). */
+  oracles: z.object({ pragma: Deployed.optional() }).default({}),
   /** Account classes the relay agrees to deploy (SNIP-29 deploy / deploy_and_invoke). */
   accountClassHashes: z.array(Felt),
 });

@@ -132,6 +132,7 @@ export async function deployCiro(provider: RpcProvider, deployer: Account, opts:
       STRK: { address: STRK_ADDRESS, decimals: 18 },
       CIRO: { address: token, decimals: 18 },
     },
+    oracles: {},
     accountClassHashes: accountClasses,
   };
 }

@@ -64,6 +64,8 @@ export const ConfigSchema = z.object({
   maxTip: Decimal.default('10000000000'),
   /** How long an execute waits for a free relayer before refusing with relayers_busy. */
   relayerAcquireTimeoutMs: z.number().int().positive().default(30_000),
+  /** A relayed transaction the node has never heard of for this long is dropped (and sent again if its window allows). */
+  trackingDropAfterMs: z.number().int().positive().default(300_000),
   store: z
     .discriminatedUnion('kind', [
       z.object({ kind: z.literal('memory') }),

@@ -22,7 +22,7 @@ import { planExecution, type Plan } from './plan.ts';
 import { simulate, type Simulation } from './simulate.ts';
 import { submit } from './submit.ts';
 import { resolveTip } from './tip.ts';
-import { saveTracking, type TrackingRecord } from './tracking.ts';
+import { saveTracking, type TrackingRecord } from './trackingRecord.ts';
 
 export interface ExecuteResult {
   tracking_id: string;
@@ -83,6 +83,8 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
       feeMode: p.feeMode,
       reservation,
       createdAt: Date.now(),
+      hashes: [txHash],
+      ...(p.executeBefore === undefined ? {} : { resend: { calls: p.calls, tip: tip.toString(), maxFee: sim.maxFee.toString(), executeBefore: p.executeBefore } }),
     }, p.idemKey, () => submitted.commit());
     return { tracking_id: trackingId, transaction_hash: txHash };
   } catch (e) {

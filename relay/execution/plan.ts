@@ -31,6 +31,8 @@ export interface Plan {
   /** Gas-token amount the signed transfer pays the Paymaster (default mode). */
   paid: bigint;
   idemKey: string;
+  /** The signed window's end (unix s): the relay may send the execution again until then. A deploy has none. */
+  executeBefore?: number;
 }
 
 export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, params: UserParameters): Promise<Plan> {
@@ -93,5 +95,6 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
     ...(token ? { token } : {}),
     paid,
     idemKey: deployment ? Keys.deployment(deployed!) : Keys.execution(account, oe.nonce),
+    executeBefore: oe.executeBefore,
   };
 }

@@ -41,6 +41,8 @@ export const Keys = {
   trackingActive: 'track:active',
   /** Dropped, but still looked for: a late inclusion is charged when it appears. */
   trackingDropped: 'track:dropped',
+  /** Held by the one instance sending a dropped transaction again. */
+  resendLease: (id: string) => `track:resend:${hex(id)}`,
   /** One on-chain effect per (account, SNIP-9 nonce), however the typed data spelled them. */
   execution: (account: string, nonce: string) => `exec:${hex(account)}:${hex(nonce)}`,
   /** A deployment is one effect per address, whichever transaction type carried it. */

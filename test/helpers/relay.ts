@@ -43,6 +43,8 @@ export interface RelayStackOptions {
   now?: () => number;
   /** The relay's transport to the node, for fault injection. */
   fetch?: typeof fetch;
+  /** The settlement sweeper's period; a test that drives settlement itself sets it beyond the test's length. */
+  sweepMs?: number;
 }
 
 export async function startRelayStack(opts: RelayStackOptions = {}): Promise<RelayStack> {
@@ -82,6 +84,7 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
     secrets: opts.secrets ?? {},
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.sweepMs ? { sweepMs: opts.sweepMs } : {}),
     log: process.env.CIRO_TEST_LOG ? (event, data) => console.error(JSON.stringify({ event, ...data })) : undefined,
   });
   const fetchApp = (url: string | URL | Request, init?: RequestInit) => relay.app.request(url as string, init);

@@ -12,7 +12,8 @@ import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { randomFelt } from '../../relay/chain/felt.ts';
-import { readTracking, saveTracking, sweep } from '../../relay/execution/tracking.ts';
+import { sweep } from '../../relay/execution/tracking.ts';
+import { readTracking, saveTracking } from '../../relay/execution/trackingRecord.ts';
 import { Keys } from '../../relay/store/keys.ts';
 import { relayerLedger, report, sign, sponsored } from './helpers.ts';
 

@@ -8,7 +8,7 @@ import { ec, hash, stark, typedData } from 'starknet';
 import { balanceOf, startRelayStack, STRK, type RelayStack } from '../../helpers/relay.ts';
 import { executeAndWait } from '../../../scripts/local/accounts.ts';
 import { call, u256 } from '../../../scripts/local/seed.ts';
-import { saveTracking } from '../../../relay/execution/tracking.ts';
+import { saveTracking } from '../../../relay/execution/trackingRecord.ts';
 import { Keys } from '../../../relay/store/keys.ts';
 
 let s: RelayStack;

@@ -1,0 +1,83 @@
+/**
+ * Settlement: what the chain says of a tracked transaction, and what the
+ * relay does about it, exactly once whichever instance sees it first (every
+ * transition is a compare-and-set on the record). Accepted: the reservation
+ * becomes the actual fee. Dropped: sent again while the user's window allows
+ * (resubmit.ts), else given back, and watched a while for a late inclusion.
+ */
+import type { RelayDeps } from '../deps.ts';
+import { NodeCode, nodeCodeOf } from '../errors/chain.ts';
+import { Keys } from '../store/keys.ts';
+import { resubmit } from './resubmit.ts';
+import { readTracking, reservationOf, transition, type TrackingRecord } from './trackingRecord.ts';
+
+/** How long a dropped transaction is still looked for. */
+const LATE_WINDOW_MS = 60 * 60_000;
+
+type Outcome = Pick<TrackingRecord, 'status' | 'actualFee' | 'executionStatus' | 'revertReason'>;
+
+/** What the chain says of a transaction now: final, or undefined while it may still land. */
+async function observe(deps: RelayDeps, rec: TrackingRecord, dropAfterMs: number): Promise<Outcome | undefined> {
+  try {
+    const st = await deps.provider.getTransactionStatus(rec.txHash);
+    const finality = String(st.finality_status);
+    if (finality === 'REJECTED') return { status: 'dropped' };
+    if (finality !== 'ACCEPTED_ON_L2' && finality !== 'ACCEPTED_ON_L1') return undefined;
+    const receipt = (await deps.provider.getTransactionReceipt(rec.txHash)) as unknown as {
+      value: { actual_fee: { amount: string }; execution_status: string; revert_reason?: string };
+    };
+    const v = receipt.value;
+    return {
+      status: 'accepted',
+      actualFee: BigInt(v.actual_fee.amount).toString(),
+      executionStatus: v.execution_status,
+      ...(v.revert_reason ? { revertReason: v.revert_reason } : {}),
+    };
+  } catch (e) {
+    // Only "never heard of it" is an answer; anything else is the node failing.
+    if (nodeCodeOf(e) !== NodeCode.TXN_HASH_NOT_FOUND) throw e;
+    return Date.now() - rec.createdAt > dropAfterMs ? { status: 'dropped' } : undefined;
+  }
+}
+
+/** Looks at the chain once and moves the record on if its transaction is final. */
+export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<TrackingRecord> {
+  const outcome = await observe(deps, rec, deps.config.trackingDropAfterMs);
+  if (!outcome) return rec;
+  if (outcome.status === 'dropped') {
+    const again = await resubmit(deps, rec);
+    if (again) return (await transition(deps, rec, again)) ? again : ((await readTracking(deps, rec.id)) ?? again);
+  }
+  const next: TrackingRecord = { ...rec, ...outcome, ...(outcome.status === 'dropped' ? { droppedAt: Date.now() } : {}) };
+  if (!(await transition(deps, rec, next))) return (await readTracking(deps, rec.id)) ?? next;
+  await deps.store.removeFromSet(Keys.trackingActive, rec.id);
+  if (next.status === 'accepted') await deps.gate.settle(reservationOf(rec), BigInt(next.actualFee!), next.executionStatus === 'REVERTED');
+  else {
+    // A transaction the node lost track of can still land: watched a while longer (late inclusion).
+    await deps.store.addToSet(Keys.trackingDropped, rec.id);
+    await deps.gate.release(reservationOf(rec));
+  }
+  deps.log('tracking.final', { id: rec.id, status: next.status, fee: next.actualFee });
+  return next;
+}
+
+/**
+ * A dropped transaction that lands after all is charged when it appears: what
+ * its release gave back is taken again, as settled, whatever the limits say now.
+ * Every hash sent for the request is looked at.
+ */
+export async function recheckDropped(deps: RelayDeps, rec: TrackingRecord): Promise<void> {
+  let landed: { hash: string; outcome: Outcome } | undefined;
+  for (const hash of rec.hashes ?? [rec.txHash]) {
+    const outcome = await observe(deps, { ...rec, txHash: hash, createdAt: 0 }, 0);
+    if (outcome?.status === 'accepted') landed = { hash, outcome };
+  }
+  if (landed) {
+    const next: TrackingRecord = { ...rec, ...landed.outcome, txHash: landed.hash };
+    if (await transition(deps, rec, next)) {
+      await deps.gate.recharge(reservationOf(rec), BigInt(next.actualFee!), next.executionStatus === 'REVERTED');
+      deps.log('tracking.late_inclusion', { id: rec.id, fee: next.actualFee });
+    }
+  }
+  if (landed || Date.now() - (rec.droppedAt ?? 0) > LATE_WINDOW_MS) await deps.store.removeFromSet(Keys.trackingDropped, rec.id);
+}

@@ -25,7 +25,8 @@ let chain: LocalChain;
 let redis: TestRedis;
 let s: RelayStack;
 beforeAll(async () => {
-  [chain, redis] = await Promise.all([startLocalChain({ seed: true }), startRedis()]);
+  // Aborting blocks needs devnet's full state archive.
+  [chain, redis] = await Promise.all([startLocalChain({ seed: true, devnet: { args: ['--state-archive-capacity', 'full'] } }), startRedis()]);
   s = await startRelayStack({
     existingChain: chain,
     // Settlement is driven by the test; a transaction unseen for 1 s counts as dropped.

@@ -45,18 +45,14 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
     return c.json(r, r.ok ? 200 : 503);
   });
 
-  app.get('/v1/contracts', (c) => {
+  app.get('/v1/contracts', async (c) => {
     const m = deps.config.manifest;
+    const priced = await Promise.all(gasTokens(deps.config).map((t) => deps.prices.price(t).catch(() => undefined)));
     return c.json({
       chainId: m.chainId,
       contracts: m.contracts,
       accountClassHashes: m.accountClassHashes,
-      supportedTokens: gasTokens(deps.config).map((t) => ({
-        symbol: t.symbol,
-        address: t.address,
-        decimals: t.decimals,
-        price_in_strk: toHex(t.priceInStrk),
-      })),
+      supportedTokens: priced.flatMap((t) => (t ? [{ symbol: t.symbol, address: t.address, decimals: t.decimals, price_in_strk: toHex(t.priceInStrk), source: t.source }] : [])),
     });
   });
 

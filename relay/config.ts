@@ -46,6 +46,34 @@ export const OperatorKeySchema = ApiKeySchema.pick({ id: true, secretHash: true 
 
 export const RelayerSchema = z.object({ address: Felt, privateKey: Felt });
 
+/** Where a gas token's price (fri per whole token) comes from; see chain/prices.ts. */
+export const PriceSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fixed'), priceInStrk: Decimal }),
+  z.object({
+    kind: z.literal('pragma'),
+    /** Pragma pair id as a short string, quoted in STRK: `CIRO/STRK`. */
+    pair: z.string().min(1).max(31),
+    maxAgeSeconds: z.number().int().positive().default(900),
+  }),
+  z.object({
+    kind: z.literal('http'),
+    url: z.string().url(),
+    /** Dotted path to the price in STRK per token (a decimal string or number). */
+    field: z.string().default('price'),
+    /** Dotted path to the publication time (unix s); absent: the time it was fetched. */
+    timestampField: z.string().optional(),
+    maxAgeSeconds: z.number().int().positive().default(300),
+    timeoutMs: z.number().int().positive().max(10_000).default(2_000),
+  }),
+]);
+export type PriceSource = z.infer<typeof PriceSourceSchema>;
+
+/** `priceInStrk` alone is shorthand for one fixed source. */
+const GasTokenSchema = z
+  .object({ priceInStrk: Decimal.optional(), sources: z.array(PriceSourceSchema).min(1).max(8).optional() })
+  .refine((t) => (t.priceInStrk === undefined) !== (t.sources === undefined), { error: 'give either priceInStrk or sources' })
+  .transform((t) => ({ sources: t.sources ?? [{ kind: 'fixed' as const, priceInStrk: t.priceInStrk! }] }));
+
 export const ConfigSchema = z.object({
   rpcUrl: z.string().url(),
   manifest: ManifestSchema,
@@ -76,9 +104,7 @@ export const ConfigSchema = z.object({
    * Gas tokens accepted in `default` fee mode, by manifest token symbol, with
    * the price of one whole token in fri (1 STRK = 10^18 fri).
    */
-  gasTokens: z.record(z.string(), z.object({ priceInStrk: Decimal })).default({
-    STRK: { priceInStrk: '1000000000000000000' },
-  }),
+  gasTokens: z.record(z.string(), GasTokenSchema).default({ STRK: { sources: [{ kind: 'fixed', priceInStrk: '1000000000000000000' }] } }),
   fees: z
     .object({
       /** Suggested max fee = estimate × multiplier (percent). */

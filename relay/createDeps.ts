@@ -8,6 +8,7 @@
 import type { Policy } from '../policies/index.ts';
 import { contractsOf } from './chain/manifest.ts';
 import { PaymasterState } from './chain/paymaster.ts';
+import { PriceBook } from './chain/prices.ts';
 import { createProvider } from './chain/provider.ts';
 import type { Config } from './config.ts';
 import type { Log, RelayDeps } from './deps.ts';
@@ -74,6 +75,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     provider,
     relayers,
     paymaster: new PaymasterState(provider, config.manifest.contracts.paymaster.address),
+    prices: new PriceBook(config, provider, o.fetch),
     gate,
     nodeWork: new NodeWorkLimiter(store, config.nodeWork, gate.now),
     tenants: { directory: new TenantDirectory(config, store), policies },

@@ -6,6 +6,7 @@
  */
 import type { RpcProvider } from 'starknet';
 import type { PaymasterState } from './chain/paymaster.ts';
+import type { PriceBook } from './chain/prices.ts';
 import type { Config } from './config.ts';
 import type { RelayerPool } from './relayers/pool.ts';
 import type { SponsorshipGate } from './sponsorship/gate.ts';
@@ -23,6 +24,8 @@ export interface RelayDeps {
   relayers: RelayerPool;
   /** The Paymaster contract's pause switch. */
   paymaster: PaymasterState;
+  /** Gas-token prices for default fee mode. */
+  prices: PriceBook;
   gate: SponsorshipGate;
   /** What a caller's builds and executes may cost the node. */
   nodeWork: NodeWorkLimiter;

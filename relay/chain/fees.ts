@@ -12,7 +12,10 @@ export interface GasToken {
   symbol: string;
   address: string;
   decimals: number;
-  /** Price of one whole token, in fri. */
+}
+
+/** A token with the price a quote or a payment check uses: fri per whole token. */
+export interface Priced extends GasToken {
   priceInStrk: bigint;
 }
 
@@ -28,9 +31,9 @@ export const STRK_PRICE = 10n ** 18n;
 
 /** The configured gas tokens that the manifest knows the address of. */
 export function gasTokens(config: Config): GasToken[] {
-  return Object.entries(config.gasTokens).flatMap(([symbol, { priceInStrk }]) => {
+  return Object.keys(config.gasTokens).flatMap((symbol) => {
     const t = config.manifest.tokens[symbol];
-    return t ? [{ symbol, address: t.address, decimals: t.decimals, priceInStrk: BigInt(priceInStrk) }] : [];
+    return t ? [{ symbol, address: t.address, decimals: t.decimals }] : [];
   });
 }
 
@@ -40,7 +43,7 @@ export function findGasToken(config: Config, address: string): GasToken | undefi
 }
 
 /** STRK itself, to quote sponsored transactions in (its price is 1 STRK by definition). */
-export function strkToken(config: Config): GasToken {
+export function strkToken(config: Config): Priced {
   const strk = config.manifest.tokens.STRK;
   return { symbol: 'STRK', address: strk?.address ?? '0x0', decimals: strk?.decimals ?? 18, priceInStrk: STRK_PRICE };
 }
@@ -48,11 +51,11 @@ export function strkToken(config: Config): GasToken {
 export const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
 export const ceilPct = (v: bigint, pct: bigint) => ceilDiv(v * pct, 100n);
 
-export function strkToToken(feeFri: bigint, token: GasToken): bigint {
+export function strkToToken(feeFri: bigint, token: Priced): bigint {
   return ceilDiv(feeFri * 10n ** BigInt(token.decimals), token.priceInStrk);
 }
 
-export function quote(estimatedFri: bigint, token: GasToken, multiplierPct: number): FeeQuote {
+export function quote(estimatedFri: bigint, token: Priced, multiplierPct: number): FeeQuote {
   const maxFri = ceilPct(estimatedFri, BigInt(multiplierPct));
   return {
     gas_token_price_in_strk: toHex(token.priceInStrk),

@@ -77,6 +77,7 @@ const RELAY = {
   store_unavailable: e(J.UNAVAILABLE, 'State store unavailable', 503),
   chain_unavailable: e(J.UNAVAILABLE, 'Chain unavailable', 503),
   paymaster_paused: e(J.UNAVAILABLE, 'Sponsorship paused', 503),
+  price_unavailable: e(J.UNAVAILABLE, 'Gas token price unavailable', 503),
   relayers_unfunded: e(J.UNAVAILABLE, 'No relayer available', 503),
   relayers_busy: e(J.UNAVAILABLE, 'No relayer available', 503),
   submission_failed: e(J.UNAVAILABLE, 'Submission failed', 503),

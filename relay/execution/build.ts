@@ -31,7 +31,10 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
   const { config } = deps;
   const paymaster = config.manifest.contracts.paymaster.address;
   const token = resolveGasToken(config, params.fee_mode);
-  const feeToken = token ?? strkToken(config);
+  // Priced once per build: this price is the one the quote states and the payment is checked against.
+  const priced = token ? await deps.prices.price(token) : undefined;
+  if (priced) deps.log('build.price', { token: priced.symbol, priceInStrk: priced.priceInStrk.toString(), source: priced.source });
+  const feeToken = priced ?? strkToken(config);
   const deployedAddress = checkShape(config, tx, params.fee_mode);
   await deps.paymaster.assertActive();
   const deployment = tx.type === 'invoke' ? undefined : tx.deployment;

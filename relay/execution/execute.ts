@@ -61,7 +61,7 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
   try {
     const tip = await resolveTip(deps, params.fee_mode);
     const sim = await simulate(deps, p.calls, tip);
-    checkPayment(p, sim);
+    await checkPayment(deps, p, sim);
     reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute' });
     lease = await deps.relayers.acquire();
     const { txHash, unconfirmed } = await submit(lease, p.calls, sim.resourceBounds, await deps.provider.getChainId(), tip);
@@ -95,13 +95,13 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
   }
 }
 
-/** In default mode the signed payment must cover the simulated fee with room for it to move. */
-function checkPayment(p: Plan, sim: Simulation): void {
+/** In default mode the signed payment must cover the simulated fee, at the price now, with room for it to move. */
+async function checkPayment(deps: RelayDeps, p: Plan, sim: Simulation): Promise<void> {
   if (!p.token) return;
-  const required = strkToToken(ceilPct(sim.fee, FEE_COVER_PCT), p.token);
+  const required = strkToToken(ceilPct(sim.fee, FEE_COVER_PCT), await deps.prices.price(p.token));
   if (required > p.paid) {
     throw new RelayError('fee_payment_too_low', {
-      details: 'The signed fee transfer no longer covers the fee; build and sign again.',
+      details: 'The signed fee transfer no longer covers the fee at the current price; build and sign again.',
       data: { required: toHex(required), paid: toHex(p.paid) },
     });
   }

@@ -1,11 +1,11 @@
 /** Fee arithmetic: every division rounds up, margins are what the relay signs for, quotes are exact. */
 import { describe, expect, it } from 'vitest';
-import { ceilPct, gasTokens, quote, strkToToken, withMargins, type GasToken } from '../../../relay/chain/fees.ts';
+import { ceilPct, gasTokens, quote, strkToToken, withMargins, type Priced } from '../../../relay/chain/fees.ts';
 import { parseConfig } from '../../../relay/config.ts';
 import { MANIFEST } from '../admin/helpers.ts';
 
-const CIRO: GasToken = { symbol: 'CIRO', address: '0x333', decimals: 18, priceInStrk: 5n * 10n ** 17n };
-const USDC: GasToken = { symbol: 'USDC', address: '0x666', decimals: 6, priceInStrk: 3n * 10n ** 18n };
+const CIRO: Priced = { symbol: 'CIRO', address: '0x333', decimals: 18, priceInStrk: 5n * 10n ** 17n };
+const USDC: Priced = { symbol: 'USDC', address: '0x666', decimals: 6, priceInStrk: 3n * 10n ** 18n };
 
 describe('fee arithmetic', () => {
   it('converts fri to a gas token, rounding up so the relay never undercharges', () => {
@@ -58,6 +58,6 @@ describe('fee arithmetic', () => {
       relayers: [{ address: '0x1', privateKey: '0x2' }],
       gasTokens: { STRK: { priceInStrk: '1000000000000000000' }, GHOST: { priceInStrk: '1' } },
     });
-    expect(gasTokens(config)).toEqual([{ symbol: 'STRK', address: MANIFEST.tokens.STRK.address, decimals: 18, priceInStrk: 10n ** 18n }]);
+    expect(gasTokens(config)).toEqual([{ symbol: 'STRK', address: MANIFEST.tokens.STRK.address, decimals: 18 }]);
   });
 });

@@ -98,6 +98,10 @@ export interface Job {
   classHash?: string;
   calls: JobCall[];
   feeMode: FeeMode;
+  /** Optional time bounds (unix seconds), passed the client's own way (starknet.js: numbers; starknet.go: strings). */
+  timeBounds?: { executeAfter: number; executeBefore: number };
+  /** fee_mode.tip, for clients that can send one (starknet.go). */
+  tip?: 'slow' | 'normal' | 'fast' | { custom: number };
 }
 
 /** What a driver prints. Hex strings throughout. */
@@ -206,7 +210,7 @@ async function freshAccount(ix: Interop, ciro: bigint) {
  * deployment data itself, and the account is deployed and submits a job in
  * one sponsored transaction.
  */
-export async function deployAndInvokeFlow(ix: Interop, driver: Driver, input = 'deploy') {
+export async function deployAndInvokeFlow(ix: Interop, driver: Driver, input = 'deploy', extra: Partial<Job> = {}) {
   const privateKey = stark.randomAddress();
   const publicKey = ec.starkCurve.getStarkKey(privateKey);
   const classHash = ix.s.chain.manifest.accountClassHashes[0]!;
@@ -221,6 +225,7 @@ export async function deployAndInvokeFlow(ix: Interop, driver: Driver, input = '
     classHash,
     calls: jobCalls(ix, input),
     feeMode: { mode: 'sponsored' },
+    ...extra,
   });
   if (result.address) expect(BigInt(result.address)).toBe(BigInt(address));
   await landed(ix, result.transactionHash);
@@ -232,7 +237,7 @@ export async function deployAndInvokeFlow(ix: Interop, driver: Driver, input = '
 }
 
 /** (b) Sponsored invoke from a deployed account with no STRK. */
-export async function sponsoredInvokeFlow(ix: Interop, driver: Driver, input = 'sponsored') {
+export async function sponsoredInvokeFlow(ix: Interop, driver: Driver, input = 'sponsored', extra: Partial<Job> = {}) {
   const user = await freshAccount(ix, 100n * CIRO);
   const jobsBefore = await jobCount(ix);
   const { result, exchanges } = await drive(ix, driver, {
@@ -242,8 +247,10 @@ export async function sponsoredInvokeFlow(ix: Interop, driver: Driver, input = '
     privateKey: user.privateKey,
     calls: jobCalls(ix, input),
     feeMode: { mode: 'sponsored' },
+    ...extra,
   });
   await landed(ix, result.transactionHash);
+  if (extra.timeBounds) expectTimeBounds(exchanges, extra.timeBounds);
   expect(await jobCount(ix)).toBe(jobsBefore + 1n);
   expect(await ciroOf(ix, user.address)).toBe(90n * CIRO);
   expect(await strkOf(ix, user.address)).toBe(0n);
@@ -255,7 +262,7 @@ export async function sponsoredInvokeFlow(ix: Interop, driver: Driver, input = '
  * holds no STRK before or after. The CIRO it lost is exactly the job price
  * plus what the Paymaster received, and that fee is positive.
  */
-export async function defaultInvokeFlow(ix: Interop, driver: Driver, input = 'default') {
+export async function defaultInvokeFlow(ix: Interop, driver: Driver, input = 'default', extra: Partial<Job> = {}) {
   const user = await freshAccount(ix, 100n * CIRO);
   const jobsBefore = await jobCount(ix);
   const pmBefore = await ciroOf(ix, addr(ix).paymaster.address);
@@ -266,6 +273,7 @@ export async function defaultInvokeFlow(ix: Interop, driver: Driver, input = 'de
     privateKey: user.privateKey,
     calls: jobCalls(ix, input),
     feeMode: { mode: 'default', gasToken: addr(ix).ciro_token.address },
+    ...extra,
   });
   await landed(ix, result.transactionHash);
   expect(await jobCount(ix)).toBe(jobsBefore + 1n);
@@ -275,6 +283,22 @@ export async function defaultInvokeFlow(ix: Interop, driver: Driver, input = 'de
   expect(await strkOf(ix, user.address)).toBe(0n);
   if (result.maxFeeInGasToken) expect(paid).toBeLessThanOrEqual(BigInt(result.maxFeeInGasToken));
   return { result, exchanges, address: user.address, paid };
+}
+
+/** Time bounds one hour ahead, as a dApp would set them. */
+export function anHour(): { executeAfter: number; executeBefore: number } {
+  return { executeAfter: 1, executeBefore: Math.floor(Date.now() / 1000) + 3600 };
+}
+
+/** Every typed data the relay built carries the requested bounds (SNIP-9 v2 names, or v1's). */
+function expectTimeBounds(exchanges: Exchange[], tb: { executeAfter: number; executeBefore: number }) {
+  const built = exchanges.filter((x) => x.method === 'paymaster_buildTransaction').map((x) => JSON.parse(x.response).result);
+  expect(built.length).toBeGreaterThan(0);
+  for (const b of built) {
+    const m = b.typed_data.message;
+    expect(BigInt(m['Execute Before'] ?? m.execute_before)).toBe(BigInt(tb.executeBefore));
+    expect(BigInt(m['Execute After'] ?? m.execute_after)).toBe(BigInt(tb.executeAfter));
+  }
 }
 
 /** The parsed JSON-RPC requests of one method among the exchanges. */

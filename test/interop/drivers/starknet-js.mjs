@@ -37,7 +37,7 @@ const tokens = await paymaster.getSupportedTokens();
 
 const out = { client: `starknet.js ${pkg.version}`, tokens: tokens.map((t) => hex(t.token_address ?? t.tokenAddress)) };
 const feeMode = job.feeMode.mode === 'default' ? { mode: 'default', gasToken: job.feeMode.gasToken } : { mode: 'sponsored' };
-const details = { feeMode };
+const details = { feeMode, ...(job.timeBounds ? { timeBounds: job.timeBounds } : {}) };
 let wallet;
 if (job.flow === 'deploy_and_invoke') {
   const publicKey = sn.ec.starkCurve.getStarkKey(job.privateKey);

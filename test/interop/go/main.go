@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/big"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/NethermindEth/juno/core/felt"
@@ -40,6 +41,11 @@ type job struct {
 		Mode     string `json:"mode"`
 		GasToken string `json:"gasToken"`
 	} `json:"feeMode"`
+	TimeBounds *struct {
+		ExecuteAfter  int64 `json:"executeAfter"`
+		ExecuteBefore int64 `json:"executeBefore"`
+	} `json:"timeBounds"`
+	Tip json.RawMessage `json:"tip"`
 }
 
 type result struct {
@@ -138,6 +144,17 @@ func main() {
 	params := pm.UserParameters{Version: pm.UserParamV1, FeeMode: pm.FeeMode{Mode: pm.FeeModeSponsored}}
 	if j.FeeMode.Mode == "default" {
 		params.FeeMode = pm.FeeMode{Mode: pm.FeeModeDefault, GasToken: hexFelt(j.FeeMode.GasToken, "gasToken")}
+	}
+	if len(j.Tip) > 0 {
+		tip := new(pm.TipPriority)
+		must(tip.UnmarshalJSON(j.Tip), "tip")
+		params.FeeMode.Tip = tip
+	}
+	if j.TimeBounds != nil {
+		params.TimeBounds = &pm.TimeBounds{
+			ExecuteAfter:  strconv.FormatInt(j.TimeBounds.ExecuteAfter, 10),
+			ExecuteBefore: strconv.FormatInt(j.TimeBounds.ExecuteBefore, 10),
+		}
 	}
 
 	built, err := p.BuildTransaction(ctx, &pm.BuildTransactionRequest{

@@ -42,6 +42,7 @@ const account = new Account({ provider, address: job.address, signer: job.privat
 const params = {
   version: '0x1',
   feeMode: job.feeMode.mode === 'default' ? { mode: 'default', gasToken: job.feeMode.gasToken } : { mode: 'sponsored' },
+  ...(job.timeBounds ? { timeBounds: job.timeBounds } : {}),
 };
 out.address = job.address;
 

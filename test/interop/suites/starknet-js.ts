@@ -1,0 +1,47 @@
+/**
+ * starknet.js against the relay, three major versions, each in its own
+ * process over a real socket: 10.8.0 (the project's own dependency), 8.9.2
+ * and 7.6.4 (each installed in its own folder under clients/). One driver
+ * script (drivers/starknet-js.mjs) loads whichever copy it is pointed at.
+ */
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { repoRoot } from '../../../scripts/local/toolchain.ts';
+import { anHour, clientDir, defaultInvokeFlow, deployAndInvokeFlow, interopDir, node22, requestsOf, runProcess, sponsoredInvokeFlow, type Driver, type Interop } from '../harness.ts';
+
+export function starknetJsSuite(ix: () => Interop): void {
+  const driver =
+    (folder: string): Driver =>
+    (job) =>
+      runProcess(node22, [join(interopDir, 'drivers', 'starknet-js.mjs'), folder], job);
+
+  const versions = [
+    { name: 'starknet.js 10.8.0', folder: repoRoot, version: '10.8.0' },
+    { name: 'starknet.js 8.9.2', folder: clientDir('starknet-v8'), version: '8.9.2' },
+    { name: 'starknet.js 7.6.4', folder: clientDir('starknet-v7'), version: '7.6.4' },
+  ];
+
+  for (const v of versions) {
+    describe(`${v.name}: PaymasterRpc + Account.executePaymasterTransaction`, () => {
+      it('(a) sponsored deploy_and_invoke of a fresh account (deploymentData in the paymaster details)', async () => {
+        const { result, exchanges } = await deployAndInvokeFlow(ix(), driver(v.folder), `js${v.version}a`);
+        expect(result.client).toBe(`starknet.js ${v.version}`);
+        const [build] = requestsOf(exchanges, 'paymaster_buildTransaction');
+        expect(build.params.transaction.type).toBe('deploy_and_invoke');
+      });
+
+      it('(b) sponsored invoke with time bounds (sent as JSON numbers)', async () => {
+        const { result, exchanges } = await sponsoredInvokeFlow(ix(), driver(v.folder), `js${v.version}b`, { timeBounds: anHour() });
+        expect(result.tokens!.map(BigInt)).toContain(BigInt(ix().s.chain.manifest.contracts.ciro_token.address));
+        const [build] = requestsOf(exchanges, 'paymaster_buildTransaction');
+        expect(typeof build.params.parameters.time_bounds.execute_before).toBe('number');
+      });
+
+      it('(c) default fee mode in CIRO: estimatePaymasterTransactionFee, then execute with its suggested max', async () => {
+        const { result, paid } = await defaultInvokeFlow(ix(), driver(v.folder), `js${v.version}c`);
+        expect(BigInt(result.fee!.suggested_max_fee_in_gas_token!)).toBeGreaterThan(0n);
+        expect(paid).toBe(BigInt(result.maxFeeInGasToken!));
+      });
+    });
+  }
+}

@@ -3,7 +3,7 @@
  * worth anything (whoever asks generates the new key), and every fresh salt
  * is a fresh address with fresh per-sender limits, so sender-keyed policy
  * limits can't bound them: these count per API key per UTC day, and per
- * client network (an IPv4 address, an IPv6 /64) per hour, whatever the
+ * client network (an IPv4 address, an IPv6 /64) per hour and tenant, whatever the
  * tenant's policies allow.
  */
 import { RelayError } from '../errors/base.ts';
@@ -37,24 +37,25 @@ interface Window {
   key: string;
   limit: number;
   end: number;
+  who: 'API key' | 'client';
 }
 
 function windows(req: SponsorshipRequest, q: DeployQuota, now: number): Window[] {
   const out: Window[] = [];
   if (q.perApiKeyPerDay > 0) {
-    out.push({ key: Keys.deploysByKey(req.tenant.id, req.apiKeyId, dayOf(now)), limit: q.perApiKeyPerDay, end: now - (now % DAY) + DAY });
+    out.push({ key: Keys.deploysByKey(req.tenant.id, req.apiKeyId, dayOf(now)), limit: q.perApiKeyPerDay, end: now - (now % DAY) + DAY, who: 'API key' });
   }
   const client = clientNetwork(req.client);
   if (client && q.perClientPerHour > 0) {
     const start = now - (now % HOUR);
-    out.push({ key: Keys.deploysByClient(client, start), limit: q.perClientPerHour, end: start + HOUR });
+    out.push({ key: Keys.deploysByClient(req.tenant.id, client, start), limit: q.perClientPerHour, end: start + HOUR, who: 'client' });
   }
   return out;
 }
 
 const exhausted = (w: Window, now: number) =>
   new RelayError('deploy_quota_exhausted', {
-    details: `This ${w.key.includes(':client:') ? 'client' : 'API key'} has used its ${w.limit} sponsored account deployments for now.`,
+    details: `This ${w.who} has used its ${w.limit} sponsored account deployments for now.`,
     data: { retry_after: Math.max(1, Math.ceil(w.end - now)) },
   });
 

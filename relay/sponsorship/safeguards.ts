@@ -6,7 +6,7 @@
  *   case of every sponsored transaction, and of every default-mode one too,
  *   since a default-mode transaction that reverts undoes the user's payment
  *   and leaves the relayer paying (it settles to 0 when the payment lands).
- * - One default-mode payment in flight per sender: concurrent executes all
+ * - One default-mode payment in flight per sender and tenant: concurrent executes all
  *   simulate against the same balance, so only one may be submitted at a
  *   time or all but one would revert at the fee transfer, on our gas.
  * - A sender whose relayed transactions keep reverting on chain costs the
@@ -41,7 +41,7 @@ export function safeguardLines(req: SponsorshipRequest, ceiling: bigint, now: nu
   ];
   if (sponsored) return out;
   out.push(
-    { line: { key: Keys.paymentHold(req.sender), amount: 1n, limit: 1n, ttlMs: TTL.paymentHold }, kind: 'hold', refuse: paymentInFlight },
+    { line: { key: Keys.paymentHold(req.tenant.id, req.sender), amount: 1n, limit: 1n, ttlMs: TTL.paymentHold }, kind: 'hold', refuse: paymentInFlight },
     // Limit REVERT_LIMIT: a sender already paused never gets here (decide refuses first).
     {
       line: { key: Keys.reverts(req.tenant.id, req.sender), amount: 1n, limit: BigInt(REVERT_LIMIT), ttlMs: TTL.reverts },
@@ -75,7 +75,7 @@ const pausedForReverts = (n: number) =>
 export async function sendersSafeguard(store: Store, req: SponsorshipRequest): Promise<RelayError | undefined> {
   const [reverts, held] = await Promise.all([
     store.get(Keys.reverts(req.tenant.id, req.sender)),
-    req.feeMode === 'default' ? store.amount(Keys.paymentHold(req.sender)) : Promise.resolve(0n),
+    req.feeMode === 'default' ? store.amount(Keys.paymentHold(req.tenant.id, req.sender)) : Promise.resolve(0n),
   ]);
   const n = Number(reverts ?? 0);
   if (n >= REVERT_LIMIT) return pausedForReverts(n);

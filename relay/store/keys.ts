@@ -5,11 +5,19 @@
  * segments and no id can forge another's key. Prefixes never nest into one
  * another: `admin:` records, `sponsor:` policy counters, `usage:` accounting
  * and the runtime's own keys cannot collide.
+ *
+ * The part in braces is the key's atomic unit: every key one Store call
+ * touches at once (a reservation, a commit) carries the same unit. Redis
+ * Cluster puts a unit in one hash slot; the Durable Object store gives each
+ * unit one object. A tenant's counters, records and holds are one unit; each
+ * relayer is one; a key without braces is its own.
  */
 const DAY_MS = 86_400_000;
 
 /** Lowercase 0x-hex without leading zeros: one spelling per felt, whatever the client sent. */
 const hex = (felt: string): string => '0x' + BigInt(felt).toString(16);
+/** The atomic unit a key belongs to (see above). */
+const unit = (id: string): string => `{${id}}`;
 
 export const TTL = {
   tracking: 7 * DAY_MS,
@@ -32,9 +40,9 @@ export const TTL = {
 
 export const Keys = {
   relayer: {
-    lease: (address: string) => `relayer:lease:${address}`,
-    nonce: (address: string) => `relayer:nonce:${address}`,
-    balance: (address: string) => `relayer:balance:${address}`,
+    lease: (address: string) => `relayer:lease:${unit(address)}`,
+    nonce: (address: string) => `relayer:nonce:${unit(address)}`,
+    balance: (address: string) => `relayer:balance:${unit(address)}`,
     cursor: 'relayer:cursor',
   },
   tracking: (id: string) => `track:${hex(id)}`,
@@ -49,43 +57,43 @@ export const Keys = {
   deployment: (address: string) => `exec:deploy:${hex(address)}`,
   accountClass: (address: string) => `account:class:${hex(address)}`,
   classSnip9: (classHash: string) => `class:snip9v2:${hex(classHash)}`,
-  reverts: (tenant: string, sender: string) => `reverts:${tenant}:${hex(sender)}`,
-  /** A sender's default-mode payment in flight, whichever tenant relayed it: the chain state is shared. */
-  paymentHold: (sender: string) => `hold:payment:${hex(sender)}`,
-  ceiling: (tenant: string, day: string) => `ceiling:${tenant}:${day}`,
+  reverts: (tenant: string, sender: string) => `reverts:${unit(tenant)}:${hex(sender)}`,
+  /** A sender's default-mode payment in flight through one tenant (reserved with that tenant's lines). */
+  paymentHold: (tenant: string, sender: string) => `hold:payment:${unit(tenant)}:${hex(sender)}`,
+  ceiling: (tenant: string, day: string) => `ceiling:${unit(tenant)}:${day}`,
   /** Deployments sponsored per API key per UTC day, and per client address per hour (ids from the window start). */
-  deploysByKey: (tenant: string, keyId: string, day: string) => `deploys:key:${tenant}:${keyId}:${day}`,
-  deploysByClient: (client: string, hourStart: number) => `deploys:client:${client}:${hourStart}`,
+  deploysByKey: (tenant: string, keyId: string, day: string) => `deploys:key:${unit(tenant)}:${keyId}:${day}`,
+  deploysByClient: (tenant: string, client: string, hourStart: number) => `deploys:client:${unit(tenant)}:${client}:${hourStart}`,
   reputation: (pool: string, worker: string) => `reputation:${pool}:${worker}`,
   /** rate-limiter-flexible's prefix; the limiter appends `:<key>@<window start>`. */
   rateLimitPrefix: 'rl',
   /** Keys of the operator's node-work limits (sponsorship/nodeWork.ts), under the same limiter prefix. */
   nodeWorkPrefix: 'nw',
   /** A tenant's policy counters; `suffix` comes from policies/runtime.ts (`policy:<id>:…`). */
-  sponsor: (tenant: string, suffix: string) => `sponsor:${tenant}:${suffix}`,
+  sponsor: (tenant: string, suffix: string) => `sponsor:${unit(tenant)}:${suffix}`,
   /** Day accounting: `who` is `all`, `policy:<id>` or `sender:<hex>`. */
   usage: (tenant: string, day: string, who: string) => ({
-    txs: `usage:${tenant}:${day}:${who}:txs`,
-    fee: `usage:${tenant}:${day}:${who}:fee`,
+    txs: `usage:${unit(tenant)}:${day}:${who}:txs`,
+    fee: `usage:${unit(tenant)}:${day}:${who}:fee`,
   }),
   admin: {
     /** Set of store-created tenant ids (config tenants are not listed here). */
     tenants: 'admin:tenants',
-    tenant: (t: string) => `admin:tenant:${t}`,
+    tenant: (t: string) => `admin:tenant:${unit(t)}`,
     /** Set of API-created key ids of a tenant. */
-    tenantKeys: (t: string) => `admin:tenant:${t}:keys`,
+    tenantKeys: (t: string) => `admin:tenant:${unit(t)}:keys`,
     /** Key ids are global: the id in a presented key finds its record without knowing the tenant. */
     key: (id: string) => `admin:key:${id}`,
     /** Latest version of one tenant policy (a deletion is a version too). */
-    policy: (t: string, id: string) => `admin:policy:${t}:${id}`,
-    policyVersion: (t: string, id: string, v: number) => `admin:policy:${t}:${id}:v:${v}`,
+    policy: (t: string, id: string) => `admin:policy:${unit(t)}:${id}`,
+    policyVersion: (t: string, id: string, v: number) => `admin:policy:${unit(t)}:${id}:v:${v}`,
     /** Set of policy ids the tenant ever created through the API. */
-    policyIds: (t: string) => `admin:policies:${t}`,
+    policyIds: (t: string) => `admin:policies:${unit(t)}`,
     /** Bumped after every policy change: what other instances poll to notice it. */
-    policyRev: (t: string) => `admin:policies:${t}:rev`,
-    audit: (t: string) => `admin:audit:${t}`,
+    policyRev: (t: string) => `admin:policies:${unit(t)}:rev`,
+    audit: (t: string) => `admin:audit:${unit(t)}`,
     /** Held while a change that spans several of the tenant's records is made. */
-    lock: (t: string) => `admin:lock:${t}`,
+    lock: (t: string) => `admin:lock:${unit(t)}`,
   },
 } as const;
 
@@ -98,4 +106,10 @@ export const isCountKey = (key: string): boolean => key.endsWith(':txs');
 /** UTC calendar day of a unix time (seconds), the granularity of usage accounting and ceilings. */
 export function dayOf(unixSeconds: number): string {
   return new Date(Math.floor(unixSeconds) * 1000).toISOString().slice(0, 10);
+}
+
+/** The atomic unit of a key: what is in its braces, or the whole key. */
+export function unitOf(key: string): string {
+  const m = /\{([^{}]+)\}/.exec(key);
+  return m ? m[1]! : key;
 }

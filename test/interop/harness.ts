@@ -102,6 +102,8 @@ export interface Job {
   timeBounds?: { executeAfter: number; executeBefore: number };
   /** fee_mode.tip, for clients that can send one (starknet.go). */
   tip?: 'slow' | 'normal' | 'fast' | { custom: number };
+  /** The relay is expected to refuse: the driver reports the error as its client surfaces it (`error`). */
+  expectError?: boolean;
 }
 
 /** What a driver prints. Hex strings throughout. */
@@ -283,6 +285,33 @@ export async function defaultInvokeFlow(ix: Interop, driver: Driver, input = 'de
   expect(await strkOf(ix, user.address)).toBe(0n);
   if (result.maxFeeInGasToken) expect(paid).toBeLessThanOrEqual(BigInt(result.maxFeeInGasToken));
   return { result, exchanges, address: user.address, paid };
+}
+
+/**
+ * (d) Refusals as the client surfaces them; nothing lands.
+ * - 'token': a default-mode build in a token the relay does not support
+ *   (SNIP-29 TOKEN_NOT_SUPPORTED, 151);
+ * - 'revert': a sponsored build whose calls would revert (submit_job for a
+ *   model that does not exist: TRANSACTION_EXECUTION_ERROR, 156).
+ */
+export async function refusedBuildFlow(ix: Interop, driver: Driver, kind: 'token' | 'revert') {
+  const demo = ix.s.chain.demo!;
+  const calls = jobCalls(ix, 'refused');
+  if (kind === 'revert') calls[1]!.calldata[0] = '999';
+  const { result, exchanges } = await drive(ix, driver, {
+    ...baseJob(ix),
+    flow: 'invoke',
+    address: demo.worker.address,
+    privateKey: demo.worker.privateKey,
+    calls,
+    feeMode: kind === 'token' ? { mode: 'default', gasToken: '0x1234' } : { mode: 'sponsored' },
+    expectError: true,
+  });
+  const [build] = exchanges.filter((x) => x.method === 'paymaster_buildTransaction');
+  const wire = JSON.parse(build!.response).error;
+  expect(wire.code).toBe(kind === 'token' ? 151 : 156);
+  expect(result.error, 'the client accepted the build').toBeTruthy();
+  return { result, exchanges, error: result.error as Record<string, unknown>, wire };
 }
 
 /** Time bounds one hour ahead, as a dApp would set them. */

@@ -50,6 +50,19 @@ if (job.flow === 'deploy_and_invoke') {
   out.address = job.address;
 }
 
+// expectError: a refusal is the answer; report it as the library surfaces it.
+if (job.expectError) {
+  try {
+    await wallet.buildPaymasterTransaction(job.calls, details);
+    out.error = null;
+  } catch (e) {
+    out.error = { name: e.name, code: e.code ?? null, message: String(e.message).slice(0, 2000), isTokenNotSupported: e.isType?.('TOKEN_NOT_SUPPORTED') ?? null };
+  }
+  out.transactionHash = '0x0';
+  console.log('CIRO_INTEROP_RESULT ' + JSON.stringify(out));
+  process.exit(0);
+}
+
 let maxFee;
 if (feeMode.mode === 'default') {
   const fee = await wallet.estimatePaymasterTransactionFee(job.calls, details);

@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"os"
@@ -46,9 +47,20 @@ type job struct {
 		ExecuteBefore int64 `json:"executeBefore"`
 	} `json:"timeBounds"`
 	Tip json.RawMessage `json:"tip"`
+	// ExpectError: a refusal is the answer; report it as the client parsed it instead of failing.
+	ExpectError bool `json:"expectError"`
+}
+
+type clientError struct {
+	Code     int    `json:"code"`
+	Message  string `json:"message"`
+	Data     string `json:"data"`
+	DataType string `json:"dataType"`
+	Text     string `json:"text"`
 }
 
 type result struct {
+	Error           *clientError      `json:"error,omitempty"`
 	Client          string            `json:"client"`
 	TransactionHash string            `json:"transactionHash"`
 	TrackingID      string            `json:"trackingId"`
@@ -161,6 +173,10 @@ func main() {
 		Transaction: pm.UserTransaction{Type: txType, Deployment: deployment, Invoke: &pm.UserInvoke{UserAddress: user, Calls: calls}},
 		Parameters:  params,
 	})
+	if err != nil && j.ExpectError {
+		report(out, err)
+		return
+	}
 	must(err, "BuildTransaction")
 	out.BuiltType = built.Type.String()
 	if built.Fee != nil {
@@ -189,6 +205,10 @@ func main() {
 		exec.Deployment = built.Deployment
 	}
 	res, err := p.ExecuteTransaction(ctx, &pm.ExecuteTransactionRequest{Transaction: exec, Parameters: params})
+	if err != nil && j.ExpectError {
+		report(out, err)
+		return
+	}
 	must(err, "ExecuteTransaction")
 	out.TransactionHash = res.TransactionHash.String()
 	out.TrackingID = res.TrackingID.String()
@@ -199,7 +219,28 @@ func main() {
 		must(fmt.Errorf("tracking id points at %s, execute returned %s", tracked.TransactionHash, res.TransactionHash), "TrackingIDToLatestHash")
 	}
 
+	emit(out)
+}
+
+func emit(out result) {
 	line, err := json.Marshal(out)
 	must(err, "result")
 	fmt.Println("CIRO_INTEROP_RESULT " + string(line))
+}
+
+// report prints the error the way a Go caller sees it: an *RPCError whose
+// Code, Message and Data type are what it would switch on.
+func report(out result, err error) {
+	ce := &clientError{Code: -1, Text: err.Error()}
+	var rpcErr *pm.RPCError
+	if errors.As(err, &rpcErr) {
+		ce.Code = rpcErr.Code
+		ce.Message = rpcErr.Message
+		if rpcErr.Data != nil {
+			ce.Data = rpcErr.Data.ErrorMessage()
+			ce.DataType = fmt.Sprintf("%T", rpcErr.Data)
+		}
+	}
+	out.Error = ce
+	emit(out)
 }

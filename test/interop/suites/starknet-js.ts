@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { repoRoot } from '../../../scripts/local/toolchain.ts';
-import { anHour, clientDir, defaultInvokeFlow, deployAndInvokeFlow, interopDir, node22, requestsOf, runProcess, sponsoredInvokeFlow, type Driver, type Interop } from '../harness.ts';
+import { anHour, clientDir, defaultInvokeFlow, deployAndInvokeFlow, interopDir, node22, refusedBuildFlow, requestsOf, runProcess, sponsoredInvokeFlow, type Driver, type Interop } from '../harness.ts';
 
 export function starknetJsSuite(ix: () => Interop): void {
   const driver =
@@ -41,6 +41,17 @@ export function starknetJsSuite(ix: () => Interop): void {
         const { result, paid } = await defaultInvokeFlow(ix(), driver(v.folder), `js${v.version}c`);
         expect(BigInt(result.fee!.suggested_max_fee_in_gas_token!)).toBeGreaterThan(0n);
         expect(paid).toBe(BigInt(result.maxFeeInGasToken!));
+      });
+
+      it('(d) a refused build surfaces as an RpcError with the SNIP-29 code (TOKEN_NOT_SUPPORTED, 151)', async () => {
+        const { error } = await refusedBuildFlow(ix(), driver(v.folder), 'token');
+        expect(error.code).toBe(151);
+        expect(error.isTokenNotSupported).toBe(true);
+      });
+
+      it('(d) a build that would revert surfaces as an RpcError with TRANSACTION_EXECUTION_ERROR (156)', async () => {
+        const { error } = await refusedBuildFlow(ix(), driver(v.folder), 'revert');
+        expect(error.code).toBe(156);
       });
     });
   }

@@ -15,6 +15,7 @@ import type { Log, RelayDeps } from '../deps.ts';
 import { sweep } from '../execution/tracking.ts';
 import { MemoryStore } from '../store/memory.ts';
 import type { Store } from '../store/types.ts';
+import { parseJsonSource, secretsFromEnv } from './env.ts';
 import { loadPolicyFiles } from './policyFiles.ts';
 
 /**
@@ -23,35 +24,12 @@ import { loadPolicyFiles } from './policyFiles.ts';
  */
 export function configFromEnv(env: NodeJS.ProcessEnv, base: Record<string, unknown> = {}): Config {
   const raw: Record<string, unknown> = { ...base };
-  if (env.CIRO_CONFIG) Object.assign(raw, json('CIRO_CONFIG', readFileSync(env.CIRO_CONFIG, 'utf8')));
+  if (env.CIRO_CONFIG) Object.assign(raw, parseJsonSource('CIRO_CONFIG', readFileSync(env.CIRO_CONFIG, 'utf8')));
   if (env.CIRO_RPC_URL) raw.rpcUrl = env.CIRO_RPC_URL;
-  if (env.CIRO_MANIFEST) raw.manifest = json('CIRO_MANIFEST', readFileSync(env.CIRO_MANIFEST, 'utf8'));
+  if (env.CIRO_MANIFEST) raw.manifest = parseJsonSource('CIRO_MANIFEST', readFileSync(env.CIRO_MANIFEST, 'utf8'));
   if (env.CIRO_REDIS_URL) raw.store = { kind: 'redis', url: env.CIRO_REDIS_URL };
-  if (env.CIRO_RELAYERS) raw.relayers = json('CIRO_RELAYERS', env.CIRO_RELAYERS);
+  if (env.CIRO_RELAYERS) raw.relayers = parseJsonSource('CIRO_RELAYERS', env.CIRO_RELAYERS);
   return parseConfig(raw);
-}
-
-/**
- * JSON.parse's own message quotes the text around the error, and these
- * sources hold relayer keys: the error names the source and the position only.
- */
-function json(source: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    const at = /position (\d+)/.exec(String((e as Error).message))?.[1];
-    throw new ConfigError([{ path: source, message: `not valid JSON${at ? ` (at character ${at})` : ''}` }]);
-  }
-}
-
-/** CIRO_SECRET_<tenant>__<ref>=… becomes the secret `<ref>` of tenant `<tenant>`. */
-export function secretsFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    const m = /^CIRO_SECRET_(.+?)__(.+)$/.exec(k);
-    if (m && v) out[`${m[1]}/${m[2]}`] = v;
-  }
-  return out;
 }
 
 /** Memory is the embedded default; Redis (Node-only client) is loaded only when configured. */

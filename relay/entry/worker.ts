@@ -1,0 +1,76 @@
+/**
+ * Cloudflare Workers adapter: the same core through createDeps(), with its
+ * state in Durable Objects (one per atomic unit, store/durable/) and the work
+ * no request waits for (settlement, resubmission) on a cron trigger, since
+ * Workers have no background loops. Config comes from the Worker's env:
+ *   CIRO_CONFIG     the relay config as JSON (vars), minus what is secret;
+ *   CIRO_RELAYERS   relayer accounts and keys as JSON (a `wrangler secret`);
+ *   CIRO_POLICIES   the file policies (templates) as a JSON array (vars);
+ *   CIRO_SECRET_<tenant>__<ref>  webhook secrets (`wrangler secret`).
+ */
+import { createApp } from '../app.ts';
+import { ConfigError, parseConfig } from '../config.ts';
+import { createDeps } from '../createDeps.ts';
+import type { RelayDeps } from '../deps.ts';
+import { sweep } from '../execution/tracking.ts';
+import { DurableStore, type ShardNamespace } from '../store/durable/store.ts';
+import { parsePolicyOrThrow } from '../tenants/templates.ts';
+import { parseJsonSource, secretsFromEnv } from './env.ts';
+
+export { StoreShard } from '../store/durable/shard.ts';
+
+interface Env {
+  STORE: ShardNamespace;
+  CIRO_CONFIG?: string;
+  CIRO_RELAYERS?: string;
+  CIRO_POLICIES?: string;
+  [name: string]: unknown;
+}
+
+interface Ctx {
+  waitUntil(work: Promise<unknown>): void;
+}
+
+type Relay = { deps: RelayDeps; app: ReturnType<typeof createApp> };
+
+const log = (event: string, data: Record<string, unknown>) => console.log(JSON.stringify({ t: new Date().toISOString(), event, ...data }));
+
+/** One relay per isolate, built on the first event; a config error is reported on every request until fixed. */
+let built: { relay: Relay } | { error: ConfigError } | undefined;
+
+function relayFor(env: Env): Relay {
+  if (!built) {
+    try {
+      const raw = parseJsonSource('CIRO_CONFIG', env.CIRO_CONFIG ?? '{}') as Record<string, unknown>;
+      if (env.CIRO_RELAYERS) raw.relayers = parseJsonSource('CIRO_RELAYERS', env.CIRO_RELAYERS);
+      const config = parseConfig(raw);
+      const policies = parseJsonSource('CIRO_POLICIES', env.CIRO_POLICIES ?? '[]');
+      const templates = (Array.isArray(policies) ? policies : []).map((p, i) => parsePolicyOrThrow(p, `CIRO_POLICIES[${i}]`));
+      const deps = createDeps({ config, store: new DurableStore(env.STORE), templates, secrets: secretsFromEnv(env), log });
+      // Cloudflare sets the caller's address on every request; nothing upstream can forge it.
+      built = { relay: { deps, app: createApp(deps, { clientAddress: (c) => c.req.header('cf-connecting-ip') }) } };
+    } catch (e) {
+      built = { error: e instanceof ConfigError ? e : new ConfigError([{ path: '', message: String((e as Error).message ?? e) }]) };
+    }
+  }
+  if ('error' in built) throw built.error;
+  return built.relay;
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: Ctx): Promise<Response> {
+    let relay: Relay;
+    try {
+      relay = relayFor(env);
+    } catch (e) {
+      log('config.invalid', { error: String(e) });
+      return Response.json({ error: { reason: 'config_invalid', message: 'Relay misconfigured', details: (e as Error).message } }, { status: 503 });
+    }
+    return relay.app.fetch(request, env, ctx as never);
+  },
+
+  /** Every minute: settle what landed, send again what was dropped. */
+  async scheduled(_controller: unknown, env: Env, ctx: Ctx): Promise<void> {
+    ctx.waitUntil(sweep(relayFor(env).deps).then((n) => log('cron.sweep', { settled: n })));
+  },
+};

@@ -1,0 +1,16 @@
+/**
+ * The few Workers runtime types the Durable Object store and the Workers
+ * entry use. Declared here rather than pulling @cloudflare/workers-types into
+ * the one tsconfig, whose globals clash with Node's.
+ */
+declare module 'cloudflare:workers' {
+  export class DurableObject<Env = unknown> {
+    protected readonly ctx: DurableObjectState;
+    protected readonly env: Env;
+    constructor(ctx: DurableObjectState, env: Env);
+  }
+}
+
+interface DurableObjectState {
+  readonly storage: unknown;
+}

@@ -1,0 +1,81 @@
+/**
+ * Runs the relay's Worker on local workerd (`wrangler dev`, offline), with the
+ * config the Node entry would take: non-secret config, relayer keys and file
+ * policies go in an env file the way `wrangler secret`s and vars would.
+ * Used by `npm start -- --edge` and the edge end-to-end tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config, ConfigInput } from '../relay/config.ts';
+import { repoRoot } from './local/toolchain.ts';
+
+export interface EdgeRelay {
+  url: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface EdgeOptions {
+  /** The relay config (relayers go to CIRO_RELAYERS, the rest to CIRO_CONFIG). */
+  config: ConfigInput | Config;
+  /** File policies (templates), as parsed JSON. */
+  policies: unknown[];
+  /** Webhook secrets by `<tenant>/<ref>`. */
+  secrets?: Record<string, string>;
+  port?: number;
+  /** Durable Object state lives here; two workers given one directory share it. */
+  persistTo?: string;
+}
+
+export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
+  const dir = mkdtempSync(join(tmpdir(), 'ciro-edge-'));
+  const { relayers, ...rest } = o.config as Record<string, unknown>;
+  // The env file loader expands `$name` even in quotes: `$` and quotes become their JSON escapes,
+  // which the Worker's JSON.parse turns back into the same text.
+  const quoted = (v: string) => `'${v.replaceAll('$', '\\u0024').replaceAll("'", '\\u0027')}'`;
+  const lines = [
+    `CIRO_CONFIG=${quoted(JSON.stringify(rest))}`,
+    `CIRO_RELAYERS=${quoted(JSON.stringify(relayers))}`,
+    `CIRO_POLICIES=${quoted(JSON.stringify(o.policies))}`,
+    ...Object.entries(o.secrets ?? {}).map(([k, v]) => `CIRO_SECRET_${k.replace('/', '__')}=${quoted(v)}`),
+  ];
+  const envFile = join(dir, '.env');
+  writeFileSync(envFile, lines.join('\n') + '\n', { mode: 0o600 });
+  const persist = o.persistTo ?? join(dir, 'state');
+  mkdirSync(persist, { recursive: true });
+  const bin = join(repoRoot, 'node_modules', '.bin', 'wrangler');
+  const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(o.port ?? 0), '--env-file', envFile, '--persist-to', persist, '--show-interactive-dev-session=false'];
+  const proc = spawn(bin, args, {
+    cwd: repoRoot,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1', PATH: `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wrangler dev did not start in 60 s:\n${output}`)), 60_000);
+    const onData = (b: Buffer) => {
+      output += b.toString();
+      const m = /Ready on (http:\/\/[\d.]+:\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`wrangler dev exited (${code}):\n${output}`)));
+  });
+  return {
+    url,
+    proc,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+        setTimeout(() => proc.kill('SIGKILL'), 3_000).unref();
+      }),
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * `npm run build:node`: the Node relay compiled to one JavaScript file,
+ * dist/relay.mjs (+ .map), run with plain `node` (no tsx in production).
+ *
+ *   node docker/build-node.mjs [entry.ts outfile.mjs]
+ *
+ * Everything is bundled, the `redis` client included, so the runtime image
+ * needs no node_modules at all; only Node built-ins stay external. Some
+ * bundled CommonJS code calls require() for built-ins, which ESM output lacks,
+ * hence the createRequire banner. Paths are relative to the repo root.
+ *
+ * docker/Dockerfile runs it as `npm run build:node`; docker/chain.Dockerfile
+ * also bundles docker/deploy.ts with it; test/docker runs both bundles.
+ */
+import { build } from 'esbuild';
+import { statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const [entry = 'relay/entry/node.ts', out = 'dist/relay.mjs'] = process.argv.slice(2);
+const outfile = resolve(root, out);
+
+await build({
+  absWorkingDir: root,
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  sourcemap: 'linked',
+  // Names survive so error classes and stack traces read as in the source.
+  keepNames: true,
+  banner: {
+    js: "import { createRequire as __ciroCreateRequire } from 'node:module'; const require = __ciroCreateRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+
+console.log(`[build:node] ${relative(root, outfile)} ${(statSync(outfile).size / 1024).toFixed(0)} KiB`);

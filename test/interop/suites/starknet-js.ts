@@ -1,10 +1,11 @@
 /**
  * starknet.js against the relay, three major versions, each in its own
- * process over a real socket: 10.8.0 (the project's own dependency), 8.9.2
+ * process over a real socket: 10.x (the project's own dependency, 10.8.0 today), 8.9.2
  * and 7.6.4 (each installed in its own folder under clients/). One driver
  * script (drivers/starknet-js.mjs) loads whichever copy it is pointed at.
  */
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../../scripts/local/toolchain.ts';
 import { anHour, clientDir, defaultInvokeFlow, deployAndInvokeFlow, interopDir, node22, refusedBuildFlow, requestsOf, runProcess, sponsoredInvokeFlow, type Driver, type Interop } from '../harness.ts';
@@ -15,8 +16,10 @@ export function starknetJsSuite(ix: () => Interop): void {
     (job) =>
       runProcess(node22, [join(interopDir, 'drivers', 'starknet-js.mjs'), folder], job);
 
+  // The project's own copy follows package.json; the others are pinned in their folders.
+  const own = JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'starknet', 'package.json'), 'utf8')).version as string;
   const versions = [
-    { name: 'starknet.js 10.8.0', folder: repoRoot, version: '10.8.0' },
+    { name: `starknet.js ${own}`, folder: repoRoot, version: own },
     { name: 'starknet.js 8.9.2', folder: clientDir('starknet-v8'), version: '8.9.2' },
     { name: 'starknet.js 7.6.4', folder: clientDir('starknet-v7'), version: '7.6.4' },
   ];
@@ -40,7 +43,8 @@ export function starknetJsSuite(ix: () => Interop): void {
       it('(c) default fee mode in CIRO: estimatePaymasterTransactionFee, then execute with its suggested max', async () => {
         const { result, paid } = await defaultInvokeFlow(ix(), driver(v.folder), `js${v.version}c`);
         expect(BigInt(result.fee!.suggested_max_fee_in_gas_token!)).toBeGreaterThan(0n);
-        expect(paid).toBe(BigInt(result.maxFeeInGasToken!));
+        // At most the max fee passed (checked in the harness); equal while the quote does not move between estimate and execute.
+        expect(paid).toBeLessThanOrEqual(BigInt(result.maxFeeInGasToken!));
       });
 
       it('(d) a refused build surfaces as an RpcError with the SNIP-29 code (TOKEN_NOT_SUPPORTED, 151)', async () => {

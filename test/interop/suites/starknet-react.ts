@@ -30,7 +30,8 @@ export function starknetReactSuite(ix: () => Interop): void {
 
     it('(c) default fee mode in CIRO: usePaymasterEstimateFees feeds maxFeeInGasToken of usePaymasterSendTransaction', async () => {
       const { result, paid } = await defaultInvokeFlow(ix(), react, 'react-c');
-      expect(paid).toBe(BigInt(result.maxFeeInGasToken!));
+      // At most the max fee passed (checked in the harness); equal while the quote does not move between estimate and execute.
+      expect(paid).toBeLessThanOrEqual(BigInt(result.maxFeeInGasToken!));
     });
   });
 }

@@ -3,14 +3,17 @@
  * it starts devnet, builds (if needed), declares and deploys the contracts,
  * seeds a demo worker with claimable rewards, then serves the relay with a
  * demo tenant and prints one command that sends a first gasless transaction.
- * Ctrl-C stops everything it started.
+ * `--edge` (or `npm run start:edge`) serves the relay as a Cloudflare Worker on
+ * local workerd instead of Node. Ctrl-C stops everything it started.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '../relay/config.ts';
+import { parseConfig, type Config } from '../relay/config.ts';
 import { createNodeRelay, listen } from '../relay/entry/node.ts';
+import { loadPolicyFiles } from '../relay/entry/policyFiles.ts';
 import { newApiKey } from '../relay/tenants/auth.ts';
+import { startEdge } from './edge.ts';
 import { CONTRACTS } from './local/artifacts.ts';
 import { startLocalChain } from './local/chain.ts';
 import { repoRoot } from './local/toolchain.ts';
@@ -20,6 +23,14 @@ const local = join(repoRoot, '.local');
 function ensureContractsBuilt() {
   const missing = CONTRACTS.some((c) => !existsSync(join(repoRoot, 'contracts', 'target', `${c}.compiled_contract_class.json`)));
   if (missing) execFileSync('bash', [join(repoRoot, 'scripts', 'build-contracts.sh')], { stdio: 'inherit' });
+}
+
+const EDGE = process.argv.includes('--edge');
+
+async function serveNode(config: Config, policyDir: string, port: number) {
+  const relay = await createNodeRelay(config, { policyDir });
+  const { url, server } = await listen(relay, port);
+  return { url, stop: async () => void (server.close(), await relay.close()) };
 }
 
 async function main() {
@@ -57,8 +68,12 @@ async function main() {
       },
     ],
   });
-  const relay = await createNodeRelay(config, { policyDir: join(repoRoot, 'policies', 'examples') });
-  const { url, server } = await listen(relay, Number(process.env.PORT ?? 8080));
+  const policyDir = join(repoRoot, 'policies', 'examples');
+  const port = Number(process.env.PORT ?? 8080);
+  // --edge: the same relay as a Worker on local workerd, its state in Durable Objects.
+  const { url, stop: stopRelay } = EDGE
+    ? await startEdge({ config, policies: loadPolicyFiles(policyDir), port, persistTo: join(local, 'edge-state') })
+    : await serveNode(config, policyDir, port);
 
   mkdirSync(local, { recursive: true });
   writeFileSync(join(local, 'manifest.json'), JSON.stringify(chain.manifest, null, 2));
@@ -71,14 +86,13 @@ demo API key    ${demoKey.key}   (x-paymaster-api-key, SNIP-29)
 admin API key   ${adminKey.key}   (x-paymaster-api-key, /v1 admin API; OpenAPI at /v1/openapi.json)
 demo worker     ${chain.demo!.worker.address} (0 STRK, ${BigInt(chain.demo!.reward) / 10n ** 18n} CIRO claimable)
 manifest        .local/manifest.json
-state store     ${config.store.kind}
+state store     ${EDGE ? 'Durable Objects (wrangler dev, local workerd)' : config.store.kind}
 
 Send a first gasless transaction (the worker claims its rewards), in another terminal:
   npx tsx scripts/claim.ts
 `);
   const stop = async () => {
-    server.close();
-    await relay.close();
+    await stopRelay();
     await chain.stop();
     process.exit(0);
   };

@@ -10,6 +10,7 @@
 # does not need it): it is reported here, and the starknet.go interop tests
 # fail with the reason. A failed `npm ci` does fail it.
 set -euo pipefail
+shopt -s nullglob
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 interop="$root/test/interop"
 t0=$(date +%s)
@@ -35,39 +36,36 @@ for dir in "$interop"/clients/*/; do
 done
 
 # --- starknet.go driver ---------------------------------------------------
-find_go() {
-  if command -v go >/dev/null 2>&1; then command -v go; return; fi
-  for g in /usr/local/go/bin/go /usr/lib/go/bin/go; do [ -x "$g" ] && { echo "$g"; return; }; done
-  return 1
-}
+need="$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$interop/go/go.mod")"
+candidates() { command -v go 2>/dev/null || true; printf '%s\n' /usr/local/go/bin/go /usr/lib/go/bin/go; }
+version_of() { "$1" env GOVERSION 2>/dev/null | sed 's/^go//'; }
+recent_enough() { local have; have="$(version_of "$1")"; [ -n "$have" ] && [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | head -1)" = "$need" ]; }
+# The first go on PATH or in the usual places that is new enough for go.mod.
+pick_go() { local g; for g in $(candidates); do [ -x "$g" ] && recent_enough "$g" && { echo "$g"; return 0; }; done; return 1; }
+any_go() { local g; for g in $(candidates); do [ -x "$g" ] && { echo "$g"; return 0; }; done; return 1; }
 
-go_bin="$(find_go || true)"
-if [ -z "$go_bin" ]; then
+go_bin="$(pick_go || true)"
+if [ -z "$go_bin" ] && [ -z "$(any_go || true)" ]; then
   t=$(date +%s)
   say "no go found: apt-get install golang"
-  if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang >/dev/null; then
-    go_bin="$(find_go || true)"
-  fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang >/dev/null || true
   say "apt-get install golang took $(since "$t")"
+  go_bin="$(pick_go || true)"
 fi
 
-need="$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$interop/go/go.mod")"
 if [ -z "$go_bin" ]; then
-  say "WARNING: no Go toolchain; the starknet.go interop tests will fail"
+  found="$(any_go || true)"
+  say "WARNING: no go >= $need${found:+ (found $found, go $(version_of "$found"))}; the starknet.go interop tests will fail"
 else
-  have="$("$go_bin" env GOVERSION 2>/dev/null | sed 's/^go//')"
-  if [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | head -1)" != "$need" ]; then
-    say "WARNING: $go_bin is go $have, go.mod needs go $need; the starknet.go interop tests will fail"
+  have="$(version_of "$go_bin")"
+  key="$(sha256sum "$interop/go/go.sum" | cut -c1-16)"
+  out="${XDG_CACHE_HOME:-$HOME/.cache}/ciro-interop/go-$key/ciro-interop-go"
+  t=$(date +%s)
+  # go.sum is authoritative: -mod=readonly fails rather than rewrite it.
+  if (cd "$interop/go" && GOFLAGS="-mod=readonly -buildvcs=false" "$go_bin" build -o "$out" .); then
+    say "starknet.go driver (go $have) built in $(since "$t"): $out"
   else
-    key="$(sha256sum "$interop/go/go.sum" | cut -c1-16)"
-    out="${XDG_CACHE_HOME:-$HOME/.cache}/ciro-interop/go-$key/ciro-interop-go"
-    t=$(date +%s)
-    # go.sum is authoritative: -mod=readonly fails rather than rewrite it.
-    if (cd "$interop/go" && GOFLAGS="-mod=readonly -buildvcs=false" "$go_bin" build -o "$out" .); then
-      say "starknet.go driver (go $have) built in $(since "$t"): $out"
-    else
-      say "WARNING: go build failed; the starknet.go interop tests will fail"
-    fi
+    say "WARNING: go build failed; the starknet.go interop tests will fail"
   fi
 fi
 

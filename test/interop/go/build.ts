@@ -4,7 +4,7 @@
  * test after setup only relinks when main.go changed. go.sum is authoritative:
  * -mod=readonly fails instead of rewriting it.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -14,11 +14,34 @@ import { promisify } from 'node:util';
 const here = import.meta.dirname;
 const run = promisify(execFile);
 
-/** `go` from PATH, else the usual install places (Debian's golang, the official tarball). */
+/** The Go version go.mod asks for. */
+const needed = () => /^go (\S+)$/m.exec(readFileSync(join(here, 'go.mod'), 'utf8'))![1]!;
+
+function versionOf(go: string): string | undefined {
+  try {
+    return execFileSync(go, ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+const atLeast = (have: string, need: string) => {
+  const a = have.split(/[.a-z]/).map(Number);
+  const b = need.split('.').map(Number);
+  for (let i = 0; i < b.length; i++) if ((a[i] ?? 0) !== b[i]) return (a[i] ?? 0) > b[i]!;
+  return true;
+};
+
+/** The first `go` on PATH or in the usual places (the official tarball, Debian's) new enough for go.mod. */
 export function findGo(): string {
-  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && existsSync(join(dir, 'go'))) return join(dir, 'go');
-  for (const p of ['/usr/local/go/bin/go', '/usr/lib/go/bin/go', '/usr/bin/go']) if (existsSync(p)) return p;
-  throw new Error('no Go toolchain found: run scripts/interop.sh (it installs one)');
+  const candidates = [...(process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, 'go')), '/usr/local/go/bin/go', '/usr/lib/go/bin/go'];
+  const seen: string[] = [];
+  for (const go of candidates.filter((c) => existsSync(c))) {
+    const v = versionOf(go);
+    if (v && atLeast(v, needed())) return go;
+    seen.push(`${go} (go ${v ?? '?'})`);
+  }
+  throw new Error(`no Go toolchain >= ${needed()} found${seen.length ? `; found ${seen.join(', ')}` : ''}: run scripts/interop.sh`);
 }
 
 export function goDriverPath(): string {

@@ -19,6 +19,7 @@ contracts=(
   "ciro::cdc_pool::CdcPool:CdcPool"
   "ciro::job_mgr::JobMgr:JobMgr"
   "ciro::paymaster::Paymaster:Paymaster"
+  "ciro::mocks::pragma::MockPragma:MockPragma"
 )
 t0=$(date +%s)
 for entry in "${contracts[@]}"; do

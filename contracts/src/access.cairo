@@ -1,7 +1,8 @@
 //! Role-based access control shared by every CIRO contract.
 //!
 //! Roles are short-string felts. Each role has an admin role (default: DEFAULT_ADMIN_ROLE = 0)
-//! whose holders may grant and revoke it.
+//! whose holders may grant and revoke it. DEFAULT_ADMIN_ROLE always keeps at least one holder:
+//! revoking or renouncing the last one reverts, since nobody could grant any role after it.
 
 use starknet::ContractAddress;
 
@@ -23,6 +24,7 @@ pub const IACCESS_CONTROL_ID: felt252 =
 
 pub mod Errors {
     pub const MISSING_ROLE: felt252 = 'AC: missing role';
+    pub const LAST_ADMIN: felt252 = 'AC: last admin';
 }
 
 #[starknet::interface]
@@ -40,13 +42,16 @@ pub mod AccessControlComponent {
         Map, StorageMapReadAccess, StorageMapWriteAccess,
     };
     use starknet::{ContractAddress, get_caller_address};
-    use super::{Errors, IAccessControl};
+    use super::{DEFAULT_ADMIN_ROLE, Errors, IAccessControl};
 
     #[storage]
     pub struct Storage {
         AC_roles: Map<(felt252, ContractAddress), bool>,
         // Unset entries read as 0, i.e. DEFAULT_ADMIN_ROLE administers every role by default.
         AC_role_admin: Map<felt252, felt252>,
+        // Holders per role, kept by _grant_role / _revoke_role; only DEFAULT_ADMIN_ROLE's count is
+        // enforced. Starts at deployment: storage from before it existed reads 0.
+        AC_role_members: Map<felt252, u32>,
     }
 
     #[event]
@@ -138,6 +143,7 @@ pub mod AccessControlComponent {
         ) {
             if !self.AC_roles.read((role, account)) {
                 self.AC_roles.write((role, account), true);
+                self.AC_role_members.write(role, self.AC_role_members.read(role) + 1);
                 self.emit(RoleGranted { role, account, sender: get_caller_address() });
             }
         }
@@ -150,11 +156,21 @@ pub mod AccessControlComponent {
             }
         }
 
+        /// Refuses to drop the last DEFAULT_ADMIN_ROLE holder (by revoke or renounce): with none
+        /// left no role could ever be granted again and upgrades would be impossible.
         fn _revoke_role(
             ref self: ComponentState<TContractState>, role: felt252, account: ContractAddress,
         ) {
             if self.AC_roles.read((role, account)) {
+                let members = self.AC_role_members.read(role);
+                assert(role != DEFAULT_ADMIN_ROLE || members > 1, Errors::LAST_ADMIN);
                 self.AC_roles.write((role, account), false);
+                // Saturating: a role granted before the count existed reads 0.
+                self.AC_role_members.write(role, if members > 0 {
+                    members - 1
+                } else {
+                    0
+                });
                 self.emit(RoleRevoked { role, account, sender: get_caller_address() });
             }
         }

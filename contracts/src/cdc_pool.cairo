@@ -19,14 +19,14 @@ pub mod CdcPool {
     use starknet::storage::{
         Map, StoragePathEntry, StoragePointerReadAccess, StoragePointerWriteAccess, Vec, VecTrait,
     };
-    use starknet::{ClassHash, ContractAddress, get_caller_address};
+    use starknet::{ContractAddress, get_caller_address};
     use crate::access::{
         AccessControlComponent, DEFAULT_ADMIN_ROLE, IACCESS_CONTROL_ID, JOB_MANAGER_ROLE,
         PAUSER_ROLE, SLASHER_ROLE,
     };
     use crate::pausable::{IPAUSABLE_ID, IPausable, PausableComponent};
     use crate::src5::SRC5Component;
-    use crate::upgrade::{IUPGRADEABLE_ID, IUpgradeable, UpgradeableComponent};
+    use crate::upgrade::{IUPGRADEABLE_ID, UpgradeAuthority, UpgradeableComponent};
     use super::config::ConfigTrait;
     use super::events::*;
     use super::registry::RegistryTrait;
@@ -43,9 +43,10 @@ pub mod CdcPool {
         AccessControlComponent::AccessControlImpl<ContractState>;
     #[abi(embed_v0)]
     impl SRC5Impl = SRC5Component::SRC5Impl<ContractState>;
+    #[abi(embed_v0)]
+    impl UpgradeableImpl = UpgradeableComponent::UpgradeableImpl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
     impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
-    impl UpgradeableInternal = UpgradeableComponent::InternalImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
 
     // pub(crate) only so the helpers in cdc_pool/ can reach the fields; visibility is not part of
@@ -222,11 +223,9 @@ pub mod CdcPool {
         }
     }
 
-    #[abi(embed_v0)]
-    impl UpgradeableImpl of IUpgradeable<ContractState> {
-        fn upgrade(ref self: ContractState, new_class_hash: ClassHash) {
+    impl UpgradeGate of UpgradeAuthority<ContractState> {
+        fn assert_can_upgrade(self: @ContractState) {
             self.access.assert_only_role(DEFAULT_ADMIN_ROLE);
-            self.upgradeable.upgrade(new_class_hash);
         }
     }
 

@@ -10,6 +10,9 @@ pub mod job_mgr;
 pub mod paymaster;
 pub mod token;
 
+// Local-chain stand-ins for third-party contracts (also compiled by scripts/build-contracts.sh).
+pub mod mocks;
+
 
 #[cfg(test)]
 mod tests;

@@ -23,8 +23,7 @@ pub mod Paymaster {
     };
     use crate::pausable::{IPAUSABLE_ID, IPausable, PausableComponent};
     use crate::src5::SRC5Component;
-    use crate::token::{IERC20Dispatcher, IERC20DispatcherTrait};
-    use crate::upgrade::{IUPGRADEABLE_ID, IUpgradeable, UpgradeableComponent};
+    use crate::upgrade::{IUPGRADEABLE_ID, UpgradeAuthority, UpgradeableComponent};
     use super::events::*;
     use super::policy::RelayPolicyTrait;
     use super::quota::{DEFAULT_TIER_MAX_TXS, DEFAULT_TIER_PERIOD, QuotaTrait};
@@ -41,9 +40,10 @@ pub mod Paymaster {
         AccessControlComponent::AccessControlImpl<ContractState>;
     #[abi(embed_v0)]
     impl SRC5Impl = SRC5Component::SRC5Impl<ContractState>;
+    #[abi(embed_v0)]
+    impl UpgradeableImpl = UpgradeableComponent::UpgradeableImpl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
     impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
-    impl UpgradeableInternal = UpgradeableComponent::InternalImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
 
     // pub(crate) only so the helpers in paymaster/ can reach the fields; visibility is not part of
@@ -85,6 +85,7 @@ pub mod Paymaster {
         TierSet: TierSet,
         AccountTierSet: AccountTierSet,
         AccountAllowanceSet: AccountAllowanceSet,
+        AccountAllowanceCleared: AccountAllowanceCleared,
         AccountClassSet: AccountClassSet,
         FeesWithdrawn: FeesWithdrawn,
         SponsoredExecution: SponsoredExecution,
@@ -177,6 +178,11 @@ pub mod Paymaster {
             self.write_account_allowance(account, max_txs_per_period);
         }
 
+        fn clear_account_allowance(ref self: ContractState, account: ContractAddress) {
+            self.access.assert_only_role(OPERATOR_ROLE);
+            self.remove_account_allowance(account);
+        }
+
         fn set_account_class(ref self: ContractState, class_hash: ClassHash, allowed: bool) {
             self.access.assert_only_role(OPERATOR_ROLE);
             self.write_account_class(class_hash, allowed);
@@ -186,9 +192,7 @@ pub mod Paymaster {
             ref self: ContractState, token: ContractAddress, to: ContractAddress, amount: u256,
         ) {
             self.access.assert_only_role(DEFAULT_ADMIN_ROLE);
-            let ok = IERC20Dispatcher { contract_address: token }.transfer(to, amount);
-            assert(ok, Errors::TRANSFER_FAILED);
-            self.emit(FeesWithdrawn { token, to, amount });
+            self.send_fees(token, to, amount);
         }
 
         fn is_relayer(self: @ContractState, addr: ContractAddress) -> bool {
@@ -219,11 +223,9 @@ pub mod Paymaster {
         }
     }
 
-    #[abi(embed_v0)]
-    impl UpgradeableImpl of IUpgradeable<ContractState> {
-        fn upgrade(ref self: ContractState, new_class_hash: ClassHash) {
+    impl UpgradeGate of UpgradeAuthority<ContractState> {
+        fn assert_can_upgrade(self: @ContractState) {
             self.access.assert_only_role(DEFAULT_ADMIN_ROLE);
-            self.upgradeable.upgrade(new_class_hash);
         }
     }
 

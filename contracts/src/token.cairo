@@ -55,12 +55,12 @@ pub mod CiroToken {
     use starknet::storage::{
         Map, StorageMapReadAccess, StoragePointerReadAccess, StoragePointerWriteAccess,
     };
-    use starknet::{ClassHash, ContractAddress, get_caller_address};
+    use starknet::{ContractAddress, get_caller_address};
     use crate::access::{
         AccessControlComponent, DEFAULT_ADMIN_ROLE, IACCESS_CONTROL_ID, MINTER_ROLE,
     };
     use crate::src5::SRC5Component;
-    use crate::upgrade::{IUPGRADEABLE_ID, IUpgradeable, UpgradeableComponent};
+    use crate::upgrade::{IUPGRADEABLE_ID, UpgradeAuthority, UpgradeableComponent};
     use super::ledger::LedgerTrait;
     use super::{IERC20, IERC20Camel, IERC20_CAMEL_ID, IERC20_ID, IMINTABLE_ID, IMintable};
 
@@ -73,9 +73,10 @@ pub mod CiroToken {
         AccessControlComponent::AccessControlImpl<ContractState>;
     #[abi(embed_v0)]
     impl SRC5Impl = SRC5Component::SRC5Impl<ContractState>;
+    #[abi(embed_v0)]
+    impl UpgradeableImpl = UpgradeableComponent::UpgradeableImpl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
     impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
-    impl UpgradeableInternal = UpgradeableComponent::InternalImpl<ContractState>;
 
     // pub(crate) only so token/ledger.cairo can reach the fields; visibility is not part of the
     // ABI or of the storage layout.
@@ -221,11 +222,9 @@ pub mod CiroToken {
         }
     }
 
-    #[abi(embed_v0)]
-    impl UpgradeableImpl of IUpgradeable<ContractState> {
-        fn upgrade(ref self: ContractState, new_class_hash: ClassHash) {
+    impl UpgradeGate of UpgradeAuthority<ContractState> {
+        fn assert_can_upgrade(self: @ContractState) {
             self.access.assert_only_role(DEFAULT_ADMIN_ROLE);
-            self.upgradeable.upgrade(new_class_hash);
         }
     }
 }

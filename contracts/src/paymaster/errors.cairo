@@ -15,3 +15,6 @@ pub const QUOTA_EXCEEDED: felt252 = 'PM: quota exceeded';
 pub const FEE_NOT_PAID: felt252 = 'PM: fee not paid';
 // withdraw_fees only.
 pub const TRANSFER_FAILED: felt252 = 'PM: transfer failed';
+// Configuration: a zero period would restart on every transaction, so the max would bind nothing.
+pub const TIER_PERIOD_ZERO: felt252 = 'PM: tier period zero';
+pub const TIER_NOT_SET: felt252 = 'PM: tier not set';

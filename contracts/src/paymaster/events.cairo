@@ -58,6 +58,12 @@ pub struct AccountAllowanceSet {
 }
 
 #[derive(Drop, starknet::Event)]
+pub struct AccountAllowanceCleared {
+    #[key]
+    pub account: ContractAddress,
+}
+
+#[derive(Drop, starknet::Event)]
 pub struct AccountClassSet {
     #[key]
     pub class_hash: ClassHash,

@@ -31,8 +31,8 @@ pub struct TierConfig {
 #[derive(Drop, Copy, Serde, PartialEq, Debug, starknet::Store)]
 pub struct AccountUsage {
     pub tier: u8,
-    /// 0 = no override; the tier's max applies.
-    pub allowance_override: u32,
+    /// None: the tier's max applies. Some(0) sponsors nothing, whatever the tier says.
+    pub allowance_override: Option<u32>,
     pub period_start: u64,
     pub txs_in_period: u32,
     pub total_sponsored: u64,
@@ -41,7 +41,7 @@ pub struct AccountUsage {
 /// SRC-5 id of `IPaymaster` (SNIP-5: XOR of the starknet_keccak of each function's extended
 /// signature). test/contracts/src5.test.ts derives it from the compiled ABI and checks this value.
 pub const IPAYMASTER_ID: felt252 =
-    0x275b1d6d002dcb328700245d56f2af480c30210cd2f98b4bf09baa6daa67cd0;
+    0x3d826073c5a5a00b9813528166a4c3522d617f8148d08cae025f9407fed5cd3;
 
 #[starknet::interface]
 pub trait IPaymaster<TState> {
@@ -71,6 +71,8 @@ pub trait IPaymaster<TState> {
     fn set_tier(ref self: TState, tier: u8, max_txs_per_period: u32, period_seconds: u64);
     fn set_account_tier(ref self: TState, account: ContractAddress, tier: u8);
     fn set_account_allowance(ref self: TState, account: ContractAddress, max_txs_per_period: u32);
+    /// Drops the account's own allowance, so its tier's max applies again.
+    fn clear_account_allowance(ref self: TState, account: ContractAddress);
     /// Account classes the Paymaster relays to (checked via get_class_hash_at on each execute).
     fn set_account_class(ref self: TState, class_hash: ClassHash, allowed: bool);
 

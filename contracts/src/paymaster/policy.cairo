@@ -1,16 +1,19 @@
 //! Who may relay for whom and what: relayers, blacklist, account classes, the (target, selector)
-//! allowlist and fee tokens. The entry points gate the writers with OPERATOR_ROLE; relay.cairo
-//! decides the order in which the checks run.
+//! allowlist and fee tokens (and paying collected fees out). The entry points gate the writers
+//! with OPERATOR_ROLE (`send_fees` with DEFAULT_ADMIN_ROLE); relay.cairo decides the order in
+//! which the checks run.
 
 use starknet::account::Call;
 use starknet::event::EventEmitter;
 use starknet::storage::{StorageMapReadAccess, StorageMapWriteAccess};
 use starknet::syscalls::get_class_hash_at_syscall;
 use starknet::{ClassHash, ContractAddress, SyscallResultTrait, get_caller_address};
+use crate::token::{IERC20Dispatcher, IERC20DispatcherTrait};
 use super::Errors;
 use super::Paymaster::ContractState;
 use super::events::{
-    AccountClassSet, AllowedCallSet, BlacklistUpdated, FeeTokenSet, RelayerAdded, RelayerRemoved,
+    AccountClassSet, AllowedCallSet, BlacklistUpdated, FeeTokenSet, FeesWithdrawn, RelayerAdded,
+    RelayerRemoved,
 };
 
 /// Fee mode: the last call must be `fee_token.transfer(paymaster, amount)`.
@@ -78,6 +81,14 @@ pub(crate) impl RelayPolicyImpl of RelayPolicyTrait {
     fn write_fee_token(ref self: ContractState, token: ContractAddress, supported: bool) {
         self.fee_tokens.write(token, supported);
         self.emit(FeeTokenSet { token, supported });
+    }
+
+    fn send_fees(
+        ref self: ContractState, token: ContractAddress, to: ContractAddress, amount: u256,
+    ) {
+        let ok = IERC20Dispatcher { contract_address: token }.transfer(to, amount);
+        assert(ok, Errors::TRANSFER_FAILED);
+        self.emit(FeesWithdrawn { token, to, amount });
     }
 
     fn write_account_class(ref self: ContractState, class_hash: ClassHash, allowed: bool) {

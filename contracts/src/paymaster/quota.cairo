@@ -11,7 +11,9 @@ use starknet::storage::{
 use starknet::{ContractAddress, get_block_timestamp};
 use super::Errors;
 use super::Paymaster::ContractState;
-use super::events::{AccountAllowanceSet, AccountTierSet, SponsoredExecution, TierSet};
+use super::events::{
+    AccountAllowanceCleared, AccountAllowanceSet, AccountTierSet, SponsoredExecution, TierSet,
+};
 use super::interface::TierConfig;
 
 /// Tier 0, which every account starts in, as configured at deployment.
@@ -37,11 +39,10 @@ pub(crate) impl QuotaImpl of QuotaTrait {
         let entry = self.accounts.entry(account);
         let usage = entry.read();
         let tier = self.tiers.read(usage.tier);
-        // A per-account override wins over the tier (including a tier with max 0).
-        let max = if usage.allowance_override != 0 {
-            usage.allowance_override
-        } else {
-            tier.max_txs_per_period
+        // The account's own allowance wins over the tier either way (tier max 0, allowance 0).
+        let max = match usage.allowance_override {
+            Some(max) => max,
+            None => tier.max_txs_per_period,
         };
         let now = get_block_timestamp();
         let (period_start, used) = if now - usage.period_start >= tier.period_seconds {
@@ -63,11 +64,15 @@ pub(crate) impl QuotaImpl of QuotaTrait {
     fn write_tier(
         ref self: ContractState, tier: u8, max_txs_per_period: u32, period_seconds: u64,
     ) {
+        assert(period_seconds != 0, Errors::TIER_PERIOD_ZERO);
         self.tiers.write(tier, TierConfig { max_txs_per_period, period_seconds });
         self.emit(TierSet { tier, max_txs_per_period, period_seconds });
     }
 
+    /// Only configured tiers: an unset one reads as period 0, under which an account allowance
+    /// would restart every transaction and bind nothing.
     fn write_account_tier(ref self: ContractState, account: ContractAddress, tier: u8) {
+        assert(self.tiers.read(tier).period_seconds != 0, Errors::TIER_NOT_SET);
         self.accounts.entry(account).tier.write(tier);
         self.emit(AccountTierSet { account, tier });
     }
@@ -75,8 +80,13 @@ pub(crate) impl QuotaImpl of QuotaTrait {
     fn write_account_allowance(
         ref self: ContractState, account: ContractAddress, max_txs_per_period: u32,
     ) {
-        self.accounts.entry(account).allowance_override.write(max_txs_per_period);
+        self.accounts.entry(account).allowance_override.write(Some(max_txs_per_period));
         self.emit(AccountAllowanceSet { account, max_txs_per_period });
+    }
+
+    fn remove_account_allowance(ref self: ContractState, account: ContractAddress) {
+        self.accounts.entry(account).allowance_override.write(None);
+        self.emit(AccountAllowanceCleared { account });
     }
 
     fn emit_sponsored(

@@ -1,18 +1,12 @@
-use starknet::ClassHash;
 use crate::access::{
-    IAccessControlDispatcher, IAccessControlDispatcherTrait, IAccessControlSafeDispatcher,
-    IAccessControlSafeDispatcherTrait, MINTER_ROLE, PAUSER_ROLE,
+    DEFAULT_ADMIN_ROLE, IAccessControlDispatcher, IAccessControlDispatcherTrait,
+    IAccessControlSafeDispatcher, IAccessControlSafeDispatcherTrait, MINTER_ROLE, PAUSER_ROLE,
 };
 use crate::pausable::{
     IPausableDispatcher, IPausableDispatcherTrait, IPausableSafeDispatcher,
     IPausableSafeDispatcherTrait,
 };
 use crate::src5::{ISRC5Dispatcher, ISRC5DispatcherTrait, ISRC5_ID};
-use crate::token::CiroToken;
-use crate::upgrade::{
-    IUpgradeableDispatcher, IUpgradeableDispatcherTrait, IUpgradeableSafeDispatcher,
-    IUpgradeableSafeDispatcherTrait,
-};
 use super::utils::{
     ADMIN, ALICE, BOB, as_, assert_err, deploy_token, clear_events, find_event, setup,
 };
@@ -54,22 +48,6 @@ fn supports_src5_and_no_unknown_id() {
 
 #[test]
 #[feature("safe_dispatcher")]
-fn upgrade_is_admin_only_and_rejects_zero() {
-    as_(ADMIN());
-    let token = deploy_token();
-    let safe = IUpgradeableSafeDispatcher { contract_address: token.contract_address };
-    assert_err(safe.upgrade(0.try_into().unwrap()), 'UPG: class hash zero');
-    as_(ALICE());
-    let same: ClassHash = CiroToken::TEST_CLASS_HASH;
-    assert_err(safe.upgrade(same), 'AC: missing role');
-    as_(ADMIN());
-    clear_events(token.contract_address);
-    IUpgradeableDispatcher { contract_address: token.contract_address }.upgrade(same);
-    assert!(find_event(token.contract_address, selector!("Upgraded")).is_some());
-}
-
-#[test]
-#[feature("safe_dispatcher")]
 fn pause_needs_pauser_and_toggles() {
     let env = setup();
     let p = IPausableDispatcher { contract_address: env.pool.contract_address };
@@ -85,4 +63,29 @@ fn pause_needs_pauser_and_toggles() {
     assert!(!p.is_paused());
     let ac = IAccessControlDispatcher { contract_address: env.pool.contract_address };
     assert!(ac.has_role(PAUSER_ROLE, ADMIN()));
+}
+
+#[test]
+#[feature("safe_dispatcher")]
+fn last_admin_cannot_leave() {
+    let env = setup();
+    let ac = IAccessControlDispatcher { contract_address: env.pm.contract_address };
+    let safe = IAccessControlSafeDispatcher { contract_address: env.pm.contract_address };
+    as_(ADMIN());
+    assert_err(safe.renounce_role(DEFAULT_ADMIN_ROLE), 'AC: last admin');
+    assert_err(safe.revoke_role(DEFAULT_ADMIN_ROLE, ADMIN()), 'AC: last admin');
+    // Revoking someone who is not an admin stays a no-op, not a last-admin refusal.
+    ac.revoke_role(DEFAULT_ADMIN_ROLE, BOB());
+    // Handing over: grant the successor, then the old admin may leave, and the successor is last.
+    ac.grant_role(DEFAULT_ADMIN_ROLE, ALICE());
+    ac.renounce_role(DEFAULT_ADMIN_ROLE);
+    assert!(!ac.has_role(DEFAULT_ADMIN_ROLE, ADMIN()));
+    as_(ALICE());
+    assert_err(safe.renounce_role(DEFAULT_ADMIN_ROLE), 'AC: last admin');
+    ac.grant_role(DEFAULT_ADMIN_ROLE, BOB());
+    ac.revoke_role(DEFAULT_ADMIN_ROLE, BOB());
+    assert_err(safe.revoke_role(DEFAULT_ADMIN_ROLE, ALICE()), 'AC: last admin');
+    // Other roles may lose their last holder.
+    ac.revoke_role(PAUSER_ROLE, ADMIN());
+    assert!(!ac.has_role(PAUSER_ROLE, ADMIN()));
 }

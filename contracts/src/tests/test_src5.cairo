@@ -27,7 +27,13 @@ fn shared_interface_ids_match_their_signatures() {
         selector!("pause()"), selector!("unpause()"), selector!("is_paused()->E((),())"),
     ];
     assert_eq!(interface_id(pausable.span()), IPAUSABLE_ID);
-    assert_eq!(interface_id(array![selector!("upgrade(ClassHash)")].span()), IUPGRADEABLE_ID);
+    let upgradeable = array![
+        selector!("upgrade(ClassHash)"), selector!("schedule_upgrade(ClassHash)"),
+        selector!("cancel_upgrade()"), selector!("set_upgrade_delay(u64)"),
+        selector!("upgrade_delay()->u64"), selector!("scheduled_upgrade()->(ClassHash,u64)"),
+        selector!("pending_upgrade_delay()->(u64,u64)"),
+    ];
+    assert_eq!(interface_id(upgradeable.span()), IUPGRADEABLE_ID);
     let access = array![
         selector!("has_role(felt252,ContractAddress)->E((),())"),
         selector!("get_role_admin(felt252)->felt252"),

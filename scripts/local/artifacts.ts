@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { json, type CompiledSierra, type CompiledSierraCasm } from 'starknet';
 import { repoRoot } from './toolchain.ts';
 
-export const CONTRACTS = ['CiroToken', 'CdcPool', 'JobMgr', 'Paymaster'] as const;
+/** The CIRO contracts proper (each embeds SRC-5 and the shared components). */
+export const CIRO_CONTRACTS = ['CiroToken', 'CdcPool', 'JobMgr', 'Paymaster'] as const;
+/** Local-chain stand-ins for third-party contracts: MockPragma has Pragma's oracle ABI. */
+export const MOCK_CONTRACTS = ['MockPragma'] as const;
+/** Everything scripts/build-contracts.sh writes. */
+export const CONTRACTS = [...CIRO_CONTRACTS, ...MOCK_CONTRACTS] as const;
 export type ArtifactName = (typeof CONTRACTS)[number];
 
 export interface Artifact {

@@ -3,12 +3,23 @@
  * only when the chain lacks them, and contracts are deployed through the UDC
  * with fixed salts (unique = false), so the addresses are a pure function of
  * class, constructor and salt and a second run finds the first run's contracts.
+ * A mock Pragma oracle (contracts/src/mocks/pragma.cairo) comes along, so the
+ * relay can read a live CIRO price the way it would from Pragma elsewhere.
  */
 import { Account, CallData, RpcProvider, hash, num, shortString, type Call } from 'starknet';
 import { loadArtifact, type ArtifactName } from './artifacts.ts';
 import type { Manifest } from '../../relay/chain/manifest.ts';
 
 export const STRK_ADDRESS = '0x04718f5a0fc34cc1af16a1cdee98ffb20c31f5cd61d6ab07201858f4287c938d';
+
+/**
+ * The CIRO price seeded into the mock oracle on every run: pair `CIRO/STRK`
+ * (a Pragma pair id, the short string), 0.5 STRK with Pragma's usual 8
+ * decimals, published at the chain's latest block time.
+ */
+export const CIRO_STRK_PAIR = 'CIRO/STRK';
+export const PRAGMA_DECIMALS = 8;
+export const CIRO_STRK_PRICE = 50_000_000n;
 
 /** Paymaster allowlist installed by default: what CIRO workers and clients may have sponsored. */
 export const DEFAULT_ALLOWLIST: Record<'cdc_pool' | 'job_mgr' | 'ciro_token', string[]> = {
@@ -33,6 +44,13 @@ export interface DeployOptions {
    * any contract can implement execute_from_outside_v2 and run hidden calls.
    */
   accountClasses?: string[];
+  /**
+   * Upgrade delay (seconds) for the four CIRO contracts. Unset keeps what the
+   * chain has (the contracts' default is 2 days). A longer delay applies at
+   * once; a shorter one only after the delay in force (contracts/README.md),
+   * and is requested only once, so re-running does not restart that wait.
+   */
+  upgradeDelay?: number;
 }
 
 const CIRO = 10n ** 18n;
@@ -91,6 +109,8 @@ export async function deployCiro(provider: RpcProvider, deployer: Account, opts:
     default_timeout: opts.jobTimeout ?? 3600,
   }, salt);
   const paymaster = await deployOnce(deployer, 'Paymaster', classes.paymaster, { admin }, salt);
+  const oracleClass = await declare(deployer, 'MockPragma');
+  const oracle = await deployOnce(deployer, 'MockPragma', oracleClass, { owner: admin }, salt);
 
   // The deployer's class comes first: it is the class fresh accounts are deployed with.
   const accountClass = await provider.getClassHashAt(deployer.address);
@@ -107,7 +127,20 @@ export async function deployCiro(provider: RpcProvider, deployer: Account, opts:
     call(paymaster, 'set_fee_token', [token, 1]),
     ...opts.relayers.map((r) => call(paymaster, 'add_relayer', [r])),
     ...accountClasses.map((c) => call(paymaster, 'set_account_class', [c, 1])),
+    call(oracle, 'set_price', [
+      shortString.encodeShortString(CIRO_STRK_PAIR),
+      CIRO_STRK_PRICE,
+      PRAGMA_DECIMALS,
+      (await provider.getBlock('latest')).timestamp,
+    ]),
   ];
+  if (opts.upgradeDelay !== undefined) {
+    for (const address of [token, pool, jobs, paymaster]) {
+      if (!(await delayIsSet(provider, address, opts.upgradeDelay))) {
+        setup.push(call(address, 'set_upgrade_delay', [opts.upgradeDelay]));
+      }
+    }
+  }
   const targets = { cdc_pool: pool, job_mgr: jobs, ciro_token: token };
   for (const [contract, entrypoints] of Object.entries(DEFAULT_ALLOWLIST)) {
     for (const ep of entrypoints) {
@@ -132,9 +165,17 @@ export async function deployCiro(provider: RpcProvider, deployer: Account, opts:
       STRK: { address: STRK_ADDRESS, decimals: 18 },
       CIRO: { address: token, decimals: 18 },
     },
-    oracles: {},
+    oracles: { pragma: { address: oracle, classHash: oracleClass } },
     accountClassHashes: accountClasses,
   };
+}
+
+/** Whether `delay` is already the contract's upgrade delay, or requested and pending. */
+async function delayIsSet(provider: RpcProvider, address: string, delay: number): Promise<boolean> {
+  const read = (entrypoint: string) => provider.callContract({ contractAddress: address, entrypoint });
+  const [current] = await read('upgrade_delay');
+  const [pending, effectiveAt] = await read('pending_upgrade_delay');
+  return BigInt(current!) === BigInt(delay) || (BigInt(effectiveAt!) !== 0n && BigInt(pending!) === BigInt(delay));
 }
 
 function call(contractAddress: string, entrypoint: string, calldata: (string | number | bigint)[]): Call {

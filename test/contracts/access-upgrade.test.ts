@@ -1,19 +1,24 @@
 /**
  * The shared components on all four contracts, on a real devnet: access
- * control (has_role, get_role_admin, grant/revoke/renounce), SRC-5 and
- * upgrades (DEFAULT_ADMIN only, zero class hash refused, a real class swap).
- * Pausing is covered per contract in the other suites.
+ * control (has_role, get_role_admin, grant/revoke/renounce, the last admin
+ * kept), SRC-5 and time-locked upgrades (DEFAULT_ADMIN only, only a scheduled
+ * class and only after the delay, a real class swap). Changing the delay is in
+ * upgrade-delay.ts, on this file's devnet. Pausing is covered per contract in
+ * the other suites.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CallData, type Contract } from 'starknet';
-import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
+import type { LocalChain } from '../../scripts/local/chain.ts';
 import type { KeyedAccount } from '../../scripts/local/accounts.ts';
 import { loadArtifact, type ArtifactName } from '../../scripts/local/artifacts.ts';
+import { increaseTime } from '../../scripts/local/devnet.ts';
 import {
-  ciroContracts,
+  blockTime,
   contractAt,
+  DEFAULT_UPGRADE_DELAY,
   eventsNamed,
   expectAddress,
+  expectBlockTime,
   expectRevert,
   expectTxRevert,
   ISRC5_ID,
@@ -21,10 +26,13 @@ import {
   populate,
   ROLES,
   send,
+  upgradeNow,
+  useCiroChain,
   view,
   type CiroContracts,
 } from '../helpers/contracts.ts';
 import { abiInterfaces } from './src5.ts';
+import { describeUpgradeDelay } from './upgrade-delay.ts';
 
 type Key = keyof CiroContracts;
 
@@ -42,22 +50,18 @@ const ALL_INTERFACES = new Map(
   (Object.values(ARTIFACT) as ArtifactName[]).flatMap((name) => abiInterfaces(name).map((i) => [i.name, i.id] as const)),
 );
 
+const suite = useCiroChain({ relayerCount: 1 });
 let chain: LocalChain;
 let cs: CiroContracts;
 let admin: KeyedAccount;
 let stranger: KeyedAccount;
 let other: KeyedAccount;
 
-beforeAll(async () => {
-  chain = await startLocalChain({ relayerCount: 1 });
-  cs = ciroContracts(chain.provider, chain.manifest);
-  admin = chain.deployer;
+beforeAll(() => {
+  ({ chain, admin } = suite);
+  cs = suite;
   stranger = chain.spare[0]!;
   other = chain.client;
-});
-
-afterAll(async () => {
-  await chain?.stop();
 });
 
 describe.each(['token', 'pool', 'jobs', 'paymaster'] as const)('%s: access control, SRC-5, upgrade', (key) => {
@@ -120,17 +124,48 @@ describe.each(['token', 'pool', 'jobs', 'paymaster'] as const)('%s: access contr
     await expectTxRevert(other.account, populate(c(), 'renounce_role', [role]), 'AC: missing role');
   });
 
-  it('upgrade: DEFAULT_ADMIN only, zero class hash refused, same class accepted', async () => {
+  it("the last DEFAULT_ADMIN can neither renounce nor be revoked ('AC: last admin')", async () => {
+    const admins = ROLES.DEFAULT_ADMIN;
+    await expectTxRevert(admin.account, populate(c(), 'renounce_role', [admins]), 'AC: last admin');
+    await expectTxRevert(admin.account, populate(c(), 'revoke_role', [admins, admin.address]), 'AC: last admin');
+    // With a second admin either may go, and then the other is the last.
+    await send(admin.account, populate(c(), 'grant_role', [admins, other.address]));
+    await send(other.account, populate(c(), 'renounce_role', [admins]));
+    await send(admin.account, populate(c(), 'grant_role', [admins, other.address]));
+    await send(admin.account, populate(c(), 'revoke_role', [admins, other.address]));
+    expect(await view(c(), 'has_role', [admins, other.address])).toBe(false);
+    await expectTxRevert(admin.account, populate(c(), 'renounce_role', [admins]), 'AC: last admin');
+    expect(await view(c(), 'has_role', [admins, admin.address])).toBe(true);
+  });
+
+  it('upgrade: DEFAULT_ADMIN only, and only the class scheduled at least the delay before', async () => {
     const classHash = chain.manifest.contracts[MANIFEST_KEY[key]].classHash;
-    await expectTxRevert(stranger.account, populate(c(), 'upgrade', [classHash]), 'AC: missing role');
+    expect(await view(c(), 'upgrade_delay')).toBe(BigInt(DEFAULT_UPGRADE_DELAY));
+    // Before the fix this upgraded on the spot.
+    await expectTxRevert(admin.account, populate(c(), 'upgrade', [classHash]), 'UPG: not scheduled');
+    await expectTxRevert(stranger.account, populate(c(), 'schedule_upgrade', [classHash]), 'AC: missing role');
     // Holding other roles is not enough.
     await send(admin.account, populate(c(), 'grant_role', [role, other.address]));
-    await expectTxRevert(other.account, populate(c(), 'upgrade', [classHash]), 'AC: missing role');
-    await expectTxRevert(admin.account, populate(c(), 'upgrade', ['0x0']), 'UPG: class hash zero');
-    const r = await send(admin.account, populate(c(), 'upgrade', [classHash]));
-    expect(BigInt(oneEvent(c(), r, 'Upgraded').class_hash as string)).toBe(BigInt(classHash));
+    await expectTxRevert(other.account, populate(c(), 'schedule_upgrade', [classHash]), 'AC: missing role');
+    await expectTxRevert(admin.account, populate(c(), 'schedule_upgrade', ['0x0']), 'UPG: class hash zero');
+    const r = await send(admin.account, populate(c(), 'schedule_upgrade', [classHash]));
+    const ev = oneEvent(c(), r, 'UpgradeScheduled');
+    expect(BigInt(ev.class_hash as string)).toBe(BigInt(classHash));
+    expectBlockTime((ev.ready_at as bigint) - BigInt(DEFAULT_UPGRADE_DELAY), await blockTime(chain.provider, r));
+    const scheduled = await view<{ class_hash: bigint; ready_at: bigint }>(c(), 'scheduled_upgrade');
+    expect([BigInt(scheduled.class_hash), scheduled.ready_at]).toEqual([BigInt(classHash), ev.ready_at]);
+    await expectTxRevert(admin.account, populate(c(), 'upgrade', [classHash]), 'UPG: not ready');
+    await increaseTime(chain.devnet.url, DEFAULT_UPGRADE_DELAY);
+    await expectTxRevert(stranger.account, populate(c(), 'upgrade', [classHash]), 'AC: missing role');
+    // Only the class that was announced: the oracle's is none of the CIRO contracts'.
+    const unannounced = chain.manifest.oracles.pragma!.classHash;
+    await expectTxRevert(admin.account, populate(c(), 'upgrade', [unannounced]), 'UPG: not scheduled');
+    const up = await send(admin.account, populate(c(), 'upgrade', [classHash]));
+    expect(BigInt(oneEvent(c(), up, 'Upgraded').class_hash as string)).toBe(BigInt(classHash));
     expect(BigInt(await chain.provider.getClassHashAt(c().address))).toBe(BigInt(classHash));
     expect(await view(c(), 'has_role', [ROLES.DEFAULT_ADMIN, admin.address])).toBe(true);
+    // One schedule, one upgrade.
+    await expectTxRevert(admin.account, populate(c(), 'upgrade', [classHash]), 'UPG: not scheduled');
   });
 });
 
@@ -151,7 +186,7 @@ describe('upgrade swaps the class behind the address', () => {
     const tmp = contractAt(chain.provider, 'CiroToken', dep.contract_address);
     expect(await view(tmp, 'symbol')).toBe('TMP');
 
-    await send(admin.account, populate(tmp, 'upgrade', [poolClass]));
+    await upgradeNow(chain, admin, tmp, poolClass);
     expect(BigInt(await chain.provider.getClassHashAt(tmp.address))).toBe(BigInt(poolClass));
     const asPool = contractAt(chain.provider, 'CdcPool', tmp.address);
     expect(await view(asPool, 'worker_count')).toBe(0n);
@@ -185,3 +220,5 @@ describe('constructor guards', () => {
     expect(await view(fresh, 'default_timeout')).toBe(60n);
   });
 });
+
+describeUpgradeDelay(() => ({ chain, admin, stranger, paymaster: cs.paymaster }));

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Contract } from 'starknet';
 import type { LocalChain } from '../../scripts/local/chain.ts';
 import type { KeyedAccount } from '../../scripts/local/accounts.ts';
-import { CIRO, expectAddress, expectTxRevert, felt, oneEvent, populate, ROLES, send, view } from '../helpers/contracts.ts';
+import { CIRO, expectAddress, expectTxRevert, felt, oneEvent, POOL_WORKER_CALLS, populate, ROLES, send, view } from '../helpers/contracts.ts';
 
 export interface WorkerInfo {
   registered: boolean;
@@ -148,15 +148,7 @@ export function describePoolPrivileged(get: () => PoolCtx): void {
       await expectTxRevert(admin.account, poolCall('pause'), 'PAUSE: already paused');
     });
 
-    it.each([
-      ['register_worker', [1]],
-      ['update_capabilities', [1]],
-      ['stake', [1n]],
-      ['request_unstake', [1n]],
-      ['withdraw_unstaked', []],
-      ['heartbeat', []],
-      ['claim_rewards', []],
-    ])('%s reverts while paused', async (fn, args) => {
+    it.each([['register_worker', [1]], ...POOL_WORKER_CALLS])('%s reverts while paused', async (fn, args) => {
       const { alice, carol } = get();
       const who = fn === 'register_worker' ? carol : alice;
       await expectTxRevert(who.account, poolCall(fn, args), 'CDC: paused');

@@ -3,26 +3,28 @@
  * heartbeats, slashing, job outcomes, rewards, admin setters and pausing.
  * Tests run in order and build on each other's state.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Contract } from 'starknet';
-import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
+import type { LocalChain } from '../../scripts/local/chain.ts';
 import type { KeyedAccount } from '../../scripts/local/accounts.ts';
 import { increaseTime } from '../../scripts/local/devnet.ts';
 import {
   blockTime,
   expectBlockTime,
   CIRO,
-  ciroContracts,
   expectAddress,
   expectTxRevert,
   oneEvent,
+  POOL_WORKER_CALLS,
   populate,
   send,
+  useCiroChain,
   view,
 } from '../helpers/contracts.ts';
 
 import { describePoolPrivileged, type PoolCtx, type WorkerInfo } from './cdc-pool.privileged.ts';
 
+const suite = useCiroChain();
 let chain: LocalChain;
 let pool: Contract;
 let token: Contract;
@@ -36,10 +38,15 @@ const ctx = (): PoolCtx => ({ chain, pool, token, admin, alice, bob, carol });
 const bal = (who: string) => view<bigint>(token, 'balance_of', [who]);
 const poolCall = (fn: string, args: unknown[] = []) => populate(pool, fn, args);
 
+/** `who` sends `fn`; what its `event` says was paid out and how much `who`'s CIRO balance grew. */
+async function payout(who: KeyedAccount, fn: string, event: string): Promise<{ amount: unknown; gained: bigint }> {
+  const before = await bal(who.address);
+  const r = await send(who.account, poolCall(fn));
+  return { amount: oneEvent(pool, r, event).amount, gained: (await bal(who.address)) - before };
+}
+
 beforeAll(async () => {
-  chain = await startLocalChain();
-  ({ pool, token } = ciroContracts(chain.provider, chain.manifest));
-  admin = chain.deployer;
+  ({ chain, pool, token, admin } = suite);
   alice = chain.client;
   bob = chain.spare[0]!;
   carol = chain.spare[1]!;
@@ -47,10 +54,6 @@ beforeAll(async () => {
     populate(token, 'transfer', [alice.address, 1000n * CIRO]),
     populate(token, 'transfer', [bob.address, 1000n * CIRO]),
   ]);
-});
-
-afterAll(async () => {
-  await chain?.stop();
 });
 
 describe('CdcPool configuration views', () => {
@@ -91,14 +94,7 @@ describe('CdcPool worker self-service', () => {
     await expectTxRevert(alice.account, poolCall('register_worker', [3]), 'CDC: already registered');
   });
 
-  it.each([
-    ['update_capabilities', [1]],
-    ['stake', [1n]],
-    ['request_unstake', [1n]],
-    ['withdraw_unstaked', []],
-    ['heartbeat', []],
-    ['claim_rewards', []],
-  ])('%s by an unregistered address reverts', async (fn, args) => {
+  it.each(POOL_WORKER_CALLS)('%s by an unregistered address reverts', async (fn, args) => {
     await expectTxRevert(carol.account, poolCall(fn, args), 'CDC: not registered');
   });
 
@@ -163,10 +159,7 @@ describe('CdcPool worker self-service', () => {
 
   it('withdraw_unstaked pays out after the delay', async () => {
     await increaseTime(chain.devnet.url, 3601);
-    const before = await bal(alice.address);
-    const r = await send(alice.account, poolCall('withdraw_unstaked'));
-    expect(oneEvent(pool, r, 'Unstaked').amount).toBe(60n * CIRO);
-    expect(await bal(alice.address)).toBe(before + 60n * CIRO);
+    expect(await payout(alice, 'withdraw_unstaked', 'Unstaked')).toEqual({ amount: 60n * CIRO, gained: 60n * CIRO });
     const w = await worker(alice);
     expect(w.pending_unstake).toBe(0n);
     expect(w.unstake_available_at).toBe(0n);
@@ -200,10 +193,7 @@ describe('CdcPool rewards', () => {
   });
 
   it('claim_rewards pays the worker', async () => {
-    const before = await bal(alice.address);
-    const r = await send(alice.account, poolCall('claim_rewards'));
-    expect(oneEvent(pool, r, 'RewardsClaimed').amount).toBe(25n * CIRO);
-    expect(await bal(alice.address)).toBe(before + 25n * CIRO);
+    expect(await payout(alice, 'claim_rewards', 'RewardsClaimed')).toEqual({ amount: 25n * CIRO, gained: 25n * CIRO });
     const w = await worker(alice);
     expect(w.pending_rewards).toBe(0n);
     expect(w.total_claimed).toBe(25n * CIRO);

@@ -4,27 +4,26 @@
  * pausing live in job-mgr.lifecycle.ts and share this file's devnet.
  * Tests run in order and build on each other's state.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hash, type Contract } from 'starknet';
-import { startLocalChain } from '../../scripts/local/chain.ts';
 import {
   blockTime,
   expectBlockTime,
   CIRO,
-  ciroContracts,
   eventsNamed,
   expectAddress,
   expectTxRevert,
   felt,
+  MAX_U256,
   oneEvent,
   populate,
   ROLES,
   send,
+  useCiroChain,
   view,
 } from '../helpers/contracts.ts';
 import { describeJobLifecycle, jobStatus, type Job, type JobCtx } from './job-mgr.lifecycle.ts';
 
-const MAX_U256 = (1n << 256n) - 1n;
 const H1 = hash.starknetKeccak('model-one').toString();
 const H2 = hash.starknetKeccak('model-two').toString();
 const PRICE = 10n * CIRO;
@@ -35,9 +34,10 @@ let jobs: Contract;
 const job = (id: bigint | number) => view<Job>(jobs, 'get_job', [id]);
 const call = (fn: string, args: unknown[] = []) => populate(jobs, fn, args);
 
+const suite = useCiroChain();
+
 beforeAll(async () => {
-  const chain = await startLocalChain();
-  const { jobs: j, pool, token } = ciroContracts(chain.provider, chain.manifest);
+  const { chain, jobs: j, pool, token } = suite;
   jobs = j;
   Object.assign(ctx, {
     chain,
@@ -62,10 +62,6 @@ beforeAll(async () => {
   ]);
   await send(idle.account, populate(pool, 'register_worker', [3]));
   await send(client.account, populate(token, 'approve', [jobs.address, MAX_U256]));
-});
-
-afterAll(async () => {
-  await ctx.chain?.stop();
 });
 
 describe('JobMgr model registry (MODEL_ADMIN_ROLE)', () => {

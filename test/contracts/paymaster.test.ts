@@ -1,23 +1,20 @@
 /**
  * Paymaster configuration surface on a real devnet: relayers, allowlist,
- * account classes, blacklist, fee tokens, tiers, per-account allowances and
- * quotas, fee withdrawal and pausing. The sponsored claim and the execute refusals are in
+ * account classes, blacklist, fee tokens, tiers, per-account allowances,
+ * fee withdrawal and pausing; quotas are in paymaster.quota.ts, on this
+ * file's devnet. The sponsored claim and the execute refusals are in
  * sponsored-claim.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hash, OutsideExecutionVersion, type Call, type Contract, type OutsideTransaction } from 'starknet';
-import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
+import type { LocalChain } from '../../scripts/local/chain.ts';
 import type { KeyedAccount } from '../../scripts/local/accounts.ts';
-import { increaseTime } from '../../scripts/local/devnet.ts';
 import { deployCiro } from '../../scripts/local/deploy.ts';
 import { feeCall, sponsoredCall } from '../../scripts/local/outside.ts';
 import {
   type AccountUsage,
-  blockTime,
-  expectBlockTime,
   CIRO,
-  ciroContracts,
-  expectAddress,
+  expectFields,
   expectRevert,
   expectTxRevert,
   oneEvent,
@@ -25,11 +22,13 @@ import {
   ROLES,
   send,
   signForPaymaster,
-  sponsorVia,
   STRK_ADDRESS,
+  useCiroChain,
   view,
 } from '../helpers/contracts.ts';
+import { describePaymasterQuotas, type PaymasterCtx } from './paymaster.quota.ts';
 
+const suite = useCiroChain();
 let chain: LocalChain;
 let pm: Contract;
 let token: Contract;
@@ -43,22 +42,16 @@ let stranger: KeyedAccount;
 const X = '0x1234'; // an arbitrary address for configuration round-trips
 const SEL = hash.getSelectorFromName('anything');
 const pmCall = (fn: string, args: unknown[] = []) => populate(pm, fn, args);
-const usage = (a: KeyedAccount) => view<AccountUsage>(pm, 'get_account', [a.address]);
-/** A cheap allowlisted call for quota tests: CIRO.approve(pool, n). */
+/** A cheap allowlisted call: CIRO.approve(pool, n). */
 const approveCall = (n: bigint): Call => populate(token, 'approve', [pool.address, n]);
+const ctx = (): PaymasterCtx => ({ chain, pm, token, pool, admin, relayer, user, user2, stranger });
 
-beforeAll(async () => {
-  chain = await startLocalChain();
-  ({ paymaster: pm, token, pool } = ciroContracts(chain.provider, chain.manifest));
-  admin = chain.deployer;
+beforeAll(() => {
+  ({ chain, paymaster: pm, token, pool, admin } = suite);
   relayer = chain.relayers[0]!;
   user = chain.client;
   user2 = chain.spare[0]!;
   stranger = chain.spare[1]!;
-});
-
-afterAll(async () => {
-  await chain?.stop();
 });
 
 describe('Paymaster after deploy', () => {
@@ -131,7 +124,7 @@ describe('Paymaster OPERATOR_ROLE configuration', () => {
     expect(oneEvent(pm, r, 'AccountAllowanceSet').max_txs_per_period).toBe(9n);
     expect(await view(pm, 'get_tier', [3])).toEqual({ max_txs_per_period: 5n, period_seconds: 60n });
     const acc = await view<AccountUsage>(pm, 'get_account', [X]);
-    expect([acc.tier, acc.allowance_override, acc.txs_in_period]).toEqual([3n, 9n, 0n]);
+    expect([acc.tier, acc.allowance_override.unwrap(), acc.txs_in_period]).toEqual([3n, 9n, 0n]);
   });
 
   it('a granted operator can configure but cannot withdraw fees (DEFAULT_ADMIN only)', async () => {
@@ -149,10 +142,7 @@ describe('Paymaster withdraw_fees (DEFAULT_ADMIN_ROLE)', () => {
     await send(admin.account, populate(token, 'transfer', [pm.address, 5n * CIRO]));
     const before = await view<bigint>(token, 'balance_of', [user2.address]);
     const r = await send(admin.account, pmCall('withdraw_fees', [token.address, user2.address, 2n * CIRO]));
-    const ev = oneEvent(pm, r, 'FeesWithdrawn');
-    expectAddress(ev.token, token.address);
-    expectAddress(ev.to, user2.address);
-    expect(ev.amount).toBe(2n * CIRO);
+    expectFields(oneEvent(pm, r, 'FeesWithdrawn'), { token: token.address, to: user2.address, amount: 2n * CIRO });
     expect(await view<bigint>(token, 'balance_of', [user2.address])).toBe(before + 2n * CIRO);
     expect(await view<bigint>(token, 'balance_of', [pm.address])).toBe(3n * CIRO);
     await expectTxRevert(admin.account, pmCall('withdraw_fees', [token.address, user2.address, 4n * CIRO]), 'ERC20: insufficient balance');
@@ -176,41 +166,9 @@ describe('Paymaster execute pre-checks and quotas', () => {
     const ot = await signForPaymaster(chain.provider, chain.manifest, user, [approveCall(1n)]);
     await expectRevert(send(relayer.account, feeCall(pm.address, ot, jobs, 1n)), 'PM: fee token unsupported');
   });
-
-  it('counts sponsored executions against the per-account allowance and resets with the period', async () => {
-    const total = await view<bigint>(pm, 'total_sponsored');
-    await send(admin.account, pmCall('set_account_allowance', [user.address, 2]));
-    await sponsorVia(chain.provider, chain.manifest, relayer, user, [approveCall(1n)]);
-    await sponsorVia(chain.provider, chain.manifest, relayer, user, [approveCall(2n)]);
-    expect(await view(token, 'allowance', [user.address, pool.address])).toBe(2n);
-    let u = await usage(user);
-    expect([u.txs_in_period, u.total_sponsored]).toEqual([2n, 2n]);
-    expect(await view(pm, 'total_sponsored')).toBe(total + 2n);
-    await expectRevert(sponsorVia(chain.provider, chain.manifest, relayer, user, [approveCall(3n)]), 'PM: quota exceeded');
-    await increaseTime(chain.devnet.url, 86_401);
-    const { receipt } = await sponsorVia(chain.provider, chain.manifest, relayer, user, [approveCall(3n)]);
-    u = await usage(user);
-    expect(u.txs_in_period).toBe(1n);
-    expect(u.total_sponsored).toBe(3n);
-    expectBlockTime(u.period_start, await blockTime(chain.provider, receipt));
-  });
-
-  it('a tier with max 0 blocks sponsorship unless a per-account allowance overrides it; fee mode is not quota-limited', async () => {
-    await send(admin.account, [pmCall('set_tier', [7, 0, 3600]), pmCall('set_account_tier', [user2.address, 7])]);
-    await expectRevert(sponsorVia(chain.provider, chain.manifest, relayer, user2, [approveCall(1n)]), 'PM: quota exceeded');
-    await send(admin.account, pmCall('set_account_allowance', [user2.address, 1]));
-    await sponsorVia(chain.provider, chain.manifest, relayer, user2, [approveCall(1n)]);
-    await expectRevert(sponsorVia(chain.provider, chain.manifest, relayer, user2, [approveCall(2n)]), 'PM: quota exceeded');
-    const fee = 1000n;
-    const strkTransfer: Call = { contractAddress: STRK_ADDRESS, entrypoint: 'transfer', calldata: [pm.address, fee.toString(), '0'] };
-    const ot = await signForPaymaster(chain.provider, chain.manifest, user2, [approveCall(2n), strkTransfer]);
-    const r = await send(relayer.account, feeCall(pm.address, ot, STRK_ADDRESS, fee));
-    const ev = oneEvent(pm, r, 'SponsoredExecution');
-    expectAddress(ev.fee_token, STRK_ADDRESS);
-    expect(ev.fee_amount).toBe(fee);
-    expect((await usage(user2)).total_sponsored).toBe(2n);
-  });
 });
+
+describePaymasterQuotas(ctx);
 
 describe('Paymaster pause (PAUSER_ROLE)', () => {
   it('stops both execute entry points until unpaused', async () => {

@@ -6,15 +6,14 @@
  * CdcPool.claim_rewards. Then every refusal of the execute paths (including an account class
  * that is not allowed), and fee mode paying in CIRO.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hash, type Call, type Contract } from 'starknet';
-import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
+import type { LocalChain } from '../../scripts/local/chain.ts';
 import { connect, type KeyedAccount } from '../../scripts/local/accounts.ts';
 import { feeCall, signOutside, sponsoredCall } from '../../scripts/local/outside.ts';
 import {
   callsHash,
   CIRO,
-  ciroContracts,
   expectAddress,
   expectRevert,
   oneEvent,
@@ -22,9 +21,11 @@ import {
   send,
   signForPaymaster,
   strkBalance,
+  useCiroChain,
   view,
 } from '../helpers/contracts.ts';
 
+const suite = useCiroChain({ seed: true });
 let chain: LocalChain;
 let token: Contract;
 let pool: Contract;
@@ -38,17 +39,12 @@ const ciro = (addr: string) => view<bigint>(token, 'balance_of', [addr]);
 const sign = (calls: Call[]) => signForPaymaster(chain.provider, chain.manifest, worker, calls);
 const heartbeat = () => populate(pool, 'heartbeat');
 
-beforeAll(async () => {
-  chain = await startLocalChain({ seed: true });
-  ({ token, pool, jobs, paymaster: pm } = ciroContracts(chain.provider, chain.manifest));
+beforeAll(() => {
+  ({ chain, token, pool, jobs, paymaster: pm } = suite);
   const demo = chain.demo!;
   worker = connect(chain.provider, demo.worker.address, demo.worker.privateKey);
   relayer = chain.relayers[0]!;
   reward = BigInt(demo.reward);
-});
-
-afterAll(async () => {
-  await chain?.stop();
 });
 
 describe('gasless reward claim through Paymaster.execute_sponsored', () => {

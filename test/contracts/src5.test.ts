@@ -5,7 +5,7 @@
  * access-upgrade.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { CONTRACTS } from '../../scripts/local/artifacts.ts';
+import { CIRO_CONTRACTS } from '../../scripts/local/artifacts.ts';
 import { ISRC5_ID } from '../helpers/contracts.ts';
 import { abiInterfaces, cairoInterfaceIds, ID_CONSTANTS, interfaceId } from './src5.ts';
 
@@ -47,7 +47,7 @@ describe('SNIP-5 id derivation', () => {
   });
 });
 
-describe.each(CONTRACTS)('%s: SRC-5 ids of its ABI', (contract) => {
+describe.each(CIRO_CONTRACTS)('%s: SRC-5 ids of its ABI', (contract) => {
   const constants = cairoInterfaceIds();
 
   it('every embedded interface has its id constant in contracts/src, with the value derived from the ABI', () => {

@@ -19,7 +19,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { hash } from 'starknet';
-import { CONTRACTS, loadArtifact, type ArtifactName } from '../../scripts/local/artifacts.ts';
+import { CIRO_CONTRACTS, loadArtifact, type ArtifactName } from '../../scripts/local/artifacts.ts';
 import { repoRoot } from '../../scripts/local/toolchain.ts';
 
 interface AbiParam {
@@ -143,7 +143,7 @@ export const ID_CONSTANTS: Record<string, string> = {
 };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const contract of CONTRACTS) {
+  for (const contract of CIRO_CONTRACTS) {
     for (const iface of abiInterfaces(contract)) {
       console.log(`${contract} ${iface.name} (${ID_CONSTANTS[iface.name] ?? '?'}) = ${iface.id}`);
       for (const sig of iface.signatures) console.log(`  ${sig}`);

@@ -1,11 +1,14 @@
 /**
- * Helpers for the contract suites in test/contracts: typed-enough handles on
- * the four CIRO contracts, transaction sending that returns the receipt,
- * event extraction, and `expectRevert`, which checks the exact Cairo revert
- * reason (a short string) of a failed call.
+ * Helpers for the contract suites in test/contracts: one devnet per suite
+ * (`useCiroChain`), typed-enough handles on the CIRO contracts, transaction
+ * sending that returns the receipt, event extraction, `expectRevert`, which
+ * checks the exact Cairo revert reason (a short string) of a failed call, and
+ * the upgrade schedule (`upgradeNow`).
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import {
+  CairoOption,
+  CairoOptionVariant,
   config,
   Contract,
   hash,
@@ -17,7 +20,9 @@ import {
   type RpcProvider,
 } from 'starknet';
 import { loadArtifact, type ArtifactName } from '../../scripts/local/artifacts.ts';
+import { startLocalChain, type LocalChain, type LocalChainOptions } from '../../scripts/local/chain.ts';
 import { STRK_ADDRESS } from '../../scripts/local/deploy.ts';
+import { increaseTime } from '../../scripts/local/devnet.ts';
 import type { Manifest } from '../../relay/chain/manifest.ts';
 import type { KeyedAccount } from '../../scripts/local/accounts.ts';
 import { signOutside, sponsoredCall, type OutsideOptions } from '../../scripts/local/outside.ts';
@@ -40,6 +45,9 @@ function tuneForDevnet(): void {
 }
 tuneForDevnet();
 export const CIRO = 10n ** 18n;
+export const MAX_U256 = (1n << 256n) - 1n;
+/** The contracts' upgrade delay unless an admin changed it (contracts/src/upgrade.cairo). */
+export const DEFAULT_UPGRADE_DELAY = 172_800;
 export const ISRC5_ID = '0x3f918d17e5ee77373b56385708f855659a07f75997f365cf87748628532a055';
 
 export const felt = (s: string): string => shortString.encodeShortString(s);
@@ -56,10 +64,21 @@ export const ROLES = {
   MODEL_ADMIN: felt('MODEL_ADMIN_ROLE'),
 } as const;
 
+/** CdcPool's worker self-service calls (register_worker aside), with arguments any worker may send. */
+export const POOL_WORKER_CALLS: [string, unknown[]][] = [
+  ['update_capabilities', [1]],
+  ['stake', [1n]],
+  ['request_unstake', [1n]],
+  ['withdraw_unstaked', []],
+  ['heartbeat', []],
+  ['claim_rewards', []],
+];
+
 /** Paymaster.get_account, as parsed from the ABI. */
 export interface AccountUsage {
   tier: bigint;
-  allowance_override: bigint;
+  /** None: the tier's max applies; Some(n), even Some(0): the account's own allowance. */
+  allowance_override: CairoOption<bigint>;
   period_start: bigint;
   txs_in_period: bigint;
   total_sponsored: bigint;
@@ -70,6 +89,30 @@ export interface CiroContracts {
   pool: Contract;
   jobs: Contract;
   paymaster: Contract;
+}
+
+/** What `useCiroChain` fills in before the suite's own `beforeAll` hooks run. */
+export interface CiroSuite extends CiroContracts {
+  chain: LocalChain;
+  /** The deployer: every role on every contract. */
+  admin: KeyedAccount;
+}
+
+/**
+ * One devnet with the CIRO contracts deployed for the calling suite: started
+ * in a `beforeAll` registered here (so before the suite's own), stopped after
+ * the suite. Read the fields inside hooks and tests, not at module level.
+ */
+export function useCiroChain(opts: LocalChainOptions = {}): CiroSuite {
+  const suite = {} as CiroSuite;
+  beforeAll(async () => {
+    const chain = await startLocalChain(opts);
+    Object.assign(suite, { chain, admin: chain.deployer, ...ciroContracts(chain.provider, chain.manifest) });
+  });
+  afterAll(async () => {
+    await suite.chain?.stop();
+  });
+  return suite;
 }
 
 export function contractAt(provider: RpcProvider, name: ArtifactName, address: string): Contract {
@@ -125,6 +168,17 @@ export function oneEvent(c: Contract, receipt: Receipt, name: string): Record<st
   const evs = eventsNamed(c, receipt, name);
   expect(evs, `expected one ${name} event`).toHaveLength(1);
   return evs[0]!;
+}
+
+/**
+ * Asserts an event's (or struct's) fields: a string expectation is a felt or
+ * address, compared by value whatever the padding; anything else must be equal.
+ */
+export function expectFields(actual: Record<string, unknown>, expected: Record<string, string | bigint | boolean>): void {
+  for (const [key, want] of Object.entries(expected)) {
+    if (typeof want === 'string') expect(num.toHex(actual[key] as string), key).toBe(num.toHex(want));
+    else expect(actual[key], key).toBe(want);
+  }
 }
 
 /** Compares addresses / felts regardless of padding and representation. */
@@ -244,4 +298,19 @@ export function callsHash(ot: OutsideTransaction): bigint {
     buf.push(BigInt(c.to), BigInt(c.selector), BigInt(data.length), ...data.map((x) => BigInt(x)));
   }
   return BigInt(hash.computePoseidonHashOnElements(buf));
+}
+
+/** starknet.js's Option values, for arguments and for comparing parsed results. */
+export const some = <T>(v: T) => new CairoOption<T>(CairoOptionVariant.Some, v);
+export const none = <T>() => new CairoOption<T>(CairoOptionVariant.None);
+
+/**
+ * `admin` schedules the upgrade of `c` to `classHash`, devnet time moves past
+ * the delay, and the upgrade runs; returns the upgrade's receipt.
+ */
+export async function upgradeNow(chain: LocalChain, admin: KeyedAccount, c: Contract, classHash: string): Promise<Receipt> {
+  await send(admin.account, populate(c, 'schedule_upgrade', [classHash]));
+  const delay = await view<bigint>(c, 'upgrade_delay');
+  await increaseTime(chain.devnet.url, Number(delay));
+  return send(admin.account, populate(c, 'upgrade', [classHash]));
 }

@@ -94,7 +94,8 @@ export function checkL2Gas(l2Gas: bigint, cap: number): void {
   if (l2Gas > BigInt(cap)) {
     throw new RelayError('gas_limit_exceeded', {
       details: `The transaction needs ${l2Gas} L2 gas; this relay sponsors at most ${cap} per transaction. Split the calls.`,
-      data: { l2_gas: l2Gas.toString(), max_l2_gas: cap },
+      // 156 carries `execution_error` (SNIP-29): here, why nothing was executed.
+      data: { execution_error: `L2 gas ${l2Gas} exceeds the relay's cap of ${cap} per transaction`, l2_gas: l2Gas.toString(), max_l2_gas: cap },
     });
   }
 }

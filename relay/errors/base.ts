@@ -33,8 +33,13 @@ export class RelayError extends Error {
     if (opts.data !== undefined) this.data = opts.data;
   }
 
-  /** The JSON-RPC error object. `data.reason` is always present. */
-  toJsonRpc(): { code: number; message: string; data: Record<string, unknown> } {
+  /**
+   * The JSON-RPC error object, with `data.reason` always present, except for
+   * SNIP-29's UNKNOWN_ERROR, whose data the spec makes a string: the reason and
+   * details go in it as text.
+   */
+  toJsonRpc(): { code: number; message: string; data: Record<string, unknown> | string } {
+    if (this.code === 163) return { code: this.code, message: this.message, data: `${this.reason}: ${this.details ?? ''}`.trim() };
     return { code: this.code, message: this.message, data: { reason: this.reason, ...this.detailsField(), ...this.data } };
   }
 

@@ -5,7 +5,7 @@
  * clients switch on it, so an entry is never renamed once shipped.
  */
 import { DENY_REASONS, type DenyReason } from '../../policies/index.ts';
-import { JsonRpcCode as J, Snip29Code as S, type ErrorCode } from './codes.ts';
+import { JsonRpcCode as J, SNIP29_MESSAGE, Snip29Code as S, type ErrorCode } from './codes.ts';
 
 export interface CatalogueEntry {
   code: ErrorCode;
@@ -13,7 +13,8 @@ export interface CatalogueEntry {
   http: number;
 }
 
-const e = (code: ErrorCode, message: string, http = 400): CatalogueEntry => ({ code, message, http });
+/** SNIP-29 codes carry the spec's fixed message; the reason and details say what happened. */
+const e = (code: ErrorCode, message: string, http = 400): CatalogueEntry => ({ code, message: SNIP29_MESSAGE[code] ?? message, http });
 
 const RELAY = {
   // JSON-RPC framing and REST input

@@ -31,3 +31,22 @@ export const JsonRpcCode = {
 export type ErrorCode =
   | (typeof Snip29Code)[keyof typeof Snip29Code]
   | (typeof JsonRpcCode)[keyof typeof JsonRpcCode];
+
+/**
+ * The message the SNIP-29 schema fixes for each of its codes (components.errors):
+ * clients such as starknet.go recognise an error by code and message together.
+ * (159's text is the spec's own.)
+ */
+export const SNIP29_MESSAGE: Record<number, string> = {
+  150: 'An error occurred (INVALID_ADDRESS)',
+  151: 'An error occurred (TOKEN_NOT_SUPPORTED)',
+  153: 'An error occurred (INVALID_SIGNATURE)',
+  154: 'An error occurred (MAX_AMOUNT_TOO_LOW)',
+  155: 'An error occurred (CLASS_HASH_NOT_SUPPORTED)',
+  156: 'An error occurred (TRANSACTION_EXECUTION_ERROR)',
+  157: 'An error occurred (INVALID_TIME_BOUNDS)',
+  158: 'An error occurred (INVALID_DEPLOYMENT_DATA)',
+  159: 'An error occurred (INVALID_ADDRESS)',
+  160: 'An error occurred (INVALID_ID)',
+  163: 'An error occurred (UNKNOWN_ERROR)',
+};

@@ -30,6 +30,7 @@ export async function claimExecution(deps: RelayDeps, key: string, trackingId: s
     if (other.tenant !== tenant) {
       throw new RelayError('execution_already_submitted', {
         details: 'This signed execution (account and nonce) has already been relayed; build and sign a new one.',
+        data: { execution_error: 'outside execution already submitted' },
       });
     }
     if (other.txHash) return { created: false, existing: { tracking_id: other.trackingId, transaction_hash: other.txHash } };

@@ -17,7 +17,7 @@ export interface RpcResponse {
   jsonrpc: '2.0';
   id: Id;
   result?: unknown;
-  error?: { code: number; message: string; data: Record<string, unknown> };
+  error?: { code: number; message: string; data: Record<string, unknown> | string };
 }
 
 const fail = (id: Id, e: unknown): RpcResponse => ({ jsonrpc: '2.0', id, error: toRelayError(e).toJsonRpc() });

@@ -29,56 +29,65 @@ export class DurableStore implements Store {
   readonly kind = 'durable-object';
   private closed = false;
 
-  constructor(private readonly ns: ShardNamespace) {}
+  /** `prefix` namespaces every key (several relays, or tests, on one namespace); braces in it set the unit of all keys. */
+  constructor(
+    private readonly ns: ShardNamespace,
+    private readonly prefix = '',
+  ) {}
 
   async ping(): Promise<void> {
-    this.open();
-    await this.call('ping', 'ping', []);
+    await this.call(unitOf(this.k('ping')), 'ping', []);
   }
 
-  get = (key: string) => this.on<string | null>(key, 'get', [key]);
-  set = (key: string, value: string, opts?: TtlOptions) => this.on<void>(key, 'set', [key, value, opts?.ttlMs]);
-  delete = (key: string) => this.on<void>(key, 'delete', [key]);
+  get = (key: string) => this.on<string | null>(key, 'get', []);
+  set = (key: string, value: string, opts?: TtlOptions) => this.on<void>(key, 'set', [value, opts?.ttlMs]);
+  delete = (key: string) => this.on<void>(key, 'delete', []);
   setIfAbsent = (key: string, value: string, opts?: TtlOptions) =>
-    this.on<{ created: boolean; value: string }>(key, 'setIfAbsent', [key, value, opts?.ttlMs]);
-  deleteIfEquals = (key: string, expected: string) => this.on<boolean>(key, 'deleteIfEquals', [key, expected]);
+    this.on<{ created: boolean; value: string }>(key, 'setIfAbsent', [value, opts?.ttlMs]);
+  deleteIfEquals = (key: string, expected: string) => this.on<boolean>(key, 'deleteIfEquals', [expected]);
   compareAndSet = (key: string, expected: string | null, value: string, opts?: TtlOptions) =>
-    this.on<boolean>(key, 'compareAndSet', [key, expected, value, opts?.ttlMs]);
-  incr = (key: string, by: number, opts?: TtlOptions) => this.on<number>(key, 'incr', [key, by, opts?.ttlMs]);
-  adjust = (key: string, delta: bigint) => this.on<bigint>(key, 'adjust', [key, delta]);
-  amount = (key: string) => this.on<bigint>(key, 'amount', [key]);
-  append = (key: string, value: string, maxLen?: number) => this.on<void>(key, 'append', [key, value, maxLen]);
-  range = (key: string, offset: number, limit: number) => this.on<string[]>(key, 'range', [key, offset, limit]);
-  addToSet = (key: string, member: string) => this.on<void>(key, 'addToSet', [key, member]);
-  removeFromSet = (key: string, member: string) => this.on<void>(key, 'removeFromSet', [key, member]);
-  members = (key: string) => this.on<string[]>(key, 'members', [key]);
+    this.on<boolean>(key, 'compareAndSet', [expected, value, opts?.ttlMs]);
+  incr = (key: string, by: number, opts?: TtlOptions) => this.on<number>(key, 'incr', [by, opts?.ttlMs]);
+  adjust = (key: string, delta: bigint) => this.on<bigint>(key, 'adjust', [delta]);
+  amount = (key: string) => this.on<bigint>(key, 'amount', []);
+  append = (key: string, value: string, maxLen?: number) => this.on<void>(key, 'append', [value, maxLen]);
+  range = (key: string, offset: number, limit: number) => this.on<string[]>(key, 'range', [offset, limit]);
+  addToSet = (key: string, member: string) => this.on<void>(key, 'addToSet', [member]);
+  removeFromSet = (key: string, member: string) => this.on<void>(key, 'removeFromSet', [member]);
+  members = (key: string) => this.on<string[]>(key, 'members', []);
 
   async reserve(lines: ReserveLine[]): Promise<ReserveResult> {
     checkLines(lines);
-    return this.on<ReserveResult>(this.sameUnit(lines.map((l) => l.key)), 'reserve', [lines]);
+    const ls = lines.map((l) => ({ ...l, key: this.k(l.key) }));
+    return this.call(this.sameUnit(ls.map((l) => l.key)), 'reserve', [ls]) as Promise<ReserveResult>;
   }
 
   async commit(c: Commit): Promise<boolean> {
     c.append?.forEach((a) => checkMaxLen(a.maxLen));
-    return this.on<boolean>(this.sameUnit([c.key, ...(c.bump ?? []), ...(c.append ?? []).map((a) => a.key)]), 'commit', [c]);
+    const p = { ...c, key: this.k(c.key), bump: c.bump?.map(this.k), append: c.append?.map((a) => ({ ...a, key: this.k(a.key) })) };
+    return this.call(this.sameUnit([p.key, ...(p.bump ?? []), ...(p.append ?? []).map((a) => a.key)]), 'commit', [p]) as Promise<boolean>;
   }
 
   async close(): Promise<void> {
     this.closed = true;
   }
 
+  private readonly k = (key: string): string => this.prefix + key;
+
+  /** The unit every key shares; a call across units is a bug in the caller. */
   private sameUnit(keys: string[]): string {
     const units = new Set(keys.map(unitOf));
     if (units.size !== 1) throw new RangeError(`one store call touches several atomic units: ${[...units].join(', ')}`);
-    return keys[0]!;
+    return unitOf(keys[0]!);
   }
 
   private async on<T>(key: string, method: string, args: unknown[]): Promise<T> {
-    this.open();
-    return (await this.call(unitOf(key), method, args)) as T;
+    const k = this.k(key);
+    return (await this.call(unitOf(k), method, [k, ...args])) as T;
   }
 
   private async call(unit: string, method: string, args: unknown[]): Promise<unknown> {
+    this.open();
     const stub = this.ns.get(this.ns.idFromName(unit));
     try {
       return method === 'ping' ? await stub.ping() : await stub.call(method, args);

@@ -47,14 +47,13 @@ export function starknetGoSuite(ix: () => Interop, build: Promise<string>): void
       expect(BigInt(result.fee!.suggested_max_fee_in_gas_token!)).toBeGreaterThan(0n);
     });
 
-    // relay bug: SNIP-29 errors carry the relay's own messages ("Gas token not supported"), not the spec's "An error occurred (TOKEN_NOT_SUPPORTED)"; starknet.go matches code AND message, so it reports -32603 Internal Error
-    it.skip('(d) a refused build surfaces as paymaster.ErrTokenNotSupported (code 151, the spec\'s message)', async () => {
+    // starknet.go matches code AND message: SNIP-29 errors carry the spec's fixed message.
+    it('(d) a refused build surfaces as paymaster.ErrTokenNotSupported (code 151, the spec\'s message)', async () => {
       const { error } = await refusedBuildFlow(ix(), go, 'token');
       expect(error).toMatchObject({ code: 151, message: 'An error occurred (TOKEN_NOT_SUPPORTED)' });
     });
 
-    // relay bug: the 156 message is "Transaction would revert", not the spec's "An error occurred (TRANSACTION_EXECUTION_ERROR)"; starknet.go then drops the typed execution_error and reports -32603 Internal Error
-    it.skip('(d) a build that would revert surfaces as paymaster.ErrTransactionExecutionError with its execution_error', async () => {
+    it('(d) a build that would revert surfaces as paymaster.ErrTransactionExecutionError with its execution_error', async () => {
       const { error } = await refusedBuildFlow(ix(), go, 'revert');
       expect(error).toMatchObject({ code: 156, message: 'An error occurred (TRANSACTION_EXECUTION_ERROR)', dataType: '*paymaster.TxnExecutionErrData' });
       expect(error.data).toBeTruthy();

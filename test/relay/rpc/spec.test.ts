@@ -71,6 +71,28 @@ describe('strict in what it sends: results match the SNIP-29 schema', () => {
   });
 });
 
+describe('strict in what it sends: SNIP-29 errors are the spec\'s', () => {
+  const SPEC_ERRORS = (SPEC as unknown as { components: { errors: Record<string, { code: number; message: string }> } }).components.errors;
+  const specError = (code: number) => Object.values(SPEC_ERRORS).find((e) => e.code === code)!;
+
+  it('carry the fixed message per code, and 156 its execution_error', async () => {
+    const ciro = s.chain.manifest.contracts.ciro_token.address;
+    const cases = [
+      await s.rpc('paymaster_buildTransaction', { transaction: invoke(), parameters: { version: '0x1', fee_mode: { mode: 'default', gas_token: '0x1234' } } }),
+      await s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: '0x' + 'f'.repeat(63), calls: [heartbeat()] } }, parameters: sponsored }),
+      await s.rpc('paymaster_buildTransaction', {
+        transaction: { type: 'invoke', invoke: { user_address: worker().address, calls: [{ to: s.chain.manifest.contracts.job_mgr.address, selector: hash.getSelectorFromName('submit_job'), calldata: ['0x3e7', '0x1', '0x0'] }] } },
+        parameters: sponsored,
+      }),
+      await s.rpc('paymaster_trackingIdToLatestHash', { tracking_id: '0x1234' }),
+    ];
+    expect(cases.map((c) => c.body.error.code)).toEqual([151, 150, 156, 160]);
+    for (const c of cases) expect(c.body.error.message).toBe(specError(c.body.error.code).message);
+    expect(typeof cases[2]!.body.error.data.execution_error).toBe('string');
+    expect(ciro).toMatch(/^0x/);
+  });
+});
+
 describe('liberal in what it accepts', () => {
   it('params as a one-element array wrapping the named object, and null params', async () => {
     const wrapped = await s.rpc('paymaster_buildTransaction', [{ transaction: invoke(), parameters: sponsored }]);

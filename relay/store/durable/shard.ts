@@ -14,6 +14,12 @@ const METHODS = new Set([
   'reserve', 'adjust', 'amount', 'append', 'range', 'addToSet', 'removeFromSet', 'members',
 ]);
 
+export interface Refusal {
+  name: 'TypeError' | 'RangeError';
+  message: string;
+}
+export type ShardReply = { value: unknown } | { refused: Refusal };
+
 /** The slice of SQLite-backed Durable Object storage the engine needs: its synchronous KV. */
 interface SyncKv {
   get<T>(key: string): T | undefined;
@@ -34,9 +40,19 @@ export class StoreShard extends DurableObject {
     });
   }
 
-  call(method: string, args: unknown[]): unknown {
-    if (!METHODS.has(method)) throw new TypeError(`unknown store method ${method}`);
-    return (this.engine as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...args);
+  /**
+   * A caller's mistake (the engine's TypeError or RangeError) comes back as
+   * data: thrown, it would cross RPC as the object's own uncaught exception,
+   * logged and counted as a failure of the object.
+   */
+  call(method: string, args: unknown[]): ShardReply {
+    if (!METHODS.has(method)) return { refused: { name: 'TypeError', message: `unknown store method ${method}` } };
+    try {
+      return { value: (this.engine as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...args) };
+    } catch (e) {
+      if (e instanceof TypeError || e instanceof RangeError) return { refused: { name: e.name as Refusal['name'], message: e.message } };
+      throw e;
+    }
   }
 
   ping(): boolean {

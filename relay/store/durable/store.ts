@@ -10,9 +10,10 @@ import { StoreUnavailableError } from '../../errors/base.ts';
 import { unitOf } from '../keys.ts';
 import type { Commit, ReserveLine, ReserveResult, Store, TtlOptions } from '../types.ts';
 import { checkLines, checkMaxLen } from '../validate.ts';
+import type { ShardReply } from './shard.ts';
 
 interface ShardStub {
-  call(method: string, args: unknown[]): Promise<unknown>;
+  call(method: string, args: unknown[]): Promise<ShardReply>;
   ping(): Promise<boolean>;
 }
 
@@ -21,9 +22,6 @@ export interface ShardNamespace {
   idFromName(name: string): unknown;
   get(id: unknown): ShardStub;
 }
-
-/** Errors the engine throws for a caller's mistake, which must reach the caller as they are. */
-const CALLER_ERRORS = new Set(['TypeError', 'RangeError']);
 
 export class DurableStore implements Store {
   readonly kind = 'durable-object';
@@ -89,12 +87,16 @@ export class DurableStore implements Store {
   private async call(unit: string, method: string, args: unknown[]): Promise<unknown> {
     this.open();
     const stub = this.ns.get(this.ns.idFromName(unit));
+    let reply: ShardReply;
     try {
-      return method === 'ping' ? await stub.ping() : await stub.call(method, args);
+      if (method === 'ping') return await stub.ping();
+      reply = await stub.call(method, args);
     } catch (e) {
-      if (e instanceof Error && CALLER_ERRORS.has(e.name)) throw e;
       throw new StoreUnavailableError(e);
     }
+    // A caller's mistake reaches the caller as the engine raised it, never as an outage.
+    if ('refused' in reply) throw new (reply.refused.name === 'RangeError' ? RangeError : TypeError)(reply.refused.message);
+    return reply.value;
   }
 
   private open(): void {

@@ -1,0 +1,80 @@
+/**
+ * The Durable Object store inside workerd: the same conformance suite as the
+ * memory and Redis stores, against StoreShard objects on their SQLite
+ * storage, through wrangler.toml's STORE binding. Each test's store has its
+ * own prefix whose braces make it one atomic unit (one object), so tests
+ * never see each other's keys. Then what only this store has: calls that
+ * would span several units are refused, and state outlives the object.
+ */
+import { env } from 'cloudflare:workers';
+import { evictDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { DurableStore } from '../../relay/store/durable/store.ts';
+import { runStoreConformance } from '../store/conformance.ts';
+
+const run = crypto.randomUUID().slice(0, 8);
+let seq = 0;
+
+runStoreConformance('durable object (workerd)', async () => {
+  const store = new DurableStore(env.STORE, `{conf-${run}-${++seq}}:`);
+  return { store, cleanup: () => store.close() };
+});
+
+describe('DurableStore atomic units', () => {
+  it('refuses one call touching several units with a RangeError, and writes nothing', async () => {
+    const s = new DurableStore(env.STORE, `units-${run}:`);
+    const lines = [
+      { key: '{tenant-a}:budget', amount: 1n, limit: 10n },
+      { key: '{tenant-b}:budget', amount: 1n, limit: 10n },
+    ];
+    await expect(s.reserve(lines)).rejects.toBeInstanceOf(RangeError);
+    await expect(s.reserve(lines)).rejects.toThrow(/several atomic units: tenant-a, tenant-b/);
+    await expect(s.commit({ key: '{tenant-a}:head', expected: null, value: 'v', bump: ['{tenant-b}:rev'] })).rejects.toBeInstanceOf(RangeError);
+    await expect(s.commit({ key: '{tenant-a}:head', expected: null, value: 'v', append: [{ key: 'audit', value: 'x' }] })).rejects.toBeInstanceOf(RangeError);
+    expect([await s.amount('{tenant-a}:budget'), await s.amount('{tenant-b}:budget')]).toEqual([0n, 0n]);
+    expect(await s.get('{tenant-a}:head')).toBeNull();
+    // The same calls within one unit go through.
+    expect(await s.reserve([lines[0]!, { key: '{tenant-a}:other', amount: 2n, limit: 10n }])).toEqual({ ok: true, used: [1n, 2n] });
+    expect(await s.commit({ key: '{tenant-a}:head', expected: null, value: 'v', bump: ['{tenant-a}:rev'] })).toBe(true);
+  });
+
+  it('puts each unit in its own object, and a braced prefix puts every key in one', async () => {
+    const s = new DurableStore(env.STORE, `spread-${run}:`);
+    await s.set('{u1}:k', 'one');
+    await s.set('{u2}:k', 'two');
+    const direct = async (unit: string, key: string) => ((await env.STORE.get(env.STORE.idFromName(unit)).call('get', [key])) as { value: unknown }).value;
+    expect(await direct('u1', `spread-${run}:{u1}:k`)).toBe('one');
+    expect(await direct('u2', `spread-${run}:{u1}:k`)).toBeNull();
+    const one = new DurableStore(env.STORE, `{whole-${run}}:`);
+    expect(await one.reserve([{ key: '{u1}:b', amount: 1n, limit: 5n }, { key: '{u2}:b', amount: 1n, limit: 5n }])).toEqual({ ok: true, used: [1n, 1n] });
+  });
+
+  it('shares state between two relays on one namespace, exact under concurrent reservations', async () => {
+    const [a, b] = [new DurableStore(env.STORE, `shared-${run}:`), new DurableStore(env.STORE, `shared-${run}:`)];
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).reserve([{ key: '{t}:budget', amount: 7n, limit: 1_000n }, { key: `{t}:user:${i % 5}`, amount: 7n, limit: 300n }])),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(142);
+    expect([await a.amount('{t}:budget'), await b.amount('{t}:budget')]).toEqual([994n, 994n]);
+  });
+
+  it('keeps its state in storage: an evicted object answers the same', async () => {
+    const s = new DurableStore(env.STORE, `{evict-${run}}:`);
+    await s.reserve([{ key: 'b', amount: 5n, limit: 10n }]);
+    await s.append('log', 'x');
+    await evictDurableObject(env.STORE.get(env.STORE.idFromName(`evict-${run}`)));
+    expect(await s.amount('b')).toBe(5n);
+    expect(await s.range('log', 0, 10)).toEqual(['x']);
+  });
+
+  it('answers a caller mistake as data, which the store raises as the same error class', async () => {
+    const stub = env.STORE.get(env.STORE.idFromName(`other-${run}`));
+    expect(await stub.call('constructor', [])).toEqual({ refused: { name: 'TypeError', message: 'unknown store method constructor' } });
+    expect(await stub.call('incr', [`other-${run}:c`, 0.5])).toEqual({ refused: { name: 'RangeError', message: expect.stringMatching(/safe integer/) } });
+    expect(await stub.call('incr', [`other-${run}:c`, 2])).toEqual({ value: 2 });
+    const s = new DurableStore(env.STORE, `{other-${run}}:`);
+    await s.set('text', 'abc');
+    await expect(s.incr('text', 1)).rejects.toBeInstanceOf(TypeError);
+    await expect(s.append('log', 'x', 0)).rejects.toBeInstanceOf(RangeError);
+  });
+});

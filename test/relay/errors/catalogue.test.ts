@@ -36,8 +36,8 @@ describe('error catalogue', () => {
     const e = new RelayError('account_not_deployed', { details: 'Deploy it first.', data: { user_address: '0x1' }, cause });
     expect(e.code).toBe(150);
     expect(e.cause).toBe(cause);
-    expect(e.toJsonRpc()).toEqual({ code: 150, message: 'Account is not deployed', data: { reason: 'account_not_deployed', details: 'Deploy it first.', user_address: '0x1' } });
-    expect(e.toHttpBody()).toEqual({ error: { reason: 'account_not_deployed', message: 'Account is not deployed', details: 'Deploy it first.', user_address: '0x1' } });
+    expect(e.toJsonRpc()).toEqual({ code: 150, message: 'An error occurred (INVALID_ADDRESS)', data: { reason: 'account_not_deployed', details: 'Deploy it first.', user_address: '0x1' } });
+    expect(e.toHttpBody()).toEqual({ error: { reason: 'account_not_deployed', message: 'An error occurred (INVALID_ADDRESS)', details: 'Deploy it first.', user_address: '0x1' } });
     expect(e.httpStatus).toBe(400);
   });
 

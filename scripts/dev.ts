@@ -54,7 +54,9 @@ async function main() {
     store: process.env.CIRO_REDIS_URL ? { kind: 'redis', url: process.env.CIRO_REDIS_URL } : { kind: 'memory' },
     gasTokens: {
       STRK: { priceInStrk: '1000000000000000000' },
-      CIRO: { priceInStrk: '500000000000000000' },
+      // Live from the local oracle (seeded at 0.5 STRK on every deploy); once that reading is older
+      // than 15 minutes, the same figure as a fixed fallback keeps the local stack quoting.
+      CIRO: { sources: [{ kind: 'pragma', pair: 'CIRO/STRK', maxAgeSeconds: 900 }, { kind: 'fixed', priceInStrk: '500000000000000000' }] },
     },
     tenants: [
       {

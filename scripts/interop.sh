@@ -4,7 +4,8 @@
 # is built into ~/.cache/ciro-interop/go-<go.sum hash>/. Idempotent and quick
 # when warm: a folder whose node_modules was installed from the same
 # package.json + package-lock.json is left alone; `go build` only relinks
-# what changed. Installs Debian's golang only if no `go` is found.
+# what changed. Without a recent enough `go` on the machine, the pinned Go
+# toolchain comes from the Go module proxy (scripts/versions.env).
 #
 # A missing or too old Go does not fail the setup (the rest of the project
 # does not need it): it is reported here, and the starknet.go interop tests
@@ -44,13 +45,33 @@ recent_enough() { local have; have="$(version_of "$1")"; [ -n "$have" ] && [ "$(
 pick_go() { local g; for g in $(candidates); do [ -x "$g" ] && recent_enough "$g" && { echo "$g"; return 0; }; done; return 1; }
 any_go() { local g; for g in $(candidates); do [ -x "$g" ] && { echo "$g"; return 0; }; done; return 1; }
 
+# The pinned toolchain module from the Go module proxy (what GOTOOLCHAIN=go1.x fetches), into the
+# toolchain cache; used only when no go on the machine is new enough.
+# shellcheck source=versions.env
+source "$root/scripts/versions.env"
+tc_dir="${CIRO_TOOLCHAIN_DIR:-$HOME/.cache/ciro-toolchain}/go-$GO_TOOLCHAIN_VERSION"
+fetch_go() {
+  [ -x "$tc_dir/bin/go" ] && return 0
+  local mod="golang.org/toolchain@v0.0.1-go$GO_TOOLCHAIN_VERSION.linux-amd64" tmp
+  tmp="$(mktemp -d)"
+  say "no go >= $need on this machine: fetching go $GO_TOOLCHAIN_VERSION from the Go module proxy"
+  curl -sfL --retry 3 -o "$tmp/go.zip" "${GOPROXY_URL:-https://proxy.golang.org}/golang.org/toolchain/@v/v0.0.1-go$GO_TOOLCHAIN_VERSION.linux-amd64.zip" || { rm -rf "$tmp"; return 1; }
+  echo "$GO_TOOLCHAIN_SHA256  $tmp/go.zip" | sha256sum -c --quiet - || { say "go toolchain zip: checksum mismatch"; rm -rf "$tmp"; return 1; }
+  unzip -q "$tmp/go.zip" -d "$tmp/x"
+  # Module zips carry no file modes; the go command marks the same files executable when it switches toolchains.
+  chmod +x "$tmp/x/$mod/bin/"* "$tmp/x/$mod/pkg/tool/"*/*
+  mkdir -p "$(dirname "$tc_dir")" && rm -rf "$tc_dir" && mv "$tmp/x/$mod" "$tc_dir" && rm -rf "$tmp"
+}
+
 go_bin="$(pick_go || true)"
-if [ -z "$go_bin" ] && [ -z "$(any_go || true)" ]; then
+if [ -z "$go_bin" ] && [ -x "$tc_dir/bin/go" ] && recent_enough "$tc_dir/bin/go"; then go_bin="$tc_dir/bin/go"; fi
+if [ -z "$go_bin" ]; then
   t=$(date +%s)
-  say "no go found: apt-get install golang"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang >/dev/null || true
-  say "apt-get install golang took $(since "$t")"
-  go_bin="$(pick_go || true)"
+  command -v unzip >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unzip >/dev/null; } || true
+  if fetch_go && recent_enough "$tc_dir/bin/go"; then
+    go_bin="$tc_dir/bin/go"
+    say "go $GO_TOOLCHAIN_VERSION ready in $(since "$t"): $go_bin"
+  fi
 fi
 
 if [ -z "$go_bin" ]; then

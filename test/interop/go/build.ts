@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { toolchainDir, versions } from '../../../scripts/local/toolchain.ts';
 
 const here = import.meta.dirname;
 const run = promisify(execFile);
@@ -32,9 +33,17 @@ const atLeast = (have: string, need: string) => {
   return true;
 };
 
-/** The first `go` on PATH or in the usual places (the official tarball, Debian's) new enough for go.mod. */
+/**
+ * The first `go` new enough for go.mod: on PATH, in the usual places (the official tarball, Debian's),
+ * then the pinned toolchain scripts/interop.sh fetches from the Go module proxy when there is none.
+ */
 export function findGo(): string {
-  const candidates = [...(process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, 'go')), '/usr/local/go/bin/go', '/usr/lib/go/bin/go'];
+  const candidates = [
+    ...(process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, 'go')),
+    '/usr/local/go/bin/go',
+    '/usr/lib/go/bin/go',
+    join(toolchainDir, `go-${versions.GO_TOOLCHAIN_VERSION}`, 'bin', 'go'),
+  ];
   const seen: string[] = [];
   for (const go of candidates.filter((c) => existsSync(c))) {
     const v = versionOf(go);

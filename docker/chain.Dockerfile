@@ -72,6 +72,8 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+# esbuild reads the compiler options (verbatimModuleSyntax, ...) as the host build does.
+COPY tsconfig.json ./
 COPY docker/build-node.mjs docker/deploy.ts ./docker/
 COPY policies ./policies
 COPY relay ./relay

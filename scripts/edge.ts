@@ -25,8 +25,16 @@ export interface EdgeOptions {
   /** Webhook secrets by `<tenant>/<ref>`. */
   secrets?: Record<string, string>;
   port?: number;
-  /** Durable Object state lives here; two workers given one directory share it. */
+  /** Durable Object state lives here (kept across restarts of one worker; not a way for two to share it: see registryPath). */
   persistTo?: string;
+  /** A Wrangler config other than the repo's wrangler.toml (a second worker, say). */
+  wranglerConfig?: string;
+  /**
+   * The dev registry (WRANGLER_REGISTRY_PATH) this worker registers in: a
+   * worker whose Durable Object binding names another's script (`script_name`)
+   * reaches that worker's live objects through the registry they share.
+   */
+  registryPath?: string;
 }
 
 export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
@@ -46,10 +54,10 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
   const persist = o.persistTo ?? join(dir, 'state');
   mkdirSync(persist, { recursive: true });
   const bin = join(repoRoot, 'node_modules', '.bin', 'wrangler');
-  const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(o.port ?? 0), '--env-file', envFile, '--persist-to', persist, '--show-interactive-dev-session=false'];
+  const args = ['dev', ...(o.wranglerConfig ? ['--config', o.wranglerConfig] : []), '--local', '--ip', '127.0.0.1', '--port', String(o.port ?? 0), '--env-file', envFile, '--persist-to', persist, '--show-interactive-dev-session=false'];
   const proc = spawn(bin, args, {
     cwd: repoRoot,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1', PATH: `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}` },
+    env: { ...process.env, ...(o.registryPath ? { WRANGLER_REGISTRY_PATH: o.registryPath } : {}), WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1', PATH: `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

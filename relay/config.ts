@@ -74,6 +74,29 @@ const GasTokenSchema = z
   .refine((t) => (t.priceInStrk === undefined) !== (t.sources === undefined), { error: 'give either priceInStrk or sources' })
   .transform((t) => ({ sources: t.sources ?? [{ kind: 'fixed' as const, priceInStrk: t.priceInStrk! }] }));
 
+const RedisUrl = z.string().url().regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL' });
+
+/**
+ * One Redis (`url`) or a Redis Cluster (`cluster`: seed node URLs; the client
+ * learns the other nodes from them). `prefix` must leave the keys' own {unit}
+ * hash tags in charge: no braces, or one complete {tag} (every key in one
+ * slot). RedisStore checks the same rule (store/redis/slot.ts).
+ */
+const RedisStoreSchema = z
+  .object({
+    kind: z.literal('redis'),
+    url: RedisUrl.optional(),
+    cluster: z.array(RedisUrl).min(1).optional(),
+    prefix: z
+      .string()
+      .regex(/^[^{}]*$|^[^{}]*\{[^{}]+\}[^{}]*$/, { error: 'a key prefix may have no braces, or one complete non-empty {tag}' })
+      .default('ciro:'),
+  })
+  .refine((s) => (s.url === undefined) !== (s.cluster === undefined), {
+    error: 'give url (one Redis) or cluster (the seed node URLs of a Redis Cluster), not both',
+    path: ['url'],
+  });
+
 export const ConfigSchema = z.object({
   rpcUrl: z.string().url(),
   manifest: ManifestSchema,
@@ -97,7 +120,7 @@ export const ConfigSchema = z.object({
   store: z
     .discriminatedUnion('kind', [
       z.object({ kind: z.literal('memory') }),
-      z.object({ kind: z.literal('redis'), url: z.string().url(), prefix: z.string().default('ciro:') }),
+      RedisStoreSchema,
     ])
     .default({ kind: 'memory' }),
   /**

@@ -20,23 +20,28 @@ import { loadPolicyFiles } from './policyFiles.ts';
 
 /**
  * Config sources, later ones win: CIRO_CONFIG (JSON file), then single env
- * vars for what operators change most (RPC URL, manifest file, Redis URL).
+ * vars for what operators change most (RPC URL, manifest file, Redis URL or
+ * Redis Cluster seed URLs).
  */
 export function configFromEnv(env: NodeJS.ProcessEnv, base: Record<string, unknown> = {}): Config {
   const raw: Record<string, unknown> = { ...base };
   if (env.CIRO_CONFIG) Object.assign(raw, parseJsonSource('CIRO_CONFIG', readFileSync(env.CIRO_CONFIG, 'utf8')));
   if (env.CIRO_RPC_URL) raw.rpcUrl = env.CIRO_RPC_URL;
   if (env.CIRO_MANIFEST) raw.manifest = parseJsonSource('CIRO_MANIFEST', readFileSync(env.CIRO_MANIFEST, 'utf8'));
-  if (env.CIRO_REDIS_URL) raw.store = { kind: 'redis', url: env.CIRO_REDIS_URL };
+  // CIRO_REDIS_CLUSTER_URLS: comma-separated seed nodes of a Redis Cluster. Both set: the schema refuses the store.
+  const cluster = env.CIRO_REDIS_CLUSTER_URLS?.split(',').map((u) => u.trim()).filter(Boolean);
+  if (env.CIRO_REDIS_URL || cluster) {
+    raw.store = { kind: 'redis', ...(env.CIRO_REDIS_URL ? { url: env.CIRO_REDIS_URL } : {}), ...(cluster ? { cluster } : {}) };
+  }
   if (env.CIRO_RELAYERS) raw.relayers = parseJsonSource('CIRO_RELAYERS', env.CIRO_RELAYERS);
   return parseConfig(raw);
 }
 
-/** Memory is the embedded default; Redis (Node-only client) is loaded only when configured. */
+/** Memory is the embedded default; Redis or Redis Cluster (Node-only client) is loaded only when configured. */
 export async function createStore(config: Config['store']): Promise<Store> {
   if (config.kind === 'memory') return new MemoryStore();
   const { RedisStore } = await import('../store/redis/store.ts');
-  return RedisStore.connect(config.url, { prefix: config.prefix });
+  return RedisStore.connect(config.cluster ? { cluster: config.cluster } : config.url!, { prefix: config.prefix });
 }
 
 /** The TCP peer, when the request came through a socket (not through `app.request()` in tests). */

@@ -1,5 +1,6 @@
 /**
- * The Redis connection behind RedisStore, built to fail closed (Node only).
+ * The Redis connection behind RedisStore, built to fail closed (Node only),
+ * to one server or to a Redis Cluster (links.ts builds either client).
  *
  * - Offline queue off: while reconnecting, commands reject at once instead of
  *   piling up until Redis returns.
@@ -12,18 +13,25 @@
  * - Reconnection never gives up; the backoff is capped so recovery is quick.
  *
  * Every I/O failure becomes StoreUnavailableError; Redis error replies that
- * signal a caller bug (WRONGTYPE, script errors) pass through unchanged.
+ * signal a caller bug (WRONGTYPE, CROSSSLOT, script errors) pass through
+ * unchanged. Replies are told apart by their error code, never by prose.
  */
-import { createClient, ErrorReply } from 'redis';
+import { ErrorReply } from 'redis';
 import { StoreUnavailableError } from '../../errors/base.ts';
+import { redact, type Link, link, type RedisTarget } from './links.ts';
 
-type Client = ReturnType<typeof createClient>;
+export type { RedisTarget } from './links.ts';
 
-// Replies meaning "Redis cannot serve right now" rather than "this call is wrong".
-const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|MISCONF|OOM)\b/;
+/** A Redis error reply's code: the word it starts with (RESP's `-WRONGTYPE Operation against…`). */
+export function replyCode(e: unknown): string | undefined {
+  return e instanceof ErrorReply ? /^[A-Z]+/.exec(e.message)?.[0] : undefined;
+}
+
+// Codes meaning "Redis cannot serve right now" rather than "this call is wrong".
+const UNAVAILABLE = new Set(['LOADING', 'BUSY', 'READONLY', 'MASTERDOWN', 'TRYAGAIN', 'CLUSTERDOWN', 'NOREPLICAS', 'MISCONF', 'OOM']);
 
 function toStoreError(e: unknown): unknown {
-  if (e instanceof ErrorReply && !UNAVAILABLE_REPLY.test(e.message)) return e;
+  if (e instanceof ErrorReply && !UNAVAILABLE.has(replyCode(e) ?? '')) return e;
   return e instanceof StoreUnavailableError ? e : new StoreUnavailableError(e);
 }
 
@@ -36,71 +44,61 @@ function deadline<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise
   return Promise.race([p, expired]).finally(() => clearTimeout(timer));
 }
 
-/** Keeps credentials out of error messages and logs. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'redis';
-  }
-}
-
 export class RedisConnection {
   private closed = false;
 
   private constructor(
-    private client: Client,
-    private readonly url: string,
+    private client: Link,
+    private readonly target: RedisTarget,
     private readonly timeoutMs: number,
   ) {}
 
-  /** Connects or throws StoreUnavailableError after `connectTimeoutMs`. */
-  static async open(url: string, timeoutMs: number, connectTimeoutMs: number): Promise<RedisConnection> {
-    const client = RedisConnection.client(url, timeoutMs);
-    const connecting = client.connect();
+  /** Connects (for a cluster: learns its slots and reaches every master) or throws StoreUnavailableError after `connectTimeoutMs`. */
+  static async open(target: RedisTarget, timeoutMs: number, connectTimeoutMs: number): Promise<RedisConnection> {
+    const client = link(target, timeoutMs);
     try {
-      await deadline(connecting, connectTimeoutMs, () => new Error(`no answer from ${redact(url)} within ${connectTimeoutMs} ms`));
+      const where = 'url' in target ? redact(target.url) : `cluster ${target.cluster.map(redact).join(', ')}`;
+      await deadline(client.connect(), connectTimeoutMs, () => new Error(`no answer from ${where} within ${connectTimeoutMs} ms`));
     } catch (e) {
       client.destroy();
       throw new StoreUnavailableError(e);
     }
-    return new RedisConnection(client, url, timeoutMs);
+    return new RedisConnection(client, target, timeoutMs);
   }
 
-  private static client(url: string, timeoutMs: number): Client {
-    const client: Client = createClient({
-      url,
-      disableOfflineQueue: true,
-      commandOptions: { timeout: timeoutMs },
-      socket: {
-        connectTimeout: timeoutMs,
-        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
-      },
-    });
-    // Without a listener Node treats reconnect errors as fatal; they are not
-    // lost, since every command in that state rejects with StoreUnavailableError.
-    client.on('error', () => {});
-    return client;
+  get isCluster(): boolean {
+    return 'cluster' in this.target;
   }
 
-  async send(args: string[]): Promise<unknown> {
+  /** Sends one command; on a cluster `key` routes it to the master of that key's slot (none: any master). */
+  async send(args: string[], key?: string): Promise<unknown> {
     const client = this.client;
     try {
-      return await deadline(client.sendCommand(args), this.timeoutMs, () => {
-        // Deferred so this timeout, not the disconnect it triggers, is the reported cause.
-        queueMicrotask(() => this.replace(client));
-        return new Error(`no reply from Redis within ${this.timeoutMs} ms`);
-      });
+      return await deadline(client.send(args, key), this.timeoutMs, () => this.stuck(client));
     } catch (e) {
       throw toStoreError(e);
     }
   }
 
-  private replace(stuck: Client): void {
+  /** One server answers PING; a cluster answers only if every master does. */
+  async ping(): Promise<void> {
+    const client = this.client;
+    try {
+      await deadline(client.ping(), this.timeoutMs, () => this.stuck(client));
+    } catch (e) {
+      throw toStoreError(e);
+    }
+  }
+
+  private stuck(client: Link): Error {
+    // Deferred so this timeout, not the disconnect it triggers, is the reported cause.
+    queueMicrotask(() => this.replace(client));
+    return new Error(`no reply from Redis within ${this.timeoutMs} ms`);
+  }
+
+  private replace(stuck: Link): void {
     if (this.closed || this.client !== stuck) return; // already replaced by a concurrent timeout
-    const fresh = RedisConnection.client(this.url, this.timeoutMs);
+    const fresh = link(this.target, this.timeoutMs);
     this.client = fresh;
     fresh.connect().catch(() => {}); // settles only once ready or destroyed; commands fail fast meanwhile
     stuck.destroy();
@@ -113,6 +111,6 @@ export class RedisConnection {
     if (!client.isReady) return void client.destroy();
     // Graceful close lets in-flight commands finish, but never waits on a dying server.
     await deadline(client.close(), 1_000, () => new Error('close timed out')).catch(() => {});
-    if (client.isOpen) client.destroy();
+    client.destroy();
   }
 }

@@ -1,18 +1,24 @@
 /**
- * Shared store for several relay instances, backed by Redis (Node only).
- * Every multi-step method is one Lua script, so atomicity holds across
- * instances; amounts are decimal strings handled exactly (redis-lua.ts).
- * Connection handling and fail-closed behaviour live in redis-conn.ts.
+ * Shared store for several relay instances, backed by one Redis or a Redis
+ * Cluster (Node only). Every multi-step method is one Lua script, so
+ * atomicity holds across instances; amounts are decimal strings handled
+ * exactly (lua.ts). Connection handling and fail-closed behaviour live in
+ * connection.ts.
+ *
+ * On a cluster a script runs on the one master of its keys' slot, so every
+ * key of one call must share a slot: store/keys.ts puts a call's keys in one
+ * {unit}, the prefix may not disturb that (slot.ts), and a call that mixes
+ * slots is refused here with a RangeError before it reaches Redis.
  */
 import { createHash } from 'node:crypto';
-import { ErrorReply } from 'redis';
-import { RedisConnection } from './connection.ts';
+import { RedisConnection, replyCode, type RedisTarget } from './connection.ts';
 import * as lua from './lua.ts';
+import { hashSlot, prefixProblem } from './slot.ts';
 import type { Commit, ReserveLine, ReserveResult, Store, TtlOptions } from '../types.ts';
 import { checkDelta, checkIncrBy, checkLines, checkMaxLen, checkPage, parseAmount, ttlOf } from '../validate.ts';
 
 export interface RedisStoreOptions {
-  /** Namespace for every key, so several relays or tests can share one Redis. Default `ciro:`. */
+  /** Namespace for every key, so several relays or tests can share one Redis. Default `ciro:`. See slot.ts for braces. */
   prefix?: string;
   /** Upper bound for one command; a slower answer counts as "unavailable". Default 2000. */
   commandTimeoutMs?: number;
@@ -44,27 +50,34 @@ export class RedisStore implements Store {
     private readonly prefix: string,
   ) {}
 
-  /** Connects, or throws StoreUnavailableError when Redis does not answer in time. */
-  static async connect(url: string, opts: RedisStoreOptions = {}): Promise<RedisStore> {
-    const conn = await RedisConnection.open(url, opts.commandTimeoutMs ?? 2_000, opts.connectTimeoutMs ?? 5_000);
-    return new RedisStore(conn, opts.prefix ?? 'ciro:');
+  /**
+   * Connects to one Redis (a URL) or a Redis Cluster (`{ cluster: [seed URLs] }`),
+   * or throws StoreUnavailableError when it does not answer in time.
+   */
+  static async connect(target: string | RedisTarget, opts: RedisStoreOptions = {}): Promise<RedisStore> {
+    const prefix = opts.prefix ?? 'ciro:';
+    const problem = prefixProblem(prefix);
+    if (problem) throw new RangeError(`${problem}; got '${prefix}'`);
+    const to = typeof target === 'string' ? { url: target } : target;
+    const conn = await RedisConnection.open(to, opts.commandTimeoutMs ?? 2_000, opts.connectTimeoutMs ?? 5_000);
+    return new RedisStore(conn, prefix);
   }
 
   async ping(): Promise<void> {
-    await this.cmd('PING');
+    await this.conn.ping();
   }
 
   async get(key: string): Promise<string | null> {
-    return (await this.cmd('GET', this.k(key))) as string | null;
+    return (await this.on(key, 'GET')) as string | null;
   }
 
   async set(key: string, value: string, opts?: TtlOptions): Promise<void> {
     const ttl = ttlOf(opts);
-    await (ttl === undefined ? this.cmd('SET', this.k(key), value) : this.cmd('SET', this.k(key), value, 'PX', String(ttl)));
+    await (ttl === undefined ? this.on(key, 'SET', value) : this.on(key, 'SET', value, 'PX', String(ttl)));
   }
 
   async delete(key: string): Promise<void> {
-    await this.cmd('DEL', this.k(key));
+    await this.on(key, 'DEL');
   }
 
   async setIfAbsent(key: string, value: string, opts?: TtlOptions) {
@@ -123,19 +136,19 @@ export class RedisStore implements Store {
     checkPage(offset, limit);
     // LRANGE's stop is inclusive and -1 means "to the end", so limit 0 must not reach Redis.
     if (limit === 0) return [];
-    return (await this.cmd('LRANGE', this.k(key), String(offset), String(offset + limit - 1))) as string[];
+    return (await this.on(key, 'LRANGE', String(offset), String(offset + limit - 1))) as string[];
   }
 
   async addToSet(key: string, member: string): Promise<void> {
-    await this.cmd('SADD', this.k(key), member);
+    await this.on(key, 'SADD', member);
   }
 
   async removeFromSet(key: string, member: string): Promise<void> {
-    await this.cmd('SREM', this.k(key), member);
+    await this.on(key, 'SREM', member);
   }
 
   async members(key: string): Promise<string[]> {
-    return (await this.cmd('SMEMBERS', this.k(key))) as string[];
+    return (await this.on(key, 'SMEMBERS')) as string[];
   }
 
   async close(): Promise<void> {
@@ -146,18 +159,32 @@ export class RedisStore implements Store {
     return this.prefix + key;
   }
 
-  private cmd(...args: string[]): Promise<unknown> {
-    return this.conn.send(args);
+  /** A one-key command: `name key ...rest`, routed by that key on a cluster. */
+  private on(key: string, name: string, ...rest: string[]): Promise<unknown> {
+    const k = this.k(key);
+    return this.conn.send([name, k, ...rest], k);
   }
 
-  /** EVALSHA first; after a Redis restart the script cache is empty, so fall back to EVAL (which re-caches). */
+  /**
+   * EVALSHA first; after a Redis restart (or on a cluster node that never ran
+   * it) the script cache is empty, so fall back to EVAL (which re-caches).
+   */
   private async eval(s: Script, keys: string[], argv: string[]): Promise<unknown> {
-    const tail = [String(keys.length), ...keys.map((k) => this.k(k)), ...argv];
+    const ks = keys.map((k) => this.k(k));
+    if (this.conn.isCluster) sameSlot(ks);
+    const tail = [String(ks.length), ...ks, ...argv];
     try {
-      return await this.conn.send(['EVALSHA', s.sha, ...tail]);
+      return await this.conn.send(['EVALSHA', s.sha, ...tail], ks[0]);
     } catch (e) {
-      if (!(e instanceof ErrorReply && e.message.startsWith('NOSCRIPT'))) throw e;
-      return await this.conn.send(['EVAL', s.src, ...tail]);
+      if (replyCode(e) !== 'NOSCRIPT') throw e;
+      return await this.conn.send(['EVAL', s.src, ...tail], ks[0]);
     }
   }
+}
+
+/** One script runs on one cluster node: keys of two slots would be a CROSSSLOT error, i.e. a bug in the caller's keys. */
+function sameSlot(keys: string[]): void {
+  const slot = hashSlot(keys[0]!);
+  const other = keys.find((k) => hashSlot(k) !== slot);
+  if (other !== undefined) throw new RangeError(`one store call touches two Redis Cluster slots: '${keys[0]}' and '${other}'`);
 }

@@ -1,0 +1,122 @@
+/**
+ * The node-redis client under RedisConnection, behind one small interface:
+ * a client of one server (`createClient`) or of a Redis Cluster
+ * (`createCluster`, seeded with one or more node URLs; it learns the slot map
+ * and reaches every master itself). Both have the offline queue off and a
+ * reconnect backoff that never gives up; connection.ts adds the deadlines.
+ */
+import { ClientClosedError, ClientOfflineError, createClient, createCluster } from 'redis';
+import { StoreUnavailableError } from '../../errors/base.ts';
+
+/** One server, or the seed nodes of a Redis Cluster (`redis://[user:password@]host:port`). */
+export type RedisTarget = { url: string } | { cluster: string[] };
+
+export interface Link {
+  /** Resolves once commands can be served; keeps trying until then, or until destroyed. */
+  connect(): Promise<void>;
+  /** On a cluster, `key` picks the master of its slot (a script must keep all its keys in that slot). */
+  send(args: string[], key?: string): Promise<unknown>;
+  /** PING; on a cluster, every master must answer and see the cluster as up (or keyed commands fail with CLUSTERDOWN). */
+  ping(): Promise<void>;
+  readonly isReady: boolean;
+  close(): Promise<void>;
+  destroy(): void;
+}
+
+const backoff = (retries: number) => Math.min(50 * 2 ** retries, 1_000);
+
+/** Keeps credentials out of error messages and logs. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'redis';
+  }
+}
+
+export function link(target: RedisTarget, timeoutMs: number): Link {
+  return 'url' in target ? serverLink(target.url, timeoutMs) : clusterLink(target.cluster, timeoutMs);
+}
+
+function serverLink(url: string, timeoutMs: number): Link {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: timeoutMs },
+    socket: { connectTimeout: timeoutMs, reconnectStrategy: backoff },
+  });
+  // Without a listener Node treats reconnect errors as fatal; they are not
+  // lost, since every command in that state rejects with StoreUnavailableError.
+  client.on('error', () => {});
+  return {
+    connect: async () => void (await client.connect()),
+    send: (args) => client.sendCommand(args),
+    ping: async () => void (await client.sendCommand(['PING'])),
+    get isReady() {
+      return client.isReady;
+    },
+    close: () => client.close(),
+    destroy: () => client.destroy(),
+  };
+}
+
+/** What the seeds say about credentials and TLS holds for the nodes the cluster reports (no URL of theirs). */
+function nodeDefaults(urls: string[]): { username?: string; password?: string; tls: boolean } {
+  const u = new URL(urls[0]!);
+  return {
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    tls: u.protocol === 'rediss:',
+  };
+}
+
+function clusterLink(urls: string[], timeoutMs: number): Link {
+  let destroyed = false;
+  const { tls, ...auth } = nodeDefaults(urls);
+  const socket = { connectTimeout: timeoutMs, reconnectStrategy: (n: number) => (destroyed ? false : backoff(n)) } as const;
+  const cluster = createCluster({
+    rootNodes: urls.map((url) => ({ url })),
+    defaults: { ...auth, disableOfflineQueue: true, socket: tls ? { ...socket, tls: true } : socket },
+    commandOptions: { timeout: timeoutMs },
+  });
+  cluster.on('error', () => {}); // as above: every command while a node is unreachable fails on its own
+  const destroy = () => {
+    destroyed = true;
+    cluster.destroy();
+  };
+  return {
+    // Unlike one client's, a cluster's connect gives up after one pass over the seeds: retry it.
+    async connect() {
+      for (let attempt = 0; ; attempt++) {
+        if (destroyed) throw new ClientClosedError();
+        try {
+          await cluster.connect();
+        } catch (e) {
+          if (destroyed) throw e;
+          await new Promise((r) => setTimeout(r, backoff(attempt)));
+          continue;
+        }
+        if (!destroyed) return;
+        cluster.destroy(); // destroyed while connecting: undo what that connect opened
+        throw new ClientClosedError();
+      }
+    },
+    send: (args, key) => cluster.sendCommand(key, false, args),
+    ping: async () => {
+      if (!cluster.isReady) throw new ClientOfflineError();
+      await Promise.all(
+        cluster.masters.map(async (m) => {
+          const info = String(await (await cluster.nodeClient(m)).sendCommand(['CLUSTER', 'INFO']));
+          if (!/^cluster_state:ok\b/m.test(info)) throw new StoreUnavailableError(new Error(`cluster_state is not ok on ${m.address}`));
+        }),
+      );
+    },
+    get isReady() {
+      return cluster.isReady;
+    },
+    close: () => cluster.close(),
+    destroy,
+  };
+}

@@ -2,6 +2,8 @@
  * Starts a real, throw-away redis-server for tests: loopback only, no
  * persistence, its own temp dir. `stop()` kills it and removes the dir;
  * `restart()` brings it back on the same port (fail-closed / recovery tests).
+ * The temp dir survives `restart()`, so a cluster node comes back with its
+ * identity and slots (its nodes.conf), though with no data.
  *
  * Nothing may outlive the test run: servers are killed on exit and on
  * SIGINT/SIGTERM/SIGHUP, and a run killed outright (SIGKILL) is cleaned up
@@ -20,6 +22,8 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Stops the server if running, then starts a fresh empty one on the same port. */
   restart(): Promise<void>;
+  /** Kills the server but keeps its temp dir, so `restart()` brings the same cluster node back. */
+  kill(): Promise<void>;
   /** Freezes the process (SIGSTOP): connections stay open but nothing answers, like a hung server. */
   pause(): void;
   resume(): void;
@@ -79,7 +83,7 @@ function assertInstalled(): void {
   if (probe.error || probe.status !== 0) throw new Error(`${INSTALL_HINT} (redis-server not found on PATH)`);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
@@ -92,7 +96,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** One raw RESP PING; true when the server answers +PONG. */
+/** One raw RESP PING; true when the server answers +PONG (or NOAUTH: it is up, and wants a password). */
 function pingOnce(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = tcpConnect({ host: '127.0.0.1', port });
@@ -103,7 +107,7 @@ function pingOnce(port: number): Promise<boolean> {
     sock.setTimeout(500, () => done(false));
     sock.on('error', () => done(false));
     sock.on('connect', () => sock.write('PING\r\n'));
-    sock.on('data', (buf) => done(buf.toString().startsWith('+PONG')));
+    sock.on('data', (buf) => done(/^(\+PONG|-NOAUTH)/.test(buf.toString())));
   });
 }
 
@@ -118,7 +122,12 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(): Promise<TestRedis> {
+export interface StartRedisOptions {
+  /** Extra redis-server arguments (a cluster node's, say); paths in them resolve in the server's temp dir. */
+  args?: string[];
+}
+
+export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedis> {
   assertInstalled();
   reapStale();
   const port = await freePort();
@@ -127,7 +136,7 @@ export async function startRedis(): Promise<TestRedis> {
 
   const launch = async () => {
     const d = (dir ??= mkdtempSync(join(tmpdir(), DIR_PREFIX)));
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', d];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', d, ...(opts.args ?? [])];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     proc.stdout?.on('data', (b) => (log += b));
@@ -174,6 +183,7 @@ export async function startRedis(): Promise<TestRedis> {
       await kill();
       await launch();
     },
+    kill,
     pause() {
       child?.kill('SIGSTOP');
     },

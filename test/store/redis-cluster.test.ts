@@ -1,0 +1,289 @@
+/**
+ * RedisStore on a real 3-node Redis Cluster: the shared conformance suite;
+ * every key one store call touches at once in one hash slot (asked of the
+ * servers, not only computed), units spread over every node, a call that
+ * mixes slots refused; the store config; and fail-closed while a master is
+ * down or hung, then recovery on its own.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../relay/config.ts';
+import { configFromEnv, createStore } from '../../relay/entry/node.ts';
+import { StoreUnavailableError } from '../../relay/errors/base.ts';
+import { Keys, unitOf } from '../../relay/store/keys.ts';
+import { hashSlot, hashTag } from '../../relay/store/redis/slot.ts';
+import { RedisStore } from '../../relay/store/redis/store.ts';
+import { freePort } from '../helpers/redis.ts';
+import { startRedisCluster, type TestRedisCluster } from '../helpers/redisCluster.ts';
+import { runStoreConformance } from './conformance.ts';
+
+const run = promisify(execFile);
+const cli = async (port: number, ...args: string[]) => (await run('redis-cli', ['-p', String(port), ...args])).stdout.trim();
+
+let cluster: TestRedisCluster;
+let seq = 0;
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+// The suite's keys have no unit of their own, so the prefix's {tag} puts one test's keys in one slot.
+runStoreConformance('redis-cluster', async () => {
+  const store = await RedisStore.connect({ cluster: cluster.urls }, { prefix: `{conf:${process.pid}:${++seq}}:`, commandTimeoutMs: 1_000 });
+  return { store, cleanup: () => store.close() };
+});
+
+/** Every key store/keys.ts can build, the first argument of each builder being `unit` (a tenant, a relayer). */
+function everyKey(unit: string): { name: string; key: string }[] {
+  const out: { name: string; key: string }[] = [];
+  const visit = (v: unknown, name: string): void => {
+    if (typeof v === 'string') out.push({ name, key: v });
+    else if (typeof v === 'function') visit(v(...Array.from({ length: v.length }, (_, i) => (i === 0 ? unit : `0x${i + 10}`))), name);
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, name ? `${name}.${k}` : k);
+  };
+  visit(Keys, '');
+  return out;
+}
+
+describe('Redis Cluster hash slots', () => {
+  it('computes the slot of a key as the servers do, braces and all', async () => {
+    const keys = ['', 'a', 'foo{bar}', '{bar}baz', 'a{}{b}', '{}x', 'a{{b}}', 'x{b}{c}', 'no}close{', 'ключ{ü}', 'ciro:sponsor:{acme}:x'];
+    for (let i = 0; i < 40; i++) keys.push(Math.random().toString(36).slice(2) + (i % 3 ? `{${i}}` : ''));
+    const server = await Promise.all(keys.map((k) => cluster.keySlot(k)));
+    expect(keys.map(hashSlot)).toEqual(server);
+  });
+
+  it('puts every key of one unit, whatever builder made it, in one slot under the store prefix', async () => {
+    const prefix = 'ciro:';
+    const built = everyKey('0xacce55');
+    // keys.ts's unitOf and the servers' hash tag agree on every key the table builds.
+    for (const { key } of built) expect(unitOf(prefix + key)).toBe(hashTag(prefix + key));
+    const inUnit = built.filter((b) => b.key.includes('{'));
+    // What reserve (ledger, safeguards, deploy quota) and commit (policies, tenants) put in one call.
+    const together = ['sponsor', 'usage.txs', 'usage.fee', 'ceiling', 'paymentHold', 'reverts', 'deploysByKey', 'deploysByClient'];
+    const committed = ['admin.policy', 'admin.policyRev', 'admin.audit', 'admin.tenant'];
+    expect(inUnit.map((b) => b.name)).toEqual(expect.arrayContaining([...together, ...committed, 'relayer.lease']));
+    const slots = await Promise.all(inUnit.map((b) => cluster.keySlot(prefix + b.key)));
+    expect(new Set(slots)).toEqual(new Set([hashSlot(prefix + '{0xacce55}')]));
+  });
+
+  it('spreads tenants over every node, and the store writes each tenant where the cluster says', async () => {
+    const owners = await cluster.slotOwners();
+    const tenants = Array.from({ length: 48 }, (_, i) => `tenant-${i}`);
+    const store = await RedisStore.connect({ cluster: cluster.urls }, { prefix: 'spread:' });
+    try {
+      const expected = [0, 0, 0];
+      for (const t of tenants) {
+        const lines = [Keys.sponsor(t, 'policy:p:budget:global:0'), Keys.ceiling(t, '2026-01-01'), Keys.usage(t, '2026-01-01', 'all').txs];
+        expect(await store.reserve(lines.map((key) => ({ key, amount: 1n, limit: 10n })))).toEqual({ ok: true, used: [1n, 1n, 1n] });
+        expected[owners[await cluster.keySlot(`spread:${Keys.sponsor(t, '')}`)]!]! += lines.length;
+      }
+      const found = await Promise.all(cluster.nodes.map(async (n) => (await cli(n.port, '--scan', '--pattern', 'spread:*')).split('\n').filter(Boolean).length));
+      expect(found).toEqual(expected);
+      for (const n of found) expect(n).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a call that mixes units, which the servers would refuse with CROSSSLOT', async () => {
+    const [a, b] = [Keys.sponsor('acme', 'x'), Keys.sponsor('globex', 'x')];
+    expect(await cluster.keySlot(`mix:${a}`)).not.toBe(await cluster.keySlot(`mix:${b}`));
+    const store = await RedisStore.connect({ cluster: cluster.urls }, { prefix: 'mix:' });
+    try {
+      const lines = [a, b].map((key) => ({ key, amount: 1n, limit: 10n }));
+      await expect(store.reserve(lines)).rejects.toThrow(RangeError);
+      await expect(store.commit({ key: Keys.admin.policy('acme', 'p'), expected: null, value: 'v', bump: [Keys.admin.policyRev('globex')] })).rejects.toThrow(
+        RangeError,
+      );
+      expect(await store.amount(a)).toBe(0n);
+      expect(await store.get(Keys.admin.policy('acme', 'p'))).toBeNull();
+      const raw = await cli(cluster.nodes[0]!.port, 'EVAL', "return redis.call('GET', KEYS[1])", '2', `mix:${a}`, `mix:${b}`);
+      expect(raw).toMatch(/^CROSSSLOT/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('takes no prefix that would move a key out of its unit', async () => {
+    for (const prefix of ['ciro{', 'ciro}', '{}:', '{a}{b}:', '{{a}}:']) {
+      await expect(RedisStore.connect({ cluster: cluster.urls }, { prefix })).rejects.toThrow(RangeError);
+    }
+    // A complete tag pins every key to its slot: legal, and what the conformance suite uses.
+    const pinned = ['{t}:' + Keys.sponsor('acme', 'x'), '{t}:' + Keys.sponsor('globex', 'x'), '{t}:plain'];
+    expect(new Set(await Promise.all(pinned.map((k) => cluster.keySlot(k)))).size).toBe(1);
+  });
+});
+
+describe('Redis Cluster store config', () => {
+  const felt = (n: number) => `0x${n.toString(16)}`;
+  const base = {
+    rpcUrl: 'http://127.0.0.1:5050/rpc',
+    relayers: [{ address: felt(50), privateKey: felt(51) }],
+    manifest: {
+      chainId: '0x534e5f5345504f4c4941',
+      deployedAt: 'now',
+      deployer: felt(1),
+      contracts: Object.fromEntries(['ciro_token', 'cdc_pool', 'job_mgr', 'paymaster'].map((k, i) => [k, { address: felt(10 + i), classHash: felt(20 + i) }])),
+      tokens: { STRK: { address: felt(30), decimals: 18 } },
+      accountClassHashes: [felt(40)],
+    },
+  };
+  const issues = (env: Record<string, string>, store?: unknown) => {
+    try {
+      configFromEnv(env, store ? { ...base, store } : base);
+      return [];
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      return e.issues.map((i) => `${i.path}: ${i.message}`);
+    }
+  };
+
+  it('takes cluster seed URLs from the config file or CIRO_REDIS_CLUSTER_URLS', () => {
+    const urls = ['redis://10.0.0.1:6379', 'redis://10.0.0.2:6379'];
+    expect(configFromEnv({}, { ...base, store: { kind: 'redis', cluster: urls } }).store).toEqual({ kind: 'redis', cluster: urls, prefix: 'ciro:' });
+    expect(configFromEnv({ CIRO_REDIS_CLUSTER_URLS: ` ${urls.join(' , ')} ` }, base).store).toEqual({ kind: 'redis', cluster: urls, prefix: 'ciro:' });
+    expect(configFromEnv({ CIRO_REDIS_URL: urls[0]! }, base).store).toEqual({ kind: 'redis', url: urls[0], prefix: 'ciro:' });
+  });
+
+  it('refuses both a url and a cluster, neither, a non-redis URL and a prefix that breaks units', () => {
+    expect(issues({ CIRO_REDIS_URL: 'redis://a:1', CIRO_REDIS_CLUSTER_URLS: 'redis://b:1' })).toEqual([expect.stringMatching(/^store\.url: give url .* not both/)]);
+    expect(issues({}, { kind: 'redis' })).toEqual([expect.stringMatching(/^store\.url: /)]);
+    expect(issues({}, { kind: 'redis', cluster: [] })).toEqual([expect.stringMatching(/^store\.cluster: /)]);
+    expect(issues({}, { kind: 'redis', cluster: ['http://a:1'] })).toEqual([expect.stringMatching(/^store\.cluster\[0\]: expected a redis/)]);
+    expect(issues({}, { kind: 'redis', url: 'redis://a:1', prefix: 'ciro{' })).toEqual([expect.stringMatching(/^store\.prefix: a key prefix may have no braces/)]);
+    expect(issues({}, { kind: 'redis', url: 'redis://a:1', prefix: '{relay-a}:' })).toEqual([]);
+  });
+
+  it('is what createStore builds for a cluster config', async () => {
+    const s = await createStore({ kind: 'redis', cluster: [cluster.urls[1]!], prefix: 'factory:' });
+    try {
+      expect(s).toBeInstanceOf(RedisStore);
+      await s.ping();
+      // Seeded with one node, it still reaches the others: units on every node answer.
+      for (let i = 0; i < 12; i++) expect(await s.incr(Keys.reverts(`t${i}`, '0x1'), 1)).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+// On a cluster that wants a password: the seed URL's credentials must reach the nodes it discovers.
+describe('RedisStore on a cluster fails closed', () => {
+  let own: TestRedisCluster;
+  beforeAll(async () => {
+    own = await startRedisCluster({ password: 'p@ss word' });
+  });
+  afterAll(async () => {
+    await own?.stop();
+  });
+
+  const timed = async (p: Promise<unknown>) => {
+    const t0 = Date.now();
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return { err, ms: Date.now() - t0 };
+  };
+  const untilServing = async (probe: () => Promise<unknown>) => {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && (await timed(probe())).err) await new Promise((r) => setTimeout(r, 100));
+    await probe();
+  };
+  /** A tenant whose unit lives on node `i`. */
+  const tenantOn = async (i: number) => {
+    const owners = await own.slotOwners();
+    for (let n = 0; ; n++) if (owners[hashSlot(Keys.sponsor(`t${n}`, ''))] === i) return `t${n}`;
+  };
+
+  it("reaches every node with the one seed URL's credentials, and none without them", async () => {
+    const store = await RedisStore.connect({ cluster: [own.urls[2]!] });
+    try {
+      await store.ping();
+      const owners = await own.slotOwners();
+      const reached = new Set<number>();
+      for (let i = 0; i < 24; i++) {
+        expect(await store.incr(Keys.reverts(`t${i}`, '0x1'), 1)).toBe(1);
+        reached.add(owners[hashSlot(Keys.reverts(`t${i}`, '0x1'))]!);
+      }
+      expect(reached.size).toBe(3);
+    } finally {
+      await store.close();
+    }
+    const anonymous = own.urls.map((u) => u.replace(/\/\/[^@]*@/, '//'));
+    await expect(RedisStore.connect({ cluster: anonymous }, { connectTimeoutMs: 1_000 })).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it('refuses to connect when no seed node answers', async () => {
+    const dead = [`redis://127.0.0.1:${await freePort()}`, `redis://127.0.0.1:${await freePort()}`];
+    const { err, ms } = await timed(RedisStore.connect({ cluster: dead }, { connectTimeoutMs: 1_000 }));
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect(ms).toBeLessThan(3_000);
+  });
+
+  it('keeps trying to connect while no node answers, within its connect timeout', async () => {
+    await Promise.all(own.nodes.map((n) => n.kill()));
+    const connecting = RedisStore.connect({ cluster: own.urls }, { connectTimeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    await Promise.all(own.nodes.map((n) => n.restart()));
+    const store = await connecting;
+    try {
+      await untilServing(() => store.ping());
+      expect(await store.incr(Keys.reverts('t0', '0x1'), 1)).toBe(1);
+    } finally {
+      await store.close();
+    }
+    await own.untilHealthy();
+  });
+
+  it('throws StoreUnavailableError promptly while a master is down, then serves again by itself', async () => {
+    const store = await RedisStore.connect({ cluster: own.urls }, { commandTimeoutMs: 1_000 });
+    const t = await tenantOn(1);
+    const reserve = () => store.reserve([{ key: Keys.sponsor(t, 'b'), amount: 1n, limit: 10n }, { key: Keys.ceiling(t, 'd'), amount: 1n, limit: 10n }]);
+    try {
+      expect(await reserve()).toEqual({ ok: true, used: [1n, 1n] });
+      await own.nodes[1]!.kill();
+      // ping asks every master, not one at random: it fails every time.
+      for (const call of [...Array.from({ length: 5 }, () => () => store.ping()), () => store.get(Keys.sponsor(t, 'b')), reserve]) {
+        const { err, ms } = await timed(call());
+        expect(err).toBeInstanceOf(StoreUnavailableError);
+        expect(ms).toBeLessThan(3_000);
+      }
+      // A relay starting now refuses to start rather than serve part of the slots.
+      const starting = await timed(RedisStore.connect({ cluster: own.urls }, { connectTimeoutMs: 1_000 }));
+      expect(starting.err).toBeInstanceOf(StoreUnavailableError);
+
+      await own.nodes[1]!.restart(); // same node (nodes.conf), same slots, no data
+      await untilServing(() => store.ping());
+      await untilServing(reserve);
+      expect(await store.amount(Keys.sponsor(t, 'b'))).toBeGreaterThanOrEqual(1n);
+      await own.untilHealthy();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('times out instead of hanging while a master accepts connections but never answers', async () => {
+    const store = await RedisStore.connect({ cluster: own.urls }, { commandTimeoutMs: 500 });
+    const t = await tenantOn(2);
+    try {
+      await store.ping();
+      own.nodes[2]!.pause();
+      for (const call of [() => store.get(Keys.sponsor(t, 'b')), () => store.reserve([{ key: Keys.sponsor(t, 'b'), amount: 1n, limit: 10n }]), () => store.ping()]) {
+        const { err, ms } = await timed(call());
+        expect(err).toBeInstanceOf(StoreUnavailableError);
+        expect(ms).toBeLessThan(2_000);
+      }
+      own.nodes[2]!.resume();
+      await untilServing(() => store.adjust(Keys.sponsor(t, 'b'), 2n));
+      expect(await store.amount(Keys.sponsor(t, 'b'))).toBeGreaterThanOrEqual(2n);
+    } finally {
+      own.nodes[2]!.resume();
+      await store.close();
+    }
+  });
+});

@@ -113,7 +113,9 @@ async function main() {
     webhookAllowHosts: ['127.0.0.1', 'localhost'],
     gasTokens: {
       STRK: { priceInStrk: '1000000000000000000' },
-      CIRO: { priceInStrk: '500000000000000000' },
+      // Live from the local oracle (seeded at 0.5 STRK on every deploy), the same figure as a
+      // fixed fallback once that reading is older than 15 minutes.
+      CIRO: { sources: [{ kind: 'pragma', pair: 'CIRO/STRK', maxAgeSeconds: 900 }, { kind: 'fixed', priceInStrk: '500000000000000000' }] },
     },
     tenants: [
       {

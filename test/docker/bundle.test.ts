@@ -219,6 +219,11 @@ describe('the bundle against a local chain', () => {
     const relay = await serveBundle({ CIRO_CONFIG: join(state, 'relay.json'), CIRO_REDIS_URL: redis.url });
     try {
       expect((await health(relay.url)).status).toBe(200);
+      // As `npm start` prices it: CIRO live from the mock Pragma oracle the deploy seeded.
+      const contracts = (await (await fetch(`${relay.url}/v1/contracts`)).json()) as { supportedTokens: { symbol: string; source: string }[] };
+      expect(contracts.supportedTokens).toEqual(
+        expect.arrayContaining([expect.objectContaining({ symbol: 'CIRO', source: 'pragma' }), expect.objectContaining({ symbol: 'STRK' })]),
+      );
       const provider = new LocalProvider({ nodeUrl: manifest.rpcUrl });
       const paymaster = new PaymasterRpc({ nodeUrl: relay.url, headers: { 'x-paymaster-api-key': demo.apiKey } });
       const worker = new Account({ provider, address: demo.worker.address, signer: demo.worker.privateKey, paymaster });

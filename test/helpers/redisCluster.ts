@@ -156,3 +156,17 @@ export function useClusterBackend(name = 'redis-cluster'): { name: string; fresh
   };
   return [{ name, fresh }];
 }
+
+/** How a call ended (its error, if any) and how long it took. */
+export async function timed(p: Promise<unknown>): Promise<{ err: unknown; ms: number }> {
+  const t0 = Date.now();
+  const err = await p.then(() => undefined, (e: unknown) => e); // prettier-ignore
+  return { err, ms: Date.now() - t0 };
+}
+
+/** Retries `probe` until it succeeds, for `ms` at most (a store recovering by itself). */
+export async function untilServing(probe: () => Promise<unknown>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && (await timed(probe())).err) await new Promise((r) => setTimeout(r, 100));
+  await probe();
+}

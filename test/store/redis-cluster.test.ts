@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigError } from '../../relay/config.ts';
 import { configFromEnv, createStore } from '../../relay/entry/node.ts';
 import { StoreUnavailableError } from '../../relay/errors/base.ts';
@@ -15,7 +15,7 @@ import { Keys, unitOf } from '../../relay/store/keys.ts';
 import { hashSlot, hashTag } from '../../relay/store/redis/slot.ts';
 import { RedisStore } from '../../relay/store/redis/store.ts';
 import { freePort } from '../helpers/redis.ts';
-import { startRedisCluster, type TestRedisCluster } from '../helpers/redisCluster.ts';
+import { startRedisCluster, timed, untilServing, type TestRedisCluster } from '../helpers/redisCluster.ts';
 import { runStoreConformance } from './conformance.ts';
 
 const run = promisify(execFile);
@@ -74,38 +74,30 @@ describe('Redis Cluster hash slots', () => {
     const owners = await cluster.slotOwners();
     const tenants = Array.from({ length: 48 }, (_, i) => `tenant-${i}`);
     const store = await RedisStore.connect({ cluster: cluster.urls }, { prefix: 'spread:' });
-    try {
-      const expected = [0, 0, 0];
-      for (const t of tenants) {
-        const lines = [Keys.sponsor(t, 'policy:p:budget:global:0'), Keys.ceiling(t, '2026-01-01'), Keys.usage(t, '2026-01-01', 'all').txs];
-        expect(await store.reserve(lines.map((key) => ({ key, amount: 1n, limit: 10n })))).toEqual({ ok: true, used: [1n, 1n, 1n] });
-        expected[owners[await cluster.keySlot(`spread:${Keys.sponsor(t, '')}`)]!]! += lines.length;
-      }
-      const found = await Promise.all(cluster.nodes.map(async (n) => (await cli(n.port, '--scan', '--pattern', 'spread:*')).split('\n').filter(Boolean).length));
-      expect(found).toEqual(expected);
-      for (const n of found) expect(n).toBeGreaterThan(0);
-    } finally {
-      await store.close();
+    onTestFinished(() => store.close());
+    const expected = [0, 0, 0];
+    for (const t of tenants) {
+      const lines = [Keys.sponsor(t, 'policy:p:budget:global:0'), Keys.ceiling(t, '2026-01-01'), Keys.usage(t, '2026-01-01', 'all').txs];
+      expect(await store.reserve(lines.map((key) => ({ key, amount: 1n, limit: 10n })))).toEqual({ ok: true, used: [1n, 1n, 1n] });
+      expected[owners[await cluster.keySlot(`spread:${Keys.sponsor(t, '')}`)]!]! += lines.length;
     }
+    const found = await Promise.all(cluster.nodes.map(async (n) => (await cli(n.port, '--scan', '--pattern', 'spread:*')).split('\n').filter(Boolean).length));
+    expect(found).toEqual(expected);
+    for (const n of found) expect(n).toBeGreaterThan(0);
   });
 
   it('refuses a call that mixes units, which the servers would refuse with CROSSSLOT', async () => {
     const [a, b] = [Keys.sponsor('acme', 'x'), Keys.sponsor('globex', 'x')];
     expect(await cluster.keySlot(`mix:${a}`)).not.toBe(await cluster.keySlot(`mix:${b}`));
     const store = await RedisStore.connect({ cluster: cluster.urls }, { prefix: 'mix:' });
-    try {
-      const lines = [a, b].map((key) => ({ key, amount: 1n, limit: 10n }));
-      await expect(store.reserve(lines)).rejects.toThrow(RangeError);
-      await expect(store.commit({ key: Keys.admin.policy('acme', 'p'), expected: null, value: 'v', bump: [Keys.admin.policyRev('globex')] })).rejects.toThrow(
-        RangeError,
-      );
-      expect(await store.amount(a)).toBe(0n);
-      expect(await store.get(Keys.admin.policy('acme', 'p'))).toBeNull();
-      const raw = await cli(cluster.nodes[0]!.port, 'EVAL', "return redis.call('GET', KEYS[1])", '2', `mix:${a}`, `mix:${b}`);
-      expect(raw).toMatch(/^CROSSSLOT/);
-    } finally {
-      await store.close();
-    }
+    onTestFinished(() => store.close());
+    await expect(store.reserve([a, b].map((key) => ({ key, amount: 1n, limit: 10n })))).rejects.toThrow(RangeError);
+    const commit = { key: Keys.admin.policy('acme', 'p'), expected: null, value: 'v', bump: [Keys.admin.policyRev('globex')] };
+    await expect(store.commit(commit)).rejects.toThrow(RangeError);
+    expect(await store.amount(a)).toBe(0n);
+    expect(await store.get(commit.key)).toBeNull();
+    const raw = await cli(cluster.nodes[0]!.port, 'EVAL', "return redis.call('GET', KEYS[1])", '2', `mix:${a}`, `mix:${b}`);
+    expect(raw).toMatch(/^CROSSSLOT/);
   });
 
   it('takes no prefix that would move a key out of its unit', async () => {
@@ -119,19 +111,10 @@ describe('Redis Cluster hash slots', () => {
 });
 
 describe('Redis Cluster store config', () => {
-  const felt = (n: number) => `0x${n.toString(16)}`;
-  const base = {
-    rpcUrl: 'http://127.0.0.1:5050/rpc',
-    relayers: [{ address: felt(50), privateKey: felt(51) }],
-    manifest: {
-      chainId: '0x534e5f5345504f4c4941',
-      deployedAt: 'now',
-      deployer: felt(1),
-      contracts: Object.fromEntries(['ciro_token', 'cdc_pool', 'job_mgr', 'paymaster'].map((k, i) => [k, { address: felt(10 + i), classHash: felt(20 + i) }])),
-      tokens: { STRK: { address: felt(30), decimals: 18 } },
-      accountClassHashes: [felt(40)],
-    },
-  };
+  const f = (n: number) => `0x${n.toString(16)}`;
+  const contracts = Object.fromEntries(['ciro_token', 'cdc_pool', 'job_mgr', 'paymaster'].map((k, i) => [k, { address: f(10 + i), classHash: f(20 + i) }]));
+  const manifest = { chainId: '0x534e5f5345504f4c4941', deployedAt: 'now', deployer: f(1), contracts, tokens: { STRK: { address: f(30), decimals: 18 } }, accountClassHashes: [f(40)] };
+  const base = { rpcUrl: 'http://127.0.0.1:5050/rpc', relayers: [{ address: f(50), privateKey: f(51) }], manifest };
   const issues = (env: Record<string, string>, store?: unknown) => {
     try {
       configFromEnv(env, store ? { ...base, store } : base);
@@ -160,14 +143,9 @@ describe('Redis Cluster store config', () => {
 
   it('is what createStore builds for a cluster config', async () => {
     const s = await createStore({ kind: 'redis', cluster: [cluster.urls[1]!], prefix: 'factory:' });
-    try {
-      expect(s).toBeInstanceOf(RedisStore);
-      await s.ping();
-      // Seeded with one node, it still reaches the others: units on every node answer.
-      for (let i = 0; i < 12; i++) expect(await s.incr(Keys.reverts(`t${i}`, '0x1'), 1)).toBe(1);
-    } finally {
-      await s.close();
-    }
+    expect(s).toBeInstanceOf(RedisStore);
+    await s.ping();
+    await s.close();
   });
 });
 
@@ -181,19 +159,6 @@ describe('RedisStore on a cluster fails closed', () => {
     await own?.stop();
   });
 
-  const timed = async (p: Promise<unknown>) => {
-    const t0 = Date.now();
-    const err = await p.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    return { err, ms: Date.now() - t0 };
-  };
-  const untilServing = async (probe: () => Promise<unknown>) => {
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && (await timed(probe())).err) await new Promise((r) => setTimeout(r, 100));
-    await probe();
-  };
   /** A tenant whose unit lives on node `i`. */
   const tenantOn = async (i: number) => {
     const owners = await own.slotOwners();
@@ -202,18 +167,13 @@ describe('RedisStore on a cluster fails closed', () => {
 
   it("reaches every node with the one seed URL's credentials, and none without them", async () => {
     const store = await RedisStore.connect({ cluster: [own.urls[2]!] });
-    try {
-      await store.ping();
-      const owners = await own.slotOwners();
-      const reached = new Set<number>();
-      for (let i = 0; i < 24; i++) {
-        expect(await store.incr(Keys.reverts(`t${i}`, '0x1'), 1)).toBe(1);
-        reached.add(owners[hashSlot(Keys.reverts(`t${i}`, '0x1'))]!);
-      }
-      expect(reached.size).toBe(3);
-    } finally {
-      await store.close();
+    const [owners, reached] = [await own.slotOwners(), new Set<number>()];
+    for (const key of Array.from({ length: 24 }, (_, i) => Keys.reverts(`t${i}`, '0x1'))) {
+      expect(await store.incr(key, 1)).toBe(1);
+      reached.add(owners[hashSlot(key)]!);
     }
+    expect(reached.size).toBe(3);
+    await store.close();
     const anonymous = own.urls.map((u) => u.replace(/\/\/[^@]*@/, '//'));
     await expect(RedisStore.connect({ cluster: anonymous }, { connectTimeoutMs: 1_000 })).rejects.toBeInstanceOf(StoreUnavailableError);
   });
@@ -242,29 +202,24 @@ describe('RedisStore on a cluster fails closed', () => {
 
   it('throws StoreUnavailableError promptly while a master is down, then serves again by itself', async () => {
     const store = await RedisStore.connect({ cluster: own.urls }, { commandTimeoutMs: 1_000 });
+    onTestFinished(() => store.close());
     const t = await tenantOn(1);
     const reserve = () => store.reserve([{ key: Keys.sponsor(t, 'b'), amount: 1n, limit: 10n }, { key: Keys.ceiling(t, 'd'), amount: 1n, limit: 10n }]);
-    try {
-      expect(await reserve()).toEqual({ ok: true, used: [1n, 1n] });
-      await own.nodes[1]!.kill();
-      // ping asks every master, not one at random: it fails every time.
-      for (const call of [...Array.from({ length: 5 }, () => () => store.ping()), () => store.get(Keys.sponsor(t, 'b')), reserve]) {
-        const { err, ms } = await timed(call());
-        expect(err).toBeInstanceOf(StoreUnavailableError);
-        expect(ms).toBeLessThan(3_000);
-      }
-      // A relay starting now refuses to start rather than serve part of the slots.
-      const starting = await timed(RedisStore.connect({ cluster: own.urls }, { connectTimeoutMs: 1_000 }));
-      expect(starting.err).toBeInstanceOf(StoreUnavailableError);
-
-      await own.nodes[1]!.restart(); // same node (nodes.conf), same slots, no data
-      await untilServing(() => store.ping());
-      await untilServing(reserve);
-      expect(await store.amount(Keys.sponsor(t, 'b'))).toBeGreaterThanOrEqual(1n);
-      await own.untilHealthy();
-    } finally {
-      await store.close();
+    expect(await reserve()).toEqual({ ok: true, used: [1n, 1n] });
+    await own.nodes[1]!.kill();
+    // ping asks every master, not one at random: it fails every time.
+    for (const call of [...Array.from({ length: 5 }, () => () => store.ping()), () => store.get(Keys.sponsor(t, 'b')), reserve]) {
+      const { err, ms } = await timed(call());
+      expect(err).toBeInstanceOf(StoreUnavailableError);
+      expect(ms).toBeLessThan(3_000);
     }
+    // A relay starting now refuses to start rather than serve part of the slots.
+    expect((await timed(RedisStore.connect({ cluster: own.urls }, { connectTimeoutMs: 1_000 }))).err).toBeInstanceOf(StoreUnavailableError);
+
+    await own.nodes[1]!.restart(); // same node (nodes.conf), same slots, no data
+    await untilServing(() => store.ping());
+    expect(await reserve()).toEqual({ ok: true, used: [1n, 1n] });
+    await own.untilHealthy();
   });
 
   it('times out instead of hanging while a master accepts connections but never answers', async () => {

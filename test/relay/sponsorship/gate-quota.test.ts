@@ -2,18 +2,20 @@
  * What the sponsorship gate spends: tier quotas and rate limits running out and
  * resetting with the period, budgets under 200 concurrent executes,
  * settle/release corrections, usage accounting, and builds spending nothing.
- * Runs on the memory store and on a real redis-server.
+ * Runs on the memory store, on a real redis-server and on a 3-node Redis
+ * Cluster (every reservation is one script on one slot there).
  */
 import { describe, expect, it } from 'vitest';
 import { budgetKeys, periodWindow, tierWindow, type PolicyRequest } from '../../../policies/index.ts';
 import type { Reservation } from '../../../relay/sponsorship/request.ts';
 import { dayOf, Keys } from '../../../relay/store/keys.ts';
+import { useClusterBackend } from '../../helpers/redisCluster.ts';
 import { ALICE, BOB, makeGate, policy, refused, request, T0, useStoreBackends } from './helpers.ts';
 
 
 const asPolicyRequest = (sender: string) => ({ sender, feeMode: 'sponsored' }) as PolicyRequest;
 
-describe.each(useStoreBackends())('Sponsorship gate spending on $name', ({ fresh }) => {
+describe.each([...useStoreBackends(), ...useClusterBackend()])('Sponsorship gate spending on $name', ({ fresh }) => {
 
   it('runs a tier quota out and resets it when the period rolls over', async () => {
     const p = policy({ rules: { tiers: { default: 'free', tiers: { free: { period: 60, maxTxs: 3 } } } } });

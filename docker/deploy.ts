@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { parseConfig, type ConfigInput } from '../relay/config.ts';
 import { newApiKey } from '../relay/tenants/auth.ts';
 import { devnetAccounts } from '../scripts/local/accounts.ts';
+import { demoConfig } from '../scripts/local/demoConfig.ts';
 import { deployCiro } from '../scripts/local/deploy.ts';
 import { LocalProvider } from '../scripts/local/provider.ts';
 import { seedDemo, type DemoState } from '../scripts/local/seed.ts';
@@ -103,32 +104,8 @@ async function main() {
     admin: await newApiKey('demo-admin'),
   };
 
-  // As scripts/dev.ts configures the relay of `npm start`; the store comes from
-  // CIRO_REDIS_URL in compose.yaml (memory when unset).
-  const config: ConfigInput = {
-    rpcUrl,
-    manifest,
-    relayers: relayers.map((r) => ({ address: r.address, privateKey: r.privateKey })),
-    relayerTip: '0',
-    webhookAllowHosts: ['127.0.0.1', 'localhost'],
-    gasTokens: {
-      STRK: { priceInStrk: '1000000000000000000' },
-      // Live from the local oracle (seeded at 0.5 STRK on every deploy), the same figure as a
-      // fixed fallback once that reading is older than 15 minutes.
-      CIRO: { sources: [{ kind: 'pragma', pair: 'CIRO/STRK', maxAgeSeconds: 900 }, { kind: 'fixed', priceInStrk: '500000000000000000' }] },
-    },
-    tenants: [
-      {
-        id: 'demo',
-        name: 'CIRO demo',
-        apiKeys: [
-          { id: 'demo', secretHash: keys.demo.secretHash, scope: 'sponsor' },
-          { id: 'demo-admin', secretHash: keys.admin.secretHash, scope: 'admin' },
-        ],
-        policies: ['worker-rewards', 'job-submission'],
-      },
-    ],
-  };
+  // The relay of `npm start`; the store comes from CIRO_REDIS_URL in compose.yaml (memory when unset).
+  const config: ConfigInput = demoConfig({ rpcUrl, manifest, relayers, keys });
   parseConfig(config); // a config the relay would refuse fails here, naming the field
 
   writeJson('keys.json', keys);

@@ -15,6 +15,7 @@ import { loadPolicyFiles } from '../relay/entry/policyFiles.ts';
 import { newApiKey } from '../relay/tenants/auth.ts';
 import { startEdge } from './edge.ts';
 import { CONTRACTS } from './local/artifacts.ts';
+import { demoConfig } from './local/demoConfig.ts';
 import { startLocalChain } from './local/chain.ts';
 import { repoRoot } from './local/toolchain.ts';
 
@@ -44,31 +45,9 @@ async function main() {
   const demoKey = await newApiKey('demo');
   const adminKey = await newApiKey('demo-admin');
   const config = parseConfig({
-    rpcUrl: chain.devnet.url,
-    manifest: chain.manifest,
-    relayers: chain.relayers.map((r) => ({ address: r.address, privateKey: r.privateKey })),
-    relayerTip: '0',
-    // The local stack's webhooks (if a demo policy adds one) live on this machine.
-    webhookAllowHosts: ['127.0.0.1', 'localhost'],
+    ...demoConfig({ rpcUrl: chain.devnet.url, manifest: chain.manifest, relayers: chain.relayers, keys: { demo: demoKey, admin: adminKey } }),
     // Embedded default: memory. CIRO_REDIS_URL shares state with other relay instances.
     store: process.env.CIRO_REDIS_URL ? { kind: 'redis', url: process.env.CIRO_REDIS_URL } : { kind: 'memory' },
-    gasTokens: {
-      STRK: { priceInStrk: '1000000000000000000' },
-      // Live from the local oracle (seeded at 0.5 STRK on every deploy); once that reading is older
-      // than 15 minutes, the same figure as a fixed fallback keeps the local stack quoting.
-      CIRO: { sources: [{ kind: 'pragma', pair: 'CIRO/STRK', maxAgeSeconds: 900 }, { kind: 'fixed', priceInStrk: '500000000000000000' }] },
-    },
-    tenants: [
-      {
-        id: 'demo',
-        name: 'CIRO demo',
-        apiKeys: [
-          { id: 'demo', secretHash: demoKey.secretHash, scope: 'sponsor' },
-          { id: 'demo-admin', secretHash: adminKey.secretHash, scope: 'admin' },
-        ],
-        policies: ['worker-rewards', 'job-submission'],
-      },
-    ],
   });
   const policyDir = join(repoRoot, 'policies', 'examples');
   const port = Number(process.env.PORT ?? 8080);

@@ -31,7 +31,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Record<string, unkno
   // CIRO_REDIS_CLUSTER_URLS: comma-separated seed nodes of a Redis Cluster. Both set: the schema refuses the store.
   const cluster = env.CIRO_REDIS_CLUSTER_URLS?.split(',').map((u) => u.trim()).filter(Boolean);
   if (env.CIRO_REDIS_URL || cluster) {
-    raw.store = { kind: 'redis', ...(env.CIRO_REDIS_URL ? { url: env.CIRO_REDIS_URL } : {}), ...(cluster ? { cluster } : {}) };
+    // The env names the servers; a key prefix set in the file still applies.
+    const prefix = (raw.store as { prefix?: unknown } | undefined)?.prefix;
+    raw.store = { kind: 'redis', ...(env.CIRO_REDIS_URL ? { url: env.CIRO_REDIS_URL } : {}), ...(cluster ? { cluster } : {}), ...(prefix === undefined ? {} : { prefix }) };
   }
   if (env.CIRO_RELAYERS) raw.relayers = parseJsonSource('CIRO_RELAYERS', env.CIRO_RELAYERS);
   return parseConfig(raw);
@@ -116,8 +118,18 @@ async function main() {
     policyDir: process.env.CIRO_POLICY_DIR,
     log: (event, data) => console.log(JSON.stringify({ t: new Date().toISOString(), event, ...data })),
   });
-  const { url } = await listen(relay, Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1');
+  const { url, server } = await listen(relay, Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1');
   console.log(`CIRO relay listening on ${url}`);
+  // A stop (docker stop, a rolling deploy) lets requests in flight and a settlement pass finish
+  // before the store closes, rather than cutting them off half way.
+  const stop = (signal: string) => {
+    console.log(JSON.stringify({ t: new Date().toISOString(), event: 'relay.stopping', signal }));
+    setTimeout(() => process.exit(1), 15_000).unref();
+    server.close(() => void relay.close().then(() => process.exit(0), () => process.exit(1)));
+    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) void main();

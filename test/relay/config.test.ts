@@ -2,12 +2,13 @@
  * A wrong config stops the relay process before it serves anything, with a
  * message naming the field; the real entry is spawned, not imported.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, ConfigError } from '../../relay/config.ts';
+import { configFromEnv } from '../../relay/entry/node.ts';
 import { repoRoot } from '../../scripts/local/toolchain.ts';
 
 const felt = (n: number) => `0x${n.toString(16)}`;
@@ -67,5 +68,31 @@ describe('config validation at boot', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('relayers[0].privateKey');
     expect(bad.stderr + bad.stdout).not.toMatch(/5ec7e7|deadbeef/);
+  }, 60_000);
+
+  it('takes the Redis servers from the env and keeps the key prefix of the file', () => {
+    const file = { ...good, store: { kind: 'redis', url: 'redis://file:6379', prefix: 'acme:' } };
+    expect(configFromEnv({ CIRO_REDIS_URL: 'redis://env:6379' }, file).store).toEqual({ kind: 'redis', url: 'redis://env:6379', prefix: 'acme:' });
+    const cluster = configFromEnv({ CIRO_REDIS_CLUSTER_URLS: 'redis://a:7000, redis://b:7001' }, { ...good, store: { kind: 'memory' } }).store;
+    expect(cluster).toEqual({ kind: 'redis', cluster: ['redis://a:7000', 'redis://b:7001'], prefix: 'ciro:' });
+  });
+
+  it('stops cleanly on SIGTERM: stops listening, closes the relay, exit 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ciro-config-'));
+    writeFileSync(join(dir, 'relay.json'), JSON.stringify(good));
+    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['relay/entry/node.ts'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, CIRO_CONFIG: join(dir, 'relay.json'), PORT: '0' },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await expect.poll(() => out, { timeout: 30_000, interval: 100 }).toContain('listening on');
+    const url = /listening on (\S+)/.exec(out)![1]!;
+    expect((await fetch(`${url}/v1/openapi.json`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toContain('"event":"relay.stopping","signal":"SIGTERM"');
+    await expect(fetch(`${url}/v1/openapi.json`)).rejects.toThrow();
   }, 60_000);
 });

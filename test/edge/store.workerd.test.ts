@@ -7,7 +7,7 @@
  * would span several units are refused, and state outlives the object.
  */
 import { env } from 'cloudflare:workers';
-import { evictDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DurableStore } from '../../relay/store/durable/store.ts';
 import { runStoreConformance } from '../store/conformance.ts';
@@ -76,5 +76,38 @@ describe('DurableStore atomic units', () => {
     await s.set('text', 'abc');
     await expect(s.incr('text', 1)).rejects.toBeInstanceOf(TypeError);
     await expect(s.append('log', 'x', 0)).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('clears expired keys on an alarm at the earliest expiry, and the whole object once nothing is left', async () => {
+    const unit = `ttl-${run}`;
+    const stub = env.STORE.get(env.STORE.idFromName(unit));
+    const s = new DurableStore(env.STORE, `{${unit}}:`);
+    const stored = () =>
+      runInDurableObject(stub, async (_o, state) => ({
+        keys: [...(state.storage.kv as { list(): Iterable<[string, unknown]> }).list()].map(([k]) => k).filter((k) => !k.startsWith('\u0000')),
+        alarm: await state.storage.getAlarm(),
+      }));
+    await s.set('soon', '1', { ttlMs: 40 });
+    await s.set('later', '2', { ttlMs: 60_000 });
+    await s.set('forever', '3');
+    const before = await stored();
+    expect(before.keys.sort()).toEqual([`{${unit}}:forever`, `{${unit}}:later`, `{${unit}}:soon`]);
+    expect(before.alarm).toBeGreaterThan(Date.now() - 1_000);
+    expect(before.alarm).toBeLessThan(Date.now() + 1_000);
+
+    // Local workerd fires alarms on time too; running it here only makes sure it has run.
+    await new Promise((r) => setTimeout(r, 60));
+    await runDurableObjectAlarm(stub);
+    const after = await stored();
+    expect(after.keys.sort()).toEqual([`{${unit}}:forever`, `{${unit}}:later`]);
+    // Woken again for the next expiry, not before.
+    expect(after.alarm).toBeGreaterThan(Date.now() + 50_000);
+
+    await s.delete('forever');
+    await s.set('later', '2', { ttlMs: 30 });
+    await new Promise((r) => setTimeout(r, 50));
+    await runDurableObjectAlarm(stub);
+    expect(await stored()).toEqual({ keys: [], alarm: null });
+    expect(await s.get('later')).toBeNull();
   });
 });

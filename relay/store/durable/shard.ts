@@ -25,19 +25,59 @@ interface SyncKv {
   get<T>(key: string): T | undefined;
   put(key: string, value: unknown): void;
   delete(key: string): boolean;
+  list<T>(): Iterable<[string, T]>;
 }
+
+/** When the alarm is set for; a NUL-led name no key from store/keys.ts can take. */
+const ALARM_AT = '\u0000alarm-at';
 
 export class StoreShard extends DurableObject {
   private readonly engine: StoreEngine;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
-    const kv = (ctx.storage as unknown as { kv: SyncKv }).kv;
+    const kv = ctx.storage.kv as SyncKv;
+    this.kv = kv;
     this.engine = new StoreEngine({
       get: (k) => kv.get<Entry>(k),
-      put: (k, e) => kv.put(k, e),
+      put: (k, e) => {
+        kv.put(k, e);
+        if (e.t === 'str' && e.exp !== undefined) this.wakeBy(e.exp);
+      },
       delete: (k) => void kv.delete(k),
     });
+  }
+
+  private readonly kv: SyncKv;
+
+  /**
+   * Most units (an idempotency key, a tracking id, a rate-limit window) are
+   * written once and never read after their TTL: an alarm at the earliest
+   * expiry deletes what has expired, and the whole object's storage once
+   * nothing is left, so abandoned units cost nothing. Storage writes and
+   * setAlarm are ordered by the output gate, so nothing here awaits.
+   */
+  private wakeBy(at: number): void {
+    const set = this.kv.get<number>(ALARM_AT);
+    if (set !== undefined && set <= at) return;
+    this.kv.put(ALARM_AT, at);
+    void this.ctx.storage.setAlarm(at);
+  }
+
+  async alarm(): Promise<void> {
+    let next: number | undefined;
+    let live = 0;
+    for (const [key, e] of this.kv.list<Entry>()) {
+      if (key === ALARM_AT) continue;
+      if (this.engine.expired(e)) this.kv.delete(key);
+      else {
+        live++;
+        if (e.t === 'str' && e.exp !== undefined) next = Math.min(next ?? Infinity, e.exp);
+      }
+    }
+    this.kv.delete(ALARM_AT);
+    if (next !== undefined) this.wakeBy(next);
+    else if (live === 0) await this.ctx.storage.deleteAll();
   }
 
   /**

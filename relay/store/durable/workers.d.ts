@@ -12,5 +12,13 @@ declare module 'cloudflare:workers' {
 }
 
 interface DurableObjectState {
-  readonly storage: unknown;
+  readonly storage: DurableObjectStorage;
+}
+
+interface DurableObjectStorage {
+  /** The synchronous KV of SQLite-backed objects; typed where it is used (shard.ts). */
+  readonly kv: unknown;
+  setAlarm(scheduledTime: number): Promise<void>;
+  getAlarm(): Promise<number | null>;
+  deleteAll(): Promise<void>;
 }

@@ -24,6 +24,8 @@ export interface EdgeOptions {
   policies: unknown[];
   /** Webhook secrets by `<tenant>/<ref>`. */
   secrets?: Record<string, string>;
+  /** More vars and secrets for the Worker's env (CIRO_OPERATOR_KEY, CIRO_RPC_URL…). */
+  env?: Record<string, string>;
   port?: number;
   /** Durable Object state lives here (kept across restarts of one worker; not a way for two to share it: see registryPath). */
   persistTo?: string;
@@ -48,6 +50,7 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
     `CIRO_RELAYERS=${quoted(JSON.stringify(relayers))}`,
     `CIRO_POLICIES=${quoted(JSON.stringify(o.policies))}`,
     ...Object.entries(o.secrets ?? {}).map(([k, v]) => `CIRO_SECRET_${k.replace('/', '__')}=${quoted(v)}`),
+    ...Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${quoted(v)}`),
   ];
   const envFile = join(dir, '.env');
   writeFileSync(envFile, lines.join('\n') + '\n', { mode: 0o600 });

@@ -4,6 +4,7 @@
  * sources parsed without ever quoting their text (they hold keys).
  */
 import { ConfigError } from '../config.ts';
+import { sha256Hex } from '../tenants/auth.ts';
 
 /** CIRO_SECRET_<tenant>__<ref>=… becomes the secret `<ref>` of tenant `<tenant>`. */
 export function secretsFromEnv(env: Record<string, unknown>): Record<string, string> {
@@ -26,4 +27,18 @@ export function parseJsonSource(source: string, text: string): unknown {
     const at = /position (\d+)/.exec(String((e as Error).message))?.[1];
     throw new ConfigError([{ path: source, message: `not valid JSON${at ? ` (at character ${at})` : ''}` }]);
   }
+}
+
+/**
+ * CIRO_OPERATOR_KEY, a secret (`wrangler secret put`, or the process env): the
+ * first operator key, so a fresh deployment can create its tenants through the
+ * admin API without a key hash in its config. Only SHA-256 of the secret is
+ * kept, as for every key; a malformed value is refused without being quoted.
+ */
+export async function withOperatorKey(raw: Record<string, unknown>, value: unknown): Promise<Record<string, unknown>> {
+  if (value === undefined || value === '') return raw;
+  const m = typeof value === 'string' ? /^([a-zA-Z0-9_-]{3,64})\.([A-Za-z0-9_-]{16,})$/.exec(value) : null;
+  if (!m) throw new ConfigError([{ path: 'CIRO_OPERATOR_KEY', message: 'expected <keyId>.<secret> (key id 3-64 of [a-zA-Z0-9_-], secret at least 16 of [A-Za-z0-9_-])' }]);
+  const listed = Array.isArray(raw.operatorKeys) ? raw.operatorKeys : [];
+  return { ...raw, operatorKeys: [...listed, { id: m[1]!, secretHash: await sha256Hex(m[2]!) }] };
 }

@@ -15,7 +15,7 @@ import type { Log, RelayDeps } from '../deps.ts';
 import { sweep } from '../execution/tracking.ts';
 import { MemoryStore } from '../store/memory.ts';
 import type { Store } from '../store/types.ts';
-import { parseJsonSource, secretsFromEnv } from './env.ts';
+import { parseJsonSource, secretsFromEnv, withOperatorKey } from './env.ts';
 import { loadPolicyFiles } from './policyFiles.ts';
 
 /**
@@ -24,6 +24,10 @@ import { loadPolicyFiles } from './policyFiles.ts';
  * Redis Cluster seed URLs).
  */
 export function configFromEnv(env: NodeJS.ProcessEnv, base: Record<string, unknown> = {}): Config {
+  return parseConfig(rawConfigFromEnv(env, base));
+}
+
+function rawConfigFromEnv(env: NodeJS.ProcessEnv, base: Record<string, unknown>): Record<string, unknown> {
   const raw: Record<string, unknown> = { ...base };
   if (env.CIRO_CONFIG) Object.assign(raw, parseJsonSource('CIRO_CONFIG', readFileSync(env.CIRO_CONFIG, 'utf8')));
   if (env.CIRO_RPC_URL) raw.rpcUrl = env.CIRO_RPC_URL;
@@ -36,7 +40,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Record<string, unkno
     raw.store = { kind: 'redis', ...(env.CIRO_REDIS_URL ? { url: env.CIRO_REDIS_URL } : {}), ...(cluster ? { cluster } : {}), ...(prefix === undefined ? {} : { prefix }) };
   }
   if (env.CIRO_RELAYERS) raw.relayers = parseJsonSource('CIRO_RELAYERS', env.CIRO_RELAYERS);
-  return parseConfig(raw);
+  return raw;
 }
 
 /** Memory is the embedded default; Redis or Redis Cluster (Node-only client) is loaded only when configured. */
@@ -109,7 +113,7 @@ export function listen(relay: NodeRelay, port: number, host = '127.0.0.1'): Prom
 async function main() {
   let config: Config;
   try {
-    config = configFromEnv(process.env);
+    config = parseConfig(await withOperatorKey(rawConfigFromEnv(process.env, {}), process.env.CIRO_OPERATOR_KEY));
   } catch (e) {
     console.error(e instanceof ConfigError ? e.message : `invalid relay config: ${String(e)}`);
     process.exit(2);

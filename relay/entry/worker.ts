@@ -3,9 +3,12 @@
  * state in Durable Objects (one per atomic unit, store/durable/) and the work
  * no request waits for (settlement, resubmission) on a cron trigger, since
  * Workers have no background loops. Config comes from the Worker's env:
- *   CIRO_CONFIG     the relay config as JSON (vars), minus what is secret;
- *   CIRO_RELAYERS   relayer accounts and keys as JSON (a `wrangler secret`);
- *   CIRO_POLICIES   the file policies (templates) as a JSON array (vars);
+ *   CIRO_CONFIG        the relay config as JSON (vars), minus what is secret;
+ *   CIRO_RPC_URL       the node's URL (vars), over CIRO_CONFIG's rpcUrl;
+ *   CIRO_MANIFEST      the chain's manifest as JSON (vars), over CIRO_CONFIG's;
+ *   CIRO_RELAYERS      relayer accounts and keys as JSON (a `wrangler secret`);
+ *   CIRO_OPERATOR_KEY  the first operator key, `<id>.<secret>` (a `wrangler secret`);
+ *   CIRO_POLICIES      the file policies (templates) as a JSON array (vars);
  *   CIRO_SECRET_<tenant>__<ref>  webhook secrets (`wrangler secret`).
  */
 import { createApp } from '../app.ts';
@@ -15,14 +18,17 @@ import type { RelayDeps } from '../deps.ts';
 import { sweep } from '../execution/tracking.ts';
 import { DurableStore, type ShardNamespace } from '../store/durable/store.ts';
 import { parsePolicyOrThrow } from '../tenants/templates.ts';
-import { parseJsonSource, secretsFromEnv } from './env.ts';
+import { parseJsonSource, secretsFromEnv, withOperatorKey } from './env.ts';
 
 export { StoreShard } from '../store/durable/shard.ts';
 
 interface Env {
   STORE: ShardNamespace;
   CIRO_CONFIG?: string;
+  CIRO_RPC_URL?: string;
+  CIRO_MANIFEST?: string;
   CIRO_RELAYERS?: string;
+  CIRO_OPERATOR_KEY?: string;
   CIRO_POLICIES?: string;
   [name: string]: unknown;
 }
@@ -36,32 +42,38 @@ type Relay = { deps: RelayDeps; app: ReturnType<typeof createApp> };
 const log = (event: string, data: Record<string, unknown>) => console.log(JSON.stringify({ t: new Date().toISOString(), event, ...data }));
 
 /** One relay per isolate, built on the first event; a config error is reported on every request until fixed. */
-let built: { relay: Relay } | { error: ConfigError } | undefined;
+let built: Promise<{ relay: Relay } | { error: ConfigError }> | undefined;
 
-function relayFor(env: Env): Relay {
-  if (!built) {
-    try {
-      const raw = parseJsonSource('CIRO_CONFIG', env.CIRO_CONFIG ?? '{}') as Record<string, unknown>;
-      if (env.CIRO_RELAYERS) raw.relayers = parseJsonSource('CIRO_RELAYERS', env.CIRO_RELAYERS);
-      const config = parseConfig(raw);
-      const policies = parseJsonSource('CIRO_POLICIES', env.CIRO_POLICIES ?? '[]');
-      const templates = (Array.isArray(policies) ? policies : []).map((p, i) => parsePolicyOrThrow(p, `CIRO_POLICIES[${i}]`));
-      const deps = createDeps({ config, store: new DurableStore(env.STORE), templates, secrets: secretsFromEnv(env), log });
-      // Cloudflare sets the caller's address on every request; nothing upstream can forge it.
-      built = { relay: { deps, app: createApp(deps, { clientAddress: (c) => c.req.header('cf-connecting-ip') }) } };
-    } catch (e) {
-      built = { error: e instanceof ConfigError ? e : new ConfigError([{ path: '', message: String((e as Error).message ?? e) }]) };
-    }
+async function relayFor(env: Env): Promise<Relay> {
+  built ??= build(env);
+  const b = await built;
+  if ('error' in b) throw b.error;
+  return b.relay;
+}
+
+async function build(env: Env): Promise<{ relay: Relay } | { error: ConfigError }> {
+  try {
+    let raw = parseJsonSource('CIRO_CONFIG', env.CIRO_CONFIG ?? '{}') as Record<string, unknown>;
+    if (env.CIRO_RPC_URL) raw.rpcUrl = env.CIRO_RPC_URL;
+    if (env.CIRO_MANIFEST) raw.manifest = parseJsonSource('CIRO_MANIFEST', env.CIRO_MANIFEST);
+    if (env.CIRO_RELAYERS) raw.relayers = parseJsonSource('CIRO_RELAYERS', env.CIRO_RELAYERS);
+    raw = await withOperatorKey(raw, env.CIRO_OPERATOR_KEY);
+    const config = parseConfig(raw);
+    const policies = parseJsonSource('CIRO_POLICIES', env.CIRO_POLICIES ?? '[]');
+    const templates = (Array.isArray(policies) ? policies : []).map((p, i) => parsePolicyOrThrow(p, `CIRO_POLICIES[${i}]`));
+    const deps = createDeps({ config, store: new DurableStore(env.STORE), templates, secrets: secretsFromEnv(env), log });
+    // Cloudflare sets the caller's address on every request; nothing upstream can forge it.
+    return { relay: { deps, app: createApp(deps, { clientAddress: (c) => c.req.header('cf-connecting-ip') }) } };
+  } catch (e) {
+    return { error: e instanceof ConfigError ? e : new ConfigError([{ path: '', message: String((e as Error).message ?? e) }]) };
   }
-  if ('error' in built) throw built.error;
-  return built.relay;
 }
 
 export default {
   async fetch(request: Request, env: Env, ctx: Ctx): Promise<Response> {
     let relay: Relay;
     try {
-      relay = relayFor(env);
+      relay = await relayFor(env);
     } catch (e) {
       log('config.invalid', { error: String(e) });
       return Response.json({ error: { reason: 'config_invalid', message: 'Relay misconfigured', details: (e as Error).message } }, { status: 503 });
@@ -71,6 +83,10 @@ export default {
 
   /** Every minute: settle what landed, send again what was dropped. */
   async scheduled(_controller: unknown, env: Env, ctx: Ctx): Promise<void> {
-    ctx.waitUntil(sweep(relayFor(env).deps).then((n) => log('cron.sweep', { settled: n })));
+    ctx.waitUntil(
+      relayFor(env)
+        .then((r) => sweep(r.deps))
+        .then((n) => log('cron.sweep', { settled: n }), (e: unknown) => log('cron.failed', { error: String(e) })),
+    );
   },
 };

@@ -21,8 +21,10 @@ import { sign } from '../security/helpers.ts';
 let chain: LocalChain;
 let edge: EdgeRelay;
 let apiKey: string;
+let operatorKey: string;
 beforeAll(async () => {
   chain = await startLocalChain({ seed: true });
+  operatorKey = (await newApiKey('bootstrap-op')).key;
   const key = await newApiKey('test');
   apiKey = key.key;
   const dir = join(repoRoot, 'policies', 'examples');
@@ -36,6 +38,8 @@ beforeAll(async () => {
       tenants: [{ id: 'test', name: 'Test', apiKeys: [{ id: 'test', secretHash: key.secretHash, scope: 'sponsor' }], policies: ['worker-rewards', 'job-submission'] }],
     },
     policies: readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))),
+    // A fresh deployment's first operator key, as `wrangler secret put CIRO_OPERATOR_KEY` gives it.
+    env: { CIRO_OPERATOR_KEY: operatorKey },
   });
 }, 300_000);
 afterAll(async () => {
@@ -104,5 +108,17 @@ describe('the relay on workerd (wrangler dev), state in Durable Objects', () => 
     expect((await rpc('paymaster_executeTransaction', params)).result).toEqual(a.result);
     await chain.provider.waitForTransaction(a.result.transaction_hash);
     await expect.poll(async () => (await rpc('paymaster_trackingIdToLatestHash', { tracking_id: a.result.tracking_id })).result?.status, { timeout: 20_000 }).toBe('accepted');
+  });
+
+  it('bootstraps from the CIRO_OPERATOR_KEY secret: the operator creates a tenant whose admin key works', async () => {
+    const admin = (method: string, path: string, key: string, body?: unknown) =>
+      fetch(`${edge.url}${path}`, { method, headers: { 'content-type': 'application/json', 'x-paymaster-api-key': key }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const wrong = await admin('POST', '/v1/tenants', `bootstrap-op.${'0'.repeat(48)}`, { id: 'edge-co', name: 'Edge Co' });
+    expect(wrong.status).toBe(401);
+    const created = await admin('POST', '/v1/tenants', operatorKey, { id: 'edge-co', name: 'Edge Co', policies: ['job-submission'] });
+    expect(created.status).toBe(201);
+    const { adminKey } = (await created.json()) as { adminKey: { key: string } };
+    const tenant = await admin('GET', '/v1/tenant', adminKey.key);
+    expect(await tenant.json()).toMatchObject({ id: 'edge-co', policies: ['job-submission'] });
   });
 });

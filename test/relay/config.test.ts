@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, ConfigError } from '../../relay/config.ts';
+import { withOperatorKey } from '../../relay/entry/env.ts';
 import { configFromEnv } from '../../relay/entry/node.ts';
+import { newApiKey } from '../../relay/tenants/auth.ts';
 import { repoRoot } from '../../scripts/local/toolchain.ts';
 
 const felt = (n: number) => `0x${n.toString(16)}`;
@@ -77,12 +79,27 @@ describe('config validation at boot', () => {
     expect(cluster).toEqual({ kind: 'redis', cluster: ['redis://a:7000', 'redis://b:7001'], prefix: 'ciro:' });
   });
 
+  it('takes a first operator key from CIRO_OPERATOR_KEY, hashed, and refuses a malformed one without quoting it', async () => {
+    const op = await newApiKey('boot-op');
+    const raw = await withOperatorKey({ ...good, operatorKeys: [{ id: 'op-1', secretHash: 'a'.repeat(64) }] }, op.key);
+    expect(parseConfig(raw).operatorKeys).toEqual([{ id: 'op-1', secretHash: 'a'.repeat(64) }, { id: 'boot-op', secretHash: op.secretHash }]);
+    expect(await withOperatorKey(good, undefined)).toBe(good);
+    const bad = await withOperatorKey(good, 'boot-op:5ec7e7deadbeef').catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ConfigError);
+    expect(String((bad as Error).message)).toContain('CIRO_OPERATOR_KEY');
+    expect(String((bad as Error).message)).not.toMatch(/5ec7e7|deadbeef/);
+    // An id the config already gives another key is refused by the schema, like any duplicate.
+    const twice = await withOperatorKey({ ...good, operatorKeys: [{ id: 'boot-op', secretHash: 'a'.repeat(64) }] }, op.key);
+    expect(() => parseConfig(twice)).toThrow(/key id 'boot-op' is used twice/);
+  });
+
   it('stops cleanly on SIGTERM: stops listening, closes the relay, exit 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ciro-config-'));
     writeFileSync(join(dir, 'relay.json'), JSON.stringify(good));
+    const op = await newApiKey('boot-op');
     const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['relay/entry/node.ts'], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH, CIRO_CONFIG: join(dir, 'relay.json'), PORT: '0' },
+      env: { PATH: process.env.PATH, CIRO_CONFIG: join(dir, 'relay.json'), PORT: '0', CIRO_OPERATOR_KEY: op.key },
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -90,6 +107,7 @@ describe('config validation at boot', () => {
     await expect.poll(() => out, { timeout: 30_000, interval: 100 }).toContain('listening on');
     const url = /listening on (\S+)/.exec(out)![1]!;
     expect((await fetch(`${url}/v1/openapi.json`)).status).toBe(200);
+    expect((await fetch(`${url}/v1/tenants`, { headers: { 'x-paymaster-api-key': op.key } })).status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out).toContain('"event":"relay.stopping","signal":"SIGTERM"');

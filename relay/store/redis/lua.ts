@@ -81,38 +81,34 @@ end
 return 0
 `;
 
-/** KEYS[1]; ARGV hasExpected ('1'|'0'), expected, value, ttlMs. */
-export const COMPARE_AND_SET = `
+/** Compare-and-set's check and write, shared by COMPARE_AND_SET and COMMIT: ARGV hasExpected ('1'|'0'), expected, value, ttlMs. */
+const CAS_CHECK = `
 local cur = redis.call('GET', KEYS[1])
 if ARGV[1] == '1' then
   if cur ~= ARGV[2] then return 0 end
 elseif cur then
   return 0
 end
+`;
+const CAS_WRITE = `
 if ARGV[4] ~= '0' then redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
 else redis.call('SET', KEYS[1], ARGV[3]) end
-return 1
+`;
+
+/** KEYS[1]; ARGV hasExpected ('1'|'0'), expected, value, ttlMs. */
+export const COMPARE_AND_SET = `${CAS_CHECK}${CAS_WRITE}return 1
 `;
 
 /**
  * KEYS: the CAS key, then ARGV[5] counters to bump, then the lists to append to.
  * ARGV hasExpected, expected, value, ttlMs, nBump, then per list: value, maxLen.
  */
-export const COMMIT = `
-local cur = redis.call('GET', KEYS[1])
-if ARGV[1] == '1' then
-  if cur ~= ARGV[2] then return 0 end
-elseif cur then
-  return 0
-end
-local nBump = tonumber(ARGV[5])
+export const COMMIT = `${CAS_CHECK}local nBump = tonumber(ARGV[5])
 for i = 2, nBump + 1 do
   local v = redis.call('GET', KEYS[i])
   if v and not string.match(v, '^%-?%d+$') then return redis.error_reply('ERR ' .. KEYS[i] .. ' does not hold an integer') end
 end
-if ARGV[4] ~= '0' then redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
-else redis.call('SET', KEYS[1], ARGV[3]) end
-for i = 2, nBump + 1 do redis.call('INCRBY', KEYS[i], 1) end
+${CAS_WRITE}for i = 2, nBump + 1 do redis.call('INCRBY', KEYS[i], 1) end
 for j = nBump + 2, #KEYS do
   local a = 6 + 2 * (j - nBump - 2)
   redis.call('LPUSH', KEYS[j], ARGV[a])

@@ -6,7 +6,8 @@
  * else. The SDK builds only `invoke` transactions: no deploy_and_invoke.
  */
 import { describe, expect, it } from 'vitest';
-import { anHour, clientDir, defaultInvokeFlow, jobCalls, nodeDriver, requestsOf, sponsoredInvokeFlow, type Interop } from '../harness.ts';
+import { clientDir, nodeDriver, type Interop } from '../harness.ts';
+import { anHour, defaultInvokeFlow, jobCalls, requestsOf, sponsoredInvokeFlow } from '../flows.ts';
 
 export function avnuSdkSuite(ix: () => Interop): void {
   const avnu = nodeDriver(clientDir('avnu-sdk'));

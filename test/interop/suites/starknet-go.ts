@@ -8,7 +8,8 @@
  * interop.test.ts alongside the stack; only this suite waits for it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { anHour, defaultInvokeFlow, deployAndInvokeFlow, refusedBuildFlow, requestsOf, runProcess, sponsoredInvokeFlow, type Driver, type Interop } from '../harness.ts';
+import { runProcess, type Driver, type Interop } from '../harness.ts';
+import { anHour, defaultInvokeFlow, deployAndInvokeFlow, refusedBuildFlow, requestsOf, sponsoredInvokeFlow } from '../flows.ts';
 
 export function starknetGoSuite(ix: () => Interop, build: Promise<string>): void {
   let bin: string;

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../../scripts/local/toolchain.ts';
-import { anHour, clientDir, defaultInvokeFlow, deployAndInvokeFlow, interopDir, node22, refusedBuildFlow, requestsOf, runProcess, sponsoredInvokeFlow, type Driver, type Interop } from '../harness.ts';
+import { clientDir, interopDir, node22, runProcess, type Driver, type Interop } from '../harness.ts';
+import { anHour, defaultInvokeFlow, deployAndInvokeFlow, refusedBuildFlow, requestsOf, sponsoredInvokeFlow } from '../flows.ts';
 
 export function starknetJsSuite(ix: () => Interop): void {
   const driver =

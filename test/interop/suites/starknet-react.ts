@@ -8,7 +8,8 @@
  * wallet is a stand-in that only signs typed data with the account key.
  */
 import { describe, expect, it } from 'vitest';
-import { anHour, clientDir, defaultInvokeFlow, deployAndInvokeFlow, nodeDriver, requestsOf, sponsoredInvokeFlow, type Interop } from '../harness.ts';
+import { clientDir, nodeDriver, type Interop } from '../harness.ts';
+import { anHour, defaultInvokeFlow, deployAndInvokeFlow, requestsOf, sponsoredInvokeFlow } from '../flows.ts';
 
 export function starknetReactSuite(ix: () => Interop): void {
   const react = nodeDriver(clientDir('starknet-react'));

@@ -14,6 +14,8 @@ import { repoRoot } from './local/toolchain.ts';
 export interface EdgeRelay {
   url: string;
   proc: ChildProcess;
+  /** What wrangler dev printed so far (the Worker's logs among it). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -57,7 +59,9 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
   const persist = o.persistTo ?? join(dir, 'state');
   mkdirSync(persist, { recursive: true });
   const bin = join(repoRoot, 'node_modules', '.bin', 'wrangler');
-  const args = ['dev', ...(o.wranglerConfig ? ['--config', o.wranglerConfig] : []), '--local', '--ip', '127.0.0.1', '--port', String(o.port ?? 0), '--env-file', envFile, '--persist-to', persist, '--show-interactive-dev-session=false'];
+  const args = ['dev', ...(o.wranglerConfig ? ['--config', o.wranglerConfig] : []), '--local', '--ip', '127.0.0.1', '--port', String(o.port ?? 0), '--env-file', envFile, '--persist-to', persist, '--show-interactive-dev-session=false',
+    // GET /__scheduled runs the cron handler now (dev only), so the cron's work can be tested and tried.
+    '--test-scheduled'];
   const proc = spawn(bin, args, {
     cwd: repoRoot,
     env: { ...process.env, ...(o.registryPath ? { WRANGLER_REGISTRY_PATH: o.registryPath } : {}), WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1', PATH: `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}` },
@@ -81,6 +85,7 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
   return {
     url,
     proc,
+    output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
         if (proc.exitCode !== null) return resolve();

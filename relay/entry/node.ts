@@ -12,7 +12,7 @@ import { createApp } from '../app.ts';
 import { parseConfig, ConfigError, type Config } from '../config.ts';
 import { createDeps } from '../createDeps.ts';
 import type { Log, RelayDeps } from '../deps.ts';
-import { sweep } from '../execution/tracking.ts';
+import { housekeeping } from '../execution/housekeeping.ts';
 import { MemoryStore } from '../store/memory.ts';
 import type { Store } from '../store/types.ts';
 import { parseJsonSource, secretsFromEnv, withOperatorKey } from './env.ts';
@@ -88,7 +88,13 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
       pending.add(p);
     },
   });
-  const timer = setInterval(() => deps.background(sweep(deps)), opts.sweepMs ?? 2000);
+  // Settlement every sweep; the relayers' balances about once a minute (a read each, through their cache).
+  const sweepMs = opts.sweepMs ?? 2000;
+  let pass = 0;
+  const timer = setInterval(() => {
+    const checkRelayers = pass++ % Math.max(1, Math.round(60_000 / sweepMs)) === 0;
+    deps.background(housekeeping(deps, { checkRelayers }));
+  }, sweepMs);
   timer.unref();
   return {
     deps,

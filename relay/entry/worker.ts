@@ -15,7 +15,7 @@ import { createApp } from '../app.ts';
 import { ConfigError, parseConfig } from '../config.ts';
 import { createDeps } from '../createDeps.ts';
 import type { RelayDeps } from '../deps.ts';
-import { sweep } from '../execution/tracking.ts';
+import { housekeeping } from '../execution/housekeeping.ts';
 import { DurableStore, type ShardNamespace } from '../store/durable/store.ts';
 import { parsePolicyOrThrow } from '../tenants/templates.ts';
 import { parseJsonSource, secretsFromEnv, withOperatorKey } from './env.ts';
@@ -81,12 +81,12 @@ export default {
     return relay.app.fetch(request, env, ctx as never);
   },
 
-  /** Every minute: settle what landed, send again what was dropped. */
+  /** Every minute: settle what landed, send again what was dropped, check the relayers' balances. */
   async scheduled(_controller: unknown, env: Env, ctx: Ctx): Promise<void> {
     ctx.waitUntil(
       relayFor(env)
-        .then((r) => sweep(r.deps))
-        .then((n) => log('cron.sweep', { settled: n }), (e: unknown) => log('cron.failed', { error: String(e) })),
+        .then((r) => housekeeping(r.deps))
+        .then((h) => log('cron.housekeeping', { ...h }), (e: unknown) => log('cron.failed', { error: String(e) })),
     );
   },
 };

@@ -121,4 +121,10 @@ describe('the relay on workerd (wrangler dev), state in Durable Objects', () => 
     const tenant = await admin('GET', '/v1/tenant', adminKey.key);
     expect(await tenant.json()).toMatchObject({ id: 'edge-co', policies: ['job-submission'] });
   });
+
+  it('runs its housekeeping on the cron trigger: settlement and the relayers\' balances', async () => {
+    const res = await fetch(`${edge.url}/__scheduled?cron=*+*+*+*+*`);
+    expect(res.status).toBe(200);
+    await expect.poll(() => /"event":"cron.housekeeping","settled":\d+,"outOfRotation":\[\]/.test(edge.output()), { timeout: 20_000 }).toBe(true);
+  });
 });

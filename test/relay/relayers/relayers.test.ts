@@ -8,6 +8,7 @@ import { ec, hash, stark, typedData } from 'starknet';
 import { balanceOf, startRelayStack, STRK, type RelayStack } from '../../helpers/relay.ts';
 import { executeAndWait } from '../../../scripts/local/accounts.ts';
 import { call, u256 } from '../../../scripts/local/seed.ts';
+import { housekeeping } from '../../../relay/execution/housekeeping.ts';
 import { saveTracking } from '../../../relay/execution/trackingRecord.ts';
 import { Keys } from '../../../relay/store/keys.ts';
 
@@ -114,6 +115,13 @@ describe('relayer pool', () => {
     const status = await s.relay.deps.relayers.status();
     expect(status.find((x) => x.address === r0!.address)?.inRotation).toBe(false);
     expect(status.find((x) => x.address === r1!.address)?.inRotation).toBe(true);
+    // The housekeeping pass (timer or cron) reports it without waiting for a request.
+    const logged: [string, Record<string, unknown>][] = [];
+    const h = await housekeeping({ ...s.relay.deps, log: (event, data) => void logged.push([event, data]) });
+    expect(h.outOfRotation).toEqual([r0!.address]);
+    const report = logged.find(([event]) => event === 'relayers.out_of_rotation')?.[1] as { relayers: { address: string; balance: string }[]; inRotation: number };
+    expect(report).toMatchObject({ relayers: [{ address: r0!.address }], inRotation: 1 });
+    expect(BigInt(report.relayers[0]!.balance)).toBeLessThan(FLOOR);
 
     const n0 = await nonceOf(r0!.address);
     for (let i = 0; i < 3; i++) {

@@ -6,7 +6,8 @@
  * skips the socket.
  */
 import { join } from 'node:path';
-import { Account, PaymasterRpc, type RpcProvider } from 'starknet';
+import { Account, hash, PaymasterRpc, type RpcProvider } from 'starknet';
+import { afterAll, beforeAll } from 'vitest';
 import { newApiKey } from '../../relay/tenants/auth.ts';
 import { parseConfig, type ConfigInput } from '../../relay/config.ts';
 import { createNodeRelay, type NodeRelay } from '../../relay/entry/node.ts';
@@ -127,3 +128,20 @@ export async function balanceOf(provider: RpcProvider, token: string, owner: str
   const r = await provider.callContract({ contractAddress: token, entrypoint: 'balance_of', calldata: [owner] });
   return BigInt(r[0]!) + (BigInt(r[1] ?? 0) << 128n);
 }
+
+/** One stack for a suite: started before its tests, stopped after; read it through the getter. */
+export function useRelayStack(opts: RelayStackOptions = {}): () => RelayStack {
+  let s: RelayStack | undefined;
+  beforeAll(async () => {
+    s = await startRelayStack(opts);
+  }, 300_000);
+  afterAll(async () => s?.stop());
+  return () => s!;
+}
+
+/** CDC Pool `heartbeat()` as a SNIP-29 wire call: what the demo worker may always have sponsored. */
+export const heartbeatCall = (s: RelayStack) => ({
+  to: s.chain.manifest.contracts.cdc_pool.address,
+  selector: hash.getSelectorFromName('heartbeat'),
+  calldata: [] as string[],
+});

@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { balanceOf, STRK } from '../helpers/relay.ts';
 import { deployFreshAccount, executeAndWait } from '../../scripts/local/accounts.ts';
 import { CIRO, call, readU64, u256 } from '../../scripts/local/seed.ts';
-import type { Driver, DriverResult, Exchange, Interop, Job, JobCall } from './harness.ts';
+import type { Driver, DriverResult, Exchange, FeeMode, Interop, Job, JobCall } from './harness.ts';
 
 const addr = (ix: Interop) => ix.s.chain.manifest.contracts;
 const ciroOf = (ix: Interop, who: string) => balanceOf(ix.s.chain.provider, addr(ix).ciro_token.address, who);
@@ -26,6 +26,11 @@ export function jobCalls(ix: Interop, input: string): JobCall[] {
 
 function baseJob(ix: Interop): Pick<Job, 'relayUrl' | 'apiKey' | 'nodeUrl'> {
   return { relayUrl: ix.url, apiKey: ix.s.apiKey, nodeUrl: ix.s.chain.devnet.url };
+}
+
+/** An invoke job for `user`: the job-submission calls, in the given fee mode. */
+function invokeJob(ix: Interop, user: { address: string; privateKey: string }, input: string, feeMode: FeeMode, extra: Partial<Job>): Job {
+  return { ...baseJob(ix), flow: 'invoke', address: user.address, privateKey: user.privateKey, calls: jobCalls(ix, input), feeMode, ...extra };
 }
 
 /** Runs the driver; on failure the error carries the JSON-RPC exchanges the client had with the relay. */
@@ -90,15 +95,7 @@ export async function deployAndInvokeFlow(ix: Interop, driver: Driver, input = '
 export async function sponsoredInvokeFlow(ix: Interop, driver: Driver, input = 'sponsored', extra: Partial<Job> = {}) {
   const user = await freshAccount(ix, 100n * CIRO);
   const jobsBefore = await jobCount(ix);
-  const { result, exchanges } = await drive(ix, driver, {
-    ...baseJob(ix),
-    flow: 'invoke',
-    address: user.address,
-    privateKey: user.privateKey,
-    calls: jobCalls(ix, input),
-    feeMode: { mode: 'sponsored' },
-    ...extra,
-  });
+  const { result, exchanges } = await drive(ix, driver, invokeJob(ix, user, input, { mode: 'sponsored' }, extra));
   await landed(ix, result.transactionHash);
   if (extra.timeBounds) expectTimeBounds(exchanges, extra.timeBounds);
   expect(await jobCount(ix)).toBe(jobsBefore + 1n);
@@ -116,15 +113,7 @@ export async function defaultInvokeFlow(ix: Interop, driver: Driver, input = 'de
   const user = await freshAccount(ix, 100n * CIRO);
   const jobsBefore = await jobCount(ix);
   const pmBefore = await ciroOf(ix, addr(ix).paymaster.address);
-  const { result, exchanges } = await drive(ix, driver, {
-    ...baseJob(ix),
-    flow: 'invoke',
-    address: user.address,
-    privateKey: user.privateKey,
-    calls: jobCalls(ix, input),
-    feeMode: { mode: 'default', gasToken: addr(ix).ciro_token.address },
-    ...extra,
-  });
+  const { result, exchanges } = await drive(ix, driver, invokeJob(ix, user, input, { mode: 'default', gasToken: addr(ix).ciro_token.address }, extra));
   await landed(ix, result.transactionHash);
   expect(await jobCount(ix)).toBe(jobsBefore + 1n);
   const paid = (await ciroOf(ix, addr(ix).paymaster.address)) - pmBefore;

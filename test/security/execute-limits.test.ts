@@ -4,21 +4,18 @@
  * calldata than a build takes, and an L2 gas cap per transaction, so one
  * request can't buy an unbounded transaction.
  */
-import { hash } from 'starknet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { heartbeatCall, startRelayStack, useRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { buildTypedData } from '../../relay/chain/snip9.ts';
 import { chainNow } from '../../scripts/local/outside.ts';
 import { relayerLedger, sign, sponsored } from './helpers.ts';
 
+const stack = useRelayStack();
 let s: RelayStack;
-beforeAll(async () => {
-  s = await startRelayStack();
-}, 300_000);
-afterAll(async () => s?.stop());
+beforeAll(() => void (s = stack()));
 
 const worker = () => s.chain.demo!.worker;
-const heartbeat = () => ({ to: s.chain.manifest.contracts.cdc_pool.address, selector: hash.getSelectorFromName('heartbeat'), calldata: [] as string[] });
+const heartbeat = () => heartbeatCall(s);
 
 async function executeSigned(calls: { to: string; selector: string; calldata: string[] }[], window: { after: number; before: number }) {
   const td = buildTypedData(await s.chain.provider.getChainId(), {

@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { hash } from 'starknet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelayStack, type RelayStack } from '../../helpers/relay.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { heartbeatCall, useRelayStack, type RelayStack } from '../../helpers/relay.ts';
 import { chainNow } from '../../../scripts/local/outside.ts';
 import { repoRoot } from '../../../scripts/local/toolchain.ts';
 import { sign } from '../../security/helpers.ts';
@@ -29,15 +29,13 @@ function assertResult(method: string, result: unknown) {
   expect(ok ? [] : validate.errors, `${method} result against the spec`).toEqual([]);
 }
 
+const stack = useRelayStack();
 let s: RelayStack;
-beforeAll(async () => {
-  s = await startRelayStack();
-}, 300_000);
-afterAll(async () => s?.stop());
+beforeAll(() => void (s = stack()));
 
 const worker = () => s.chain.demo!.worker;
 const sponsored = { version: '0x1', fee_mode: { mode: 'sponsored' } };
-const heartbeat = () => ({ to: s.chain.manifest.contracts.cdc_pool.address, selector: hash.getSelectorFromName('heartbeat'), calldata: [] });
+const heartbeat = () => heartbeatCall(s);
 const invoke = () => ({ type: 'invoke', invoke: { user_address: worker().address, calls: [heartbeat()] } });
 
 describe('strict in what it sends: results match the SNIP-29 schema', () => {

@@ -88,6 +88,20 @@ describe('RedisStore fails closed', () => {
     expect(ms).toBeLessThan(3_000);
   });
 
+  it("says why a Redis refused the connection (the server's reply), without the password", async () => {
+    const locked = await startRedis({ args: ['--requirepass', 'right-secret-7f3a'] });
+    try {
+      const wrong = locked.url.replace('redis://', 'redis://:wrong-secret-91c2@');
+      const { err } = await timed(RedisStore.connect(wrong, { connectTimeoutMs: 1_000 }));
+      expect(err).toBeInstanceOf(StoreUnavailableError);
+      const text = `${(err as Error).message} ${String((err as Error).cause)}`;
+      expect(text).toMatch(/WRONGPASS|NOAUTH|invalid username-password/);
+      expect(text).not.toMatch(/wrong-secret-91c2|right-secret-7f3a/);
+    } finally {
+      await locked.stop();
+    }
+  });
+
   it('throws StoreUnavailableError promptly while Redis is down, then serves again by itself', async () => {
     const own = await startRedis();
     const store = await RedisStore.connect(own.url, { prefix: 'fc:', commandTimeoutMs: 1_000 });

@@ -58,7 +58,9 @@ export class RedisConnection {
     const client = link(target, timeoutMs);
     try {
       const where = 'url' in target ? redact(target.url) : `cluster ${target.cluster.map(redact).join(', ')}`;
-      await deadline(client.connect(), connectTimeoutMs, () => new Error(`no answer from ${where} within ${connectTimeoutMs} ms`));
+      // The server's own refusal (protected mode, wrong password, …) says more than the timeout does.
+      const why = () => (client.lastError ? `: ${client.lastError.message}` : '');
+      await deadline(client.connect(), connectTimeoutMs, () => new Error(`no answer from ${where} within ${connectTimeoutMs} ms${why()}`));
     } catch (e) {
       client.destroy();
       throw new StoreUnavailableError(e);

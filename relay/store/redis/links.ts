@@ -19,6 +19,8 @@ export interface Link {
   /** PING; on a cluster, every master must answer and see the cluster as up (or keyed commands fail with CLUSTERDOWN). */
   ping(): Promise<void>;
   readonly isReady: boolean;
+  /** The last error the client reported while (re)connecting, to say why a connect timed out. */
+  readonly lastError: Error | undefined;
   close(): Promise<void>;
   destroy(): void;
 }
@@ -49,8 +51,12 @@ function serverLink(url: string, timeoutMs: number): Link {
   });
   // Without a listener Node treats reconnect errors as fatal; they are not
   // lost, since every command in that state rejects with StoreUnavailableError.
-  client.on('error', () => {});
+  let lastError: Error | undefined;
+  client.on('error', (e: Error) => void (lastError = e));
   return {
+    get lastError() {
+      return lastError;
+    },
     connect: async () => void (await client.connect()),
     send: (args) => client.sendCommand(args),
     ping: async () => void (await client.sendCommand(['PING'])),
@@ -81,7 +87,8 @@ function clusterLink(urls: string[], timeoutMs: number): Link {
     defaults: { ...auth, disableOfflineQueue: true, socket: tls ? { ...socket, tls: true } : socket },
     commandOptions: { timeout: timeoutMs },
   });
-  cluster.on('error', () => {}); // as above: every command while a node is unreachable fails on its own
+  let lastError: Error | undefined;
+  cluster.on('error', (e: Error) => void (lastError = e)); // as above: every command while a node is unreachable fails on its own
   const destroy = () => {
     destroyed = true;
     cluster.destroy();
@@ -95,6 +102,7 @@ function clusterLink(urls: string[], timeoutMs: number): Link {
           await cluster.connect();
         } catch (e) {
           if (destroyed) throw e;
+          lastError = e as Error;
           await new Promise((r) => setTimeout(r, backoff(attempt)));
           continue;
         }
@@ -115,6 +123,9 @@ function clusterLink(urls: string[], timeoutMs: number): Link {
     },
     get isReady() {
       return cluster.isReady;
+    },
+    get lastError() {
+      return lastError;
     },
     close: () => cluster.close(),
     destroy,

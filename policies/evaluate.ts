@@ -41,6 +41,8 @@ const CHECKS: ReadonlyArray<(ctx: EvalContext) => Verdict | Verdict[]> = [
 const STAGE_OF_RULE: Record<string, number> = {
   enabled: 0, match: 1, feeModes: 2, timeWindow: 3, senders: 4, allow: 5, deployments: 5, reputation: 6,
   'budgets.perOperation': 7, tiers: 8, 'budgets.perUser': 9, 'budgets.global': 9, rateLimits: 10, webhook: 11,
+  // Sessions are judged apart (evaluateSession.ts); the rule ranks with allow, as both say what may be called.
+  sessions: 5,
 };
 
 /** How far into the policy a request got before being refused; higher means more specific. */
@@ -57,21 +59,23 @@ export function evaluate(request: PolicyRequest, policy: Policy, facts: PolicyFa
     resolve: contractResolver(facts.contracts),
     sender: normalizeFelt(request.sender),
   };
-  const verdicts = CHECKS.flatMap((check) => check(ctx));
+  return decisionOf(policy.id, CHECKS.flatMap((check) => check(ctx)), facts.now);
+}
+
+/** The decision a policy's verdicts make: allowed, or refused by the first failure. Shared with evaluateSession. */
+export function decisionOf(policy: string, verdicts: Verdict[], at: number, granted = 'Sponsored'): Decision {
   const failed = verdicts.find((v) => !v.ok);
-  if (failed === undefined) {
-    return { allow: true, policy: policy.id, message: `Sponsored under policy '${policy.id}'.`, verdicts, at: facts.now };
-  }
+  if (failed === undefined) return { allow: true, policy, message: `${granted} under policy '${policy}'.`, verdicts, at };
   const decision: Decision = {
     allow: false,
-    policy: policy.id,
+    policy,
     rule: failed.rule,
     reason: failed.reason!,
-    message: `Refused by policy '${policy.id}' (${failed.rule}): ${failed.detail}. ${REASON_FIXES[failed.reason!]}${
+    message: `Refused by policy '${policy}' (${failed.rule}): ${failed.detail}. ${REASON_FIXES[failed.reason!]}${
       failed.retryAfter === undefined ? '' : ` Retry after ${failed.retryAfter}s.`
     }`,
     verdicts,
-    at: facts.now,
+    at,
   };
   if (failed.retryAfter !== undefined) decision.retryAfter = failed.retryAfter;
   return decision;
@@ -153,4 +157,9 @@ export const REASON_FIXES: Record<DenyReason, string> = {
   webhook_denied: "The operator's approval webhook refused this request.",
   webhook_timeout: 'Retry; the approval webhook did not answer in time.',
   webhook_error: 'Retry; the approval webhook failed.',
+  sessions_not_offered: 'Ask the operator for a policy with a sessions rule for this API key.',
+  session_expired: 'Create a new session; this one has expired.',
+  session_too_long: 'Create a session with an earlier expiry.',
+  session_method_not_allowed: 'Only include methods the policy lets sessions call.',
+  session_metadata_mismatch: "Set the session metadata's projectID to the one the policy names.",
 };

@@ -34,6 +34,7 @@ export {
   PolicyRequestSchema,
   CallSchema,
   DENY_REASONS,
+  SESSION_DENY_REASONS,
   type PolicyRequest,
   type PolicyRequestInput,
   type PolicyCall,
@@ -46,6 +47,15 @@ export {
   type RuleName,
 } from './types.ts';
 export { evaluate, selectPolicy, needsWebhook, ruleStage, REASON_FIXES } from './evaluate.ts';
+export { evaluateSession, selectSessionPolicy, sessionAllowsCall } from './evaluateSession.ts';
+export {
+  SessionsRuleSchema,
+  MAX_SESSION_METADATA,
+  metadataProjectId,
+  type SessionsRule,
+  type SessionMethod,
+  type SessionRequest,
+} from './sessions.ts';
 export { periodWindow, type PeriodWindow } from './period.ts';
 export { selectorOf } from './selectors.ts';
 export { formatPath, zodIssues, type Issue } from './issues.ts';

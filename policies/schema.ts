@@ -19,6 +19,7 @@ import {
   U256DecimalSchema,
   instantToUnix,
 } from './primitives.ts';
+import { SessionsRuleSchema } from './sessions.ts';
 
 const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const TIER_NAME_RE = /^[a-z][a-z0-9_-]{0,31}$/;
@@ -147,6 +148,8 @@ export const RulesSchema = z.strictObject({
   budgets: BudgetsRuleSchema.optional(),
   timeWindow: TimeWindowRuleSchema.optional(),
   webhook: WebhookRuleSchema.optional(),
+  /** Session keys this policy lets the relay co-sign (policies/sessions.ts); absent: none. */
+  sessions: SessionsRuleSchema.optional(),
   /** Omitted means sponsored only: serving `default` mode must be an explicit choice. */
   feeModes: z
     .array(FeeModeSchema)

@@ -75,6 +75,15 @@ export interface PolicyFacts {
   accountClasses?: readonly string[];
 }
 
+/** Why a session is not co-signed (policies/evaluateSession.ts); part of DENY_REASONS. */
+export const SESSION_DENY_REASONS = [
+  'sessions_not_offered',
+  'session_expired',
+  'session_too_long',
+  'session_method_not_allowed',
+  'session_metadata_mismatch',
+] as const;
+
 /** Stable, snake_case; clients branch on these, so never rename one once shipped. */
 export const DENY_REASONS = [
   'no_policy',
@@ -102,6 +111,7 @@ export const DENY_REASONS = [
   'webhook_denied',
   'webhook_timeout',
   'webhook_error',
+  ...SESSION_DENY_REASONS,
 ] as const;
 export type DenyReason = (typeof DENY_REASONS)[number];
 
@@ -119,7 +129,8 @@ export type RuleName =
   | 'budgets.perUser'
   | 'budgets.global'
   | `rateLimits[${number}]`
-  | 'webhook';
+  | 'webhook'
+  | 'sessions';
 
 export interface Verdict {
   rule: RuleName;

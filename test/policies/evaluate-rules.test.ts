@@ -4,7 +4,7 @@
  * under test is the only thing that can refuse.
  */
 import { describe, expect, it } from 'vitest';
-import { DENY_REASONS, REASON_FIXES, evaluate, type PolicyFacts, type PolicyInput, type PolicyRequest } from '../../policies/index.ts';
+import { DENY_REASONS, REASON_FIXES, SESSION_DENY_REASONS, evaluate, type PolicyFacts, type PolicyInput, type PolicyRequest } from '../../policies/index.ts';
 import { ALLOW_POOL, JOBS, MANIFEST, POOL, SENDER, TOKEN, call, facts, policy, request, sel } from './fixtures.ts';
 
 interface Row {
@@ -209,11 +209,12 @@ describe('webhook', () => {
 });
 
 describe('reason catalogue', () => {
-  it('every deny reason is snake_case, has a fix, and is exercised above (no_policy: selectPolicy tests)', () => {
+  it('every deny reason is snake_case, has a fix, and is exercised above (no_policy: selectPolicy tests; sessions: sessions.test.ts)', () => {
     for (const r of DENY_REASONS) {
       expect(r).toMatch(/^[a-z]+(_[a-z]+)*$/);
       expect(REASON_FIXES[r]).toBeTruthy();
     }
-    expect(DENY_REASONS.filter((r) => r !== 'no_policy' && !seenReasons.has(r))).toEqual([]);
+    const elsewhere = new Set<string>(['no_policy', ...SESSION_DENY_REASONS]);
+    expect(DENY_REASONS.filter((r) => !elsewhere.has(r) && !seenReasons.has(r))).toEqual([]);
   });
 });

@@ -32,7 +32,7 @@ describe('policy.schema.json', () => {
     expect(s.required).toEqual(expect.arrayContaining(['schemaVersion', 'id', 'name', 'enabled', 'rules']));
     expect(s.required).not.toContain('priority');
     expect(Object.keys(s.properties.rules?.properties ?? {}).sort()).toEqual(
-      ['allow', 'budgets', 'deployments', 'feeModes', 'rateLimits', 'reputation', 'senders', 'tiers', 'timeWindow', 'webhook'],
+      ['allow', 'budgets', 'deployments', 'feeModes', 'rateLimits', 'reputation', 'senders', 'sessions', 'tiers', 'timeWindow', 'webhook'],
     );
   });
 });

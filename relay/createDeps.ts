@@ -35,6 +35,8 @@ export interface CreateDepsOptions {
   now?: () => number;
   /** The node's transport (tests and runtimes with their own fetch). */
   fetch?: typeof fetch;
+  /** Webhooks' transport: the Node entry's checks the address each connection resolves to (entry/webhookFetch.ts). */
+  webhookFetch?: typeof fetch;
 }
 
 export function createDeps(o: CreateDepsOptions): RelayDeps {
@@ -53,7 +55,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     contracts: contractsOf(config.manifest),
     accountClasses: config.manifest.accountClassHashes,
     reputation: new ChainReputationSource({ provider, store, cdcPool: config.manifest.contracts.cdc_pool.address }),
-    webhook: new WebhookClient({ allowHosts: config.webhookAllowHosts }),
+    webhook: new WebhookClient({ allowHosts: config.webhookAllowHosts, ...(o.webhookFetch ? { fetch: o.webhookFetch } : {}) }),
     secrets: o.secrets ?? {},
     dailyFeeCeiling: BigInt(config.tenantDailyFeeCeiling),
     deployQuota: config.deployQuota,

@@ -17,6 +17,7 @@ import { MemoryStore } from '../store/memory.ts';
 import type { Store } from '../store/types.ts';
 import { parseJsonSource, secretsFromEnv, withOperatorKey } from './env.ts';
 import { loadPolicyFiles } from './policyFiles.ts';
+import { webhookFetch } from './webhookFetch.ts';
 
 /**
  * Config sources, later ones win: CIRO_CONFIG (JSON file), then single env
@@ -82,6 +83,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
     log,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    webhookFetch: webhookFetch(config.webhookAllowHosts),
     // Kept until close() so a shutdown never cuts a settlement in half.
     background: (work) => {
       const p = work.catch((e) => log('background.error', { error: String(e) })).finally(() => pending.delete(p));

@@ -2,8 +2,10 @@
  * Where a tenant's webhook may point. The relay sends it signed requests from
  * inside the operator's network, so a URL is an SSRF lever: only https, and
  * never a loopback, private or link-local address, unless the operator lists
- * the host (the local stack lists 127.0.0.1). Hostnames are judged as
- * written; resolving them is the operator's firewall's job (see README).
+ * the host (the local stack lists 127.0.0.1). Hostnames are judged here as
+ * written; a name that resolves to an internal address (DNS rebinding) is
+ * refused at connect time by the Node entry's transport (entry/webhookFetch.ts).
+ * Workers' fetch never reaches the operator's private network.
  */
 const PRIVATE_V4: [number, number][] = [
   [0x0a000000, 8], // 10/8
@@ -22,7 +24,8 @@ function v4(host: string): number | undefined {
   return parts.every((p) => p <= 255) ? parts.reduce((a, p) => a * 256 + p, 0) : undefined;
 }
 
-function isInternal(host: string): boolean {
+/** A loopback, private, link-local or otherwise internal host name or address. */
+export function isInternal(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.internal') || h.endsWith('.local')) return true;
   const ip = v4(h.replace(/^::ffff:/, ''));

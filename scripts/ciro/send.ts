@@ -1,0 +1,132 @@
+/**
+ * Every write: sponsored through the relay's SNIP-29 endpoint. It is
+ * starknet.js's own Account.executePaymasterTransaction taken apart into its
+ * steps (build, the library's safety check of the returned typed data, sign,
+ * execute), so each step can be shown as it happens and the relay's tracking
+ * id (which executePaymasterTransaction drops) can be reported and followed.
+ * An account not yet on chain whose key file knows its deployment goes out as
+ * deploy_and_invoke: the first write deploys it.
+ */
+import { paymaster as pmUtils, type Call, type GetTransactionReceiptResponse, type PaymasterDetails } from 'starknet';
+import type { Context } from './context.ts';
+import { CliError, usage } from './errors.ts';
+
+export interface Sent {
+  trackingId: string;
+  transactionHash: string;
+  /** Receipt of the accepted transaction (absent with --no-wait). */
+  receipt?: GetTransactionReceiptResponse;
+  block?: number;
+  /** The account was deployed by this transaction. */
+  deployed: boolean;
+}
+
+export interface SendOptions {
+  /** Stop once the relay has submitted (default: wait until the chain accepts it). */
+  noWait?: boolean;
+  /** Deployment only: no calls, the relay's SNIP-29 `deploy`. */
+  deployOnly?: boolean;
+  waitTimeoutMs?: number;
+}
+
+/** 0x-prefixed, 64 hex digits: how explorers print a transaction hash. */
+export const fullHash = (h: string) => '0x' + BigInt(h).toString(16).padStart(64, '0');
+
+export function txLink(ctx: Context, hash: string): string {
+  const explorer = ctx.settings.get('explorer').value;
+  return explorer ? `${explorer.replace(/\/$/, '')}/tx/${fullHash(hash)}` : fullHash(hash);
+}
+
+export async function sponsored(ctx: Context, label: string, calls: Call[], opts: SendOptions = {}): Promise<Sent> {
+  const { account, key } = await ctx.account();
+  await ctx.contracts(); // chain id checked before anything is signed
+  const progress = ctx.out.progress(`building ${label}`);
+  try {
+    const deployed = await ctx.isDeployed(key.address);
+    if (opts.deployOnly && deployed) throw usage(`account ${key.address} is already deployed`);
+    if (!deployed && !key.deployment) {
+      throw usage(`account ${key.address} is not deployed`, 'Deploy it with `ciro account deploy` (needs the key file written by `ciro account create`).');
+    }
+    const details: PaymasterDetails = { feeMode: { mode: 'sponsored' }, ...(deployed ? {} : { deploymentData: key.deployment! }) };
+    const prepared = await account.buildPaymasterTransaction(calls, details);
+    // The library's own check: the typed data the relay returned runs exactly our calls, on our chain.
+    pmUtils.assertPaymasterTransactionSafety(prepared, calls, details, await (await ctx.provider()).getChainId());
+    progress.step(prepared.type === 'deploy' ? `built ${label}; submitting (a deployment carries no signature)` : `built ${label} (${prepared.type}); signing`);
+    const transaction = await account.preparePaymasterTransaction(prepared);
+    if (prepared.type !== 'deploy') progress.step(`signed ${label}; submitting`);
+    const res = await account.paymaster.executeTransaction(transaction, prepared.parameters);
+    const trackingId = String(res.tracking_id);
+    const sent: Sent = { trackingId, transactionHash: fullHash(res.transaction_hash), deployed: !deployed };
+    const where = `tracking id ${trackingId}, tx ${txLink(ctx, sent.transactionHash)}`;
+    if (opts.noWait) {
+      progress.done(`submitted ${label}: ${where}`);
+      return sent;
+    }
+    progress.step(`submitted ${label}: ${where}; waiting for the chain`);
+    const { receipt, hash } = await accepted(ctx, trackingId, sent.transactionHash, opts.waitTimeoutMs ?? 180_000);
+    sent.transactionHash = fullHash(hash);
+    sent.receipt = receipt;
+    sent.block = (receipt as { block_number?: number }).block_number;
+    if (receipt.isReverted()) {
+      throw new CliError('failed', `${label} reverted on chain in tx ${sent.transactionHash}`, {
+        reason: 'reverted',
+        details: String((receipt.value as { revert_reason?: string }).revert_reason ?? '').slice(0, 1000),
+        hint: 'The relay simulated it successfully; the chain state changed in between. Check the state and retry.',
+        data: { tracking_id: trackingId, transaction_hash: sent.transactionHash },
+      });
+    }
+    progress.done(`accepted ${label} in block ${sent.block ?? '?'}: tracking id ${trackingId}, tx ${txLink(ctx, sent.transactionHash)}`);
+    return sent;
+  } catch (e) {
+    progress.fail();
+    throw e;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits for the chain to accept the transaction standing for `trackingId`.
+ * The receipt is polled on the node; the relay is asked for the latest hash
+ * every few polls only, since it may have resent a dropped transaction under
+ * a new hash, and asking it on every poll would spend the caller's relay
+ * allowance on waiting.
+ */
+async function accepted(ctx: Context, trackingId: string, firstHash: string, timeoutMs: number) {
+  const provider = await ctx.provider();
+  const relay = ctx.relay();
+  let hash = firstHash;
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; Date.now() < deadline; i++) {
+    const status = await provider.getTransactionStatus(hash).catch(() => undefined);
+    if (status && /ACCEPTED_ON_L[12]/.test(status.finality_status)) {
+      return { receipt: await provider.getTransactionReceipt(hash), hash };
+    }
+    if (i % 10 === 9) {
+      const latest = await relay.trackingIdToLatestHash(trackingId);
+      if (latest.status === 'dropped') {
+        throw new CliError('unavailable', `the relay dropped tracking id ${trackingId}: the transaction did not land before its signed window closed`, {
+          reason: 'dropped',
+          hint: 'Nothing was executed; run the command again.',
+          data: { tracking_id: trackingId, transaction_hash: fullHash(latest.transaction_hash) },
+        });
+      }
+      hash = latest.transaction_hash;
+    }
+    await sleep(Math.min(250 + i * 50, 1500));
+  }
+  throw new CliError('unavailable', `tracking id ${trackingId} not accepted within ${Math.round(timeoutMs / 1000)}s`, {
+    reason: 'timeout',
+    hint: `It may still land: ciro relay track ${trackingId}`,
+    data: { tracking_id: trackingId, transaction_hash: fullHash(hash) },
+  });
+}
+
+/** The common fields every write reports with --json. */
+export const sentJson = (s: Sent) => ({
+  tracking_id: s.trackingId,
+  transaction_hash: s.transactionHash,
+  ...(s.block !== undefined ? { block: s.block } : {}),
+  ...(s.deployed ? { deployed_account: true } : {}),
+  sponsored: true,
+});

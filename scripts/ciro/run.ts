@@ -80,7 +80,8 @@ async function loop(ctx: Context, opts: RunOptions) {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const event = (name: string, data: Record<string, unknown>, human: string) => ctx.out.result({ command: 'worker run', event: name, ...data }, human);
+  const event = (name: string, data: Record<string, unknown>, human: string) =>
+    ctx.out.result({ command: 'worker run', event: name, at: new Date().toISOString(), ...data }, human);
   event('started', { address, heartbeat_timeout: timeout, interval, claim_threshold: threshold },
     `worker ${address}: heartbeat every ${interval}s (pool timeout ${timeout}s), claim at ${formatUnits(threshold)} CIRO; Ctrl-C stops`);
 

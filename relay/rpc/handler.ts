@@ -95,6 +95,20 @@ function dropNulls(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, dropNulls(x)]));
 }
 
+const MAX_DEPTH = 32;
+
+/** Whether `v` has arrays or objects nested more than `max` deep; iterative, so depth itself can't overflow the stack. */
+function deeperThan(v: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (d >= max) return true;
+    for (const c of Array.isArray(x) ? x : Object.values(x)) stack.push([c, d + 1]);
+  }
+  return false;
+}
+
 /** Handles a raw body; returns the JSON response body, or undefined for notifications only. */
 export async function handleRpc(deps: RelayDeps, body: string, apiKey: string | undefined, client?: string): Promise<unknown> {
   let payload: unknown;
@@ -103,6 +117,8 @@ export async function handleRpc(deps: RelayDeps, body: string, apiKey: string | 
   } catch {
     return fail(null, new RelayError('invalid_json', { details: 'The body is not valid JSON.' }));
   }
+  // No SNIP-29 request nests deeper than a dozen levels; a deeper one would only make validation recurse.
+  if (deeperThan(payload, MAX_DEPTH)) return fail(null, invalidRequest(`The body nests deeper than ${MAX_DEPTH} levels.`));
   if (!Array.isArray(payload)) return handleOne(deps, payload, apiKey, client);
   if (payload.length === 0) return fail(null, invalidRequest('A batch must contain at least one request.'));
   if (payload.length > deps.config.maxBatch) {

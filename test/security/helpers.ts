@@ -30,7 +30,7 @@ export function sign(td: unknown, who: Pick<KeyedAccount, 'address' | 'privateKe
 }
 
 /** build → sign → the executeTransaction params, for `who`. */
-export async function buildSigned(s: RelayStack, who: KeyedAccount, calls: unknown[], parameters: unknown = sponsored, key = s.apiKey) {
+export async function buildSigned(s: RelayStack, who: Pick<KeyedAccount, 'address' | 'privateKey'>, calls: unknown[], parameters: unknown = sponsored, key = s.apiKey) {
   const built = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: who.address, calls } }, parameters }, { 'x-paymaster-api-key': key });
   if (built.body.error) throw new Error(`build refused: ${JSON.stringify(built.body.error)}`);
   const td = built.body.result.typed_data;

@@ -14,6 +14,7 @@ import { errorResponse, restErrorHandler, validationHook } from '../errors/http.
 import { API_KEY_HEADER } from '../tenants/auth.ts';
 import { adminContext, type AdminEnv } from './env.ts';
 import { historyRoutes } from './routes/history.ts';
+import { insightRoutes } from './routes/insights.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { tenantRoutes } from './routes/tenants.ts';
@@ -45,6 +46,7 @@ export function createAdminApi(deps: RelayDeps, tooLarge: () => RelayError): Ope
   policyRoutes(app, ctx);
   historyRoutes(app, ctx);
   usageRoutes(app, ctx);
+  insightRoutes(app, ctx);
   keyRoutes(app, ctx);
 
   app.doc(OPENAPI_PATH, {

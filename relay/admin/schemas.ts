@@ -76,6 +76,7 @@ export const PolicyVersionSchema = z
     by: ActorSchema,
     diff: z.array(DiffOpSchema),
     basedOn: z.literal('file').optional(),
+    rollbackOf: z.number().int().optional().openapi({ description: 'The earlier version this one restores.' }),
   })
   .openapi('PolicyVersion');
 
@@ -152,7 +153,10 @@ const FEE_RE = /^(0|[1-9][0-9]{0,38}|0x[0-9a-fA-F]{1,32})$/;
 export const DryRunRequestSchema = z
   .object({
     sender: AddressSchema,
-    calls: z.array(CallSchema).max(256),
+    calls: z.array(CallSchema).max(256).optional().openapi({ description: 'The calls to judge; or send `typedData` instead.' }),
+    typedData: z.record(z.string(), z.unknown()).optional().openapi({
+      description: 'Instead of `calls`: SNIP-9 v2 typed data as paymaster_buildTransaction returns it (signed or not). Its calls are judged, less the fee transfer to the Paymaster in `default` mode.',
+    }),
     feeMode: FeeModeSchema,
     maxFee: z
       .string()
@@ -166,6 +170,7 @@ export const DryRunRequestSchema = z
     }),
     policy: z.string().max(64).optional().openapi({ description: 'Evaluate only this one of your policies.' }),
   })
+  .refine((b) => (b.calls === undefined) !== (b.typedData === undefined), { error: 'send either calls or typedData', path: ['calls'] })
   .openapi('DryRunRequest');
 
 export const VerdictSchema = z

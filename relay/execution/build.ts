@@ -14,7 +14,6 @@ import { buildTypedData, type OutsideCall } from '../chain/snip9.ts';
 import type { UserParameters, UserTransaction } from '../chain/snip29.ts';
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
-import { assertAllowed } from '../sponsorship/refusal.ts';
 import type { SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { accountNotDeployed, checkAccountClass, checkShape, resolveGasToken, resolveTimeBounds } from './checks.ts';
@@ -41,10 +40,9 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
   // The relayer's UDC call is not the user's: the policy judges the deployment by its class.
   const deployCalls = deployment ? [udcDeployCall(deployment)] : [];
   const deploys = deployment ? { deployment: { classHash: deployment.class_hash } } : {};
-  const gate = (sender: string, calls: OutsideCall[], feeMode: 'sponsored' | 'default', maxFee: bigint): Promise<void> =>
-    deps.gate
-      .decide({ tenant: ctx.tenant, apiKeyId: ctx.apiKeyId, client: ctx.client, sender, calls, feeMode, maxFee, phase: 'build', ...deploys } satisfies SponsorshipRequest)
-      .then(assertAllowed);
+  const gate = async (sender: string, calls: OutsideCall[], feeMode: 'sponsored' | 'default', maxFee: bigint): Promise<void> => {
+    await deps.gate.check({ tenant: ctx.tenant, apiKeyId: ctx.apiKeyId, client: ctx.client, sender, calls, feeMode, maxFee, phase: 'build', ...deploys } satisfies SponsorshipRequest);
+  };
   const relayerNonce = async () => {
     const relayer = config.relayers[0]!.address;
     return { relayer, nonce: BigInt(await deps.provider.getNonceForAddress(relayer)) };

@@ -13,7 +13,6 @@ import type { ExecutableTransaction, UserParameters } from '../chain/snip29.ts';
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
 import type { RelayerLease } from '../relayers/pool.ts';
-import { assertAllowed } from '../sponsorship/refusal.ts';
 import type { Reservation, SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
@@ -51,7 +50,7 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
     ...(p.deployment ? { deployment: p.deployment } : {}),
   };
   // Refuse what policy or a safeguard refuses before spending a node simulation on it.
-  assertAllowed(await deps.gate.decide({ ...request, maxFee: 0n, phase: 'build' } satisfies SponsorshipRequest));
+  await deps.gate.check({ ...request, maxFee: 0n, phase: 'build' } satisfies SponsorshipRequest);
   const trackingId = randomFelt();
   const claim = await claimExecution(deps, p.idemKey, trackingId, ctx.tenant.id);
   if (!claim.created) return claim.existing;

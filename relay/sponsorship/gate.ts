@@ -19,15 +19,21 @@ import {
   type PolicyRequest,
   type WebhookVerdict,
 } from '../../policies/index.ts';
+import { RelayError } from '../errors/base.ts';
+import { JsonRpcCode } from '../errors/codes.ts';
 import { notFound } from '../errors/issues.ts';
 import type { Store } from '../store/types.ts';
+import type { Tenant } from '../config.ts';
 import type { TenantPolicies } from '../tenants/effective.ts';
 import { FactReader } from './facts/reader.ts';
 import { PolicyLimiters } from './facts/limits.ts';
 import type { ReputationSource } from './facts/reputation.ts';
 import type { WebhookClient } from './facts/webhook.ts';
 import { PolicyLedger, type UsageQuery } from './ledger.ts';
+import { limitsUse, type LimitsUse } from './gauges.ts';
 import { assertAllowed } from './refusal.ts';
+import { RefusalLog, type RefusalCount } from './refusals.ts';
+import { usageBySender, type SenderDay } from './usageBySender.ts';
 import type { GateDecision, Reservation, SponsorshipRequest } from './request.ts';
 import { deployLines, deployQuotaRefusal, type DeployQuota } from './deployQuota.ts';
 import { recordRevert, safeguardLines, sendersSafeguard } from './safeguards.ts';
@@ -59,12 +65,14 @@ export class SponsorshipGate {
   private readonly deployQuota: DeployQuota;
   private readonly ledger: PolicyLedger;
   private readonly facts: FactReader;
+  private readonly refusals: RefusalLog;
 
   constructor(private readonly o: SponsorshipGateOptions) {
     this.now = o.now ?? (() => Date.now() / 1000);
     this.deployQuota = o.deployQuota ?? { perApiKeyPerDay: 0, perClientPerHour: 0 };
     const limiters = new PolicyLimiters(o.store);
     this.ledger = new PolicyLedger(o.store, limiters);
+    this.refusals = new RefusalLog(o.store);
     this.facts = new FactReader({ store: o.store, limiters, ledger: this.ledger, reputation: o.reputation, webhook: o.webhook, secrets: o.secrets ?? {} });
   }
 
@@ -86,13 +94,37 @@ export class SponsorshipGate {
     return { ...gd, evaluated: candidates.map((p) => p.id), ...(refusal ? { safeguard: refusal } : {}) };
   }
 
+  /** decide(), refused unless allowed; a refusal is counted for the tenant (build, execute's pre-check). */
+  async check(req: SponsorshipRequest): Promise<GateDecision> {
+    const gd = await this.decide(req);
+    await this.counted(req, () => assertAllowed(gd));
+    return gd;
+  }
+
   /** Decides with the simulated fee and, if allowed, reserves everything it spends in one atomic step. */
   async reserve(req: SponsorshipRequest): Promise<Reservation> {
     const gd = await this.decide(req);
-    assertAllowed(gd);
+    await this.counted(req, () => assertAllowed(gd));
     const ceiling = BigInt(req.tenant.maxDailyFee ?? this.o.dailyFeeCeiling);
     const extra = [...safeguardLines(req, ceiling, gd.decision.at), ...deployLines(req, this.deployQuota, gd.decision.at)];
-    return this.ledger.consume({ tenantId: req.tenant.id, request: gd.request, policy: gd.policy!, decision: gd.decision, extra });
+    const consume = () => this.ledger.consume({ tenantId: req.tenant.id, request: gd.request, policy: gd.policy!, decision: gd.decision, extra });
+    return this.counted(req, consume);
+  }
+
+  /** Refusals per day, policy, rule and reason, as build and execute answered them (dry runs are not counted). */
+  refusalCounts(tenantId: string, from: string, to: string): Promise<RefusalCount[]> {
+    return this.refusals.counts(tenantId, from, to);
+  }
+
+  /** Every sender's transactions and sponsored fee per day. */
+  usageBySender(tenantId: string, from: string, to: string, limit: number): Promise<{ rows: SenderDay[]; truncated: boolean }> {
+    return usageBySender(this.o.store, tenantId, from, to, limit);
+  }
+
+  /** Use of each enabled policy's global budget and of the operator's daily ceiling, now. */
+  async limits(tenant: Tenant): Promise<LimitsUse> {
+    const policies = (await this.o.policies.effective(tenant)).map((e) => e.policy);
+    return limitsUse(this.o.store, tenant, policies, this.o.dailyFeeCeiling, this.now());
   }
 
   /** Corrects each line to what the outcome costs; a revert counts against the sender. */
@@ -116,6 +148,16 @@ export class SponsorshipGate {
 
   usage(tenantId: string, q: UsageQuery): Promise<{ txs: number; fee: bigint }> {
     return this.ledger.usage(tenantId, q);
+  }
+
+  /** Runs `step`; a sponsorship refusal it throws is counted before it goes on to the caller. */
+  private async counted<T>(req: SponsorshipRequest, step: () => T | Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (e) {
+      if (e instanceof RelayError && e.code === JsonRpcCode.POLICY_REFUSED) await this.refusals.record(req.tenant.id, e, this.now());
+      throw e;
+    }
   }
 
   private async evaluate(req: SponsorshipRequest, candidates: Policy[]): Promise<Omit<GateDecision, 'evaluated'>> {

@@ -28,6 +28,8 @@ import type { LineKind, Reservation, ReservationLine } from './request.ts';
 
 /** Limit for counters that only count (usage): reserve needs one, nothing should ever hit it. */
 const UNBOUNDED = 2n ** 255n;
+/** (day, sender) pairs kept for usage by sender: the newest win. */
+export const MAX_SENDER_DAYS = 5_000;
 
 export interface ConsumeInput {
   tenantId: string;
@@ -109,6 +111,7 @@ export class PolicyLedger {
       await taken.undo().catch(() => undefined);
       throw refusals[reserved.blocking]!(reserved.used, reserved.limit);
     }
+    await this.noteSenderDay(tenantId, request.sender, at, lines, reserved.used);
     const held = lines.map((l, i) => ({ key: l.key, amount: l.amount.toString(), kind: kinds[i]! }));
     return { policy: policy.id, tenant: tenantId, sender: request.sender, lines: held };
   }
@@ -149,6 +152,18 @@ export class PolicyLedger {
     const keys = usageKeys(tenantId, q.day, scope);
     const [txs, fee] = await Promise.all([this.store.amount(keys.txs), this.store.amount(keys.fee)]);
     return { txs: Number(txs), fee };
+  }
+
+  /**
+   * The first transaction of a sender's day lists the (day, sender) pair for
+   * usage by sender (usageBySender.ts); best effort, the reservation stands.
+   */
+  private async noteSenderDay(tenantId: string, sender: string, at: number, lines: ReserveLine[], used: bigint[]): Promise<void> {
+    const day = dayOf(at);
+    const txsKey = usageKeys(tenantId, day, { kind: 'sender', address: sender }).txs;
+    if (used[lines.findIndex((l) => l.key === txsKey)] !== 1n) return;
+    const who = normalizeFelt(sender) ?? sender;
+    await this.store.append(Keys.usageSenders(tenantId), `${day} ${who}`, MAX_SENDER_DAYS).catch(() => undefined);
   }
 
   /** Why a budget line refused: another request took the last unit between the check and the reservation. */

@@ -34,6 +34,8 @@ export const TTL = {
   ceiling: 2 * DAY_MS,
   /** A little over a year, so the admin API can answer year-on-year questions. */
   usage: 400 * DAY_MS,
+  /** Refusal counters serve the console's recent view (today, this week, this month). */
+  refusals: 40 * DAY_MS,
   /** A settlement landing after its period's counter expired recreates it only briefly. */
   orphanCounter: DAY_MS,
 } as const;
@@ -76,6 +78,14 @@ export const Keys = {
     txs: `usage:${unit(tenant)}:${day}:${who}:txs`,
     fee: `usage:${unit(tenant)}:${day}:${who}:fee`,
   }),
+  /**
+   * Refusals per UTC day, by policy, rule and reason (`who` = `<policy>|<rule>|<reason>`), and
+   * the capped list of (day, who) pairs seen, so the admin API can list them without a scan.
+   */
+  refusals: (tenant: string, day: string, who: string) => `refusals:${unit(tenant)}:${day}:${who}`,
+  refusalIndex: (tenant: string) => `refusals:${unit(tenant)}:index`,
+  /** Capped list of (day, sender) pairs with usage: what "usage per user per day" lists. */
+  usageSenders: (tenant: string) => `usage:${unit(tenant)}:senders`,
   admin: {
     /** Set of store-created tenant ids (config tenants are not listed here). */
     tenants: 'admin:tenants',

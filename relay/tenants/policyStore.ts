@@ -43,6 +43,8 @@ export interface PolicyVersion {
   diff: DiffOp[];
   /** Set when this version was written over the file policy of the same id. */
   basedOn?: 'file';
+  /** Set when this version restores an earlier one (a rollback). */
+  rollbackOf?: number;
 }
 
 export interface PolicyWrite {
@@ -55,6 +57,8 @@ export interface PolicyWrite {
   expected?: number;
   /** The file policy the tenant references under this id: the base an override starts from. */
   template?: Policy;
+  /** The earlier version this write restores. */
+  rollbackOf?: number;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -118,13 +122,15 @@ export class PolicyStore {
         by: w.by,
         diff: jsonDiff(old, w.policy),
         ...(basedOn ? { basedOn } : {}),
+        ...(w.rollbackOf !== undefined ? { rollbackOf: w.rollbackOf } : {}),
       };
       // Indexed before the commit (and only once the write is known to be valid): a crash
       // after the commit must not leave a policy nobody can list or enforce.
       if (w.op !== 'delete') await this.store.addToSet(K.policyIds(w.tenantId), w.id);
       if (cur && raw !== null) await this.store.set(K.policyVersion(w.tenantId, w.id, cur.version), raw);
       // The version, the revision other instances watch, and the audit entry: all or nothing.
-      const entry = { at: rec.at, who: w.by, action: `policy.${w.op}` as const, target: { kind: 'policy' as const, id: w.id }, version: rec.version, diff: rec.diff };
+      const entry = { at: rec.at, who: w.by, action: `policy.${w.op}` as const, target: { kind: 'policy' as const, id: w.id }, version: rec.version, diff: rec.diff,
+        ...(w.rollbackOf !== undefined ? { detail: { rollbackOf: String(w.rollbackOf) } } : {}) };
       const committed = await this.store.commit({
         key: headKey,
         expected: raw,

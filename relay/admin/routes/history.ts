@@ -1,13 +1,16 @@
 /**
  * What changed, when and by whom: a policy's versions (each kept in full,
- * with its diff) and the tenant's audit log across policies and keys.
+ * with its diff), rollback to one of them, and the tenant's audit log
+ * across policies and keys.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { AuditLog } from '../../tenants/audit.ts';
-import { notFound } from '../../errors/issues.ts';
+import { invalidInput, notFound } from '../../errors/issues.ts';
 import { PolicyStore } from '../../tenants/policyStore.ts';
-import { ADMIN_SECURITY, type AdminApp, type AdminContext } from '../env.ts';
-import { AuditEntrySchema, errors, json, PageQuery, PolicyIdParam, PolicyVersionSchema } from '../schemas.ts';
+import { actorOf, ADMIN_SECURITY, type AdminApp, type AdminContext } from '../env.ts';
+import { RollbackSchema } from '../insightSchemas.ts';
+import { AuditEntrySchema, errors, IfMatchHeader, json, PageQuery, PolicyIdParam, PolicyVersionSchema, PolicyViewSchema } from '../schemas.ts';
+import { expectedVersion } from './policies.ts';
 
 const security = ADMIN_SECURITY;
 
@@ -42,6 +45,31 @@ export function historyRoutes(app: AdminApp, ctx: AdminContext): void {
       const v = await store.version(c.get('caller').tenant.id, id, version);
       if (!v) throw notFound('policy_version', `${id}@${version}`);
       return c.json(v, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'post', path: '/policies/{id}/rollback', tags: ['policies'], security, middleware,
+      summary: 'Restore an earlier version (written as a new version)',
+      description: 'The policy as of `version` becomes the next version, with its diff and an audit entry naming the version restored. ' +
+        'A deleted policy comes back. Send If-Match to refuse a rollback over a change you have not seen.',
+      request: { params: PolicyIdParam, headers: IfMatchHeader, body: { required: true, ...json(RollbackSchema, 'The version to restore') } },
+      responses: { 200: json(PolicyViewSchema, 'The policy as restored'), ...errors(400, 401, 403, 404, 409, 503) } }),
+    async (c) => {
+      const tenant = c.get('caller').tenant;
+      const { id } = c.req.valid('param');
+      const { version } = c.req.valid('json');
+      const [old, head] = await Promise.all([store.version(tenant.id, id, version), store.head(tenant.id, id)]);
+      if (!old || !head) throw notFound('policy_version', `${id}@${version}`);
+      if (old.policy === null) throw invalidInput('invalid_request', [{ path: 'version', message: `version ${version} is a deletion; restore one that has a policy` }]);
+      const template = ctx.deps.tenants.policies.templates.forTenantId(tenant, id);
+      const expected = expectedVersion(c.req.valid('header')['if-match']);
+      const v = await store.write({
+        tenantId: tenant.id, id, op: head.policy === null ? 'create' : 'update', policy: old.policy, by: actorOf(c), rollbackOf: version,
+        ...(template ? { template } : {}), ...(expected === undefined ? {} : { expected }),
+      });
+      c.header('ETag', `"${v.version}"`);
+      return c.json({ id, source: 'api' as const, version: v.version, policy: old.policy, updatedAt: v.at, updatedBy: v.by }, 200);
     },
   );
 

@@ -31,7 +31,7 @@ function checkWebhook(ctx: AdminContext, policy: Policy): void {
   if (why) throw invalidInput('webhook_url_refused', [{ path: 'rules.webhook.url', message: why }]);
 }
 
-function expectedVersion(ifMatch: string | undefined): number | undefined {
+export function expectedVersion(ifMatch: string | undefined): number | undefined {
   return ifMatch === undefined ? undefined : Number(ifMatch.replace(/^W\//, '').replaceAll('"', ''));
 }
 

@@ -4,20 +4,25 @@
  * included, with nothing consumed.
  */
 import { createRoute } from '@hono/zod-openapi';
+import { zodIssues } from '../../../policies/index.ts';
+import { TRANSFER_SELECTOR } from '../../chain/calldata.ts';
+import { OutsideExecutionTypedData, type OutsideCall } from '../../chain/snip9.ts';
 import { invalidInput, notFound } from '../../errors/issues.ts';
-import { dayOf } from '../../store/keys.ts';
+import { dayRange } from '../days.ts';
 import { PolicyStore } from '../../tenants/policyStore.ts';
 import { ADMIN_SECURITY, type AdminApp, type AdminContext } from '../env.ts';
 import { DryRunRequestSchema, DryRunResultSchema, errors, json, UsageQuerySchema, UsageSchema } from '../schemas.ts';
 
-const MAX_DAYS = 92;
-const DAY_MS = 86_400_000;
 const security = ADMIN_SECURITY;
 
-/** Midnight UTC of a YYYY-MM-DD day, or undefined for a day that does not exist (2025-02-30). */
-function dayStart(day: string): number | undefined {
-  const ms = Date.parse(`${day}T00:00:00Z`);
-  return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day ? undefined : ms;
+/** The calls a signed outside execution carries, as execute would judge them (plan.ts): a default-mode fee transfer is not the user's. */
+function typedDataCalls(typedData: Record<string, unknown>, feeMode: 'sponsored' | 'default', paymaster: string): OutsideCall[] {
+  const parsed = OutsideExecutionTypedData.safeParse(typedData);
+  if (!parsed.success) throw invalidInput('typed_data_invalid', zodIssues(parsed.error).map((i) => ({ ...i, path: i.path ? `typedData.${i.path}` : 'typedData' })));
+  const calls = parsed.data.execution.calls;
+  const last = calls.at(-1);
+  const isFee = feeMode === 'default' && last !== undefined && BigInt(last.selector) === BigInt(TRANSFER_SELECTOR) && BigInt(last.calldata[0] ?? -1) === BigInt(paymaster);
+  return isFee ? calls.slice(0, -1) : calls;
 }
 
 export function usageRoutes(app: AdminApp, ctx: AdminContext): void {
@@ -34,21 +39,13 @@ export function usageRoutes(app: AdminApp, ctx: AdminContext): void {
       if (q.policy !== undefined && q.sender !== undefined) {
         throw invalidInput('invalid_request', [{ path: 'query.sender', message: 'usage is kept per policy or per sender; pass one of them' }]);
       }
-      const from = q.from ?? q.to ?? dayOf(Date.now() / 1000);
-      const to = q.to ?? from;
-      const start = dayStart(from);
-      const end = dayStart(to);
-      if (start === undefined) throw invalidInput('invalid_request', [{ path: 'query.from', message: `no such day '${from}'` }]);
-      if (end === undefined) throw invalidInput('invalid_request', [{ path: 'query.to', message: `no such day '${to}'` }]);
-      if (end < start) throw invalidInput('invalid_request', [{ path: 'query.to', message: 'must not be before from' }]);
-      if ((end - start) / DAY_MS + 1 > MAX_DAYS) throw invalidInput('invalid_request', [{ path: 'query.from', message: `at most ${MAX_DAYS} days per request` }]);
+      const { days } = dayRange(q);
 
       if (q.policy !== undefined) {
         // Counters are per tenant anyway; refusing unknown ids keeps other tenants' ids unprobeable.
         const [effective, heads] = await Promise.all([ctx.deps.tenants.policies.effective(tenant), new PolicyStore(ctx.deps.store).heads(tenant.id)]);
         if (!effective.some((e) => e.policy.id === q.policy) && !heads.some((h) => h.id === q.policy)) throw notFound('policy', q.policy);
       }
-      const days = Array.from({ length: (end - start) / DAY_MS + 1 }, (_, i) => new Date(start + i * DAY_MS).toISOString().slice(0, 10));
       const rows = await Promise.all(
         days.map(async (day) => {
           const u = await ctx.deps.gate.usage(tenant.id, { day, ...(q.policy !== undefined ? { policy: q.policy } : {}), ...(q.sender !== undefined ? { sender: q.sender } : {}) });
@@ -75,12 +72,13 @@ export function usageRoutes(app: AdminApp, ctx: AdminContext): void {
     async (c) => {
       const caller = c.get('caller');
       const b = c.req.valid('json');
+      const calls = b.calls ?? typedDataCalls(b.typedData!, b.feeMode, ctx.deps.config.manifest.contracts.paymaster.address);
       const { decision, evaluated } = await ctx.deps.gate.decide(
         {
           tenant: caller.tenant,
           apiKeyId: b.apiKeyId ?? caller.apiKeyId,
           sender: b.sender,
-          calls: b.calls.map((call) => ({ to: call.to, selector: call.selector, calldata: call.calldata })),
+          calls: calls.map((call) => ({ to: call.to, selector: call.selector, calldata: call.calldata })),
           feeMode: b.feeMode,
           maxFee: BigInt(b.maxFee),
           phase: b.phase,

@@ -14,6 +14,7 @@ import { RelayError } from './errors/base.ts';
 import { errorResponse, restErrorHandler } from './errors/http.ts';
 import { handleRpc } from './rpc/handler.ts';
 import { readiness } from './rpc/readiness.ts';
+import { createSessionRoutes } from './sessions/routes.ts';
 import { API_KEY_HEADER } from './tenants/auth.ts';
 
 export interface AppOptions {
@@ -57,10 +58,11 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   });
 
   app.route('/v1', createAdminApi(deps, tooLarge));
+  app.route('/sessions', createSessionRoutes(deps, tooLarge));
 
   app.notFound((c) =>
     errorResponse(c, new RelayError('not_found', {
-      details: 'See GET /v1/contracts, GET /v1/openapi.json (admin API), GET /health, POST / (JSON-RPC).',
+      details: 'See GET /v1/contracts, GET /v1/openapi.json (admin API), GET /health, POST / (JSON-RPC), /sessions (session keys).',
     })),
   );
   app.onError(restErrorHandler(deps.log));

@@ -36,6 +36,11 @@ export const TenantSchema = z.object({
   policies: z.array(z.string()).default([]),
   /** Operator ceiling on this tenant's sponsored fees per UTC day (fri); overrides tenantDailyFeeCeiling. */
   maxDailyFee: Decimal.optional(),
+  /**
+   * The secret holding this tenant's session cosigner key (the Argent guardian
+   * of its users' accounts): CIRO_SECRET_<tenant>__<ref>. Default SESSION_COSIGNER.
+   */
+  sessionCosignerRef: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/, { error: 'expected a secret name like SESSION_COSIGNER' }).optional(),
 });
 
 /**

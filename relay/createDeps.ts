@@ -13,6 +13,7 @@ import { createProvider } from './chain/provider.ts';
 import type { Config } from './config.ts';
 import type { Log, RelayDeps } from './deps.ts';
 import { RelayerPool } from './relayers/pool.ts';
+import { Cosigners } from './sessions/cosigner.ts';
 import { ChainReputationSource } from './sponsorship/facts/reputation.ts';
 import { WebhookClient } from './sponsorship/facts/webhook.ts';
 import { SponsorshipGate } from './sponsorship/gate.ts';
@@ -27,7 +28,7 @@ export interface CreateDepsOptions {
   store: Store;
   /** File policies: templates tenants opt into by id. */
   templates?: Policy[];
-  /** Webhook secrets keyed `<tenantId>/<secretRef>`. */
+  /** Webhook secrets and session cosigner keys, keyed `<tenantId>/<secretRef>`. */
   secrets?: Record<string, string>;
   log?: Log;
   background?: (work: Promise<unknown>) => void;
@@ -81,6 +82,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     gate,
     nodeWork: new NodeWorkLimiter(store, config.nodeWork, gate.now),
     tenants: { directory: new TenantDirectory(config, store), policies },
+    cosigners: new Cosigners(o.secrets ?? {}, log),
     background: o.background ?? ((work) => void work.catch((e) => log('background.error', { error: String(e) }))),
     log,
   };

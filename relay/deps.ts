@@ -9,6 +9,7 @@ import type { PaymasterState } from './chain/paymaster.ts';
 import type { PriceBook } from './chain/prices.ts';
 import type { Config } from './config.ts';
 import type { RelayerPool } from './relayers/pool.ts';
+import type { Cosigners } from './sessions/cosigner.ts';
 import type { SponsorshipGate } from './sponsorship/gate.ts';
 import type { NodeWorkLimiter } from './sponsorship/nodeWork.ts';
 import type { Store } from './store/types.ts';
@@ -30,6 +31,8 @@ export interface RelayDeps {
   /** What a caller's builds and executes may cost the node. */
   nodeWork: NodeWorkLimiter;
   tenants: { directory: TenantDirectory; policies: TenantPolicies };
+  /** Each tenant's session cosigner key (the Argent guardian of its users' accounts), from its secrets. */
+  cosigners: Cosigners;
   /** Work that may finish after the response (an entry's waitUntil). */
   background: (work: Promise<unknown>) => void;
   log: Log;

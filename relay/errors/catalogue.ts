@@ -100,6 +100,16 @@ const RELAY = {
   policy_too_large: e(J.INVALID_REQUEST, 'Request too large', 413),
   too_many_policies: e(J.INVALID_REQUEST, 'Limit reached', 422),
   too_many_keys: e(J.INVALID_REQUEST, 'Limit reached', 422),
+
+  // Session keys (relay/sessions/): co-signing refusals share the gate's -32002 shape
+  session_unknown: e(J.INVALID_REQUEST, 'Not found', 404),
+  session_revoked: e(J.POLICY_REFUSED, 'Session revoked', 403),
+  session_call_not_allowed: e(J.POLICY_REFUSED, 'Call outside the session', 403),
+  session_requires_paymaster: e(J.POLICY_REFUSED, 'Sessions are co-signed through the Paymaster only', 403),
+  session_key_mismatch: e(S.INVALID_SIGNATURE, 'Not the session key', 403),
+  session_guardian_mismatch: e(J.INVALID_PARAMS, 'The account guardian is not this relay', 422),
+  too_many_sessions: e(J.INVALID_REQUEST, 'Limit reached', 422),
+  session_cosigner_missing: e(J.UNAVAILABLE, 'Session co-signing not configured', 503),
 } as const satisfies Record<string, CatalogueEntry>;
 
 // Policy refusals: quota reasons are worth retrying later, missing facts are outages.

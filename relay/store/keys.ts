@@ -38,6 +38,8 @@ export const TTL = {
   refusals: 40 * DAY_MS,
   /** A settlement landing after its period's counter expired recreates it only briefly. */
   orphanCounter: DAY_MS,
+  /** A session's record outlives its expiry this long (chain and relay clocks differ; listings show it expired). */
+  sessionAfterExpiry: 7 * DAY_MS,
 } as const;
 
 export const Keys = {
@@ -86,6 +88,15 @@ export const Keys = {
   refusalIndex: (tenant: string) => `refusals:${unit(tenant)}:index`,
   /** Capped list of (day, sender) pairs with usage: what "usage per user per day" lists. */
   usageSenders: (tenant: string) => `usage:${unit(tenant)}:senders`,
+  session: {
+    /**
+     * A session the relay co-authorised, by its hash alone: x-sessions' cosigner
+     * calls carry no API key, so the hash is what finds the tenant. Its own unit.
+     */
+    record: (hash: string) => `session:${hex(hash)}`,
+    /** Hashes of a tenant's sessions for one account (listing, the per-account cap). */
+    byAccount: (tenant: string, account: string) => `sessions:${unit(tenant)}:${hex(account)}`,
+  },
   admin: {
     /** Set of store-created tenant ids (config tenants are not listed here). */
     tenants: 'admin:tenants',

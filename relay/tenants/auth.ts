@@ -35,9 +35,10 @@ const INVALID_KEY = 'The API key is unknown or revoked; check it or ask for a ne
  * Resolves a key of the given scope. The secret is checked before the scope,
  * so a wrong guess never learns what a key id is for; a revoked key reads as
  * unknown. Store keys are read on every call (no cache): a revocation through
- * any relay instance takes effect at the next request everywhere.
+ * any relay instance takes effect at the next request everywhere. `scope`
+ * may list several: any of them is accepted (a listing either key may read).
  */
-export async function authenticate(dir: TenantDirectory, header: string | undefined, scope: KeyScope): Promise<CallerContext> {
+export async function authenticate(dir: TenantDirectory, header: string | undefined, scope: KeyScope | KeyScope[]): Promise<CallerContext> {
   const key = await resolve(dir, header, scope);
   return { tenant: key.tenant!, apiKeyId: key.id };
 }
@@ -47,7 +48,7 @@ export async function authenticateOperator(dir: TenantDirectory, header: string 
   return { keyId: (await resolve(dir, header, 'operator')).id };
 }
 
-async function resolve(dir: TenantDirectory, header: string | undefined, scope: KeyScope | 'operator'): Promise<ResolvedKey> {
+async function resolve(dir: TenantDirectory, header: string | undefined, scope: KeyScope | KeyScope[] | 'operator'): Promise<ResolvedKey> {
   if (!header) {
     throw new RelayError('missing_api_key', { details: `Send your API key in the ${API_KEY_HEADER} header.` });
   }
@@ -60,9 +61,10 @@ async function resolve(dir: TenantDirectory, header: string | undefined, scope: 
   if (!key || !constantTimeEqual(presented, key.secretHash) || key.revoked) {
     throw new RelayError('invalid_api_key', { details: INVALID_KEY });
   }
-  if (key.scope !== scope) {
+  const scopes: string[] = Array.isArray(scope) ? scope : [scope];
+  if (!scopes.includes(key.scope)) {
     throw new RelayError('wrong_key_scope', {
-      details: `This key has scope '${key.scope}'; this endpoint needs a key of scope '${scope}'.`,
+      details: `This key has scope '${key.scope}'; this endpoint needs a key of scope '${scopes.join("' or '")}'.`,
     });
   }
   return key;

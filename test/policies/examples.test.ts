@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { evaluate, parsePolicy, selectPolicy, type Policy } from '../../policies/index.ts';
+import { evaluate, evaluateSession, parsePolicy, selectPolicy, type Policy } from '../../policies/index.ts';
 import { JOBS, POOL, TOKEN, call, facts, request } from './fixtures.ts';
 
 const DIR = fileURLToPath(new URL('../../policies/examples/', import.meta.url));
@@ -15,8 +15,8 @@ function load(file: string): Policy {
 }
 
 describe('examples', () => {
-  it('ships the three CIRO examples', () => {
-    expect(files).toEqual(['job-submission.json', 'tiers.json', 'worker-rewards.json']);
+  it('ships the four CIRO examples', () => {
+    expect(files).toEqual(['job-submission.json', 'tiers.json', 'worker-rewards.json', 'worker-sessions.json']);
   });
 
   it.each(files)('%s validates', (file) => {
@@ -60,6 +60,23 @@ describe('examples', () => {
     const pro = { ...free, sender: '0x466c0b5d7e6f4b5e4fb1d8a0a5c6f5a31c3dd8e4a1b2c3d4e5f60718293a4b5' };
     expect(evaluate(pro, tiers, { ...fresh, usage: { txs: 10, fee: 0n } }).allow).toBe(true);
     expect(evaluate(pro, tiers, { ...fresh, usage: { txs: 5000, fee: 0n } }).reason).toBe('tier_quota_exhausted');
+  });
+
+  it('worker-sessions: heartbeat and claim_rewards sessions for up to 7 days, projectID ciro-workers', () => {
+    const sessions = load('worker-sessions.json');
+    const now = fresh.now;
+    const session = {
+      account: '0xabc',
+      apiKeyId: 'key-1',
+      expiresAt: now + 7 * 86_400,
+      methods: [{ contract: POOL, selector: 'heartbeat' }, { contract: POOL, selector: 'claim_rewards' }],
+      metadata: '{"projectID":"ciro-workers","txFees":[]}',
+    };
+    expect(evaluateSession(session, sessions, fresh).allow).toBe(true);
+    expect(evaluateSession({ ...session, expiresAt: now + 7 * 86_400 + 1 }, sessions, fresh).reason).toBe('session_too_long');
+    expect(evaluateSession({ ...session, methods: [{ contract: POOL, selector: 'stake' }] }, sessions, fresh).reason).toBe('session_method_not_allowed');
+    expect(evaluateSession({ ...session, metadata: '{"projectID":"other"}' }, sessions, fresh).reason).toBe('session_metadata_mismatch');
+    expect(evaluate(request({ calls: [call(POOL, 'heartbeat')] }), sessions, fresh).allow).toBe(true);
   });
 
   it('selectPolicy routes worker traffic and job traffic to their policies', () => {

@@ -1,6 +1,6 @@
 /**
  * The relay's shape, as the design fixes it: folders in the order a request
- * travels, entry → app → rpc → execution | admin → sponsorship → tenants →
+ * travels, entry → app → rpc → sessions → execution | admin → sponsorship → tenants →
  * chain | relayers → store, and nothing importing upward or sideways between
  * siblings. `config.ts` and `deps.ts` are contracts every layer may read as
  * types; `errors/` sits under everything. Imports are resolved by
@@ -21,6 +21,8 @@ const RANK: [RegExp, number, string][] = [
   [/^relay\/(app|createDeps)\.ts$/, 1, 'app'],
   [/^relay\/deps\.ts$/, 1.5, 'deps'],
   [/^relay\/rpc\//, 2, 'rpc'],
+  // Session keys sit above execution: co-signing holds a session transaction to execute's own checks.
+  [/^relay\/sessions\//, 2.5, 'sessions'],
   [/^relay\/execution\//, 3, 'execution'],
   [/^relay\/admin\//, 3, 'admin'],
   [/^relay\/sponsorship\//, 4, 'sponsorship'],

@@ -1,0 +1,63 @@
+/**
+ * POST /sessions/authorize: the owner hands the relay a session and the
+ * owner's signature of it. The relay, as the account's guardian, adds its
+ * own signature only if the tenant's policy lets sessions have these methods
+ * for this long, the account is guarded by this tenant's cosigner, and the
+ * owner's signature verifies on the account. The session is stored by its
+ * hash: x-sessions never shows the service a session again, only its hash.
+ *
+ * Node work (chain time, class, guardian, signature check) is metered like a
+ * build: the sponsor key that pays for it is public.
+ */
+import { chainNow } from '../chain/provider.ts';
+import type { RelayDeps } from '../deps.ts';
+import { RelayError } from '../errors/base.ts';
+import { metered } from '../execution/metered.ts';
+import type { CallerContext } from '../tenants/auth.ts';
+import { assertGuardedBy, assertOwnerSigned, assertSessionFits, cosignerOf } from './checks.ts';
+import { MAX_SESSIONS_PER_ACCOUNT, SessionRecords, type SessionRecord } from './records.ts';
+import type { AuthorizeBody } from './schemas.ts';
+
+export async function authorizeSession(deps: RelayDeps, ctx: CallerContext, body: AuthorizeBody): Promise<{ created: boolean; record: SessionRecord }> {
+  const cosigner = cosignerOf(deps, ctx.tenant);
+  const account = body.address;
+  const s = body.session;
+  const methods = s.allowed_methods.map((m) => ({ contract: m['Contract Address'], selector: m.selector }));
+  const session = { expiresAt: s.expires_at, methods, metadata: s.metadata, sessionKeyGuid: s.session_key_guid };
+  const records = new SessionRecords(deps.store);
+
+  return metered(deps, ctx, account, async () => {
+    const now = await chainNow(deps.provider);
+    const policy = await assertSessionFits(deps, ctx.tenant, { account, apiKeyId: ctx.apiKeyId, ...session }, now);
+    await assertGuardedBy(deps, account, cosigner);
+    const { hash, signature } = cosigner.authorizeSession(await deps.provider.getChainId(), account, session);
+    const authorisation = await assertOwnerSigned(deps, account, hash, body.ownerSignature, signature);
+
+    const existing = await records.get(hash);
+    if (existing?.revokedAt) throw revoked(existing);
+    if (existing) return { created: false, record: existing };
+    const live = (await records.forAccount(ctx.tenant.id, account)).filter((r) => !r.revokedAt && r.expiresAt > now);
+    if (live.length >= MAX_SESSIONS_PER_ACCOUNT) {
+      throw new RelayError('too_many_sessions', {
+        details: `An account may hold ${MAX_SESSIONS_PER_ACCOUNT} live sessions at this relay; revoke one (POST /sessions/{hash}/revoke) or wait for one to expire.`,
+      });
+    }
+    return records.create({
+      hash,
+      tenant: ctx.tenant.id,
+      apiKeyId: ctx.apiKeyId,
+      account,
+      ...session,
+      guardian: cosigner.publicKey,
+      authorisation,
+      policy,
+      createdAt: new Date().toISOString(),
+    });
+  });
+}
+
+export const revoked = (r: SessionRecord) =>
+  new RelayError('session_revoked', {
+    details: `Session ${r.hash} was revoked at ${r.revokedAt} (${r.revokedBy}); create a new session.`,
+    data: { policy: r.policy, rule: 'sessions', session: r.hash },
+  });

@@ -1,0 +1,103 @@
+/**
+ * POST /sessions/argent/cosigner/signSessionEFO: the guardian signature of one
+ * session transaction, asked by x-sessions' signOutsideExecution. It carries
+ * no API key (x-sessions sends only Content-Type), so the stored session
+ * names the tenant and the sponsor key whose policies decide.
+ *
+ * Co-signing and sponsoring are one decision: the relay signs only what it
+ * would relay. In order, cheapest first, so a caller without the session key
+ * costs the node nothing:
+ *   the session is known, not revoked, and this tenant's cosigner made it;
+ *   the session key signed this message (its GUID is the session's);
+ *   the outside execution is for this chain, its Caller is the Paymaster (not
+ *   ANY_CALLER: a cosigned execution anyone could submit outside the relay
+ *   would escape the gate's quotas and budgets), and every call is one of the
+ *   session's methods;
+ * then, metered per account and key:
+ *   the tenant's policy still lets this session be co-signed (chain time),
+ *   the window is open and bounded like any execution's, the nonce is unused
+ *   (neither relayed here nor spent on chain), and the sponsorship gate's
+ *   decide() allows these calls. decide() spends nothing; the execute that
+ *   follows reserves.
+ */
+import { typedData } from 'starknet';
+import { outsideNonceFree, sessionTxDigest, starknetSignerGuid, verifyStarkSignature } from '../chain/argent.ts';
+import { toHex } from '../chain/felt.ts';
+import { chainNow } from '../chain/provider.ts';
+import { buildTypedData } from '../chain/snip9.ts';
+import type { RelayDeps } from '../deps.ts';
+import { RelayError } from '../errors/base.ts';
+import { checkWindowOpen } from '../execution/checks.ts';
+import { metered } from '../execution/metered.ts';
+import { assertAllowed } from '../sponsorship/refusal.ts';
+import { Keys } from '../store/keys.ts';
+import { sessionAllowsCall } from '../../policies/index.ts';
+import { revoked } from './authorize.ts';
+import { assertSessionFits, cosignerOf, requestOf } from './checks.ts';
+import type { GuardianSignature } from './cosigner.ts';
+import { SessionRecords, type SessionRecord } from './records.ts';
+import type { SignSessionEfo } from './schemas.ts';
+
+export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionEfo): Promise<GuardianSignature> {
+  const account = body.message.accountAddress;
+  const rec = await new SessionRecords(deps.store).get(body.session.sessionHash);
+  const tenant = rec && rec.account === account ? await deps.tenants.directory.tenant(rec.tenant) : undefined;
+  if (!rec || !tenant) {
+    throw new RelayError('session_unknown', { details: 'No session with this hash was authorised for this account (POST /sessions/authorize).' });
+  }
+  if (rec.revokedAt) throw revoked(rec);
+  const cosigner = cosignerOf(deps, tenant);
+  // A rotated cosigner key is no longer the account's guardian: its signature would only fail on chain.
+  if (BigInt(cosigner.publicKey) !== BigInt(rec.guardian)) {
+    throw new RelayError('session_guardian_mismatch', { details: "The tenant's cosigner key changed since this session was authorised; authorise a new session." });
+  }
+
+  const { signer } = body.session.sessionSignature;
+  const cache = body.session.cacheAuthorisation ?? false;
+  if (BigInt(starknetSignerGuid(signer.publicKey)) !== BigInt(rec.sessionKeyGuid)) {
+    throw new RelayError('session_key_mismatch', {
+      details: "The signing key is not the session's key: sign with the session key the owner authorised.",
+      data: refusalData(rec),
+    });
+  }
+  const { chainId, execution } = body.message.message;
+  const typed = buildTypedData(toHex(chainId), execution);
+  const digest = sessionTxDigest(toHex(typedData.getMessageHash(typed, account)), rec.hash, cache);
+  if (!verifyStarkSignature(digest, signer.publicKey, signer.r, signer.s)) {
+    throw new RelayError('invalid_signature', { details: 'The session signature does not verify for this outside execution.' });
+  }
+  if (chainId !== BigInt(await deps.provider.getChainId())) {
+    throw new RelayError('wrong_chain', { details: 'The outside execution was built for another chain.' });
+  }
+  const paymaster = deps.config.manifest.contracts.paymaster.address;
+  if (BigInt(execution.caller) !== BigInt(paymaster)) {
+    throw new RelayError('caller_not_paymaster', {
+      details: `Session transactions are co-signed only with the Paymaster ${paymaster} as Caller: build them with paymaster_buildTransaction.`,
+    });
+  }
+  const outside = execution.calls.findIndex((c) => !sessionAllowsCall(rec.methods, c));
+  if (outside >= 0) {
+    throw new RelayError('session_call_not_allowed', {
+      details: `Call ${outside} (${execution.calls[outside]!.selector} on ${execution.calls[outside]!.to}) is not one of the session's methods.`,
+      data: refusalData(rec),
+    });
+  }
+
+  return metered(deps, { tenant, apiKeyId: rec.apiKeyId }, account, async () => {
+    const now = await chainNow(deps.provider);
+    await assertSessionFits(deps, tenant, requestOf(rec), now);
+    checkWindowOpen(deps.config, now, execution);
+    const relayed = (await deps.store.get(Keys.execution(account, execution.nonce))) !== null;
+    if (relayed || !(await outsideNonceFree(deps.provider, account, execution.nonce))) {
+      throw new RelayError('nonce_already_used', {
+        details: 'This outside execution nonce was already used; build a new transaction (paymaster_buildTransaction).',
+        data: { nonce: execution.nonce },
+      });
+    }
+    const sponsoring = { tenant, apiKeyId: rec.apiKeyId, sender: account, calls: execution.calls, feeMode: 'sponsored' as const, maxFee: 0n, phase: 'build' as const };
+    assertAllowed(await deps.gate.decide(sponsoring));
+    return cosigner.cosignTransaction(typed, account, rec.hash, cache);
+  });
+}
+
+const refusalData = (r: SessionRecord) => ({ policy: r.policy, rule: 'sessions', session: r.hash });

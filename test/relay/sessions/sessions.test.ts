@@ -1,0 +1,118 @@
+/**
+ * The session-key promise on devnet: an Argent 0.4.0 account whose guardian
+ * is the relay's cosigner key is deployed sponsored and holds 0 STRK; its
+ * owner authorises an x-sessions session for CDC Pool heartbeat and
+ * claim_rewards; a worker holding only the session key runs both through the
+ * relay, sponsored, the relay co-signing each as guardian. Then the session
+ * API: listing, the revocation typed data, owner and admin revocation.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shortString, stark, typedData } from 'starknet';
+import { balanceOf, STRK } from '../../helpers/relay.ts';
+import { call, CIRO, u256 } from '../../../scripts/local/seed.ts';
+import { executeAndWait } from '../../../scripts/local/accounts.ts';
+import { deployArgent, makeSession, ownerExecute, refusal, sessionExecute, startSessionStack, type ArgentAccount, type Made, type SessionStack } from './helpers.ts';
+
+let st: SessionStack;
+let worker: ArgentAccount;
+let made: Made;
+beforeAll(async () => {
+  st = await startSessionStack();
+  worker = await deployArgent(st);
+  await ownerExecute(st, worker, [call(pool(), 'register_worker', [1])]);
+}, 300_000);
+afterAll(async () => st?.stop());
+
+const pool = () => st.s.chain.manifest.contracts.cdc_pool.address;
+const provider = () => st.s.chain.provider;
+const read = async (entrypoint: string, calldata: string[] = []) => (await provider().callContract({ contractAddress: pool(), entrypoint, calldata }))[0]!;
+
+describe('a worker on an Argent account, under a session key, with 0 STRK', () => {
+  it('deployed sponsored, with the relay as guardian (GET /sessions/guardian)', async () => {
+    const g = await st.http('GET', '/sessions/guardian');
+    expect(g).toMatchObject({ status: 200, body: { tenant: 'test', argentSessionServiceBaseUrl: `${st.url}/sessions/argent` } });
+    expect(BigInt(g.body.guardian)).toBe(BigInt(st.guardian));
+    const [guardian] = await provider().callContract({ contractAddress: worker.address, entrypoint: 'get_guardian' });
+    expect(BigInt(guardian!)).toBe(BigInt(st.guardian));
+    expect(await balanceOf(provider(), STRK, worker.address)).toBe(0n);
+  });
+
+  it('authorises a session for heartbeat and claim_rewards: the relay adds its guardian signature', async () => {
+    made = await makeSession(st, worker);
+    expect(made.authorize.status).toBe(201);
+    const v = made.authorize.body;
+    expect(v).toMatchObject({ account: worker.address, status: 'active', policy: 'worker-sessions', expiresAt: made.request.offchainSession.expires_at });
+    expect(BigInt(v.sessionHash)).toBe(BigInt(typedData.getMessageHash(made.request.sessionTypedData as never, worker.address)));
+    // Owner and guardian: the account itself accepts the pair for the session hash.
+    expect(v.authorisationSignature).toHaveLength(4);
+    const [valid] = await provider().callContract({ contractAddress: worker.address, entrypoint: 'is_valid_signature', calldata: [v.sessionHash, '4', ...v.authorisationSignature] });
+    expect(BigInt(valid!)).toBe(0x56414c4944n);
+    // The same session again is the same record, not a second one.
+    const again = await st.http('POST', '/sessions/authorize', { address: worker.address, session: made.request.offchainSession, ownerSignature: v.authorisationSignature.slice(0, 2) });
+    expect(again).toMatchObject({ status: 200, body: { sessionHash: v.sessionHash } });
+  });
+
+  it('runs heartbeat through the relay under the session, sponsored', async () => {
+    expect(BigInt((await provider().callContract({ contractAddress: pool(), entrypoint: 'get_worker', calldata: [worker.address] }))[8]!)).toBe(0n);
+    const r = await sessionExecute(st, made, [call(pool(), 'heartbeat')]);
+    const receipt = await provider().waitForTransaction(r.transaction_hash);
+    expect(receipt.isSuccess()).toBe(true);
+    // WorkerInfo: registered, capabilities, staked (u256), pending_unstake (u256), unstake_available_at, reputation, last_heartbeat, …
+    const info = await provider().callContract({ contractAddress: pool(), entrypoint: 'get_worker', calldata: [worker.address] });
+    expect(BigInt(info[8]!)).toBeGreaterThan(0n);
+    expect(await balanceOf(provider(), STRK, worker.address)).toBe(0n);
+  });
+
+  it('runs claim_rewards under the session: the reward arrives, still 0 STRK', async () => {
+    const deployer = st.s.chain.deployer;
+    const token = st.s.chain.manifest.contracts.ciro_token.address;
+    await executeAndWait(deployer.account, [
+      call(pool(), 'grant_role', [shortString.encodeShortString('JOB_MANAGER_ROLE'), deployer.address]),
+      call(token, 'approve', [pool(), ...u256(7n * CIRO)]),
+      call(pool(), 'credit_reward', [worker.address, ...u256(7n * CIRO)]),
+    ]);
+    expect(BigInt(await read('pending_rewards', [worker.address]))).toBe(7n * CIRO);
+    const r = await sessionExecute(st, made, [call(pool(), 'claim_rewards')]);
+    expect((await provider().waitForTransaction(r.transaction_hash)).isSuccess()).toBe(true);
+    expect(await balanceOf(provider(), token, worker.address)).toBe(7n * CIRO);
+    expect(BigInt(await read('pending_rewards', [worker.address]))).toBe(0n);
+    expect(await balanceOf(provider(), STRK, worker.address)).toBe(0n);
+  });
+});
+
+describe('the session API', () => {
+  it('lists the account\'s sessions, and reads one, for sponsor and admin keys of the tenant only', async () => {
+    const list = await st.http('GET', `/sessions?account=${worker.address}`);
+    expect(list.status).toBe(200);
+    expect(list.body.sessions.map((x: { sessionHash: string }) => x.sessionHash)).toEqual([made.authorize.body.sessionHash]);
+    expect((await st.http('GET', `/sessions/${made.authorize.body.sessionHash}`, undefined, st.adminKey)).body.status).toBe('active');
+    expect((await st.http('GET', `/sessions?account=${worker.address}`, undefined, null)).body.error.reason).toBe('missing_api_key');
+    expect((await st.http('GET', '/sessions?account=0xzz')).body.error).toMatchObject({ reason: 'invalid_request', path: 'query.account' });
+  });
+
+  it('a sponsor key alone never revokes: the owner signs the revocation typed data', async () => {
+    const m = await makeSession(st, worker, { methods: ['heartbeat'] });
+    const hash = m.authorize.body.sessionHash;
+    const rev = await st.http('GET', `/sessions/${hash}/revocation`);
+    expect(rev.body.typedData).toMatchObject({ primaryType: 'Revoke Session', message: { 'Session Hash': hash } });
+    // The owner's signature of another session's revocation does not revoke this one.
+    const forged = stark.formatSignature(await worker.owner.signMessage({ ...rev.body.typedData, message: { 'Session Hash': '0x1' } }));
+    expect((await st.http('POST', `/sessions/${hash}/revoke`, { signature: forged })).body.error.reason).toBe('invalid_signature');
+    expect((await st.http('DELETE', `/sessions/${hash}`)).body.error.reason).toBe('wrong_key_scope');
+    const signature = stark.formatSignature(await worker.owner.signMessage(rev.body.typedData));
+    const done = await st.http('POST', `/sessions/${hash}/revoke`, { signature });
+    expect(done).toMatchObject({ status: 200, body: { sessionHash: hash, status: 'revoked', revokedBy: 'owner' } });
+    expect(await refusal(sessionExecute(st, m, [call(pool(), 'heartbeat')]))).toBe('session_revoked');
+  });
+
+  it('a tenant admin revokes with DELETE /sessions/{hash}; the relay refuses to co-sign at once', async () => {
+    const m = await makeSession(st, worker);
+    const hash = m.authorize.body.sessionHash;
+    const done = await st.http('DELETE', `/sessions/${hash}`, undefined, st.adminKey);
+    expect(done).toMatchObject({ status: 200, body: { status: 'revoked', revokedBy: 'admin:test-admin' } });
+    expect(await refusal(sessionExecute(st, m, [call(pool(), 'heartbeat')]))).toBe('session_revoked');
+    // A revoked session cannot be authorised again under the same hash.
+    const again = await st.http('POST', '/sessions/authorize', { address: worker.address, session: m.request.offchainSession, ownerSignature: m.authorize.body.authorisationSignature.slice(0, 2) });
+    expect(again).toMatchObject({ status: 403, body: { error: { reason: 'session_revoked', rule: 'sessions', session: hash } } });
+  });
+});

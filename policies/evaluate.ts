@@ -56,7 +56,7 @@ export function evaluate(request: PolicyRequest, policy: Policy, facts: PolicyFa
     request,
     policy,
     facts,
-    resolve: contractResolver(facts.contracts),
+    resolve: contractResolver(facts.contracts, request.sender),
     sender: normalizeFelt(request.sender),
   };
   return decisionOf(policy.id, CHECKS.flatMap((check) => check(ctx)), facts.now);

@@ -143,7 +143,7 @@ export interface RequiredFacts {
 export function requiredFacts(request: PolicyRequest, policy: Policy, now: number): RequiredFacts {
   const names = new Set<string>();
   for (const e of policy.rules.allow ?? []) {
-    if (!e.contract.startsWith('0x')) names.add(e.contract);
+    if (!e.contract.startsWith('0x') && e.contract !== 'self') names.add(e.contract);
     for (const c of e.calldata ?? []) if (c.equals && /^[a-z]/.test(c.equals)) names.add(c.equals);
   }
   const out: RequiredFacts = {

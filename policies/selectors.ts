@@ -24,18 +24,23 @@ export function selectorOf(ref: string): bigint | undefined {
 
 export type ContractResolver = (ref: string) => string | undefined;
 
+/** The contract name that stands for the sender's own account in allow entries. */
+export const SELF = 'self';
+
 /**
  * Canonical address for a contract reference. A manifest name missing from
  * the manifest resolves to undefined, so an allow entry naming it matches
  * nothing (fail closed) rather than matching everything.
  */
-export function contractResolver(contracts: PolicyFacts['contracts']): ContractResolver {
+export function contractResolver(contracts: PolicyFacts['contracts'], sender?: string): ContractResolver {
   const lookup =
     typeof contracts === 'function'
       ? contracts
       : (name: string) => (Object.hasOwn(contracts, name) ? contracts[name] : undefined);
   return (ref) => {
     if (isHex(ref)) return normalizeFelt(ref);
+    // `self`: the request's own account (the one self-call the Paymaster relays is revoke_session).
+    if (ref === SELF) return sender === undefined ? undefined : normalizeFelt(sender);
     const address = lookup(ref);
     return typeof address === 'string' && isHex(address) ? normalizeFelt(address) : undefined;
   };

@@ -9,12 +9,16 @@
  * authorisation is an SNIP-12 "SessionAccount.session" hash, a session
  * transaction a poseidon over a message hash, a revocation check a "CIRO
  * Relay" hash; none can equal the hash of an outside execution calling
- * trigger_escape_owner.
+ * trigger_escape_owner. The one transaction it co-signs is an owner's
+ * `revoke_session` of the account's own session, and it checks that itself.
  */
-import { ec, typedData, type TypedData } from 'starknet';
+import { ec, hash as starkHash, typedData, type TypedData } from 'starknet';
 import type { Tenant } from '../config.ts';
 import { revocationTypedData, sessionHash, sessionTxDigest, type SessionData } from '../chain/argent.ts';
 import { toHex } from '../chain/felt.ts';
+import { buildTypedData, type OutsideExecution } from '../chain/snip9.ts';
+
+const REVOKE_SESSION = BigInt(starkHash.getSelectorFromName('revoke_session'));
 
 export const DEFAULT_COSIGNER_REF = 'SESSION_COSIGNER';
 
@@ -48,6 +52,21 @@ export class Cosigner {
    */
   revocationProbe(chainId: string, account: string, session: string): { hash: string; signature: GuardianSignature } {
     const hash = toHex(typedData.getMessageHash(revocationTypedData(chainId, session), account));
+    return { hash, signature: this.sign(hash) };
+  }
+
+  /**
+   * The guardian's half of an owner's outside execution that does exactly one
+   * thing: the account revoking one of its own sessions on chain. Checked here,
+   * whatever the caller checked, because this signs a transaction.
+   */
+  cosignOwnRevocation(chainId: string, account: string, execution: OutsideExecution, session: string): { hash: string; signature: GuardianSignature } {
+    const [c, ...rest] = execution.calls;
+    const only =
+      c !== undefined && rest.length === 0 && BigInt(c.to) === BigInt(account) && BigInt(c.selector) === REVOKE_SESSION &&
+      c.calldata.length === 1 && BigInt(c.calldata[0]!) === BigInt(session);
+    if (!only) throw new Error('the cosigner signs no transaction but an account revoking its own session');
+    const hash = toHex(typedData.getMessageHash(buildTypedData(chainId, execution), account));
     return { hash, signature: this.sign(hash) };
   }
 

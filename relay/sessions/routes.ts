@@ -23,7 +23,7 @@ import { authorizeSession } from './authorize.ts';
 import { cosignerOf } from './checks.ts';
 import { cosignOutsideExecution } from './cosign.ts';
 import { SessionRecords } from './records.ts';
-import { revokeByAdmin, revokeByOwner, tenantSession } from './revoke.ts';
+import { revokeByAdmin, revokeByOwner, revokeOnChain, tenantSession } from './revoke.ts';
 import { AccountQuery, AuthorizeBodySchema, HashParam, RevokeBodySchema, sessionView, SignSessionEfoSchema } from './schemas.ts';
 
 export function createSessionRoutes(deps: RelayDeps, tooLarge: () => RelayError): Hono {
@@ -70,7 +70,9 @@ export function createSessionRoutes(deps: RelayDeps, tooLarge: () => RelayError)
     const ctx = await authenticate(dir, key(c), 'sponsor');
     const hash = hashOf(c);
     const body = await parse(c, RevokeBodySchema);
-    return c.json(sessionView(await revokeByOwner(deps, ctx, hash, body.signature), now()));
+    if (!body.onchain) return c.json(sessionView(await revokeByOwner(deps, ctx, hash, body.signature!), now()));
+    const { record, onchain } = await revokeOnChain(deps, ctx, hash, body.onchain);
+    return c.json({ ...sessionView(record, now()), onchain });
   });
 
   app.delete('/:hash', async (c) => {

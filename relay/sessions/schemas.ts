@@ -34,10 +34,19 @@ export const AuthorizeBodySchema = z.strictObject({
 });
 export type AuthorizeBody = z.output<typeof AuthorizeBodySchema>;
 
-export const RevokeBodySchema = z.strictObject({
-  /** The owner's signature over GET /sessions/{hash}/revocation's typed data. */
-  signature: Signature,
-});
+export const RevokeBodySchema = z
+  .strictObject({
+    /** The owner's signature over GET /sessions/{hash}/revocation's typed data: revokes at the relay. */
+    signature: Signature.optional(),
+    /**
+     * Also on chain: paymaster_buildTransaction's typed data for the one call
+     * `<account>.revoke_session(<hash>)`, and the owner's signature of it. The
+     * relay adds the guardian's and relays it sponsored; it revokes at the relay too.
+     */
+    onchain: z.strictObject({ typedData: OutsideExecutionTypedData, signature: Signature }).optional(),
+  })
+  .refine((b) => b.signature !== undefined || b.onchain !== undefined, { error: 'give signature, onchain, or both' });
+export type RevokeBody = z.output<typeof RevokeBodySchema>;
 
 export const HashParam = Felt;
 export const AccountQuery = z.strictObject({ account: Address });

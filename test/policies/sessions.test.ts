@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  evaluate,
   evaluateSession,
   parsePolicy,
   REASON_FIXES,
@@ -14,7 +15,7 @@ import {
   type PolicyInput,
   type SessionRequest,
 } from '../../policies/index.ts';
-import { facts, JOBS, POOL, policy, SENDER, sel } from './fixtures.ts';
+import { call, facts, JOBS, OTHER, POOL, policy, request, SENDER, sel } from './fixtures.ts';
 
 const NOW = 1_700_000_000;
 const SESSIONS = {
@@ -111,6 +112,16 @@ describe('sessionAllowsCall', () => {
     expect(sessionAllowsCall(methods, { to: '0x0' + POOL.slice(2), selector: sel('heartbeat') })).toBe(true);
     expect(sessionAllowsCall(methods, { to: POOL, selector: sel('claim_rewards') })).toBe(false);
     expect(sessionAllowsCall(methods, { to: JOBS, selector: sel('heartbeat') })).toBe(false);
+  });
+});
+
+describe("allow entries on 'self': the sender's own account (on-chain revoke_session)", () => {
+  const own = policy({ allow: [{ contract: 'self', selectors: ['revoke_session'] }] });
+  it('match a call to the sender itself, and nothing else', () => {
+    const req = (to: string, ep = 'revoke_session') => request({ calls: [call(to, ep, ['0x1'])] });
+    expect(evaluate(req('0x0' + SENDER.slice(2)), own, facts({ now: NOW })).allow).toBe(true);
+    expect(evaluate(req(OTHER), own, facts({ now: NOW })).reason).toBe('contract_not_allowed');
+    expect(evaluate(req(SENDER, 'upgrade'), own, facts({ now: NOW })).reason).toBe('selector_not_allowed');
   });
 });
 

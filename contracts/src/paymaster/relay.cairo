@@ -24,7 +24,7 @@ pub(crate) impl RelayImpl of RelayTrait {
         let relayer = self.assert_can_relay(account);
         let calls = outside_execution.calls;
         assert(calls.len() > 0, Errors::NO_CALLS);
-        self.assert_calls_allowed(calls, calls.len());
+        self.assert_calls_allowed(account, calls, calls.len());
         self.consume_nonce(account, outside_execution.nonce);
         self.consume_quota(account);
         self.count_sponsored(account);
@@ -55,7 +55,7 @@ pub(crate) impl RelayImpl of RelayTrait {
         // The fee transfer is exempt from the allowlist only in the last slot, where the balance
         // check below proves it actually paid the Paymaster.
         assert_fee_call(calls, fee_token, this);
-        self.assert_calls_allowed(calls, calls.len() - 1);
+        self.assert_calls_allowed(account, calls, calls.len() - 1);
         self.consume_nonce(account, outside_execution.nonce);
         self.count_sponsored(account);
 

@@ -11,6 +11,26 @@ pub mod MockAccount {
     #[storage]
     struct Storage {
         used: Map<felt252, bool>,
+        revoked: Map<felt252, bool>,
+    }
+
+    /// Argent's session revocation, as far as the Paymaster's exemption for it needs.
+    #[starknet::interface]
+    pub trait IMockSessions<T> {
+        fn revoke_session(ref self: T, session_hash: felt252);
+        fn is_session_revoked(self: @T, session_hash: felt252) -> bool;
+    }
+
+    #[abi(embed_v0)]
+    impl Sessions of IMockSessions<ContractState> {
+        fn revoke_session(ref self: ContractState, session_hash: felt252) {
+            assert(get_caller_address() == starknet::get_contract_address(), 'ACC: only self');
+            self.revoked.write(session_hash, true);
+        }
+
+        fn is_session_revoked(self: @ContractState, session_hash: felt252) -> bool {
+            self.revoked.read(session_hash)
+        }
     }
 
     #[abi(embed_v0)]

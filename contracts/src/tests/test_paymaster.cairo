@@ -7,9 +7,11 @@ use crate::paymaster::interface::{
     IPaymasterDispatcherTrait, IPaymasterSafeDispatcherTrait, TierConfig,
 };
 use crate::token::IERC20DispatcherTrait;
+use super::mocks::MockAccount::{IMockSessionsDispatcher, IMockSessionsDispatcherTrait};
 use super::paymaster_utils::{call, env_with_account, outside, register_call, safe, sig};
 use super::utils::{
-    ADMIN, ALICE, ONE, RELAYER, START, as_, assert_err, clear_events, find_event, setup,
+    ADMIN, ALICE, ONE, RELAYER, START, as_, assert_err, clear_events, deploy_account, find_event,
+    setup,
 };
 
 #[test]
@@ -150,4 +152,26 @@ fn worker_claims_rewards_gaslessly() {
     assert_eq!(*result.at(0), array![(3 * ONE).low.into(), 0].span());
     assert_eq!(env.token.balance_of(acc), 3 * ONE);
     assert_eq!(env.pool.pending_rewards(acc), 0);
+}
+
+#[test]
+#[feature("safe_dispatcher")]
+fn an_account_revokes_its_own_session_key_without_an_allowlist_entry() {
+    let (env, acc) = env_with_account();
+    as_(RELAYER());
+    let revoke = call(acc, selector!("revoke_session"), array![0x5e55]);
+    env.pm.execute_sponsored(acc, outside(env, 1, array![revoke]), sig());
+    assert!(IMockSessionsDispatcher { contract_address: acc }.is_session_revoked(0x5e55));
+    // Only the sender's own revocation: another account's, or another call to itself, needs an entry.
+    let other = deploy_account('other');
+    let theirs = call(other, selector!("revoke_session"), array![1]);
+    assert_err(
+        safe(env).execute_sponsored(acc, outside(env, 2, array![theirs]), sig()),
+        'PM: call not allowed',
+    );
+    let upgrade = call(acc, selector!("upgrade"), array![1]);
+    assert_err(
+        safe(env).execute_sponsored(acc, outside(env, 3, array![upgrade]), sig()),
+        'PM: call not allowed',
+    );
 }

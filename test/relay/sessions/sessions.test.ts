@@ -11,7 +11,7 @@ import { shortString, stark, typedData } from 'starknet';
 import { balanceOf, STRK } from '../../helpers/relay.ts';
 import { call, CIRO, u256 } from '../../../scripts/local/seed.ts';
 import { executeAndWait } from '../../../scripts/local/accounts.ts';
-import { deployArgent, makeSession, ownerExecute, refusal, sessionExecute, startSessionStack, type ArgentAccount, type Made, type SessionStack } from './helpers.ts';
+import { deployArgent, makeSession, ownerExecute, refusal, sessionExecute, sponsored, startSessionStack, type ArgentAccount, type Made, type SessionStack } from './helpers.ts';
 
 let st: SessionStack;
 let worker: ArgentAccount;
@@ -103,6 +103,25 @@ describe('the session API', () => {
     const done = await st.http('POST', `/sessions/${hash}/revoke`, { signature });
     expect(done).toMatchObject({ status: 200, body: { sessionHash: hash, status: 'revoked', revokedBy: 'owner' } });
     expect(await refusal(sessionExecute(st, m, [call(pool(), 'heartbeat')]))).toBe('session_revoked');
+  });
+
+  it('the owner revokes on chain too, sponsored through SNIP-29: the account itself refuses the session after', async () => {
+    const m = await makeSession(st, worker);
+    const hash = m.authorize.body.sessionHash;
+    const calls = [{ contractAddress: worker.address, entrypoint: 'revoke_session', calldata: [hash] }];
+    const built = await st.paymaster.buildTransaction({ type: 'invoke', invoke: { userAddress: worker.address, calls } }, sponsored);
+    if (built.type !== 'invoke') throw new Error('expected an invoke');
+    const signature = stark.formatSignature(await worker.owner.signMessage(built.typed_data));
+    // The guardian co-signs that one call only: anything else in its place is refused.
+    const other = await st.paymaster.buildTransaction({ type: 'invoke', invoke: { userAddress: worker.address, calls: [call(pool(), 'heartbeat')] } }, sponsored);
+    const wrong = await st.http('POST', `/sessions/${hash}/revoke`, { onchain: { typedData: (other as { typed_data: unknown }).typed_data, signature } });
+    expect(wrong.body.error.reason).toBe('session_call_not_allowed');
+    const res = await st.http('POST', `/sessions/${hash}/revoke`, { onchain: { typedData: built.typed_data, signature } });
+    expect(res).toMatchObject({ status: 200, body: { sessionHash: hash, status: 'revoked', revokedBy: 'owner', onchain: { transaction_hash: expect.stringMatching(/^0x/) } } });
+    expect((await provider().waitForTransaction(res.body.onchain.transaction_hash)).isSuccess()).toBe(true);
+    const [revoked] = await provider().callContract({ contractAddress: worker.address, entrypoint: 'is_session_revoked', calldata: [hash] });
+    expect(BigInt(revoked!)).toBe(1n);
+    expect(await balanceOf(provider(), STRK, worker.address)).toBe(0n);
   });
 
   it('a tenant admin revokes with DELETE /sessions/{hash}; the relay refuses to co-sign at once', async () => {

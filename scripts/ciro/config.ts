@@ -19,6 +19,7 @@ export interface GlobalFlags {
   rpcUrl?: string;
   keyFile?: string;
   manifest?: string;
+  session?: string;
   json?: boolean;
 }
 
@@ -38,6 +39,7 @@ export const SETTINGS = {
   key_file: { env: 'CIRO_KEY_FILE', flag: 'keyFile', what: 'the account key file' },
   manifest: { env: 'CIRO_MANIFEST', flag: 'manifest', what: 'a manifest file (else GET /v1/contracts)' },
   explorer: { env: 'CIRO_EXPLORER_URL', flag: undefined, what: 'an explorer base URL for transaction links' },
+  session_file: { env: 'CIRO_SESSION_FILE', flag: 'session', what: 'the session file (ciro session create)' },
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 
@@ -91,8 +93,10 @@ export class Settings {
     const env = this.env[spec.env];
     if (env) return { value: env, source: 'env', from: spec.env };
     const prof = this.table[name];
-    if (prof) return { value: name === 'key_file' || name === 'manifest' ? expandHome(prof, this.env) : prof, source: 'profile', from: `[profiles.${this.profile}] ${name}` };
+    if (prof) return { value: /_file$|^manifest$/.test(name) ? expandHome(prof, this.env) : prof, source: 'profile', from: `[profiles.${this.profile}] ${name}` };
+    // Default files are per profile; a default session file counts only once `ciro session create` wrote it.
     if (name === 'key_file') return { value: join(configDir(this.env), 'keys', `${this.profile}.json`), source: 'default' };
+    if (name === 'session_file') return { value: join(configDir(this.env), 'sessions', `${this.profile}.json`), source: 'default' };
     return { value: undefined, source: 'unset' };
   }
 

@@ -8,9 +8,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Account, Contract, PaymasterRpc, RpcProvider, num, type Abi } from 'starknet';
 import type { Settings } from './config.ts';
-import { CliError, guardedFetch, usage } from './errors.ts';
+import { CliError, guardedFetch, restError, usage } from './errors.ts';
 import { loadKey, type AccountKey } from './keys.ts';
 import type { Output } from './output.ts';
+import { loadSession, type SessionFile } from './sessionFile.ts';
 
 export type ContractName = 'ciro_token' | 'cdc_pool' | 'job_mgr' | 'paymaster';
 
@@ -71,6 +72,19 @@ export class Context {
     }
   }
 
+  /** A REST call with the API key (the /sessions routes); a refusal becomes its CliError. */
+  async relayCall<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const apiKey = this.settings.get('api_key').value;
+    const res = await guardedFetch('the relay')(new URL(path, this.relayBase()), {
+      method,
+      headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-paymaster-api-key': apiKey } : {}) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const parsed = await res.json().catch(() => undefined);
+    if (!res.ok) throw restError(res.status, parsed);
+    return parsed as T;
+  }
+
   /** Contract addresses: a manifest file if one is configured, else the relay's GET /v1/contracts. */
   deployment(): Promise<Deployment> {
     return this.once('deployment', async () => {
@@ -121,6 +135,18 @@ export class Context {
 
   key(): AccountKey {
     return loadKey(this.settings);
+  }
+
+  private sessionLoaded?: { file: SessionFile; path: string } | null;
+  /** The configured session, if any: then writes are signed by its key and this account is the session's. */
+  session(): { file: SessionFile; path: string } | undefined {
+    if (this.sessionLoaded === undefined) this.sessionLoaded = loadSession(this) ?? null;
+    return this.sessionLoaded ?? undefined;
+  }
+
+  /** The account commands act for: the session's, else the key's. */
+  address(): string {
+    return num.toHex64(this.session()?.file.account ?? this.key().address);
   }
 
   /** The signing account, with the relay as its paymaster. */

@@ -60,8 +60,13 @@ export class Unreachable extends LibraryError {
   }
 }
 
-/** A fetch that turns network failures, timeouts and non-JSON 5xx pages into `Unreachable`. */
+/**
+ * A fetch that turns network failures, timeouts and non-JSON 5xx pages into
+ * `Unreachable`. It calls the fetch that was global when it was made, so it
+ * can itself stand in for the global one (sessionFile.ts does, for x-sessions).
+ */
 export function guardedFetch(what: string, timeoutMs = 30_000): typeof fetch {
+  const fetch = globalThis.fetch;
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     let res: Response;
@@ -91,6 +96,11 @@ const HINTS: Record<string, string> = {
   class_hash_not_supported: 'The relay does not sponsor this account class; see accountClassHashes in GET /v1/contracts.',
   account_class_not_supported: 'The relay does not sponsor this account class; see accountClassHashes in GET /v1/contracts.',
   execution_reverted: 'The transaction would revert on chain; nothing was sent. Check its arguments and your account state.',
+  session_revoked: 'Create a new session: ciro session create.',
+  session_call_not_allowed: 'The session does not cover this call; create a session that does (ciro session create --methods …).',
+  session_guardian_mismatch: 'The account is not guarded by this relay; sessions need an account made with `ciro account create --argent`.',
+  session_cosigner_missing: 'The relay operator has not configured a session cosigner for this tenant.',
+  too_many_sessions: 'Revoke a session first: ciro session list, ciro session revoke <hash>.',
 };
 
 /** Turns anything a command threw into a CliError with an exit code and a hint. */
@@ -120,11 +130,22 @@ function fromRpc(err: { code: number; message: string; data?: unknown }): CliErr
   // SNIP-29's UNKNOWN_ERROR (163) carries data as "reason: details" text.
   const data: Record<string, unknown> =
     typeof err.data === 'string' ? { reason: err.data.split(':')[0], details: err.data } : ((err.data as Record<string, unknown>) ?? {});
+  return fromRelayData(err.code === UNAVAILABLE ? 'unavailable' : 'refused', err.message, data, err.code);
+}
+
+/** A refusal from the relay's REST routes (`/sessions`…): `{ error: { reason, message, details, policy, rule, retry_after } }`. */
+export function restError(status: number, body: unknown): CliError {
+  const error = ((body as { error?: Record<string, unknown> } | undefined)?.error ?? { reason: `http_${status}` }) as Record<string, unknown>;
+  const { message, ...data } = error;
+  return fromRelayData(status >= 500 ? 'unavailable' : 'refused', String(message ?? `HTTP ${status}`), data, undefined, status === 401 || status === 403);
+}
+
+function fromRelayData(kind: 'refused' | 'unavailable', message: string, data: Record<string, unknown>, code?: number, auth = code === UNAUTHORIZED): CliError {
   const { reason = 'relay_error', details, policy, rule, retry_after, ...rest } = data as Record<string, unknown> & { reason?: string };
   const retryAfter = typeof retry_after === 'number' ? retry_after : undefined;
   const fields: CliErrorFields = {
     reason: String(reason),
-    code: err.code,
+    ...(code !== undefined ? { code } : {}),
     ...(typeof details === 'string' ? { details } : {}),
     ...(policy !== undefined ? { policy: policy as string | null } : {}),
     ...(typeof rule === 'string' ? { rule } : {}),
@@ -134,11 +155,11 @@ function fromRpc(err: { code: number; message: string; data?: unknown }): CliErr
   const hint = HINTS[fields.reason];
   if (hint) fields.hint = hint;
   else if (retryAfter !== undefined) fields.hint = `Retry after ${retryAfter}s.`;
-  if (err.code === UNAVAILABLE) {
-    fields.hint ??= 'The relay cannot sponsor right now; retry later.';
-    return new CliError('unavailable', `relay unavailable: ${err.message}`, fields);
+  if (kind === 'unavailable') {
+    fields.hint ??= 'The relay cannot do this right now; retry later.';
+    return new CliError('unavailable', `relay unavailable: ${message}`, fields);
   }
-  const who = policy ? `policy '${String(policy)}'${rule ? ` (rule ${String(rule)})` : ''}` : err.code === UNAUTHORIZED ? 'authentication' : 'the relay';
+  const who = policy ? `policy '${String(policy)}'${rule ? ` (rule ${String(rule)})` : ''}` : auth && /key|scope/.test(fields.reason) ? 'authentication' : 'the relay';
   return new CliError('refused', `refused by ${who}: ${fields.reason}`, fields);
 }
 

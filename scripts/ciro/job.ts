@@ -136,7 +136,7 @@ export function registerJob(program: Command, run: Runner): void {
       const jobs = await ctx.contract('job_mgr');
       const jobId = idArg(id, 'job id');
       const j = await getJob(jobs, jobId);
-      if (BigInt(ctx.key().address) !== j.client) throw usage(`job ${jobId} is not yours (client ${hex(j.client)})`);
+      if (BigInt(ctx.address()) !== j.client) throw usage(`job ${jobId} is not yours (client ${hex(j.client)})`);
       if (j.status.activeVariant() !== 'Pending') throw usage(`job ${jobId} is ${j.status.activeVariant()}; only a Pending job can be cancelled`);
       const { job_mgr } = await ctx.contracts();
       const sent = await sponsored(ctx, `cancellation of job ${jobId}`, [call(job_mgr, 'cancel_job', [jobId])]);
@@ -155,7 +155,7 @@ export function registerJob(program: Command, run: Runner): void {
       const jobId = idArg(id, 'job id');
       const j = await getJob(jobs, jobId);
       if (j.status.activeVariant() !== 'Assigned') throw usage(`job ${jobId} is ${j.status.activeVariant()}, not Assigned`);
-      if (j.worker !== BigInt(ctx.key().address)) throw usage(`job ${jobId} is assigned to ${hex(j.worker)}, not to you`);
+      if (j.worker !== BigInt(ctx.address())) throw usage(`job ${jobId} is assigned to ${hex(j.worker)}, not to you`);
       const { job_mgr } = await ctx.contracts();
       const sent = await sponsored(ctx, `completion of job ${jobId}`, [call(job_mgr, 'complete_job', [jobId, result])]);
       ctx.out.result({ command: 'job complete', job_id: jobId, result_hash: hex(result), payment: j.price, ...sentJson(sent) }, [`completed job ${jobId}; ${formatUnits(j.price)} CIRO credited to your rewards`, `tx ${txLink(ctx, sent.transactionHash)}`]);

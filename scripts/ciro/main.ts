@@ -12,6 +12,7 @@ import { CliError, classify, describe, errorJson, EXIT } from './errors.ts';
 import { registerJob } from './job.ts';
 import { Output, toJson } from './output.ts';
 import { registerRelay } from './relay.ts';
+import { registerSession } from './session.ts';
 import { registerWorker } from './worker.ts';
 
 /** Wraps a command body: builds its context from the merged options, maps any failure to an exit code. */
@@ -21,7 +22,7 @@ export type Runner = (body: Action) => (...args: unknown[]) => Promise<void>;
 const EPILOG = `
 Configuration, highest first: flags, environment (CIRO_RELAY_URL, CIRO_API_KEY,
 CIRO_RPC_URL, CIRO_KEY_FILE or CIRO_PRIVATE_KEY + CIRO_ACCOUNT_ADDRESS,
-CIRO_MANIFEST, CIRO_PROFILE), then [profiles.<name>] in
+CIRO_MANIFEST, CIRO_SESSION_FILE, CIRO_PROFILE), then [profiles.<name>] in
 $XDG_CONFIG_HOME/ciro/config.toml (default ~/.config/ciro/config.toml).
 
 Exit codes: 0 ok, 1 failed (reverted on chain, unexpected), 2 usage or
@@ -38,6 +39,7 @@ export function buildProgram(run: Runner): Command {
     .option('--rpc-url <url>', 'Starknet node JSON-RPC URL, for reads')
     .option('--key-file <path>', 'account key file (mode 0600)')
     .option('--manifest <file>', 'deployment manifest instead of GET /v1/contracts')
+    .option('--session <file>', 'session file: writes are signed by its session key, co-signed by the relay')
     .option('--json', 'one JSON object per result on stdout, no progress output')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EPILOG);
@@ -45,6 +47,7 @@ export function buildProgram(run: Runner): Command {
   registerWorker(program, run);
   registerJob(program, run);
   registerRelay(program, run);
+  registerSession(program, run);
   registerConfig(program, run);
   return program;
 }

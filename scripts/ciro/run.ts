@@ -67,7 +67,7 @@ async function loop(ctx: Context, opts: RunOptions) {
   }
   const maxBeats = opts.maxHeartbeats === undefined ? Infinity : Number(opts.maxHeartbeats);
   if (!(maxBeats > 0)) throw usage('--max-heartbeats must be a positive number');
-  const address = ctx.key().address;
+  const address = ctx.address();
   const timeout = Number(await heartbeatTimeout(ctx));
   const interval = opts.interval !== undefined ? Number(opts.interval) : timeout > 0 ? Math.max(1, timeout / 2) : NO_TIMEOUT_INTERVAL;
   if (!(interval > 0)) throw usage('--interval must be a positive number of seconds');

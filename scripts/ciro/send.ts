@@ -5,11 +5,14 @@
  * execute), so each step can be shown as it happens and the relay's tracking
  * id (which executePaymasterTransaction drops) can be reported and followed.
  * An account not yet on chain whose key file knows its deployment goes out as
- * deploy_and_invoke: the first write deploys it.
+ * deploy_and_invoke: the first write deploys it. With a session configured,
+ * the session key signs instead of the owner and the relay co-signs as the
+ * account's guardian (sessionFile.ts); the owner key is not read at all.
  */
-import { paymaster as pmUtils, type Call, type GetTransactionReceiptResponse, type PaymasterDetails } from 'starknet';
+import { num, paymaster as pmUtils, type Call, type ExecutableUserTransaction, type GetTransactionReceiptResponse, type PaymasterDetails } from 'starknet';
 import type { Context } from './context.ts';
 import { CliError, usage } from './errors.ts';
+import { signUnderSession } from './sessionFile.ts';
 
 export interface Sent {
   trackingId: string;
@@ -19,6 +22,8 @@ export interface Sent {
   block?: number;
   /** The account was deployed by this transaction. */
   deployed: boolean;
+  /** The session hash, when a session key signed it. */
+  session?: string;
 }
 
 export interface SendOptions {
@@ -38,25 +43,41 @@ export function txLink(ctx: Context, hash: string): string {
 }
 
 export async function sponsored(ctx: Context, label: string, calls: Call[], opts: SendOptions = {}): Promise<Sent> {
-  const { account, key } = await ctx.account();
+  const session = opts.deployOnly ? undefined : ctx.session();
+  const owner = session ? undefined : await ctx.account();
+  if (owner?.key.kind === 'argent' && !opts.deployOnly) {
+    throw usage(`${owner.key.address} is guarded by the relay's session cosigner: it signs only under a session`, 'Create one: ciro session create (then every write uses it).');
+  }
+  const address = session ? num.toHex64(session.file.account) : owner!.key.address;
   await ctx.contracts(); // chain id checked before anything is signed
+  const relay = ctx.relay();
   const progress = ctx.out.progress(`building ${label}`);
   try {
-    const deployed = await ctx.isDeployed(key.address);
-    if (opts.deployOnly && deployed) throw usage(`account ${key.address} is already deployed`);
-    if (!deployed && !key.deployment) {
-      throw usage(`account ${key.address} is not deployed`, 'Deploy it with `ciro account deploy` (needs the key file written by `ciro account create`).');
+    const deployed = await ctx.isDeployed(address);
+    if (opts.deployOnly && deployed) throw usage(`account ${address} is already deployed`);
+    const deployment = owner?.key.deployment;
+    if (!deployed && !deployment) {
+      throw usage(`account ${address} is not deployed`, 'Deploy it with `ciro account deploy` (needs the key file written by `ciro account create`).');
     }
-    const details: PaymasterDetails = { feeMode: { mode: 'sponsored' }, ...(deployed ? {} : { deploymentData: key.deployment! }) };
-    const prepared = await account.buildPaymasterTransaction(calls, details);
+    const details: PaymasterDetails = { feeMode: { mode: 'sponsored' }, ...(deployed ? {} : { deploymentData: deployment! }) };
+    const prepared = session
+      ? await relay.buildTransaction({ type: 'invoke', invoke: { userAddress: address, calls } }, { version: '0x1', feeMode: { mode: 'sponsored' } })
+      : await owner!.account.buildPaymasterTransaction(calls, details);
     // The library's own check: the typed data the relay returned runs exactly our calls, on our chain.
     pmUtils.assertPaymasterTransactionSafety(prepared, calls, details, await (await ctx.provider()).getChainId());
     progress.step(prepared.type === 'deploy' ? `built ${label}; submitting (a deployment carries no signature)` : `built ${label} (${prepared.type}); signing`);
-    const transaction = await account.preparePaymasterTransaction(prepared);
-    if (prepared.type !== 'deploy') progress.step(`signed ${label}; submitting`);
-    const res = await account.paymaster.executeTransaction(transaction, prepared.parameters);
+    let transaction: ExecutableUserTransaction;
+    if (session && prepared.type === 'invoke') {
+      const signature = await signUnderSession(ctx, session.file, prepared.typed_data, calls);
+      transaction = { type: 'invoke', invoke: { userAddress: address, typedData: prepared.typed_data, signature } };
+      progress.step(`signed ${label} with session ${session.file.sessionHash}, co-signed by the relay; submitting`);
+    } else {
+      transaction = await owner!.account.preparePaymasterTransaction(prepared);
+      if (prepared.type !== 'deploy') progress.step(`signed ${label}; submitting`);
+    }
+    const res = await relay.executeTransaction(transaction, prepared.parameters);
     const trackingId = String(res.tracking_id);
-    const sent: Sent = { trackingId, transactionHash: fullHash(res.transaction_hash), deployed: !deployed };
+    const sent: Sent = { trackingId, transactionHash: fullHash(res.transaction_hash), deployed: !deployed, ...(session ? { session: session.file.sessionHash } : {}) };
     const where = `tracking id ${trackingId}, tx ${txLink(ctx, sent.transactionHash)}`;
     if (opts.noWait) {
       progress.done(`submitted ${label}: ${where}`);
@@ -128,5 +149,6 @@ export const sentJson = (s: Sent) => ({
   transaction_hash: s.transactionHash,
   ...(s.block !== undefined ? { block: s.block } : {}),
   ...(s.deployed ? { deployed_account: true } : {}),
+  ...(s.session ? { session: s.session } : {}),
   sponsored: true,
 });

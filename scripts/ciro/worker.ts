@@ -44,7 +44,7 @@ export async function heartbeatTimeout(ctx: Context): Promise<bigint> {
 }
 
 async function registered(ctx: Context): Promise<{ address: string; info: WorkerInfo }> {
-  const { address } = ctx.key();
+  const address = ctx.address();
   const info = await workerInfo(ctx, address);
   if (!info.registered) throw usage(`${address} is not registered in the CDC Pool`, 'Register first: ciro worker register --capabilities <mask>');
   return { address, info };
@@ -74,7 +74,7 @@ export function registerWorker(program: Command, run: Runner): void {
     .action(run(async (ctx, opts) => {
       const caps = (opts as { capabilities: string }).capabilities;
       if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(caps)) throw usage(`--capabilities '${caps}' is not a number`);
-      const { address } = ctx.key();
+      const address = ctx.address();
       const info = await workerInfo(ctx, address);
       if (info.registered) {
         ctx.out.result({ command: 'worker register', address, already_registered: true, capabilities: info.capabilities }, `${address} is already registered (capabilities ${info.capabilities}); nothing sent`);
@@ -111,7 +111,7 @@ export function registerWorker(program: Command, run: Runner): void {
       if (info.staked < amount) throw usage(`only ${formatUnits(info.staked)} CIRO is staked`);
       const { cdc_pool } = await ctx.contracts();
       const sent = await sponsored(ctx, `unstake request of ${formatUnits(amount)} CIRO`, [call(cdc_pool, 'request_unstake', u256(amount))]);
-      const after = await workerInfo(ctx, ctx.key().address);
+      const after = await workerInfo(ctx, ctx.address());
       const at = new Date(Number(after.unstake_available_at) * 1000).toISOString();
       report(ctx, 'worker unstake', sent, `unstake of ${formatUnits(after.pending_unstake)} CIRO pending; withdraw from ${at}`, {
         amount,

@@ -77,6 +77,8 @@ describe('examples', () => {
     expect(evaluateSession({ ...session, methods: [{ contract: POOL, selector: 'stake' }] }, sessions, fresh).reason).toBe('session_method_not_allowed');
     expect(evaluateSession({ ...session, metadata: '{"projectID":"other"}' }, sessions, fresh).reason).toBe('session_metadata_mismatch');
     expect(evaluate(request({ calls: [call(POOL, 'heartbeat')] }), sessions, fresh).allow).toBe(true);
+    expect(evaluate(request({ calls: [call(POOL, 'heartbeat')] }), sessions, { ...fresh, reputation: 299 }).reason).toBe('reputation_too_low');
+    expect(evaluate(request({ calls: [call(POOL, 'register_worker', ['1'])] }), sessions, { ...fresh, reputation: undefined }).allow).toBe(true);
   });
 
   it('selectPolicy routes worker traffic and job traffic to their policies', () => {

@@ -6,8 +6,14 @@
  * relay, sponsored, the relay co-signing each as guardian. Then the session
  * API: listing, the revocation typed data, owner and admin revocation.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shortString, stark, typedData } from 'starknet';
+import { createApp } from '../../../relay/app.ts';
+import { createDeps } from '../../../relay/createDeps.ts';
+import { listen } from '../../../relay/entry/node.ts';
+import { loadPolicyFiles } from '../../../relay/entry/policyFiles.ts';
+import { repoRoot } from '../../../scripts/local/toolchain.ts';
 import { balanceOf, STRK } from '../../helpers/relay.ts';
 import { call, CIRO, u256 } from '../../../scripts/local/seed.ts';
 import { executeAndWait } from '../../../scripts/local/accounts.ts';
@@ -133,5 +139,22 @@ describe('the session API', () => {
     // A revoked session cannot be authorised again under the same hash.
     const again = await st.http('POST', '/sessions/authorize', { address: worker.address, session: m.request.offchainSession, ownerSignature: m.authorize.body.authorisationSignature.slice(0, 2) });
     expect(again).toMatchObject({ status: 403, body: { error: { reason: 'session_revoked', rule: 'sessions', session: hash } } });
+  });
+
+  it('a revocation through one instance stops co-signing on another sharing the store, at the next request', async () => {
+    const m = await makeSession(st, worker);
+    // A second relay instance: its own deps and app, the same Store (as two processes on one Redis).
+    const { relay } = st.s;
+    const deps = createDeps({ config: relay.deps.config, store: relay.deps.store, templates: loadPolicyFiles(join(repoRoot, 'policies', 'examples')), secrets: { 'test/SESSION_COSIGNER': st.cosignerKey } });
+    const other = await listen({ ...relay, deps, app: createApp(deps) }, 0);
+    try {
+      const viaOther = { ...st, url: other.url };
+      const r = await sessionExecute(viaOther, m, [call(pool(), 'heartbeat')]);
+      expect((await provider().waitForTransaction(r.transaction_hash)).isSuccess()).toBe(true);
+      expect((await st.http('DELETE', `/sessions/${m.authorize.body.sessionHash}`, undefined, st.adminKey)).status).toBe(200);
+      expect(await refusal(sessionExecute(viaOther, m, [call(pool(), 'heartbeat')]))).toBe('session_revoked');
+    } finally {
+      await new Promise((done) => other.server.close(done));
+    }
   });
 });

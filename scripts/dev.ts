@@ -12,8 +12,11 @@ import { join } from 'node:path';
 import { parseConfig, type Config } from '../relay/config.ts';
 import { createNodeRelay, listen } from '../relay/entry/node.ts';
 import { loadPolicyFiles } from '../relay/entry/policyFiles.ts';
+import { ec, stark } from 'starknet';
+import { secretsFromEnv } from '../relay/entry/env.ts';
 import { newApiKey } from '../relay/tenants/auth.ts';
 import { startEdge } from './edge.ts';
+import { WITH_ARGENT } from './local/argent.ts';
 import { CONTRACTS } from './local/artifacts.ts';
 import { demoConfig } from './local/demoConfig.ts';
 import { startLocalChain } from './local/chain.ts';
@@ -28,8 +31,8 @@ function ensureContractsBuilt() {
 
 const EDGE = process.argv.includes('--edge');
 
-async function serveNode(config: Config, policyDir: string, port: number) {
-  const relay = await createNodeRelay(config, { policyDir });
+async function serveNode(config: Config, policyDir: string, port: number, secrets: Record<string, string>) {
+  const relay = await createNodeRelay(config, { policyDir, secrets });
   const { url, server } = await listen(relay, port);
   return { url, stop: async () => void (server.close(), await relay.close()) };
 }
@@ -41,7 +44,8 @@ async function main() {
   }
   ensureContractsBuilt();
   console.log('starting devnet and deploying the CIRO contracts…');
-  const chain = await startLocalChain({ seed: true, devnet: { port: Number(process.env.DEVNET_PORT ?? 5050) } });
+  // Argent 0.4.0 predeclared and accepted, so workers can use session keys (relay/sessions/).
+  const chain = await startLocalChain({ seed: true, ...WITH_ARGENT, devnet: { ...WITH_ARGENT.devnet, port: Number(process.env.DEVNET_PORT ?? 5050) } });
   const demoKey = await newApiKey('demo');
   const adminKey = await newApiKey('demo-admin');
   const config = parseConfig({
@@ -50,11 +54,15 @@ async function main() {
     store: process.env.CIRO_REDIS_URL ? { kind: 'redis', url: process.env.CIRO_REDIS_URL } : { kind: 'memory' },
   });
   const policyDir = join(repoRoot, 'policies', 'examples');
+  // The demo tenant's session cosigner (its users' Argent guardian): from the env if set, else fresh per run.
+  const secrets = { ...secretsFromEnv(process.env) };
+  secrets['demo/SESSION_COSIGNER'] ??= stark.randomAddress();
+  const guardian = ec.starkCurve.getStarkKey(secrets['demo/SESSION_COSIGNER']);
   const port = Number(process.env.PORT ?? 8080);
   // --edge: the same relay as a Worker on local workerd, its state in Durable Objects.
   const { url, stop: stopRelay } = EDGE
-    ? await startEdge({ config, policies: loadPolicyFiles(policyDir), port, persistTo: join(local, 'edge-state') })
-    : await serveNode(config, policyDir, port);
+    ? await startEdge({ config, policies: loadPolicyFiles(policyDir), port, persistTo: join(local, 'edge-state'), secrets })
+    : await serveNode(config, policyDir, port, secrets);
 
   mkdirSync(local, { recursive: true });
   writeFileSync(join(local, 'manifest.json'), JSON.stringify(chain.manifest, null, 2));
@@ -65,6 +73,7 @@ CIRO relay      ${url}   (SNIP-29 JSON-RPC at POST /, health at /health, manifes
 devnet          ${chain.devnet.url}
 demo API key    ${demoKey.key}   (x-paymaster-api-key, SNIP-29)
 admin API key   ${adminKey.key}   (x-paymaster-api-key, /v1 admin API; OpenAPI at /v1/openapi.json)
+session keys    ${url}/sessions (Argent 0.4.0 accounts with guardian ${guardian}; x-sessions service ${url}/sessions/argent)
 demo worker     ${chain.demo!.worker.address} (0 STRK, ${BigInt(chain.demo!.reward) / 10n ** 18n} CIRO claimable)
 manifest        .local/manifest.json
 state store     ${EDGE ? 'Durable Objects (wrangler dev, local workerd)' : config.store.kind}

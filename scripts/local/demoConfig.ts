@@ -36,7 +36,8 @@ export function demoConfig({ rpcUrl, manifest, relayers, keys }: DemoConfigInput
           { id: 'demo', secretHash: keys.demo.secretHash, scope: 'sponsor' },
           { id: 'demo-admin', secretHash: keys.admin.secretHash, scope: 'admin' },
         ],
-        policies: ['worker-rewards', 'job-submission'],
+        // worker-sessions: session keys for Argent workers, co-signed with the demo tenant's SESSION_COSIGNER secret.
+        policies: ['worker-rewards', 'job-submission', 'worker-sessions'],
       },
     ],
   };

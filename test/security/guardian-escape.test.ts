@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAndWait } from '../../scripts/local/accounts.ts';
 import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
 import { chainNow } from '../../scripts/local/outside.ts';
-import { ARGENT_CLASS } from '../relay/sessions/helpers.ts';
+import { ARGENT_CLASS } from '../../scripts/local/argent.ts';
 
 let chain: LocalChain;
 let account: string;

@@ -9,14 +9,14 @@
  */
 import { join } from 'node:path';
 import * as xs from '@argent/x-sessions';
-import { Account, ec, hash, PaymasterRpc, stark, typedData, type Call, type TypedData } from 'starknet';
+import { Account, ec, PaymasterRpc, stark, typedData, type Call, type TypedData } from 'starknet';
 import { listen } from '../../../relay/entry/node.ts';
 import { newApiKey } from '../../../relay/tenants/auth.ts';
+import { argentDeployment, WITH_ARGENT } from '../../../scripts/local/argent.ts';
 import { repoRoot } from '../../../scripts/local/toolchain.ts';
 import { startRelayStack, type RelayStack } from '../../helpers/relay.ts';
 
-/** Argent account 0.4.0, as `starknet-devnet --predeclare-argent` declares it. */
-export const ARGENT_CLASS = '0x36078334509b514626504edc9fb252328d1a240e4e948bef8d0c08dff45927f';
+export { ARGENT_CLASS } from '../../../scripts/local/argent.ts';
 export const PROJECT = 'ciro-workers';
 export const sponsored = { version: '0x1' as const, feeMode: { mode: 'sponsored' as const } };
 const wire = { version: '0x1', fee_mode: { mode: 'sponsored' } };
@@ -38,7 +38,7 @@ export interface SessionStack {
 export async function startSessionStack(): Promise<SessionStack> {
   const cosignerKey = stark.randomAddress();
   const s = await startRelayStack({
-    chain: { devnet: { args: ['--predeclare-argent'] }, deploy: { accountClasses: [ARGENT_CLASS] } },
+    chain: WITH_ARGENT,
     policyDir: join(repoRoot, 'policies', 'examples'),
     policies: ['worker-sessions'],
     secrets: { 'test/SESSION_COSIGNER': cosignerKey },
@@ -86,10 +86,8 @@ const sig = (h: string, key: string) => {
 /** Deploys an Argent 0.4.0 account (owner: a fresh key, guardian: the relay's cosigner) through the relay, sponsored. */
 export async function deployArgent(st: SessionStack, guardian = st.guardian): Promise<ArgentAccount> {
   const ownerKey = stark.randomAddress();
-  const ownerPub = ec.starkCurve.getStarkKey(ownerKey);
-  const calldata = ['0x0', ownerPub, '0x0', '0x0', guardian].map((x) => '0x' + BigInt(x).toString(16));
-  const address = hash.calculateContractAddressFromHash(ownerPub, ARGENT_CLASS, calldata, 0);
-  const deployment = { address, class_hash: ARGENT_CLASS, salt: ownerPub, calldata, version: 1 };
+  const deployment = argentDeployment(ownerKey, guardian);
+  const { address } = deployment;
   const r = await st.s.rpc('paymaster_executeTransaction', { transaction: { type: 'deploy', deployment }, parameters: wire });
   if (r.body.error) throw new Error(`deploy refused: ${JSON.stringify(r.body.error)}`);
   await st.s.chain.provider.waitForTransaction(r.body.result.transaction_hash);

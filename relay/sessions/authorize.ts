@@ -34,6 +34,10 @@ export async function authorizeSession(deps: RelayDeps, ctx: CallerContext, body
     const authorisation = await assertOwnerSigned(deps, account, hash, body.ownerSignature, signature);
 
     const existing = await records.get(hash);
+    // Only if two tenants were given one cosigner key: the record stays the first tenant's, unseen by the other.
+    if (existing && existing.tenant !== ctx.tenant.id) {
+      throw new RelayError('session_guardian_mismatch', { details: "This account's guardian co-signs for another tenant of this relay." });
+    }
     if (existing?.revokedAt) throw revoked(existing);
     if (existing) return { created: false, record: existing };
     const live = (await records.forAccount(ctx.tenant.id, account)).filter((r) => !r.revokedAt && r.expiresAt > now);

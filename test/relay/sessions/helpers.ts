@@ -42,6 +42,8 @@ export async function startSessionStack(): Promise<SessionStack> {
     policyDir: join(repoRoot, 'policies', 'examples'),
     policies: ['worker-sessions'],
     secrets: { 'test/SESSION_COSIGNER': cosignerKey },
+    // Another tenant on the same relay, with the same policy but no cosigner secret.
+    tenants: { other: ['worker-sessions'] },
   });
   // The tenant's admin key, beside the sponsor key startRelayStack made (the directory reads this config object).
   const admin = await newApiKey('test-admin');

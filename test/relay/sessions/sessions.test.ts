@@ -96,6 +96,19 @@ describe('the session API', () => {
     expect((await st.http('GET', '/sessions?account=0xzz')).body.error).toMatchObject({ reason: 'invalid_request', path: 'query.account' });
   });
 
+  it("answers what it does not know, another tenant's sessions and a tenant without a cosigner alike: refused with their reasons", async () => {
+    const hash = made.authorize.body.sessionHash;
+    const other = st.s.keys.other!;
+    expect(await st.http('GET', `/sessions/${hash}`, undefined, other)).toMatchObject({ status: 404, body: { error: { reason: 'session_unknown' } } });
+    expect((await st.http('GET', `/sessions?account=${worker.address}`, undefined, other)).body.sessions).toEqual([]);
+    expect((await st.http('DELETE', `/sessions/0x123`, undefined, st.adminKey)).body.error.reason).toBe('session_unknown');
+    expect(await st.http('GET', '/sessions/guardian', undefined, other)).toMatchObject({ status: 503, body: { error: { reason: 'session_cosigner_missing' } } });
+    expect((await makeSession(st, worker, { key: other })).authorize.body.error.reason).toBe('session_cosigner_missing');
+    // x-sessions hashes selector names into its Merkle leaves: a hex selector could never be proven.
+    const bad = { address: worker.address, session: { ...made.request.offchainSession, allowed_methods: [{ 'Contract Address': pool(), selector: '0x1234' }] }, ownerSignature: ['0x1', '0x2'] };
+    expect((await st.http('POST', '/sessions/authorize', bad)).body.error).toMatchObject({ reason: 'invalid_request', path: 'session.allowed_methods[0].selector' });
+  });
+
   it('a sponsor key alone never revokes: the owner signs the revocation typed data', async () => {
     const m = await makeSession(st, worker, { methods: ['heartbeat'] });
     const hash = m.authorize.body.sessionHash;

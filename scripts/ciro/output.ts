@@ -27,7 +27,8 @@ export class Output {
 
   constructor(json: boolean, private readonly out: NodeJS.WriteStream = process.stdout, private readonly err: NodeJS.WriteStream = process.stderr) {
     this.json = json;
-    this.tty = Boolean(err.isTTY) && !process.env.CI;
+    // A terminal that reports no width (a bare pty) would send ora's line-clearing into a loop: plain lines there.
+    this.tty = Boolean(err.isTTY) && (err.columns ?? 0) > 0 && !process.env.CI;
   }
 
   /** One result: `data` as a JSON line with --json, else `human` lines on stdout. */

@@ -6,10 +6,11 @@
  * while the plain output shows each step of a write on stderr. Last, every
  * byte printed by every run in this file is searched for the private keys.
  */
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shown, startCliStack, type CliStack } from './harness.ts';
+import { ciroBin, node22, shown, startCliStack, type CliStack } from './harness.ts';
 
 let st: CliStack;
 let demoEnv: Record<string, string>;
@@ -139,6 +140,23 @@ describe('output', () => {
     expect(steps).toContain('… signed worker registration; submitting');
     expect(steps.find((s) => s.startsWith('… submitted worker registration: tracking id 0x'))).toMatch(/tx 0x[0-9a-f]{64}; waiting for the chain$/);
     expect(steps.at(-1)).toMatch(/^✔ accepted worker registration in block \d+: tracking id 0x[0-9a-f]+, tx 0x[0-9a-f]{64}$/);
+  });
+
+  it('on a terminal, an ora spinner on stderr ends in the accepted line', async () => {
+    // script(1) runs the bin on a pseudo-terminal; everything it printed comes back on stdout.
+    const cmd = `stty cols 120 rows 40; ${[node22, ciroBin, 'worker', 'heartbeat'].map((a) => `'${a}'`).join(' ')}`;
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: st.home, env: { ...st.env, ...demoEnv, TERM: 'xterm' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await new Promise((r) => child.on('close', r));
+    clearTimeout(timer);
+    expect(code, out).toBe(0);
+    expect(out).toContain('\u001b['); // cursor control: a spinner, not plain lines
+    expect(out).not.toContain('… building');
+    const plain = out.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(plain).toMatch(/✔ accepted heartbeat in block \d+: tracking id 0x[0-9a-f]+, tx 0x[0-9a-f]{64}/);
+    expect(out.toLowerCase()).not.toContain(BigInt(demoEnv.CIRO_PRIVATE_KEY!).toString(16));
   });
 
   it('a manifest file stands in for GET /v1/contracts and brings the node URL; a chain mismatch is caught', async () => {

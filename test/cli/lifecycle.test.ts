@@ -13,6 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hash, num } from 'starknet';
 import { executeAndWait } from '../../scripts/local/accounts.ts';
+import { increaseTime } from '../../scripts/local/devnet.ts';
 import { CIRO, call, u256 } from '../../scripts/local/seed.ts';
 import { balanceOf, STRK } from '../helpers/relay.ts';
 import { shown, startCliStack, type CliStack, type Run } from './harness.ts';
@@ -147,6 +148,27 @@ describe('worker run', () => {
     expect(rest.find((e) => e.event === 'claim')!.claimed).toBe((10n * CIRO).toString());
     expect(await ciroOf(worker.address)).toBe(10n * CIRO);
     expect((await ok(worker, ['worker', 'rewards'])).pending_rewards).toBe('0');
+  });
+
+  it('the client cancels a pending job and gets its escrow back', async () => {
+    const submitted = await ok(client, ['job', 'submit', '--model', '1', '--input-hash', '0x1234']);
+    const cancelled = await ok(client, ['job', 'cancel', submitted.job_id]);
+    await expectSponsored(cancelled);
+    expect((await ok(client, ['job', 'status', submitted.job_id])).status).toBe('Cancelled');
+    expect(await ciroOf(client.address)).toBe(40n * CIRO);
+  });
+
+  it('the worker unstakes, and withdraws once the pool delay has passed on chain', async () => {
+    const requested = await ok(worker, ['worker', 'unstake', '40']);
+    await expectSponsored(requested);
+    expect(requested.pending_unstake).toBe((40n * CIRO).toString());
+    const early = await st.ciro(['--json', '--key-file', worker.file, 'worker', 'withdraw']);
+    expect(early.code, shown(early)).toBe(3);
+    expect(early.json[0]).toMatchObject({ reason: 'execution_reverted' });
+    expect(early.json[0]!.details).toContain('unstake locked');
+    await increaseTime(st.s.chain.devnet.url, 3601);
+    await expectSponsored(await ok(worker, ['worker', 'withdraw']));
+    expect(await ciroOf(worker.address)).toBe(50n * CIRO);
   });
 
   it('nothing was paid by the worker or the client; the relayers paid for all of it', async () => {

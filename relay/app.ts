@@ -7,6 +7,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createAdminApi } from './admin/api.ts';
+import { createConsole } from './console/serve.ts';
 import { gasTokens } from './chain/fees.ts';
 import { toHex } from './chain/felt.ts';
 import type { RelayDeps } from './deps.ts';
@@ -20,6 +21,8 @@ import { API_KEY_HEADER } from './tenants/auth.ts';
 export interface AppOptions {
   /** The peer's address as the runtime sees it (a socket, a platform header); used unless config names a proxy header. */
   clientAddress?: (c: Context) => string | undefined;
+  /** Gzip the console's page and assets (Node); Workers leave encoding to the platform. */
+  compressConsole?: boolean;
 }
 
 export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
@@ -58,6 +61,7 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   });
 
   app.route('/v1', createAdminApi(deps, tooLarge));
+  app.route('/console', createConsole({ compress: opts.compressConsole }));
   app.route('/sessions', createSessionRoutes(deps, tooLarge));
 
   app.notFound((c) =>

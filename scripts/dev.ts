@@ -73,6 +73,7 @@ CIRO relay      ${url}   (SNIP-29 JSON-RPC at POST /, health at /health, manifes
 devnet          ${chain.devnet.url}
 demo API key    ${demoKey.key}   (x-paymaster-api-key, SNIP-29)
 admin API key   ${adminKey.key}   (x-paymaster-api-key, /v1 admin API; OpenAPI at /v1/openapi.json)
+console         ${url}/console   (sign in with the admin API key)
 session keys    ${url}/sessions (Argent 0.4.0 accounts with guardian ${guardian}; x-sessions service ${url}/sessions/argent)
 demo worker     ${chain.demo!.worker.address} (0 STRK, ${BigInt(chain.demo!.reward) / 10n ** 18n} CIRO claimable)
 manifest        .local/manifest.json

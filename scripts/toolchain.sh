@@ -62,6 +62,13 @@ if ! command -v redis-server >/dev/null; then
   apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
 fi
 
+# Headless Chromium (Debian's; browser downloads from a CDN are not possible here) for the console's browser test.
+if ! command -v chromium >/dev/null; then
+  log "chromium: installing from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+
 # Verify: every tool answers with the pinned version.
 check() { # label expected command...
   local label=$1 want=$2; shift 2
@@ -73,4 +80,5 @@ check universal-sierra-compiler "$USC_VERSION" "$T/usc-$USC_VERSION/bin/universa
 check starknet-compile "$CAIRO_VERSION" "$T/cairo-$CAIRO_VERSION/bin/starknet-compile" --version
 check cairo-test "$CAIRO_VERSION" "$T/cairo-$CAIRO_VERSION/bin/cairo-test" --version
 check redis-server "v=" redis-server --version
+check chromium "Chromium" chromium --version
 log "toolchain ready in $(( $(date +%s) - t0 ))s (cache: $T)"

@@ -100,7 +100,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
   timer.unref();
   return {
     deps,
-    app: createApp(deps, { clientAddress: socketPeer }),
+    app: createApp(deps, { clientAddress: socketPeer, compressConsole: true }),
     close: async () => {
       clearInterval(timer);
       await Promise.allSettled([...pending]);

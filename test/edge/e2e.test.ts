@@ -122,6 +122,21 @@ describe('the relay on workerd (wrangler dev), state in Durable Objects', () => 
     expect(await tenant.json()).toMatchObject({ id: 'edge-co', policies: ['job-submission'] });
   });
 
+  it('serves the console and its assets from workerd, with the CSP, the same bytes as on Node', async () => {
+    const page = await fetch(`${edge.url}/console`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    const assets = [...html.matchAll(/\/console\/assets\/([\w.-]+)/g)].map((m) => m[1]!);
+    expect(assets).toHaveLength(2);
+    const { ASSETS } = await import('../../relay/console/assets.generated.ts');
+    for (const name of assets) {
+      const res = await fetch(`${edge.url}/console/assets/${name}`);
+      expect(res.status, name).toBe(200);
+      expect(await res.text()).toBe(ASSETS[name]!.body);
+    }
+  });
+
   it('runs its housekeeping on the cron trigger: settlement and the relayers\' balances', async () => {
     const res = await fetch(`${edge.url}/__scheduled?cron=*+*+*+*+*`);
     expect(res.status).toBe(200);

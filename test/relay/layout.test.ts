@@ -21,6 +21,8 @@ const RANK: [RegExp, number, string][] = [
   [/^relay\/(app|createDeps)\.ts$/, 1, 'app'],
   [/^relay\/deps\.ts$/, 1.5, 'deps'],
   [/^relay\/rpc\//, 2, 'rpc'],
+  // The console: static assets the app serves (its browser code calls /v1 over HTTP, never imports the relay).
+  [/^relay\/console\//, 2, 'console'],
   // Session keys sit above execution: co-signing holds a session transaction to execute's own checks.
   [/^relay\/sessions\//, 2.5, 'sessions'],
   [/^relay\/execution\//, 3, 'execution'],
@@ -83,9 +85,9 @@ describe('relay layout', () => {
     expect(nodeOnly).toEqual([]);
   });
 
-  it('keeps every relay and policies file under 250 lines', () => {
+  it('keeps every relay and policies file under 250 lines (generated ones excepted)', () => {
     const walk = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : /\.tsx?$/.test(e.name) && !e.name.endsWith('.generated.ts') ? [join(dir, e.name)] : []));
     const long = ['relay', 'policies']
       .flatMap((d) => walk(join(repoRoot, d)))
       .map((f) => [relative(repoRoot, f), readFileSync(f, 'utf8').split('\n').length] as const)

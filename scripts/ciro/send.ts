@@ -113,7 +113,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * a new hash, and asking it on every poll would spend the caller's relay
  * allowance on waiting.
  */
-async function accepted(ctx: Context, trackingId: string, firstHash: string, timeoutMs: number) {
+export async function accepted(ctx: Context, trackingId: string, firstHash: string, timeoutMs = 180_000) {
   const provider = await ctx.provider();
   const relay = ctx.relay();
   let hash = firstHash;

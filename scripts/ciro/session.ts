@@ -5,14 +5,17 @@
  * tenant's session policy and adds its guardian signature; the session file
  * then lets a daemon (`ciro worker run`) act with neither the owner key nor
  * STRK. Revocation is the owner's signature over the relay's revocation typed
- * data (a sponsor key alone never revokes), or a tenant admin's key.
+ * data (a sponsor key alone never revokes), or a tenant admin's key; with
+ * --onchain, the account's own revoke_session relayed sponsored, which holds
+ * even against a leaked cosigner key.
  */
 import { renameSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ec, num, stark, type TypedData } from 'starknet';
+import { ec, num, paymaster as pmUtils, stark, type TypedData } from 'starknet';
 import type { Context, ContractName } from './context.ts';
-import { usage } from './errors.ts';
+import { restError, usage } from './errors.ts';
 import type { Runner } from './main.ts';
+import { accepted, fullHash, txLink } from './send.ts';
 import { sessionRequest, writeSession, type SessionFile } from './sessionFile.ts';
 
 /** What the relay answers for a session (relay/sessions/schemas.ts sessionView). */
@@ -108,14 +111,19 @@ export function registerSession(program: Command, run: Runner): void {
   session
     .command('revoke [hash]')
     .description('revoke a session (default: the configured one) with the owner key, or --admin with an admin API key')
+    .option('--onchain', "also revoke it in the account itself (revoke_session, relayed sponsored): it then holds even against a leaked cosigner key")
     .option('--admin', "revoke as the tenant's admin (CIRO_API_KEY must be an admin key): DELETE /sessions/{hash}")
     .action(run(async (ctx, hashArg, o) => {
+      const opts = o as { admin?: boolean; onchain?: boolean };
       const current = ctx.session();
       const hash = (hashArg as string | undefined) ?? current?.file.sessionHash;
       if (!hash || !/^0x[0-9a-fA-F]+$/.test(hash)) throw usage('which session? give its hash or configure a session file', 'ciro session list');
-      let view: SessionView;
-      if ((o as { admin?: boolean }).admin) {
+      if (opts.admin && opts.onchain) throw usage('--onchain is the owner\'s transaction; it cannot go with --admin');
+      let view: SessionView & { onchain?: { tracking_id?: string; transaction_hash?: string; error?: Record<string, unknown> } };
+      if (opts.admin) {
         view = await ctx.relayCall<SessionView>('DELETE', `sessions/${hash}`);
+      } else if (opts.onchain) {
+        view = await ctx.relayCall('POST', `sessions/${hash}/revoke`, { onchain: await ownRevocation(ctx, hash) });
       } else {
         const { account } = await ownerAccount(ctx);
         const { typedData } = await ctx.relayCall<{ typedData: TypedData }>('GET', `sessions/${hash}/revocation`);
@@ -125,10 +133,29 @@ export function registerSession(program: Command, run: Runner): void {
       // The revoked session's file is kept beside, renamed, so writes stop picking it up.
       const moved = current && BigInt(current.file.sessionHash) === BigInt(hash) ? `${current.path}.revoked` : undefined;
       if (moved) renameSync(current!.path, moved);
-      ctx.out.result({ command: 'session revoke', ...viewJson(view), ...(moved ? { session_file: moved } : {}) }, [
+      if (view.onchain?.error) {
+        throw restError(403, { error: { ...view.onchain.error, message: `revoked at the relay, but the on-chain revoke_session was refused: ${String(view.onchain.error.message ?? '')}` } });
+      }
+      let onchain: Record<string, unknown> = {};
+      if (view.onchain?.tracking_id) {
+        const { hash: tx } = await accepted(ctx, view.onchain.tracking_id, view.onchain.transaction_hash!);
+        onchain = { onchain: { tracking_id: view.onchain.tracking_id, transaction_hash: fullHash(tx), sponsored: true } };
+      }
+      ctx.out.result({ command: 'session revoke', ...viewJson(view), ...onchain, ...(moved ? { session_file: moved } : {}) }, [
         viewLine(view),
         ...(moved ? [`session file moved to ${moved}`] : []),
-        'the relay co-signs nothing more for it; revoke_session on chain is the owner\'s own transaction',
+        onchain.onchain ? `revoke_session accepted on chain: tx ${txLink(ctx, (onchain.onchain as { transaction_hash: string }).transaction_hash)}` : 'on chain the session stays valid until it expires (--onchain revokes it there too)',
       ]);
     }));
+}
+
+/** The owner's own revoke_session(hash), built by the relay (SNIP-29) and signed by the owner; the relay adds the guardian's half. */
+async function ownRevocation(ctx: Context, hash: string) {
+  const { account, key } = await ownerAccount(ctx);
+  const calls = [{ contractAddress: key.address, entrypoint: 'revoke_session', calldata: [num.toHex(hash)] }];
+  const details = { feeMode: { mode: 'sponsored' as const } };
+  const built = await ctx.relay().buildTransaction({ type: 'invoke', invoke: { userAddress: key.address, calls } }, { version: '0x1', ...details });
+  pmUtils.assertPaymasterTransactionSafety(built, calls, details, await (await ctx.provider()).getChainId());
+  if (built.type !== 'invoke') throw usage('the relay built no invoke for revoke_session');
+  return { typedData: built.typed_data, signature: stark.formatSignature(await account.signMessage(built.typed_data)) };
 }

@@ -6,7 +6,8 @@
  * the session key and co-signed by the relay, the account holding 0 STRK.
  * Refusals keep the CLI's shape (exit 3, policy, rule, reason): a session
  * longer than the policy allows, a call outside the session, a revoked
- * session. Revocation by the owner and by a tenant admin. Neither the owner
+ * session. Revocation by the owner, by a tenant admin, and on chain (the
+ * account's own revoke_session, sponsored). Neither the owner
  * key nor the session key is ever printed.
  */
 import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
@@ -144,6 +145,16 @@ describe('a session', () => {
     expect(outside.json[0]!.hint).toContain('--methods');
     const [revoked] = await ok(['session', 'revoke', s!.session_hash, '--admin'], { CIRO_API_KEY: adminKey });
     expect(revoked).toMatchObject({ status: 'revoked', revoked_by: 'admin:test-admin' });
+  });
+
+  it('revoked --onchain: the account\'s own revoke_session, relayed sponsored, holds on chain with 0 STRK', async () => {
+    const [s] = await ok(['session', 'create', '--methods', 'heartbeat', '--duration', '10m']);
+    expect(await ciro(['session', 'revoke', '--onchain', '--admin'])).toMatchObject({ code: 2 });
+    const [revoked] = await ok(['session', 'revoke', '--onchain']);
+    expect(revoked).toMatchObject({ session_hash: s!.session_hash, status: 'revoked', revoked_by: 'owner', onchain: { sponsored: true } });
+    await byRelayer(revoked!.onchain.transaction_hash);
+    const [flag] = await st.s.chain.provider.callContract({ contractAddress: owner.address, entrypoint: 'is_session_revoked', calldata: [s!.session_hash] });
+    expect(BigInt(flag!)).toBe(1n);
   });
 
   it('neither the owner key nor any session key was ever printed; the account never held STRK', async () => {

@@ -72,7 +72,8 @@ fi
 # Verify: every tool answers with the pinned version.
 check() { # label expected command...
   local label=$1 want=$2; shift 2
-  local got; got=$("$@" 2>&1 | head -n1)
+  # stdout first: Debian's chromium launcher writes shell noise to stderr before its version.
+  local got; got=$("$@" 2>/dev/null | head -n1); [ -n "$got" ] || got=$("$@" 2>&1 | head -n1)
   case "$got" in *"$want"*) log "ok  $label: $got" ;; *) echo "$label: expected $want, got: $got"; exit 1 ;; esac
 }
 check starknet-devnet "$STARKNET_DEVNET_VERSION" "$T/starknet-devnet-$STARKNET_DEVNET_VERSION/bin/starknet-devnet" --version

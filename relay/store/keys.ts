@@ -97,6 +97,10 @@ export const Keys = {
     /** Hashes of a tenant's sessions for one account (listing, the per-account cap). */
     byAccount: (tenant: string, account: string) => `sessions:${unit(tenant)}:${hex(account)}`,
   },
+  /** One operator alert per condition per window, across instances (relay/observability/alerts.ts; TTL: the window). */
+  alertSent: (kind: string, subject: string, window: number) => `alert:${kind}:${subject}:${window}`,
+  /** The Worker's counters and histograms, summed over isolates (relay/entry/edgeMetrics.ts). */
+  metrics: 'metrics:shared',
   admin: {
     /** Set of store-created tenant ids (config tenants are not listed here). */
     tenants: 'admin:tenants',

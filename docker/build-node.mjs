@@ -1,6 +1,6 @@
 /**
  * `npm run build:node`: the Node relay compiled to one JavaScript file,
- * dist/relay.mjs (+ .map), run with plain `node` (no tsx in production).
+ * dist/relay.mjs (+ .map, + .meta.json: esbuild's account of its imports), run with plain `node` (no tsx in production).
  *
  *   node docker/build-node.mjs [entry.ts outfile.mjs]
  *
@@ -13,7 +13,7 @@
  * also bundles docker/deploy.ts with it; test/docker runs both bundles.
  */
 import { build } from 'esbuild';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,8 +21,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [entry = 'relay/entry/node.ts', out = 'dist/relay.mjs'] = process.argv.slice(2);
 const outfile = resolve(root, out);
 
-await build({
+const result = await build({
   absWorkingDir: root,
+  // What the bundle imports at run time, from esbuild itself: dist/relay.mjs.meta.json (test/docker reads it).
+  metafile: true,
   entryPoints: [entry],
   outfile,
   bundle: true,
@@ -38,4 +40,5 @@ await build({
   logLevel: 'warning',
 });
 
+writeFileSync(`${outfile}.meta.json`, JSON.stringify(result.metafile));
 console.log(`[build:node] ${relative(root, outfile)} ${(statSync(outfile).size / 1024).toFixed(0)} KiB`);

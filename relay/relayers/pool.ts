@@ -90,7 +90,11 @@ export class RelayerPool {
   async simulator(): Promise<{ account: Account; nonce: bigint }> {
     const addresses = [...this.accounts.keys()];
     const start = await this.o.store.incr(key.cursor, 1);
-    const address = addresses[start % addresses.length]!;
+    const order = addresses.map((_, i) => addresses[(start + i) % addresses.length]!);
+    // A leased relayer is about to use its nonce, which would fail this simulation (the caller
+    // retries, but under load every retry can lose that race): one at rest is asked first.
+    const leased = await Promise.all(order.map((a) => this.o.store.get(key.lease(a))));
+    const address = order[Math.max(0, leased.indexOf(null))]!;
     return { account: this.accounts.get(address)!, nonce: BigInt(await this.o.provider.getNonceForAddress(address, 'pre_confirmed')) };
   }
 

@@ -24,6 +24,8 @@ export interface TestRedis {
   restart(): Promise<void>;
   /** Kills the server but keeps its temp dir, so `restart()` brings the same cluster node back. */
   kill(): Promise<void>;
+  /** SIGKILL: no shutdown, no final save; the temp dir (and an AOF in it) survives for `restart()`. */
+  crash(): Promise<void>;
   /** Freezes the process (SIGSTOP): connections stay open but nothing answers, like a hung server. */
   pause(): void;
   resume(): void;
@@ -184,6 +186,13 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedi
       await launch();
     },
     kill,
+    async crash() {
+      const proc = child;
+      child = null;
+      if (dir) live.set(dir, null);
+      proc?.kill('SIGKILL');
+      if (proc) await waitExit(proc, 3_000);
+    },
     pause() {
       child?.kill('SIGSTOP');
     },

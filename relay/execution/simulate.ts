@@ -28,13 +28,15 @@ const MAX_ATTEMPTS = 4;
  */
 export async function simulate(deps: RelayDeps, calls: Call[], tip: bigint): Promise<Simulation> {
   for (let attempt = 1; ; attempt++) {
+    let relayer: { account: Account; nonce: bigint } | undefined;
     try {
-      const sim = await simulateOnce(await deps.relayers.simulator(), calls, tip);
+      relayer = await deps.relayers.simulator();
+      const sim = await simulateOnce(relayer, calls, tip);
       checkL2Gas(sim.l2Gas, deps.config.fees.maxL2GasPerTx);
       return sim;
     } catch (e) {
       if (isRelayError(e)) throw e;
-      if (isStaleNonce(e) && attempt < MAX_ATTEMPTS) continue;
+      if (attempt < MAX_ATTEMPTS && (isStaleNonce(e) || (await nonceMoved(deps, e, relayer)))) continue;
       const trace = nodeTraceOf(e);
       if (trace) throw revertToError(trace, e);
       throw chainUnavailable(e);
@@ -51,6 +53,18 @@ function isStaleNonce(e: unknown): boolean {
   const code = nodeCodeOf(e);
   if (code === NodeCode.INVALID_TRANSACTION_NONCE) return true;
   return code === NodeCode.TRANSACTION_EXECUTION_ERROR && /invalid transaction nonce/i.test(nodeTraceOf(e) ?? '');
+}
+
+/**
+ * Nodes word a stale nonce differently (devnet: "Account transaction nonce is
+ * invalid."), so an execution error is also checked against the chain: if the
+ * relayer's nonce moved since it was read, the failure says nothing about the
+ * user's calls.
+ */
+async function nonceMoved(deps: RelayDeps, e: unknown, relayer: { account: Account; nonce: bigint } | undefined): Promise<boolean> {
+  if (!relayer || nodeCodeOf(e) !== NodeCode.TRANSACTION_EXECUTION_ERROR) return false;
+  const now = await deps.provider.getNonceForAddress(relayer.account.address, 'pre_confirmed').catch(() => undefined);
+  return now !== undefined && BigInt(now) !== relayer.nonce;
 }
 
 async function simulateOnce(relayer: { account: Account; nonce: bigint }, calls: Call[], tip: bigint): Promise<Simulation & { l2Gas: bigint }> {

@@ -51,13 +51,31 @@ export async function accountInfo(provider: Chain, store: Store, address: string
  * node gave is cached; a failure is thrown and caches nothing.
  */
 export async function classSupportsSnip9(provider: Chain, store: Store, classHash: string): Promise<boolean> {
+  const known = snip9Known.get(store)?.get(BigInt(classHash));
+  if (known !== undefined) return known;
   const key = Keys.classSnip9(classHash);
   const cached = await store.get(key);
-  if (cached !== null) return cached === '1';
+  if (cached !== null) return remember(store, classHash, cached === '1');
   const cls = (await provider.getClass(classHash)) as { entry_points_by_type?: { EXTERNAL?: { selector: string }[] } };
   const external = cls.entry_points_by_type?.EXTERNAL;
   // A legacy (Cairo 0) class has no Sierra entry point list: it never implements SNIP-9 v2.
   const supported = (external ?? []).some((e) => BigInt(e.selector) === EXECUTE_FROM_OUTSIDE_V2);
   await store.set(key, supported ? '1' : '0', { ttlMs: TTL.classSnip9 });
+  return remember(store, classHash, supported);
+}
+
+/**
+ * The same answers, also kept in this instance beside the store they were
+ * read from or written to: a class hash names its code, so the answer can
+ * never change, and every build saves a store round trip. Bounded, as
+ * callers choose which classes are asked about.
+ */
+const snip9Known = new WeakMap<Store, Map<bigint, boolean>>();
+const SNIP9_KNOWN_MAX = 1024;
+
+function remember(store: Store, classHash: string, supported: boolean): boolean {
+  let known = snip9Known.get(store);
+  if (!known || known.size >= SNIP9_KNOWN_MAX) snip9Known.set(store, (known = new Map()));
+  known.set(BigInt(classHash), supported);
   return supported;
 }

@@ -16,7 +16,7 @@ import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
 import type { SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
-import { accountNotDeployed, checkAccountClass, checkShape, resolveGasToken, resolveTimeBounds } from './checks.ts';
+import { accountNotDeployed, checkAccountClass, checkShape, resolveGasToken, resolveTimeBounds, settleLater } from './checks.ts';
 import { estimateSequence, type QueryTx } from './estimate.ts';
 import { metered } from './metered.ts';
 import { resolveTip } from './tip.ts';
@@ -60,8 +60,12 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
 
   const user = tx.invoke.user_address;
   const userCalls = tx.invoke.calls;
+  // Independent chain reads run together, each answer still checked in order: a wallet's own
+  // send makes the same nonce read, so a refused build costs the node no more than that.
+  const nowRead = settleLater(chainNow(deps.provider));
+  const nonceRead = deployment ? undefined : settleLater(deps.provider.getNonceForAddress(user));
   if (!deployment) await checkDeployedAccount(deps, user);
-  const window = resolveTimeBounds(config, await chainNow(deps.provider), params.time_bounds);
+  const window = resolveTimeBounds(config, await nowRead, params.time_bounds);
   await gate(user, userCalls, params.fee_mode.mode, 0n);
 
   const probe = token ? [...userCalls, feeTransferCall(token.address, paymaster, 1n)] : userCalls;
@@ -70,7 +74,7 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
     const { relayer, nonce } = await relayerNonce();
     txs.push({ sender: relayer, calls: deployCalls, nonce }, { sender: user, calls: probe, nonce: 0n });
   } else {
-    txs.push({ sender: user, calls: probe, nonce: BigInt(await deps.provider.getNonceForAddress(user)) });
+    txs.push({ sender: user, calls: probe, nonce: BigInt(await nonceRead!) });
   }
   const est = await estimateSequence(deps.provider, txs);
   const l2Gas = est.l2Gas + BigInt(config.fees.overheadL2Gas);

@@ -119,3 +119,13 @@ export function checkAccountClass(config: Config, classHash: string): void {
 
 export const accountNotDeployed = (details: string, data?: Record<string, unknown>) =>
   new RelayError('account_not_deployed', { details, ...(data ? { data } : {}) });
+
+/**
+ * A read started ahead of the check that needs it. A refusal thrown before
+ * the read is awaited must not leave its rejection unhandled (Node would end
+ * the process), so one is attached now; awaiting it later still throws.
+ */
+export function settleLater<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}

@@ -11,14 +11,15 @@ import { randomFelt, toHex } from '../chain/felt.ts';
 import { ceilPct, FEE_COVER_PCT, strkToToken } from '../chain/fees.ts';
 import type { ExecutableTransaction, UserParameters } from '../chain/snip29.ts';
 import type { RelayDeps } from '../deps.ts';
-import { RelayError } from '../errors/base.ts';
+import { isRelayError, RelayError } from '../errors/base.ts';
+import { chainUnavailable } from '../errors/chain.ts';
 import type { RelayerLease } from '../relayers/pool.ts';
 import type { Reservation, SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
 import { metered } from './metered.ts';
 import { planExecution, type Plan } from './plan.ts';
-import { simulate, type Simulation } from './simulate.ts';
+import { simulate, type Simulation, type Simulator } from './simulate.ts';
 import { submit } from './submit.ts';
 import { resolveTip } from './tip.ts';
 import { saveTracking, type TrackingRecord } from './trackingRecord.ts';
@@ -58,8 +59,9 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
   let lease: RelayerLease | undefined;
   let reservation: Reservation | undefined;
   try {
-    const tip = await resolveTip(deps, params.fee_mode);
-    const sim = await simulate(deps, p.calls, tip);
+    // The tip (a market read) and the simulating relayer's nonce are independent chain reads.
+    const [tip, simulator] = await Promise.all([resolveTip(deps, params.fee_mode), readSimulator(deps)]);
+    const sim = await simulate(deps, p.calls, tip, simulator);
     await checkPayment(deps, p, sim);
     reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute' });
     lease = await deps.relayers.acquire();
@@ -93,6 +95,12 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
     throw e;
   }
 }
+
+/** As simulate() would read it itself: a failed read is the chain's, never an internal error. */
+const readSimulator = (deps: RelayDeps): Promise<Simulator> =>
+  deps.relayers.simulator().catch((e: unknown) => {
+    throw isRelayError(e) ? e : chainUnavailable(e);
+  });
 
 /** In default mode the signed payment must cover the simulated fee, at the price now, with room for it to move. */
 async function checkPayment(deps: RelayDeps, p: Plan, sim: Simulation): Promise<void> {

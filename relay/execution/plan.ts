@@ -16,7 +16,7 @@ import type { ExecutableTransaction, UserParameters } from '../chain/snip29.ts';
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
 import { Keys } from '../store/keys.ts';
-import { accountNotDeployed, checkAccountClass, checkShape, checkWindowOpen, resolveGasToken } from './checks.ts';
+import { accountNotDeployed, checkAccountClass, checkShape, checkWindowOpen, resolveGasToken, settleLater } from './checks.ts';
 
 export interface Plan {
   account: string;
@@ -49,13 +49,18 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
 
   const account = tx.invoke.user_address;
   const { chainId, execution: oe } = tx.invoke.typed_data;
+  // Independent chain reads run together; each answer is still checked in the order below.
+  // Read fresh, not from the build-time cache: an account that upgraded itself to
+  // a class that ignores its calls would otherwise run hidden calls on our gas.
+  const nowRead = settleLater(chainNow(deps.provider));
+  const classRead = settleLater(classHashAt(deps.provider, account));
   if (chainId !== BigInt(await deps.provider.getChainId())) {
     throw new RelayError('wrong_chain', { details: 'The typed data was built for another chain.' });
   }
   if (BigInt(oe.caller) !== BigInt(paymaster)) {
     throw new RelayError('caller_not_paymaster', { details: `The outside execution's Caller must be the Paymaster ${paymaster}.` });
   }
-  checkWindowOpen(config, await chainNow(deps.provider), oe);
+  checkWindowOpen(config, await nowRead, oe);
 
   let userCalls = oe.calls;
   let paid = 0n;
@@ -72,9 +77,7 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
     paid = fromU256(last.calldata[1]!, last.calldata[2]!);
     userCalls = oe.calls.slice(0, -1);
   }
-  // Read fresh, not from the build-time cache: an account that upgraded itself to
-  // a class that ignores its calls would otherwise run hidden calls on our gas.
-  const classHash = await classHashAt(deps.provider, account);
+  const classHash = await classRead;
   if (!deployment && !classHash) throw accountNotDeployed('Use transaction type "deploy_and_invoke" with the deployment data.');
   if (deployment && classHash) {
     throw new RelayError('account_already_deployed', { details: 'Send an "invoke" transaction for a deployed account.' });

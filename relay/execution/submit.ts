@@ -1,8 +1,10 @@
 /**
  * Signs and sends the relayer's transaction with the bounds the simulation
- * produced. Its hash is computed before sending, so an answer lost in
- * transit (the node may or may not have taken it) leaves the relay holding a
- * hash to look up, never a reason to send a second transaction. Only the
+ * produced. When the node's answer is lost in transit (it may or may not
+ * have taken the transaction), the hash is computed from the signed
+ * transaction the relay still holds, so the relay has a hash to look up,
+ * never a reason to send a second transaction. It is computed only then: a
+ * hash costs ~8 ms of CPU and the node's answer already carries it. Only the
  * node's INVALID_TRANSACTION_NONCE (code 52) means the cached nonce is stale:
  * drop it, re-read, retry once. Any other answer from the node is final.
  */
@@ -28,13 +30,12 @@ export async function submit(lease: RelayerLease, calls: Call[], resourceBounds:
       // Nothing was sent yet.
       throw chainUnavailable(e);
     }
-    const txHash = invokeHash(signed, chainId);
     try {
       const res = await lease.account.provider.invokeSignedTx(signed);
       return { txHash: res.transaction_hash, unconfirmed: false };
     } catch (e) {
       const code = nodeCodeOf(e);
-      if (code === undefined) return { txHash, unconfirmed: true };
+      if (code === undefined) return { txHash: invokeHash(signed, chainId), unconfirmed: true };
       if (attempt === 0 && code === NodeCode.INVALID_TRANSACTION_NONCE) {
         await lease.refreshNonce();
         continue;

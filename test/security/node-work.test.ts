@@ -18,7 +18,9 @@ beforeAll(async () => {
     config: { nodeWork: { perApiKeyPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerSenderPerHour: REFUSALS } },
     // Counts what reaches the node, without changing it.
     fetch: async (input, init) => {
-      if (String(init?.body ?? '').includes('starknet_simulateTransactions')) simulations.n++;
+      // Execute's simulation is an estimate with validation; build's estimates skip validation.
+      const body = String(init?.body ?? '');
+      if (body.includes('starknet_simulateTransactions') || (body.includes('starknet_estimateFee') && !body.includes('SKIP_VALIDATE'))) simulations.n++;
       return fetch(input, init);
     },
   });

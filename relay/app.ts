@@ -13,6 +13,7 @@ import { toHex } from './chain/felt.ts';
 import type { RelayDeps } from './deps.ts';
 import { RelayError } from './errors/base.ts';
 import { errorResponse, restErrorHandler } from './errors/http.ts';
+import { metricsRoute, observe } from './observability/http.ts';
 import { handleRpc } from './rpc/handler.ts';
 import { readiness } from './rpc/readiness.ts';
 import { createSessionRoutes } from './sessions/routes.ts';
@@ -27,6 +28,8 @@ export interface AppOptions {
 
 export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   const app = new Hono();
+  // First: every request, whatever answers it, runs in its own scope (ids, trace) and is counted.
+  app.use('*', observe(deps));
   const header = deps.config.clientIpHeader;
   // A proxy header's first hop is the client; anything after it was added by proxies.
   const clientOf = (c: Context) => (header ? c.req.header(header)?.split(',')[0]?.trim() : opts.clientAddress?.(c)) || undefined;
@@ -60,13 +63,14 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
     });
   });
 
+  metricsRoute(app, deps);
   app.route('/v1', createAdminApi(deps, tooLarge));
   app.route('/console', createConsole({ compress: opts.compressConsole }));
   app.route('/sessions', createSessionRoutes(deps, tooLarge));
 
   app.notFound((c) =>
     errorResponse(c, new RelayError('not_found', {
-      details: 'See GET /v1/contracts, GET /v1/openapi.json (admin API), GET /health, POST / (JSON-RPC), /sessions (session keys).',
+      details: 'See GET /v1/contracts, GET /v1/openapi.json (admin API), GET /health, GET /metrics (operator), POST / (JSON-RPC), /sessions (session keys).',
     })),
   );
   app.onError(restErrorHandler(deps.log));

@@ -102,6 +102,26 @@ const RedisStoreSchema = z
     path: ['url'],
   });
 
+/**
+ * Operator alerts (observability/alerts.ts), POSTed to `webhook.url` signed like tenant webhooks with
+ * CIRO_SECRET_OPERATOR__<secretRef> (upper-case: no tenant id can name it). No webhook: no alerts.
+ */
+export const AlertsSchema = z.object({
+  webhook: z.object({
+    url: z.string().url().regex(/^https?:\/\//, { error: 'expected an http(s) URL' }),
+    secretRef: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/, { error: 'expected a secret name like ALERTS' }).default('ALERTS'),
+    timeoutMs: z.number().int().positive().max(30_000).default(5_000),
+  }).optional(),
+  /** One alert per condition (a relayer, a tenant's budget or ceiling, store, chain) per window. */
+  windowSeconds: z.number().int().positive().default(3_600),
+  /** Share (percent) of a policy's global budget or of a tenant's daily ceiling in use that raises an alert. */
+  budgetThresholdPct: z.number().int().min(1).max(100).default(80),
+  /** The store or the chain failing this long, with no success in between, raises an alert. */
+  unavailableAfterSeconds: z.number().int().positive().default(60),
+  /** How often the Node entry checks; the Worker checks on its cron trigger (every minute). */
+  checkIntervalSeconds: z.number().int().positive().default(15),
+});
+export type AlertsConfig = z.infer<typeof AlertsSchema>;
 export const ConfigSchema = z.object({
   rpcUrl: z.string().url(),
   manifest: ManifestSchema,
@@ -192,6 +212,9 @@ export const ConfigSchema = z.object({
    * `x-forwarded-for`: its first hop). Unset: the socket's peer, where the entry knows it.
    */
   clientIpHeader: z.string().regex(/^[a-z0-9-]+$/).optional(),
+  alerts: AlertsSchema.default({ windowSeconds: 3_600, budgetThresholdPct: 80, unavailableAfterSeconds: 60, checkIntervalSeconds: 15 }),
+  /** One JSON line per HTTP request (ids, method, route, status, time); /health and /metrics only when they fail. */
+  accessLog: z.boolean().default(true),
   maxBodyBytes: z.number().int().positive().default(256 * 1024),
   maxBatch: z.number().int().positive().default(20),
 }).superRefine((c, ctx) => {

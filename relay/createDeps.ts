@@ -11,7 +11,16 @@ import { PaymasterState } from './chain/paymaster.ts';
 import { PriceBook } from './chain/prices.ts';
 import { createProvider } from './chain/provider.ts';
 import type { Config } from './config.ts';
-import type { Log, RelayDeps } from './deps.ts';
+import type { Log, RelayDeps, Scopes } from './deps.ts';
+import { AlertSender, alertSecretKey } from './observability/alerts.ts';
+import { Health } from './observability/health.ts';
+import { chainFetch, instrumentStore, tracedFetch } from './observability/instrument.ts';
+import { scopedLog } from './observability/log.ts';
+import { createMetrics } from './observability/metrics.ts';
+import type { MetricRegistry } from './observability/registry.ts';
+import { createScopes } from './observability/scopes.ts';
+import { TextRegistry } from './observability/textRegistry.ts';
+import { createAlerts } from './observability/watch.ts';
 import { RelayerPool } from './relayers/pool.ts';
 import { Cosigners } from './sessions/cosigner.ts';
 import { ChainReputationSource } from './sponsorship/facts/reputation.ts';
@@ -38,12 +47,24 @@ export interface CreateDepsOptions {
   fetch?: typeof fetch;
   /** Webhooks' transport: the Node entry's checks the address each connection resolves to (entry/webhookFetch.ts). */
   webhookFetch?: typeof fetch;
+  /** Operator alerts' transport (the Node entry's allows the alert host, which the operator chose). */
+  alertFetch?: typeof fetch;
+  /** Where metrics are kept and printed: prom-client on Node, the Store-summed one on Workers; a TextRegistry otherwise. */
+  registry?: MetricRegistry;
+  /** The runtime's AsyncLocalStorage-backed scopes (entry/); without them log lines outside the HTTP middleware lack request ids. */
+  scopes?: Scopes;
 }
 
 export function createDeps(o: CreateDepsOptions): RelayDeps {
-  const { config, store } = o;
-  const log = o.log ?? (() => {});
-  const provider = createProvider(config.rpcUrl, o.fetch);
+  const { config } = o;
+  const scopes = o.scopes ?? createScopes();
+  const log = scopedLog(o.log ?? (() => {}), scopes);
+  const metrics = createMetrics(o.registry ?? new TextRegistry());
+  const health = new Health();
+  // Every store call counted and every node round trip traced: the core sees the same interfaces.
+  const store = instrumentStore(o.store, metrics, health);
+  const baseFetch: typeof fetch = (i, init) => globalThis.fetch(i, init);
+  const provider = createProvider(config.rpcUrl, chainFetch(o.fetch ?? baseFetch, scopes, metrics, health));
   const templates = new PolicyTemplates(o.templates ?? []);
   for (const t of config.tenants) {
     const missing = templates.missing(t);
@@ -56,11 +77,12 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     contracts: contractsOf(config.manifest),
     accountClasses: config.manifest.accountClassHashes,
     reputation: new ChainReputationSource({ provider, store, cdcPool: config.manifest.contracts.cdc_pool.address }),
-    webhook: new WebhookClient({ allowHosts: config.webhookAllowHosts, ...(o.webhookFetch ? { fetch: o.webhookFetch } : {}) }),
+    webhook: new WebhookClient({ allowHosts: config.webhookAllowHosts, fetch: tracedFetch(o.webhookFetch ?? baseFetch, scopes) }),
     secrets: o.secrets ?? {},
     dailyFeeCeiling: BigInt(config.tenantDailyFeeCeiling),
     deployQuota: config.deployQuota,
     ...(o.now ? { now: o.now } : {}),
+    metrics,
   });
   const relayers = new RelayerPool({
     store,
@@ -72,6 +94,29 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     acquireTimeoutMs: config.relayerAcquireTimeoutMs,
     balanceTtlMs: config.relayerBalanceTtlMs,
   });
+  const directory = new TenantDirectory(config, store);
+  const alerts = createAlerts({
+    config: config.alerts,
+    minBalance: BigInt(config.relayerMinBalance),
+    sender: new AlertSender({
+      config: config.alerts,
+      secret: config.alerts.webhook ? o.secrets?.[alertSecretKey(config.alerts.webhook.secretRef)] : undefined,
+      store,
+      fetch: tracedFetch(o.alertFetch ?? o.webhookFetch ?? baseFetch, scopes),
+      metrics,
+      log,
+    }),
+    health,
+    store,
+    provider,
+    relayers,
+    gate,
+    directory,
+    log,
+  });
+  if (config.alerts.webhook && !o.secrets?.[alertSecretKey(config.alerts.webhook.secretRef)]) {
+    log('config.alert_secret_missing', { secret: `CIRO_SECRET_OPERATOR__${config.alerts.webhook.secretRef}`, effect: 'no alerts are sent' });
+  }
   return {
     config,
     store,
@@ -81,9 +126,12 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     prices: new PriceBook(config, provider, o.fetch),
     gate,
     nodeWork: new NodeWorkLimiter(store, config.nodeWork, gate.now),
-    tenants: { directory: new TenantDirectory(config, store), policies },
+    tenants: { directory, policies },
     cosigners: new Cosigners(o.secrets ?? {}, log),
     background: o.background ?? ((work) => void work.catch((e) => log('background.error', { error: String(e) }))),
     log,
+    metrics,
+    scopes,
+    alerts,
   };
 }

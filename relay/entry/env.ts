@@ -3,7 +3,7 @@
  * process.env (Node) or the Worker's env bindings: webhook secrets, and JSON
  * sources parsed without ever quoting their text (they hold keys).
  */
-import { ConfigError } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
 import { sha256Hex } from '../tenants/auth.ts';
 
 /** CIRO_SECRET_<tenant>__<ref>=… becomes the secret `<ref>` of tenant `<tenant>`. */
@@ -42,3 +42,27 @@ export async function withOperatorKey(raw: Record<string, unknown>, value: unkno
   const listed = Array.isArray(raw.operatorKeys) ? raw.operatorKeys : [];
   return { ...raw, operatorKeys: [...listed, { id: m[1]!, secretHash: await sha256Hex(m[2]!) }] };
 }
+
+/**
+ * Every secret value a relay process holds, for the logger to keep out of its
+ * lines (observability/log.ts): relayer keys, CIRO_SECRET_* values (webhook,
+ * cosigner, alert secrets), the operator key as given, Redis passwords.
+ */
+export function knownSecrets(config: Config, secrets: Record<string, string>, env: Record<string, unknown>): string[] {
+  const out = [...config.relayers.map((r) => r.privateKey), ...Object.values(secrets)];
+  if (typeof env.CIRO_OPERATOR_KEY === 'string') out.push(env.CIRO_OPERATOR_KEY);
+  const urls = config.store.kind === 'redis' ? [config.store.url, ...(config.store.cluster ?? [])] : [];
+  for (const u of urls) {
+    const password = u ? safeUrl(u)?.password : undefined;
+    if (password) out.push(decodeURIComponent(password));
+  }
+  return out.filter((s) => s.length > 0);
+}
+
+const safeUrl = (u: string): URL | undefined => {
+  try {
+    return new URL(u);
+  } catch {
+    return undefined;
+  }
+};

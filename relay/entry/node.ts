@@ -4,6 +4,7 @@
  * core through createDeps(), served by @hono/node-server with a settlement
  * sweeper. Everything Node-only stays in this folder.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -13,10 +14,15 @@ import { parseConfig, ConfigError, type Config } from '../config.ts';
 import { createDeps } from '../createDeps.ts';
 import type { Log, RelayDeps } from '../deps.ts';
 import { housekeeping } from '../execution/housekeeping.ts';
+import { jsonLines } from '../observability/log.ts';
+import type { MetricRegistry } from '../observability/registry.ts';
+import { createScopes } from '../observability/scopes.ts';
+import { newScope } from '../observability/trace.ts';
 import { MemoryStore } from '../store/memory.ts';
 import type { Store } from '../store/types.ts';
-import { parseJsonSource, secretsFromEnv, withOperatorKey } from './env.ts';
+import { knownSecrets, parseJsonSource, secretsFromEnv, withOperatorKey } from './env.ts';
 import { loadPolicyFiles } from './policyFiles.ts';
+import { PromRegistry } from './promMetrics.ts';
 import { webhookFetch } from './webhookFetch.ts';
 
 /**
@@ -69,12 +75,15 @@ export interface NodeRelayOptions {
   now?: () => number;
   /** The node's transport (fault-injection tests). */
   fetch?: typeof fetch;
+  /** Default: prom-client with Node's process metrics. */
+  registry?: MetricRegistry;
 }
 
 export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {}): Promise<NodeRelay> {
   const store = await createStore(config.store);
   const log = opts.log ?? (() => {});
   const pending = new Set<Promise<unknown>>();
+  const alertHost = config.alerts.webhook ? new URL(config.alerts.webhook.url).hostname.replace(/^\[|\]$/g, '') : undefined;
   const deps = createDeps({
     config,
     store,
@@ -84,6 +93,10 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     webhookFetch: webhookFetch(config.webhookAllowHosts),
+    // The alert receiver is the operator's own choice: it may be internal (an Alertmanager bridge on 10.x).
+    ...(alertHost ? { alertFetch: webhookFetch([...config.webhookAllowHosts, alertHost.toLowerCase()]) } : {}),
+    registry: opts.registry ?? new PromRegistry({ processMetrics: true }),
+    scopes: createScopes(AsyncLocalStorage),
     // Kept until close() so a shutdown never cuts a settlement in half.
     background: (work) => {
       const p = work.catch((e) => log('background.error', { error: String(e) })).finally(() => pending.delete(p));
@@ -93,16 +106,23 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
   // Settlement every sweep; the relayers' balances about once a minute (a read each, through their cache).
   const sweepMs = opts.sweepMs ?? 2000;
   let pass = 0;
+  // Each pass in a scope of its own, so its log lines and node calls share a request id and a trace.
+  const inScope = <T>(name: string, work: () => Promise<T>) => deps.scopes.run({ ...newScope(), requestId: `${name}-${crypto.randomUUID()}` }, work);
   const timer = setInterval(() => {
     const checkRelayers = pass++ % Math.max(1, Math.round(60_000 / sweepMs)) === 0;
-    deps.background(housekeeping(deps, { checkRelayers }));
+    deps.background(inScope('housekeeping', () => housekeeping(deps, { checkRelayers })));
   }, sweepMs);
   timer.unref();
+  const alertTimer = config.alerts.webhook
+    ? setInterval(() => deps.background(inScope('alerts', () => deps.alerts.check())), config.alerts.checkIntervalSeconds * 1000)
+    : undefined;
+  alertTimer?.unref();
   return {
     deps,
     app: createApp(deps, { clientAddress: socketPeer, compressConsole: true }),
     close: async () => {
       clearInterval(timer);
+      clearInterval(alertTimer);
       await Promise.allSettled([...pending]);
       await store.close();
     },
@@ -126,16 +146,16 @@ async function main() {
     console.error(e instanceof ConfigError ? e.message : `invalid relay config: ${String(e)}`);
     process.exit(2);
   }
-  const relay = await createNodeRelay(config, {
-    policyDir: process.env.CIRO_POLICY_DIR,
-    log: (event, data) => console.log(JSON.stringify({ t: new Date().toISOString(), event, ...data })),
-  });
+  const secrets = secretsFromEnv(process.env);
+  // Every secret this process holds is kept out of its logs, whatever a line would carry.
+  const log = jsonLines((line) => process.stdout.write(`${line}\n`), { secrets: knownSecrets(config, secrets, process.env) });
+  const relay = await createNodeRelay(config, { policyDir: process.env.CIRO_POLICY_DIR, secrets, log });
   const { url, server } = await listen(relay, Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1');
-  console.log(`CIRO relay listening on ${url}`);
+  log('relay.listening', { url, message: `CIRO relay listening on ${url}` });
   // A stop (docker stop, a rolling deploy) lets requests in flight and a settlement pass finish
   // before the store closes, rather than cutting them off half way.
   const stop = (signal: string) => {
-    console.log(JSON.stringify({ t: new Date().toISOString(), event: 'relay.stopping', signal }));
+    log('relay.stopping', { signal });
     setTimeout(() => process.exit(1), 15_000).unref();
     server.close(() => void relay.close().then(() => process.exit(0), () => process.exit(1)));
     (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();

@@ -9,16 +9,24 @@
  *   CIRO_RELAYERS      relayer accounts and keys as JSON (a `wrangler secret`);
  *   CIRO_OPERATOR_KEY  the first operator key, `<id>.<secret>` (a `wrangler secret`);
  *   CIRO_POLICIES      the file policies (templates) as a JSON array (vars);
- *   CIRO_SECRET_<tenant>__<ref>  webhook secrets (`wrangler secret`).
+ *   CIRO_SECRET_<tenant>__<ref>  webhook secrets (`wrangler secret`);
+ *   CIRO_SECRET_OPERATOR__<ref>  the operator alerts' signing secret (`wrangler secret`).
+ * Metrics are summed over isolates in the Store (edgeMetrics.ts); request
+ * scopes use workerd's AsyncLocalStorage, looked up at run time so no Node
+ * module is imported into the bundle (test/edge/bundle.test.ts).
  */
 import { createApp } from '../app.ts';
 import { ConfigError, parseConfig } from '../config.ts';
 import { createDeps } from '../createDeps.ts';
 import type { RelayDeps } from '../deps.ts';
 import { housekeeping } from '../execution/housekeeping.ts';
+import { jsonLines } from '../observability/log.ts';
+import { createScopes, type AsyncLocalStorageClass } from '../observability/scopes.ts';
+import { newScope } from '../observability/trace.ts';
 import { DurableStore, type ShardNamespace } from '../store/durable/store.ts';
 import { parsePolicyOrThrow } from '../tenants/templates.ts';
-import { parseJsonSource, secretsFromEnv, withOperatorKey } from './env.ts';
+import { EdgeRegistry } from './edgeMetrics.ts';
+import { knownSecrets, parseJsonSource, secretsFromEnv, withOperatorKey } from './env.ts';
 
 export { StoreShard } from '../store/durable/shard.ts';
 
@@ -37,9 +45,20 @@ interface Ctx {
   waitUntil(work: Promise<unknown>): void;
 }
 
-type Relay = { deps: RelayDeps; app: ReturnType<typeof createApp> };
+type Relay = { deps: RelayDeps; app: ReturnType<typeof createApp>; registry: EdgeRegistry };
 
-const log = (event: string, data: Record<string, unknown>) => console.log(JSON.stringify({ t: new Date().toISOString(), event, ...data }));
+/** Before a config is parsed there are no secrets to keep out; after, `relay.deps.log` knows them. */
+const bootLog = jsonLines((line) => console.log(line));
+
+/** workerd's AsyncLocalStorage (nodejs_compat is on from compatibility date 2026-08-04), without importing node:async_hooks. */
+function workerdAls(): AsyncLocalStorageClass | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return (proc?.getBuiltinModule?.('node:async_hooks') as { AsyncLocalStorage?: AsyncLocalStorageClass } | undefined)?.AsyncLocalStorage;
+  } catch {
+    return undefined;
+  }
+}
 
 /** One relay per isolate, built on the first event; a config error is reported on every request until fixed. */
 let built: Promise<{ relay: Relay } | { error: ConfigError }> | undefined;
@@ -61,9 +80,13 @@ async function build(env: Env): Promise<{ relay: Relay } | { error: ConfigError 
     const config = parseConfig(raw);
     const policies = parseJsonSource('CIRO_POLICIES', env.CIRO_POLICIES ?? '[]');
     const templates = (Array.isArray(policies) ? policies : []).map((p, i) => parsePolicyOrThrow(p, `CIRO_POLICIES[${i}]`));
-    const deps = createDeps({ config, store: new DurableStore(env.STORE), templates, secrets: secretsFromEnv(env), log });
+    const secrets = secretsFromEnv(env);
+    const store = new DurableStore(env.STORE);
+    const registry = new EdgeRegistry(store);
+    const log = jsonLines((line) => console.log(line), { secrets: knownSecrets(config, secrets, env) });
+    const deps = createDeps({ config, store, templates, secrets, log, registry, scopes: createScopes(workerdAls()) });
     // Cloudflare sets the caller's address on every request; nothing upstream can forge it.
-    return { relay: { deps, app: createApp(deps, { clientAddress: (c) => c.req.header('cf-connecting-ip') }) } };
+    return { relay: { deps, registry, app: createApp(deps, { clientAddress: (c) => c.req.header('cf-connecting-ip') }) } };
   } catch (e) {
     return { error: e instanceof ConfigError ? e : new ConfigError([{ path: '', message: String((e as Error).message ?? e) }]) };
   }
@@ -75,18 +98,32 @@ export default {
     try {
       relay = await relayFor(env);
     } catch (e) {
-      log('config.invalid', { error: String(e) });
+      bootLog('config.invalid', { error: String(e) });
       return Response.json({ error: { reason: 'config_invalid', message: 'Relay misconfigured', details: (e as Error).message } }, { status: 503 });
     }
-    return relay.app.fetch(request, env, ctx as never);
+    const res = await relay.app.fetch(request, env, ctx as never);
+    // This isolate's counts join the shared total after the response, at most every few seconds.
+    ctx.waitUntil(relay.registry.flush());
+    return res;
   },
 
-  /** Every minute: settle what landed, send again what was dropped, check the relayers' balances. */
+  /** Every minute: settle what landed, send again what was dropped, check the relayers' balances, then the operator's alerts. */
   async scheduled(_controller: unknown, env: Env, ctx: Ctx): Promise<void> {
     ctx.waitUntil(
-      relayFor(env)
-        .then((r) => housekeeping(r.deps))
-        .then((h) => log('cron.housekeeping', { ...h }), (e: unknown) => log('cron.failed', { error: String(e) })),
+      relayFor(env).then(
+        (r) =>
+          r.deps.scopes.run({ ...newScope(), requestId: `cron-${crypto.randomUUID()}` }, async () => {
+            try {
+              r.deps.log('cron.housekeeping', { ...(await housekeeping(r.deps)) });
+            } catch (e) {
+              r.deps.log('cron.failed', { error: String(e) });
+            }
+            const alerts = await r.deps.alerts.check();
+            if (alerts.sent.length) r.deps.log('cron.alerts', alerts);
+            await r.registry.flush(true);
+          }),
+        (e: unknown) => bootLog('cron.failed', { error: String(e) }),
+      ),
     );
   },
 };

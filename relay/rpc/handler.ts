@@ -39,6 +39,8 @@ async function handleOne(deps: RelayDeps, req: unknown, apiKey: string | undefin
     return fail(id, invalidRequest('Send {"jsonrpc":"2.0","method":string,"id":string|number|null,"params"?:array|object}.'));
   }
   const method = Object.hasOwn(methods, r.method) ? methods[r.method] : undefined;
+  const started = performance.now();
+  const record = (code: number, reason: string) => deps.metrics.rpcCall({ method: method ? r.method as string : 'other', code, reason, seconds: (performance.now() - started) / 1000 });
   try {
     if (!method) {
       throw new RelayError('method_not_found', {
@@ -53,12 +55,22 @@ async function handleOne(deps: RelayDeps, req: unknown, apiKey: string | undefin
     const parsed = method.params.safeParse(params);
     if (!parsed.success) throw invalidInput(issueReason(parsed.error) ?? 'invalid_params', zodIssues(parsed.error));
     const result = await method.handler(deps, ctx, parsed.data);
+    noteTrackingId(deps, result, parsed.data);
+    record(0, 'ok');
     return isNotification ? undefined : { jsonrpc: '2.0', id, result };
   } catch (e) {
     const err = toRelayError(e);
+    record(err.code, err.reason);
     if (err.reason === 'internal_error') deps.log('rpc.internal_error', { method: r.method, error: String(e), stack: (e as Error)?.stack });
     return isNotification ? undefined : fail(id, err);
   }
+}
+
+/** The request's tracking id (execute's answer, a lookup's param), for the log lines that follow. */
+function noteTrackingId(deps: RelayDeps, result: unknown, params: unknown): void {
+  const scope = deps.scopes.current();
+  const id = (result as { tracking_id?: unknown } | undefined)?.tracking_id ?? (params as { tracking_id?: unknown } | undefined)?.tracking_id;
+  if (scope && typeof id === 'string') scope.trackingId = id;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -32,9 +32,9 @@ import type { WebhookClient } from './facts/webhook.ts';
 import { PolicyLedger, type UsageQuery } from './ledger.ts';
 import { limitsUse, type LimitsUse } from './gauges.ts';
 import { assertAllowed } from './refusal.ts';
-import { RefusalLog, type RefusalCount } from './refusals.ts';
+import { NO_POLICY, RefusalLog, refusalLabels, type RefusalCount } from './refusals.ts';
 import { usageBySender, type SenderDay } from './usageBySender.ts';
-import type { GateDecision, Reservation, SponsorshipRequest } from './request.ts';
+import type { GateDecision, GateMetrics, Reservation, SponsorshipRequest } from './request.ts';
 import { deployLines, deployQuotaRefusal, type DeployQuota } from './deployQuota.ts';
 import { recordRevert, safeguardLines, sendersSafeguard } from './safeguards.ts';
 
@@ -55,6 +55,8 @@ export interface SponsorshipGateOptions {
   deployQuota?: DeployQuota;
   /** Unix seconds; injectable so quota and rate-limit tests move time instead of sleeping. */
   now?: () => number;
+  /** Decisions and settled fees, for /metrics. */
+  metrics?: GateMetrics;
 }
 
 // Rules before this stage need no facts: a policy refused there refuses whatever we read.
@@ -97,18 +99,20 @@ export class SponsorshipGate {
   /** decide(), refused unless allowed; a refusal is counted for the tenant (build, execute's pre-check). */
   async check(req: SponsorshipRequest): Promise<GateDecision> {
     const gd = await this.decide(req);
-    await this.counted(req, () => assertAllowed(gd));
+    await this.counted(req, () => assertAllowed(gd), 'check');
     return gd;
   }
 
   /** Decides with the simulated fee and, if allowed, reserves everything it spends in one atomic step. */
   async reserve(req: SponsorshipRequest): Promise<Reservation> {
     const gd = await this.decide(req);
-    await this.counted(req, () => assertAllowed(gd));
+    await this.counted(req, () => assertAllowed(gd), 'reserve');
     const ceiling = BigInt(req.tenant.maxDailyFee ?? this.o.dailyFeeCeiling);
     const extra = [...safeguardLines(req, ceiling, gd.decision.at), ...deployLines(req, this.deployQuota, gd.decision.at)];
     const consume = () => this.ledger.consume({ tenantId: req.tenant.id, request: gd.request, policy: gd.policy!, decision: gd.decision, extra });
-    return this.counted(req, consume);
+    const reservation = await this.counted(req, consume, 'reserve');
+    this.o.metrics?.decision({ tenant: req.tenant.id, policy: gd.policy!.id, rule: NO_POLICY, outcome: 'allowed', reason: 'allowed', stage: 'reserve' });
+    return reservation;
   }
 
   /** Refusals per day, policy, rule and reason, as build and execute answered them (dry runs are not counted). */
@@ -130,6 +134,7 @@ export class SponsorshipGate {
   /** Corrects each line to what the outcome costs; a revert counts against the sender. */
   async settle(res: Reservation, actualFee: bigint, reverted = false): Promise<void> {
     await this.ledger.settle(res, actualFee, reverted);
+    this.spent(res, actualFee);
     const countedAtSubmission = res.lines.some((l) => l.kind === 'revert');
     if (reverted && !countedAtSubmission && res.tenant !== undefined && res.sender !== undefined) {
       await recordRevert(this.o.store, res.tenant, res.sender);
@@ -137,8 +142,15 @@ export class SponsorshipGate {
   }
 
   /** A released transaction landed after all: charges what settling it would have left, whatever the limits say now. */
-  recharge(res: Reservation, actualFee: bigint, reverted: boolean): Promise<void> {
-    return this.ledger.recharge(res, actualFee, reverted);
+  async recharge(res: Reservation, actualFee: bigint, reverted: boolean): Promise<void> {
+    await this.ledger.recharge(res, actualFee, reverted);
+    this.spent(res, actualFee);
+  }
+
+  /** A relayer paid `fee` for this reservation's transaction (a default-mode reservation holds the sender's payment). */
+  private spent(res: Reservation, fee: bigint): void {
+    const feeMode = res.lines.some((l) => l.kind === 'hold') ? 'default' : 'sponsored';
+    this.o.metrics?.feeSpent({ tenant: res.tenant ?? NO_POLICY, policy: res.policy ?? NO_POLICY, feeMode, fri: fee });
   }
 
   /** Gives back everything reserved (the transaction never landed). */
@@ -151,11 +163,15 @@ export class SponsorshipGate {
   }
 
   /** Runs `step`; a sponsorship refusal it throws is counted before it goes on to the caller. */
-  private async counted<T>(req: SponsorshipRequest, step: () => T | Promise<T>): Promise<T> {
+  private async counted<T>(req: SponsorshipRequest, step: () => T | Promise<T>, stage: 'check' | 'reserve'): Promise<T> {
     try {
       return await step();
     } catch (e) {
-      if (e instanceof RelayError && e.code === JsonRpcCode.POLICY_REFUSED) await this.refusals.record(req.tenant.id, e, this.now());
+      if (e instanceof RelayError && e.code === JsonRpcCode.POLICY_REFUSED) {
+        const r = this.refusals.record(req.tenant.id, e, this.now());
+        if (this.o.metrics) this.o.metrics.decision({ tenant: req.tenant.id, ...refusalLabels(e), outcome: 'refused', reason: e.reason, stage });
+        await r;
+      }
       throw e;
     }
   }

@@ -28,15 +28,21 @@ export interface RefusalCount {
 /** Key segments are [A-Za-z0-9_.[\]-]; anything else (never expected) is replaced, so `:` and `|` stay separators. */
 const seg = (s: string): string => s.replace(/[^A-Za-z0-9_.[\]-]/g, '_').slice(0, 64);
 
+/** The policy and rule a refusal names: `-` when no policy decided, rule `safeguard` for the operator's safeguards. */
+export function refusalLabels(err: RelayError): { policy: string; rule: string } {
+  const data = (err.data ?? {}) as { policy?: unknown; rule?: unknown };
+  const policy = typeof data.policy === 'string' ? data.policy : NO_POLICY;
+  // Policy refusals carry `policy` (null when none applied); operator safeguards carry none.
+  const rule = typeof data.rule === 'string' ? data.rule : 'policy' in data ? NO_POLICY : 'safeguard';
+  return { policy, rule };
+}
+
 export class RefusalLog {
   constructor(private readonly store: Store) {}
 
   /** Counts one refusal at unix time `at`; never throws. */
   async record(tenantId: string, err: RelayError, at: number): Promise<void> {
-    const data = (err.data ?? {}) as { policy?: unknown; rule?: unknown };
-    const policy = typeof data.policy === 'string' ? data.policy : NO_POLICY;
-    // Policy refusals carry `policy` (null when none applied); operator safeguards carry none.
-    const rule = typeof data.rule === 'string' ? data.rule : 'policy' in data ? NO_POLICY : 'safeguard';
+    const { policy, rule } = refusalLabels(err);
     const who = `${seg(policy)}|${seg(rule)}|${seg(err.reason)}`;
     const day = dayOf(at);
     try {

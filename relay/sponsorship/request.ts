@@ -62,3 +62,11 @@ export interface GateDecision {
   /** An operator safeguard that refuses this sender whatever the policies say. */
   safeguard?: RelayError;
 }
+
+/** What the gate reports for /metrics; RelayDeps' Metrics extends it (observability/metrics.ts implements it). */
+export interface GateMetrics {
+  /** The answer that counts: refusals where they happen (check or reserve), allowances when reserved. */
+  decision(d: { tenant: string; policy: string; rule: string; outcome: 'allowed' | 'refused'; reason: string; stage: 'check' | 'reserve' }): void;
+  /** What a relayer paid for a settled transaction (in default mode the user paid it back in its gas token). */
+  feeSpent(f: { tenant: string; policy: string; feeMode: 'sponsored' | 'default'; fri: bigint }): void;
+}

@@ -60,7 +60,7 @@ function serveBundle(env: Record<string, string>): Promise<Served> {
       reject(e);
     };
     proc.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /listening on (http:\/\/[^\s"]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve({ url: m[1]!, output: () => out, stop });

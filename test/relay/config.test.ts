@@ -105,7 +105,7 @@ describe('config validation at boot', () => {
     child.stdout.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     await expect.poll(() => out, { timeout: 30_000, interval: 100 }).toContain('listening on');
-    const url = /listening on (\S+)/.exec(out)![1]!;
+    const url = /listening on (http:\/\/[^\s"]+)/.exec(out)![1]!;
     expect((await fetch(`${url}/v1/openapi.json`)).status).toBe(200);
     expect((await fetch(`${url}/v1/tenants`, { headers: { 'x-paymaster-api-key': op.key } })).status).toBe(200);
     child.kill('SIGTERM');

@@ -1,6 +1,6 @@
 /**
  * The relay's shape, as the design fixes it: folders in the order a request
- * travels, entry → app → rpc → sessions → execution | admin → sponsorship → tenants →
+ * travels, entry → app → observability → rpc → sessions → execution | admin → sponsorship → tenants →
  * chain | relayers → store, and nothing importing upward or sideways between
  * siblings. `config.ts` and `deps.ts` are contracts every layer may read as
  * types; `errors/` sits under everything. Imports are resolved by
@@ -19,6 +19,9 @@ import { repoRoot } from '../../scripts/local/toolchain.ts';
 const RANK: [RegExp, number, string][] = [
   [/^relay\/entry\//, 0, 'entry'],
   [/^relay\/(app|createDeps)\.ts$/, 1, 'app'],
+  // What app and createDeps wrap around the core (request scopes and traces, logs, metrics, alerts): only entries,
+  // app and createDeps import it; the core records through deps.ts's interfaces and never imports it.
+  [/^relay\/observability\//, 1.2, 'observability'],
   [/^relay\/deps\.ts$/, 1.5, 'deps'],
   [/^relay\/rpc\//, 2, 'rpc'],
   // The console: static assets the app serves (its browser code calls /v1 over HTTP, never imports the relay).

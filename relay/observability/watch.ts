@@ -1,0 +1,127 @@
+/**
+ * One pass of the operator's alert checks (Alerts.check), run by the Node
+ * entry's timer and the Worker's cron, never by a request:
+ * - a relayer whose STRK balance is below the floor (out of rotation);
+ * - a tenant's policy global budget, or its daily fee ceiling, at or above
+ *   `budgetThresholdPct` of its limit (reservations in flight included: the
+ *   same counters the gate reserves against, sponsorship/gauges.ts);
+ * - the store or the chain failing for `unavailableAfterSeconds` with no
+ *   success in between (every call reports to Health; the pass probes too).
+ * Deduplication is AlertSender's: one alert per condition per window.
+ */
+import type { RpcProvider } from 'starknet';
+import type { AlertsConfig } from '../config.ts';
+import type { Alerts, Log } from '../deps.ts';
+import type { RelayerPool } from '../relayers/pool.ts';
+import type { SponsorshipGate } from '../sponsorship/gate.ts';
+import type { Store } from '../store/types.ts';
+import type { TenantDirectory } from '../tenants/directory.ts';
+import type { Alert, AlertSender } from './alerts.ts';
+import type { Component, Health } from './health.ts';
+
+export interface WatchOptions {
+  config: AlertsConfig;
+  /** The relayer floor (fri). */
+  minBalance: bigint;
+  sender: AlertSender;
+  health: Health;
+  store: Store;
+  provider: Pick<RpcProvider, 'getBlockNumber'>;
+  relayers: Pick<RelayerPool, 'status'>;
+  gate: Pick<SponsorshipGate, 'limits'>;
+  directory: Pick<TenantDirectory, 'tenants'>;
+  log: Log;
+}
+
+const STRK = (fri: bigint | string): string => `${(Number(fri) / 1e18).toFixed(4)} STRK`;
+
+export function createAlerts(o: WatchOptions): Alerts {
+  let running: Promise<{ sent: string[] }> | undefined;
+  return {
+    check: () => {
+      // One pass at a time per instance: a slow node must not stack passes up.
+      if (!o.sender.enabled) return Promise.resolve({ sent: [] });
+      running ??= pass(o).finally(() => (running = undefined));
+      return running;
+    },
+  };
+}
+
+async function pass(o: WatchOptions): Promise<{ sent: string[] }> {
+  const sent: string[] = [];
+  const raise = async (a: Alert, opts?: { storeDown?: boolean }) => {
+    if (await o.sender.raise(a, opts)) sent.push(`${a.kind}:${a.subject}`);
+  };
+  // Probes first: Health then knows how the store and the node answer right now.
+  await Promise.all([o.store.ping().catch(() => undefined), o.provider.getBlockNumber().catch(() => undefined)]);
+  const storeDown = unavailable(o, 'store');
+  const chainDown = unavailable(o, 'chain');
+  if (storeDown) await raise(storeDown, { storeDown: true });
+  if (chainDown) await raise(chainDown, { storeDown: storeDown !== undefined });
+  if (storeDown) return { sent };
+  try {
+    for (const a of await relayerAlerts(o)) await raise(a);
+    for (const a of await budgetAlerts(o)) await raise(a);
+  } catch (e) {
+    o.log('alert.check_failed', { error: String(e) });
+  }
+  return { sent };
+}
+
+function unavailable(o: WatchOptions, c: Component): Alert | undefined {
+  const ms = o.health.downFor(c);
+  if (ms === undefined || ms < o.config.unavailableAfterSeconds * 1000) return undefined;
+  const what = c === 'store' ? 'The state store' : 'The Starknet node';
+  return {
+    kind: c === 'store' ? 'store_unavailable' : 'chain_unavailable',
+    severity: 'critical',
+    subject: c,
+    summary: `${what} has been unreachable for ${Math.round(ms / 1000)} s; sponsorship is refused meanwhile (fail closed).`,
+    details: { downForSeconds: Math.round(ms / 1000), thresholdSeconds: o.config.unavailableAfterSeconds },
+  };
+}
+
+async function relayerAlerts(o: WatchOptions): Promise<Alert[]> {
+  const status = await o.relayers.status();
+  const inRotation = status.filter((r) => r.inRotation).length;
+  return status
+    .filter((r) => r.balance !== null && BigInt(r.balance) < o.minBalance)
+    .map((r) => ({
+      kind: 'relayer_balance_low' as const,
+      severity: inRotation === 0 ? ('critical' as const) : ('warning' as const),
+      subject: r.address,
+      summary: `Relayer ${r.address} holds ${STRK(r.balance!)}, below the floor of ${STRK(o.minBalance)}: out of rotation until refunded (${inRotation} of ${status.length} in rotation).`,
+      details: { relayer: r.address, balance: r.balance, floor: o.minBalance.toString(), inRotation, relayers: status.length },
+    }));
+}
+
+async function budgetAlerts(o: WatchOptions): Promise<Alert[]> {
+  const pct = BigInt(o.config.budgetThresholdPct);
+  const reached = (used: bigint, limit: bigint) => limit > 0n && used * 100n >= limit * pct;
+  const share = (used: bigint, limit: bigint) => Number((used * 10_000n) / limit) / 100;
+  const out: Alert[] = [];
+  for (const tenant of await o.directory.tenants()) {
+    const use = await o.gate.limits(tenant);
+    const c = use.ceiling;
+    if (reached(c.used, c.limit)) {
+      out.push({
+        kind: 'daily_ceiling_threshold',
+        severity: c.used >= c.limit ? 'critical' : 'warning',
+        subject: `${tenant.id}:${c.day}`,
+        summary: `Tenant ${tenant.id} has used ${share(c.used, c.limit)}% of its daily fee ceiling (${STRK(c.used)} of ${STRK(c.limit)}) on ${c.day}.`,
+        details: { tenant: tenant.id, day: c.day, used: c.used.toString(), limit: c.limit.toString(), thresholdPct: o.config.budgetThresholdPct },
+      });
+    }
+    for (const b of use.budgets) {
+      if (!reached(b.used, b.limit)) continue;
+      out.push({
+        kind: 'budget_threshold',
+        severity: b.used >= b.limit ? 'critical' : 'warning',
+        subject: `${tenant.id}:${b.policy}:${b.start}`,
+        summary: `Tenant ${tenant.id}'s policy ${b.policy} has used ${share(b.used, b.limit)}% of its ${b.period} budget (${STRK(b.used)} of ${STRK(b.limit)}).`,
+        details: { tenant: tenant.id, policy: b.policy, period: b.period, start: b.start, end: b.end, used: b.used.toString(), limit: b.limit.toString(), thresholdPct: o.config.budgetThresholdPct },
+      });
+    }
+  }
+  return out;
+}

@@ -57,6 +57,7 @@ export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<Tra
     await deps.store.addToSet(Keys.trackingDropped, rec.id);
     await deps.gate.release(reservationOf(rec));
   }
+  deps.metrics.trackingFinal(next.executionStatus === 'REVERTED' ? 'reverted' : next.status);
   deps.log('tracking.final', { id: rec.id, status: next.status, fee: next.actualFee });
   return next;
 }

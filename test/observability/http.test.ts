@@ -93,7 +93,7 @@ describe('GET /metrics', () => {
   });
 
   it('answers an operator key (header or Bearer) with the Prometheus text', async () => {
-    for (const headers of [{ 'x-paymaster-api-key': operatorKey }, { authorization: `Bearer ${operatorKey}` }]) {
+    for (const headers of [{ 'x-paymaster-api-key': operatorKey }, { authorization: `Bearer ${operatorKey}` }] as Record<string, string>[]) {
       const res = await get('/metrics', headers);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');

@@ -124,6 +124,8 @@ export const AlertsSchema = z.object({
 export type AlertsConfig = z.infer<typeof AlertsSchema>;
 export const ConfigSchema = z.object({
   rpcUrl: z.string().url(),
+  /** One node request's deadline: a node that accepts connections and never answers (hung, paused) fails closed as chain_unavailable. */
+  rpcTimeoutMs: z.number().int().positive().max(120_000).default(10_000),
   manifest: ManifestSchema,
   relayers: z.array(RelayerSchema).min(1, 'at least one relayer account is required'),
   /** Relayers below this STRK balance (fri) leave the rotation until refunded. */

@@ -64,7 +64,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
   // Every store call counted and every node round trip traced: the core sees the same interfaces.
   const store = instrumentStore(o.store, metrics, health);
   const baseFetch: typeof fetch = (i, init) => globalThis.fetch(i, init);
-  const provider = createProvider(config.rpcUrl, chainFetch(o.fetch ?? baseFetch, scopes, metrics, health));
+  const provider = createProvider(config.rpcUrl, chainFetch(o.fetch ?? baseFetch, scopes, metrics, health), config.rpcTimeoutMs);
   const templates = new PolicyTemplates(o.templates ?? []);
   for (const t of config.tenants) {
     const missing = templates.missing(t);

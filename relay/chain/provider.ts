@@ -7,11 +7,14 @@
 import { RpcProvider } from 'starknet';
 import { NodeUnreachableError } from '../errors/chain.ts';
 
-export function createProvider(nodeUrl: string, fetchImpl: typeof fetch = (i, init) => globalThis.fetch(i, init)): RpcProvider {
+export function createProvider(nodeUrl: string, fetchImpl: typeof fetch = (i, init) => globalThis.fetch(i, init), timeoutMs = 10_000): RpcProvider {
   const baseFetch = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+    // A node that accepts the connection and never answers would hold the request (and its relayer lease) forever.
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
     let res: Response;
     try {
-      res = await fetchImpl(input, init);
+      res = await fetchImpl(input, { ...init, signal });
     } catch (e) {
       throw new NodeUnreachableError('Starknet node unreachable', e);
     }

@@ -1,0 +1,108 @@
+/**
+ * Redis killed mid-load: the real redis-server process gets SIGKILL while
+ * sponsored executes are in flight, stays down a few seconds under load, and
+ * comes back on the same port and data dir (appendonly yes).
+ * - While it is down the relay fails closed: every request that started and
+ *   ended in the outage is a typed error (no 5xx, no internal_error), and the
+ *   relayers send nothing a client was not told about (on-chain transactions
+ *   = successes, so nothing is sponsored outside the budget's count).
+ * - It serves again by itself, within 5 s of the server answering.
+ * - The AOF remembers: what was spent before the kill, and every fee paid
+ *   since, is still counted. Reservations of requests the outage cut off
+ *   (their release could not reach Redis) stay counted too: the figure
+ *   reports that over-count; it errs on the side of spending less.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  isTypedError,
+  receipts,
+  recorded,
+  relayerTxs,
+  report,
+  runLoad,
+  settleAll,
+  sponsorHeartbeat,
+  startFaultStack,
+  tally,
+  type FaultStack,
+  type Outcome,
+} from './fixtures.ts';
+
+let f: FaultStack;
+beforeAll(async () => {
+  f = await startFaultStack();
+}, 300_000);
+afterAll(async () => f?.stop());
+
+type Phase = 'up' | 'down' | 'back';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Redis killed mid-load', () => {
+  it('fails closed with typed errors while down, serves again by itself, and forgets no budget', async () => {
+    const deps = f.relay.relay.deps;
+    const worker = f.chain.demo!.worker;
+    const one = () => sponsorHeartbeat(f.relay.rpc, f.chain, worker);
+    const txs0 = await relayerTxs(f.chain);
+
+    // Spending before the fault, settled: what the AOF must remember.
+    const warm = await runLoad(30, 10, one);
+    expect(warm.filter((o) => !o.ok)).toEqual([]);
+    await settleAll(deps);
+    const spentBefore = await recorded(deps);
+
+    let phase: Phase = 'up';
+    let stop = false;
+    let backAt = 0;
+    const seen: { o: Outcome; from: Phase; to: Phase; at: number; startedAt: number }[] = [];
+    const load = runLoad(1_000_000, 20, async () => {
+      const from = phase;
+      const startedAt = Date.now();
+      const o = await one();
+      seen.push({ o, from, to: phase, startedAt, at: Date.now() });
+      // A failing relay answers fast: pace the outage so it is measured, not flooded.
+      if (!o.ok) await sleep(50);
+    }, () => stop);
+
+    const okIn = (p: Phase) => seen.filter((s) => s.o.ok && s.from === p).length;
+    while (okIn('up') < 20) await sleep(50);
+    await f.redis.crash();
+    phase = 'down';
+    await sleep(3_000);
+    const spentDuringOutage = await recorded(deps).catch(() => 'unreadable');
+    await f.redis.restart();
+    backAt = Date.now();
+    phase = 'back';
+    // Long enough to see it serve past the 5 s bound.
+    while (Date.now() < backAt + 8_000) await sleep(100);
+    stop = true;
+    await load;
+
+    await settleAll(deps);
+    const spentAfter = await recorded(deps);
+    const ok = [...warm, ...seen.map((s) => s.o)].flatMap((o) => (o.ok ? [o] : []));
+    const chain = await receipts(f.chain, ok.map((o) => o.txHash));
+    const sent = (await relayerTxs(f.chain)) - txs0;
+    const outage = seen.filter((s) => s.from === 'down' && s.to === 'down');
+    const firstBack = seen.filter((s) => s.o.ok && s.startedAt >= backAt).sort((a, b) => a.at - b.at)[0];
+    const restoredMs = firstBack ? firstBack.at - backAt : Infinity;
+
+    report(
+      'redis killed',
+      `${seen.length} requests under load; while down (3 s): ${tally(outage.map((s) => s.o))}, recorded spend ${spentDuringOutage}; ` +
+        `back: first success ${restoredMs} ms after the server answered, ${tally(seen.filter((s) => s.from === 'back').map((s) => s.o))}; ` +
+        `spent before kill ${spentBefore.fee} fri, after ${spentAfter.fee} fri; relayer txs ${sent} for ${ok.length} successes; ` +
+        `recorded ${spentAfter.fee} vs receipts ${chain.fee} (diff ${spentAfter.fee - chain.fee})`,
+    );
+    expect(outage.length).toBeGreaterThan(0);
+    expect(outage.filter((s) => !isTypedError(s.o))).toEqual([]);
+    expect(sent).toBe(BigInt(ok.length));
+    expect(restoredMs).toBeLessThanOrEqual(5_000);
+    // Restored for good: nothing started 5 s after the server came back fails.
+    expect(seen.filter((s) => s.startedAt > backAt + 5_000 && !s.o.ok).slice(0, 3)).toEqual([]);
+    expect(seen.filter((s) => s.startedAt > backAt + 5_000).length).toBeGreaterThan(0);
+    // Nothing forgotten: the spend before the kill and every fee paid since are counted.
+    expect(spentBefore.fee).toBe((await receipts(f.chain, warm.flatMap((o) => (o.ok ? [o.txHash] : [])))).fee);
+    expect(spentAfter.fee).toBeGreaterThanOrEqual(chain.fee);
+    expect(spentAfter.txs).toBeGreaterThanOrEqual(ok.length);
+  }, 300_000);
+});

@@ -3,15 +3,18 @@
  * record; only SHA-256(secret) is stored, and it is compared in constant time
  * so response timing says nothing about how much of a guess was right.
  */
+import { sha256 } from '@noble/hashes/sha256';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { KeyIdSchema, type KeyScope, type Tenant } from '../config.ts';
 import { RelayError } from '../errors/base.ts';
 import type { ResolvedKey, TenantDirectory } from './directory.ts';
 
 export const API_KEY_HEADER = 'x-paymaster-api-key';
 
+// Synchronous and pure JS on every runtime: WebCrypto's digest is a thread-pool job on Node, which cost
+// more than the rest of an admin dry run together (bench/http.ts, --cpu-prof).
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return bytesToHex(sha256(utf8ToBytes(text)));
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

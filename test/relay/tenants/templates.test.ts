@@ -31,7 +31,7 @@ const valid = { schemaVersion: 1, id: 'ok', name: 'OK', enabled: true, rules: {}
 describe('loadPolicyFiles', () => {
   it('loads the shipped examples', () => {
     const registry = new PolicyTemplates(loadPolicyFiles(EXAMPLES));
-    expect(registry.list().map((p) => p.id)).toEqual(['job-submission', 'subscription-tiers', 'worker-rewards']);
+    expect(registry.list().map((p) => p.id)).toEqual(['job-submission', 'subscription-tiers', 'worker-rewards', 'worker-sessions']);
     expect(registry.get('worker-rewards')?.rules.reputation?.minReputation).toBe(300);
   });
 

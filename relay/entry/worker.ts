@@ -21,12 +21,13 @@ import { createDeps } from '../createDeps.ts';
 import type { RelayDeps } from '../deps.ts';
 import { housekeeping } from '../execution/housekeeping.ts';
 import { jsonLines } from '../observability/log.ts';
-import { createScopes, type AsyncLocalStorageClass } from '../observability/scopes.ts';
+import { createScopes } from '../observability/scopes.ts';
 import { newScope } from '../observability/trace.ts';
 import { DurableStore, type ShardNamespace } from '../store/durable/store.ts';
 import { parsePolicyOrThrow } from '../tenants/templates.ts';
 import { EdgeRegistry } from './edgeMetrics.ts';
 import { knownSecrets, parseJsonSource, secretsFromEnv, withOperatorKey } from './env.ts';
+import { workerdAls } from './workerdAls.ts';
 
 export { StoreShard } from '../store/durable/shard.ts';
 
@@ -49,16 +50,6 @@ type Relay = { deps: RelayDeps; app: ReturnType<typeof createApp>; registry: Edg
 
 /** Before a config is parsed there are no secrets to keep out; after, `relay.deps.log` knows them. */
 const bootLog = jsonLines((line) => console.log(line));
-
-/** workerd's AsyncLocalStorage (nodejs_compat is on from compatibility date 2026-08-04), without importing node:async_hooks. */
-function workerdAls(): AsyncLocalStorageClass | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    return (proc?.getBuiltinModule?.('node:async_hooks') as { AsyncLocalStorage?: AsyncLocalStorageClass } | undefined)?.AsyncLocalStorage;
-  } catch {
-    return undefined;
-  }
-}
 
 /** One relay per isolate, built on the first event; a config error is reported on every request until fixed. */
 let built: Promise<{ relay: Relay } | { error: ConfigError }> | undefined;

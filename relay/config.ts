@@ -1,8 +1,7 @@
 /**
- * Relay configuration: one zod schema, validated at boot. Sources are merged
- * (file first, then environment) by the entry adapters; this module only
- * parses, so it is platform-free. A bad config throws ConfigError
- * naming every offending field, and the entry stops the process.
+ * Relay configuration: one zod schema, validated at boot. Sources are merged (file first, then environment) by the
+ * entry adapters; this module only parses, so it is platform-free. A bad config throws ConfigError naming every
+ * offending field, and the entry stops the process.
  */
 import { z } from 'zod';
 import { zodIssues } from '../policies/index.ts';
@@ -102,10 +101,7 @@ const RedisStoreSchema = z
     path: ['url'],
   });
 
-/**
- * Operator alerts (observability/alerts.ts), POSTed to `webhook.url` signed like tenant webhooks with
- * CIRO_SECRET_OPERATOR__<secretRef> (upper-case: no tenant id can name it). No webhook: no alerts.
- */
+/** Operator alerts (observability/alerts.ts), signed with CIRO_SECRET_OPERATOR__<secretRef> (no tenant id is upper-case). No webhook: none. */
 export const AlertsSchema = z.object({
   webhook: z.object({
     url: z.string().url().regex(/^https?:\/\//, { error: 'expected an http(s) URL' }),
@@ -122,6 +118,7 @@ export const AlertsSchema = z.object({
   checkIntervalSeconds: z.number().int().positive().default(15),
 });
 export type AlertsConfig = z.infer<typeof AlertsSchema>;
+
 export const ConfigSchema = z.object({
   rpcUrl: z.string().url(),
   /** One node request's deadline: a node that accepts connections and never answers (hung, paused) fails closed as chain_unavailable. */

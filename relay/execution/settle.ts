@@ -42,6 +42,8 @@ async function observe(deps: RelayDeps, rec: TrackingRecord, dropAfterMs: number
 
 /** Looks at the chain once and moves the record on if its transaction is final. */
 export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<TrackingRecord> {
+  // Only an active record moves on: a final one re-"moved" to itself would pass the compare-and-set and settle twice.
+  if (rec.status !== 'active') return rec;
   const outcome = await observe(deps, rec, deps.config.trackingDropAfterMs);
   if (!outcome) return rec;
   if (outcome.status === 'dropped') {

@@ -41,7 +41,8 @@ export async function sweep(deps: RelayDeps): Promise<number> {
     for (const id of await deps.store.members(Keys.trackingActive)) {
       try {
         const rec = await readTracking(deps, id);
-        if (!rec) await deps.store.removeFromSet(Keys.trackingActive, id);
+        // Final already (another instance moved it on and has yet to take it out of the set): nothing to do.
+        if (!rec || rec.status !== 'active') await deps.store.removeFromSet(Keys.trackingActive, id);
         else if ((await refresh(deps, rec)).status !== 'active') settled++;
       } catch (e) {
         deps.log('tracking.sweep_failed', { id, error: String(e) });

@@ -8,13 +8,15 @@
  *   real redis-server), the same tenant, key, policy and body as bench/http.ts,
  *   both loaded by autocannon with the same connections and duration. Both
  *   servers share this machine with the load generator; wrangler dev also
- *   puts its local proxy in front of workerd, which a deployed Worker has not.
+ *   puts its local proxy in front of workerd, which a deployed Worker has not,
+ *   so the hello-world Worker on wrangler dev is measured too: the local
+ *   runtime's own ceiling, against which the relay's share can be read.
  *
  *   npx tsx bench/edge.ts             # BENCH_SECONDS=5 BENCH_CONNECTIONS=32
  */
 import autocannon from 'autocannon';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -43,7 +45,7 @@ function bundle(entry?: string): { bytes: number; gzip: number } {
   return { bytes: code.length, gzip: gzipSync(code, { level: 9 }).length };
 }
 
-async function load(url: string, opts: { method: 'POST'; headers: Record<string, string>; body: string }): Promise<number> {
+async function load(url: string, opts: { method?: 'POST'; headers?: Record<string, string>; body?: string } = {}): Promise<number> {
   const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, ...opts });
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   return r.requests.average;
@@ -91,9 +93,15 @@ const edge = await startEdge({ config: input, policies: [] }).catch(async (e: un
   await redis.stop();
   throw e;
 });
+// The hello-world Worker on wrangler dev: wrangler.toml with only its entry changed.
+const helloToml = join(mkdtempSync(join(tmpdir(), 'ciro-bench-hello-')), 'wrangler.toml');
+writeFileSync(helloToml, readFileSync(join(repoRoot, 'wrangler.toml'), 'utf8').replace(/^main = .*$/m, `main = ${JSON.stringify(join(repoRoot, 'bench/fixtures/hello-worker.ts'))}`));
 try {
   const onNode = await dryRunRate(node.url);
   const onEdge = await dryRunRate(edge.url);
+  await edge.stop();
+  const hello = await startEdge({ config: input, policies: [], wranglerConfig: helloToml });
+  const helloOnEdge = await load(`${hello.url}/`).finally(() => hello.stop());
   const rows: BenchRow[] = [
     {
       what: 'Worker bundle, gzipped (wrangler deploy --dry-run)', measured: relaySize.gzip / 1024, baseline: helloSize.gzip / 1024, unit: 'KiB',
@@ -103,6 +111,10 @@ try {
     {
       what: `dry run on wrangler dev (Durable Objects) vs the Node entry (Redis), ${CONNECTIONS} connections, ${SECONDS} s`, measured: onEdge, baseline: onNode, unit: 'req/s',
       ratio: onEdge / onNode, ratioMeans: 'of the Node entry with the same config',
+    },
+    {
+      what: `dry run on wrangler dev vs a hello-world Worker on wrangler dev, ${CONNECTIONS} connections, ${SECONDS} s`, measured: onEdge, baseline: helloOnEdge, unit: 'req/s',
+      ratio: onEdge / helloOnEdge, ratioMeans: 'of the hello-world Worker on the same local runtime',
     },
   ];
   writeReport('edge', 'The relay on Workers: bundle size and the dry run on wrangler dev', rows, { bundle: { relay: relaySize, hello: helloSize } });

@@ -11,18 +11,15 @@ import type { Log, Scopes } from '../deps.ts';
 
 export const REDACTED = '[redacted]';
 
-/** Adds the current scope's ids to every event (fields the event sets itself win). */
+/** Adds the current scope's ids to every event, after the event's own fields (which win where they overlap). */
 export function scopedLog(sink: Log, scopes: Scopes): Log {
   return (event, data) => {
     const s = scopes.current();
     if (!s) return sink(event, data);
-    sink(event, {
-      requestId: s.requestId,
-      traceId: s.traceId,
-      spanId: s.spanId,
-      ...(s.trackingId ? { trackingId: s.trackingId } : {}),
-      ...data,
-    });
+    const ids: Record<string, unknown> = { requestId: s.requestId, traceId: s.traceId, spanId: s.spanId, ...(s.trackingId ? { trackingId: s.trackingId } : {}) };
+    const out: Record<string, unknown> = { ...data };
+    for (const [k, v] of Object.entries(ids)) if (!(k in out)) out[k] = v;
+    sink(event, out);
   };
 }
 

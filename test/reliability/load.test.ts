@@ -1,6 +1,8 @@
 /**
  * Load: sponsored executes through the real app on a real Redis, over 4
- * relayers, 50 in flight. Every request must get a transaction (0 lost), each
+ * relayers, 50 in flight, alternating between two relay instances on that
+ * Redis (each with its own deps, app and settlement sweeper, as in a
+ * deployment: two sweepers racing to settle is part of the load). Every request must get a transaction (0 lost), each
  * exactly one (0 double executions: the relayers' nonces grew by exactly the
  * number of successes), with no stale relayer nonce ever reaching the node,
  * and the fee the relay recorded must equal the sum of the receipts' fees.
@@ -38,7 +40,8 @@ describe('load', () => {
     const before = { txs: await relayerTxs(f.chain), spent: await recorded(deps) };
 
     const t0 = performance.now();
-    const out = await runLoad(COUNT, IN_FLIGHT, () => sponsorHeartbeat(f.relay.rpc, f.chain, worker));
+    const other = await f.another();
+    const out = await runLoad(COUNT, IN_FLIGHT, (i) => sponsorHeartbeat((i % 2 ? other : f.relay).rpc, f.chain, worker));
     const secs = (performance.now() - t0) / 1000;
     const ok = out.flatMap((o) => (o.ok ? [o] : []));
 
@@ -51,7 +54,7 @@ describe('load', () => {
 
     report(
       'load',
-      `${COUNT} executes, ${IN_FLIGHT} in flight, 4 relayers, ${secs.toFixed(1)} s (${(COUNT / secs).toFixed(1)} tx/s): ${tally(out)}; ` +
+      `${COUNT} executes, ${IN_FLIGHT} in flight, 4 relayers, 2 instances, ${secs.toFixed(1)} s (${(COUNT / secs).toFixed(1)} tx/s): ${tally(out)}; ` +
         `relayer txs ${sent}, nonce errors ${nonceErrors(f)}, accepted ${states.filter((s) => s === 'accepted').length}, ` +
         `recorded fee ${fee} fri vs receipts ${chain.fee} fri (diff ${fee - chain.fee})`,
     );

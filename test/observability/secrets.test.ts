@@ -23,26 +23,7 @@ import { verifyWebhookSignature } from '../../relay/sponsorship/facts/webhook.ts
 import { newApiKey } from '../../relay/tenants/auth.ts';
 import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
 import { repoRoot } from '../../scripts/local/toolchain.ts';
-
-/** Every way a secret could be printed: as is, any case, without 0x or leading zeros, as a decimal, the part after a key id. */
-export function spellings(secret: string): string[] {
-  const out = new Set([secret.toLowerCase()]);
-  const hex = /^0x0*([0-9a-f]+)$/i.exec(secret);
-  if (hex) {
-    out.add(hex[1]!.toLowerCase());
-    out.add(BigInt(secret).toString(10));
-    out.add(secret.slice(2).toLowerCase());
-  }
-  const dot = secret.indexOf('.');
-  if (dot > 0) out.add(secret.slice(dot + 1).toLowerCase());
-  return [...out].filter((s) => s.length >= 8);
-}
-
-/** The secrets found in `text`, by name. */
-export function leaks(text: string, secrets: Record<string, string>): string[] {
-  const lower = text.toLowerCase();
-  return Object.entries(secrets).flatMap(([name, s]) => spellings(s).filter((v) => lower.includes(v)).map((v) => `${name} (as ${v.slice(0, 6)}…)`));
-}
+import { leaks } from './leaks.ts';
 
 const TRACE_ID = '5ecc1d0b5ecc1d0b5ecc1d0b5ecc1d0b';
 const CALLER_TRACEPARENT = `00-${TRACE_ID}-1111111111111111-01`;

@@ -49,6 +49,13 @@ const key = Keys.relayer;
 
 export class RelayerPool {
   private readonly accounts: Map<string, Account>;
+  /**
+   * Leases this instance holds but could not give back (the store was down when
+   * it tried), by relayer. Left alone they would keep their relayers out of every
+   * instance's rotation until the TTL ends (relayerLeaseMs, a minute by default):
+   * given back, with the relayer's cached nonce dropped, once the store answers.
+   */
+  private readonly unreleased = new Map<string, string>();
 
   constructor(private readonly o: RelayerPoolOptions) {
     this.accounts = new Map(
@@ -99,6 +106,7 @@ export class RelayerPool {
   }
 
   async acquire(): Promise<RelayerLease> {
+    await this.giveBack();
     const deadline = Date.now() + (this.o.acquireTimeoutMs ?? 15_000);
     const addresses = [...this.accounts.keys()];
     let funded = 0;
@@ -125,11 +133,30 @@ export class RelayerPool {
     });
   }
 
+  /** Best effort: what still fails is tried again at the next acquire(). */
+  private async giveBack(): Promise<void> {
+    for (const [address, leaseId] of this.unreleased) {
+      try {
+        // Whether the nonce we used reached the store is unknown: the next lease reads it from the chain.
+        await this.o.store.delete(key.nonce(address));
+        await this.o.store.deleteIfEquals(key.lease(address), leaseId);
+        this.unreleased.delete(address);
+      } catch {
+        return;
+      }
+    }
+  }
+
   private async lease(address: string, leaseId: string): Promise<RelayerLease> {
     const account = this.accounts.get(address)!;
     const store = this.o.store;
     const release = async () => {
-      await store.deleteIfEquals(key.lease(address), leaseId);
+      try {
+        await store.deleteIfEquals(key.lease(address), leaseId);
+      } catch (e) {
+        this.unreleased.set(address, leaseId);
+        throw e;
+      }
     };
     const readNonce = async () => {
       const n = BigInt(await this.o.provider.getNonceForAddress(address, 'pre_confirmed'));
@@ -143,8 +170,13 @@ export class RelayerPool {
         account,
         nonce: cached !== null ? BigInt(cached) : await readNonce(),
         commit: async () => {
-          await store.set(key.nonce(address), (lease.nonce + 1n).toString());
-          await store.delete(key.balance(address));
+          try {
+            await store.set(key.nonce(address), (lease.nonce + 1n).toString());
+            await store.delete(key.balance(address));
+          } catch (e) {
+            this.unreleased.set(address, leaseId);
+            throw e;
+          }
           await release();
         },
         refreshNonce: async () => {

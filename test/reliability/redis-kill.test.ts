@@ -13,6 +13,7 @@
  *   reports that over-count; it errs on the side of spending less.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Keys } from '../../relay/store/keys.ts';
 import {
   isTypedError,
   receipts,
@@ -83,6 +84,8 @@ describe('Redis killed mid-load', () => {
     const chain = await receipts(f.chain, ok.map((o) => o.txHash));
     const sent = (await relayerTxs(f.chain)) - txs0;
     const outage = seen.filter((s) => s.from === 'down' && s.to === 'down');
+    // Leases the outage kept the relay from giving back are given back once Redis answers, not when their TTL ends.
+    const leases = await Promise.all(f.chain.relayers.map((r) => deps.store.get(Keys.relayer.lease(r.address))));
     const firstBack = seen.filter((s) => s.o.ok && s.startedAt >= backAt).sort((a, b) => a.at - b.at)[0];
     const restoredMs = firstBack ? firstBack.at - backAt : Infinity;
 
@@ -91,11 +94,12 @@ describe('Redis killed mid-load', () => {
       `${seen.length} requests under load; while down (3 s): ${tally(outage.map((s) => s.o))}, recorded spend ${spentDuringOutage}; ` +
         `back: first success ${restoredMs} ms after the server answered, ${tally(seen.filter((s) => s.from === 'back').map((s) => s.o))}; ` +
         `spent before kill ${spentBefore.fee} fri, after ${spentAfter.fee} fri; relayer txs ${sent} for ${ok.length} successes; ` +
-        `recorded ${spentAfter.fee} vs receipts ${chain.fee} (diff ${spentAfter.fee - chain.fee})`,
+        `leases left ${leases.filter((l) => l !== null).length}; recorded ${spentAfter.fee} vs receipts ${chain.fee} (diff ${spentAfter.fee - chain.fee})`,
     );
     expect(outage.length).toBeGreaterThan(0);
     expect(outage.filter((s) => !isTypedError(s.o))).toEqual([]);
     expect(sent).toBe(BigInt(ok.length));
+    expect(leases).toEqual(f.chain.relayers.map(() => null));
     expect(restoredMs).toBeLessThanOrEqual(5_000);
     // Restored for good: nothing started 5 s after the server came back fails.
     expect(seen.filter((s) => s.startedAt > backAt + 5_000 && !s.o.ok).slice(0, 3)).toEqual([]);

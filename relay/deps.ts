@@ -62,6 +62,8 @@ export interface RequestScope {
   parentSpanId?: string;
   /** traceparent flags, two hex digits (01 = sampled). */
   flags: string;
+  /** The caller's tracestate (vendor data), passed on unchanged with the trace. */
+  traceState?: string;
   /** Set once the request has one (execute, tracking lookups). */
   trackingId?: string;
 }

@@ -13,7 +13,7 @@ import { routePath } from 'hono/route';
 import type { RelayDeps } from '../deps.ts';
 import { API_KEY_HEADER, authenticateOperator } from '../tenants/auth.ts';
 import { collectGauges } from './collect.ts';
-import { newScope, ownTraceparent, REQUEST_ID, TRACEPARENT } from './trace.ts';
+import { newScope, ownTraceparent, REQUEST_ID, TRACEPARENT, TRACESTATE } from './trace.ts';
 
 export const METRICS_PATH = '/metrics';
 const QUIET = new Set(['/health', METRICS_PATH]);
@@ -31,7 +31,7 @@ function routeOf(c: Context): string {
 export function observe(deps: RelayDeps): MiddlewareHandler {
   return async (c, next) => {
     const started = performance.now();
-    const scope = newScope(c.req.header(TRACEPARENT), c.req.header(REQUEST_ID));
+    const scope = newScope(c.req.header(TRACEPARENT), c.req.header(REQUEST_ID), c.req.header(TRACESTATE));
     try {
       await deps.scopes.run(scope, next);
     } finally {

@@ -8,7 +8,7 @@ import type { Metrics, Scopes } from '../deps.ts';
 import { StoreUnavailableError } from '../errors/base.ts';
 import type { Store } from '../store/types.ts';
 import type { Health } from './health.ts';
-import { childTraceparent, TRACEPARENT } from './trace.ts';
+import { childTraceparent, TRACEPARENT, TRACESTATE } from './trace.ts';
 
 const STORE_METHODS = new Set<string>([
   'ping', 'get', 'set', 'delete', 'setIfAbsent', 'deleteIfEquals', 'compareAndSet', 'commit', 'incr', 'reserve', 'adjust', 'amount',
@@ -51,6 +51,7 @@ export function withTraceparent(init: RequestInit | undefined, scopes: Scopes): 
   if (!scope) return init;
   const headers = new Headers(init?.headers);
   headers.set(TRACEPARENT, childTraceparent(scope));
+  if (scope.traceState) headers.set(TRACESTATE, scope.traceState);
   return { ...init, headers };
 }
 

@@ -9,6 +9,7 @@
 import type { RequestScope } from '../deps.ts';
 
 export const TRACEPARENT = 'traceparent';
+export const TRACESTATE = 'tracestate';
 export const REQUEST_ID = 'x-request-id';
 
 const hex = (bytes: number): string => [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -41,10 +42,14 @@ export function requestIdFrom(header: string | undefined | null): string {
   return header && /^[A-Za-z0-9._:-]{1,128}$/.test(header) ? header : crypto.randomUUID();
 }
 
+/** tracestate is opaque vendor data: passed on only with a valid traceparent, and only if short and printable (W3C §3.3). */
+const validTraceState = (v: string | null | undefined): v is string => !!v && v.length <= 512 && /^[\x20-\x7e]+$/.test(v);
+
 /** The scope of one request (or one background pass): the caller's trace continued, or a new one. */
-export function newScope(traceparent?: string | null, requestId?: string | null): RequestScope {
+export function newScope(traceparent?: string | null, requestId?: string | null, tracestate?: string | null): RequestScope {
   const parent = parseTraceparent(traceparent);
   return {
+    ...(parent && validTraceState(tracestate) ? { traceState: tracestate.trim() } : {}),
     requestId: requestIdFrom(requestId),
     traceId: parent?.traceId ?? hex(16),
     spanId: newSpanId(),

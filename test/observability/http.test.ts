@@ -4,7 +4,8 @@
  * - GET /metrics is for operator keys only, in the x-paymaster-api-key
  *   header or as a Bearer token; anything else is the usual typed 401/403;
  * - a caller's traceparent is continued (same trace id, a new span) and
- *   answered, and the node is called with a child span of the same trace;
+ *   answered, and the node is called with a child span of the same trace
+ *   (and the caller's tracestate);
  * - every log line written while serving a request carries its ids, and
  *   secrets are replaced in whatever spelling they take.
  */
@@ -28,10 +29,11 @@ const manifest = {
 const RELAYER_KEY = '0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd';
 
 /** What the stand-in node was sent: method and traceparent of each call. */
-const nodeCalls: { method: string; traceparent: string | null }[] = [];
+const nodeCalls: { method: string; traceparent: string | null; tracestate: string | null }[] = [];
 const node: typeof fetch = async (_input, init) => {
   const body = JSON.parse(String(init?.body)) as { id: number; method: string };
-  nodeCalls.push({ method: body.method, traceparent: new Headers(init?.headers).get('traceparent') });
+  const h = new Headers(init?.headers);
+  nodeCalls.push({ method: body.method, traceparent: h.get('traceparent'), tracestate: h.get('tracestate') });
   const results: Record<string, unknown> = {
     starknet_blockNumber: 7,
     starknet_chainId: manifest.chainId,
@@ -130,7 +132,7 @@ describe('W3C traceparent', () => {
     nodeCalls.length = 0;
     // /health is cached 2 s per relay; wait it out so this request reaches the node.
     await new Promise((r) => setTimeout(r, 2_100));
-    const res = await get('/health', { traceparent: caller, 'x-request-id': 'req-from-lb-42' });
+    const res = await get('/health', { traceparent: caller, tracestate: 'vendor=opaque-1', 'x-request-id': 'req-from-lb-42' });
     const answered = parseTraceparent(res.headers.get('traceparent'))!;
     expect(answered.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     expect(answered.parentId).not.toBe('00f067aa0ba902b7');
@@ -141,6 +143,7 @@ describe('W3C traceparent', () => {
       const t = parseTraceparent(c.traceparent)!;
       expect(t.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
       expect([answered.parentId, '00f067aa0ba902b7']).not.toContain(t.parentId);
+      expect(c.tracestate).toBe('vendor=opaque-1');
     }
   });
 

@@ -56,6 +56,8 @@ export class RelayerPool {
    * given back, with the relayer's cached nonce dropped, once the store answers.
    */
   private readonly unreleased = new Map<string, string>();
+  /** The end of this instance's line of acquire() calls (see acquire). */
+  private line: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: RelayerPoolOptions) {
     this.accounts = new Map(
@@ -105,9 +107,24 @@ export class RelayerPool {
     return { account: this.accounts.get(address)!, nonce: BigInt(await this.o.provider.getNonceForAddress(address, 'pre_confirmed')) };
   }
 
-  async acquire(): Promise<RelayerLease> {
-    await this.giveBack();
+  /**
+   * Waiters of this instance take turns, first come first served: polling all
+   * at once, a request that had backed off lost every free relayer to newer
+   * ones, and under load (50 in flight over 4 relayers) a few waited out the
+   * whole timeout. Only the head polls the store; the others wait in line.
+   */
+  acquire(): Promise<RelayerLease> {
     const deadline = Date.now() + (this.o.acquireTimeoutMs ?? 15_000);
+    const turn = this.line.then(() => this.acquireNow(deadline));
+    this.line = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+
+  private async acquireNow(deadline: number): Promise<RelayerLease> {
+    await this.giveBack();
     const addresses = [...this.accounts.keys()];
     let funded = 0;
     for (let attempt = 0; ; attempt++) {
@@ -123,7 +140,8 @@ export class RelayerPool {
         if (created) return this.lease(address, leaseId);
       }
       if (funded === 0 || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 4), 500)));
+      // The head of the line alone polls, so it can poll briskly.
+      await new Promise((r) => setTimeout(r, Math.min(20 * 2 ** attempt, 100)));
     }
     throw new RelayError(funded === 0 ? 'relayers_unfunded' : 'relayers_busy', {
       details:

@@ -128,14 +128,14 @@ export const isTypedError = (o: Outcome): boolean => !o.ok && o.status < 500 && 
 /** One sponsored heartbeat of `who`: build, sign, execute. Any step's error is the outcome. */
 export async function sponsorHeartbeat(rpc: Rpc, chain: LocalChain, who: Pick<KeyedAccount, 'address' | 'privateKey'>): Promise<Outcome> {
   const calls = [{ to: chain.manifest.contracts.cdc_pool.address, selector: hash.getSelectorFromName('heartbeat'), calldata: [] }];
-  const failed = (r: { status: number; body: any }): Outcome => ({ ok: false, status: r.status, code: r.body?.error?.code ?? 0, reason: r.body?.error ? reasonOf(r.body.error) : `http_${r.status}`, detail: JSON.stringify(r.body?.error?.data ?? r.body).slice(0, 600) });
+  const failed = (r: { status: number; body: any }, step: string): Outcome => ({ ok: false, status: r.status, code: r.body?.error?.code ?? 0, reason: r.body?.error ? reasonOf(r.body.error) : `http_${r.status}`, detail: `${step}: ${JSON.stringify(r.body?.error?.data ?? r.body).slice(0, 600)}` });
   try {
     const built = await rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: who.address, calls } }, parameters: sponsored });
-    if (!built.body?.result) return failed(built);
+    if (!built.body?.result) return failed(built, 'build');
     const td = built.body.result.typed_data;
     const signature = stark.formatSignature(ec.starkCurve.sign(typedData.getMessageHash(td, who.address), who.privateKey));
     const res = await rpc('paymaster_executeTransaction', { transaction: { type: 'invoke', invoke: { user_address: who.address, typed_data: td, signature } }, parameters: sponsored });
-    if (!res.body?.result) return failed(res);
+    if (!res.body?.result) return failed(res, 'execute');
     return { ok: true, trackingId: res.body.result.tracking_id, txHash: res.body.result.transaction_hash };
   } catch (e) {
     // The relay's socket closed under us (a killed process): a lost answer, not a typed error.
@@ -174,15 +174,17 @@ export async function settleAll(deps: RelayDeps, timeoutMs = 120_000): Promise<v
 }
 
 /** The receipts' actual fees and execution statuses for `hashes`, read 16 at a time. */
-export async function receipts(chain: LocalChain, hashes: string[]): Promise<{ fee: bigint; succeeded: number }> {
+export async function receipts(chain: LocalChain, hashes: string[]): Promise<{ fee: bigint; succeeded: number; reverts: string[] }> {
   let fee = 0n;
   let succeeded = 0;
+  const reverts: string[] = [];
   await runLoad(hashes.length, 16, async (i) => {
-    const r = (await chain.provider.getTransactionReceipt(hashes[i]!)) as unknown as { value: { actual_fee: { amount: string }; execution_status: string } };
+    const r = (await chain.provider.getTransactionReceipt(hashes[i]!)) as unknown as { value: { actual_fee: { amount: string }; execution_status: string; revert_reason?: string } };
     fee += BigInt(r.value.actual_fee.amount);
     if (r.value.execution_status === 'SUCCEEDED') succeeded++;
+    else reverts.push(`${hashes[i]}: …${(r.value.revert_reason ?? '?').slice(-400)}`);
   });
-  return { fee, succeeded };
+  return { fee, succeeded, reverts };
 }
 
 /** What the relay has recorded as spent today by the test tenant (fri) and how many transactions. */

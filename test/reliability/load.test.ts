@@ -63,6 +63,7 @@ describe('load', () => {
     // One transaction per request, and no other: nothing executed twice, nothing sent unrecorded.
     expect(sent).toBe(BigInt(COUNT));
     expect(new Set(ok.map((o) => o.txHash)).size).toBe(COUNT);
+    expect(chain.reverts).toEqual([]);
     expect(chain.succeeded).toBe(COUNT);
     expect(states.every((s) => s === 'accepted')).toBe(true);
     expect(spent.txs - before.spent.txs).toBe(COUNT);

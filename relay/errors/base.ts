@@ -67,10 +67,13 @@ export function findCause<T>(e: unknown, test: (x: unknown) => x is T): T | unde
 
 export class StoreUnavailableError extends RelayError {
   override name = 'StoreUnavailableError';
-  constructor(cause?: unknown) {
+  /** The store certainly did not apply the call (never sent, or refused before running it): repeating it is safe. */
+  readonly unapplied: boolean;
+  constructor(cause?: unknown, opts: { unapplied?: boolean } = {}) {
     super('store_unavailable', {
       details: 'Sponsorship is refused while the state store cannot be reached. Retry later.',
       cause,
     });
+    this.unapplied = opts.unapplied ?? false;
   }
 }

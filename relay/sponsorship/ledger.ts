@@ -23,6 +23,7 @@ import type { RelayError } from '../errors/base.ts';
 import { dayOf, isCountKey, Keys, TTL } from '../store/keys.ts';
 import type { ReserveLine, Store } from '../store/types.ts';
 import type { PolicyLimiters, ScopedRateLimit } from './facts/limits.ts';
+import { DeferredCorrections } from './corrections.ts';
 import { raceRefused } from './refusal.ts';
 import type { LineKind, Reservation, ReservationLine } from './request.ts';
 
@@ -60,10 +61,14 @@ export function usageKeys(tenantId: string, day: string, scope: UsageScope): { t
 }
 
 export class PolicyLedger {
+  private readonly corrections: DeferredCorrections;
+
   constructor(
     private readonly store: Store,
     private readonly limiters: PolicyLimiters,
-  ) {}
+  ) {
+    this.corrections = new DeferredCorrections(store);
+  }
 
   /** The policy's rate limits with tenant-namespaced keys (facts and consumption use the same). */
   rateLimits(tenantId: string, request: PolicyRequest, policy: Policy): ScopedRateLimit[] {
@@ -71,6 +76,7 @@ export class PolicyLedger {
   }
 
   async consume({ tenantId, request, policy, decision, extra = [] }: ConsumeInput): Promise<Reservation> {
+    await this.corrections.flush();
     const at = decision.at;
     const taken = await this.limiters.consume(this.rateLimits(tenantId, request, policy), at);
     if (!taken.ok) {
@@ -123,7 +129,7 @@ export class PolicyLedger {
       res.lines.map(async (l) => {
         const final = finalAmount(l, actualFee, reverted);
         const delta = final - BigInt(l.amount);
-        if (delta < 0n) await this.store.adjust(l.key, delta);
+        if (delta < 0n) await this.corrections.adjust(l.key, delta);
         // Via reserve, not adjust: adjust would recreate an expired period counter with no TTL at all.
         else if (delta > 0n) await this.store.reserve([{ key: l.key, amount: delta, limit: UNBOUNDED, ttlMs: TTL.orphanCounter }]);
       }),
@@ -139,7 +145,7 @@ export class PolicyLedger {
 
   /** The transaction never landed: give back every line, counts included. */
   async release(res: Reservation): Promise<void> {
-    await Promise.all(res.lines.filter((l) => l.amount !== '0').map((l) => this.store.adjust(l.key, -BigInt(l.amount))));
+    await Promise.all(res.lines.filter((l) => l.amount !== '0').map((l) => this.corrections.adjust(l.key, -BigInt(l.amount))));
   }
 
   /** Transactions and sponsored fee (fri) for one day: the tenant total, or one policy's, or one sender's. */

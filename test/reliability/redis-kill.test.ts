@@ -8,11 +8,11 @@
  *   = successes, so nothing is sponsored outside the budget's count).
  * - It serves again by itself, within 5 s of the server answering.
  * - The AOF remembers: what was spent before the kill, and every fee paid
- *   since, is still counted. Reservations of requests the outage cut off
- *   (their release could not reach Redis) stay counted too: the figure
- *   reports that over-count; it errs on the side of spending less.
+ *   since, is still counted; reservations of requests the outage cut off are
+ *   given back once it answers (at most a couple may stay over-counted).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTracking } from '../../relay/execution/trackingRecord.ts';
 import { Keys } from '../../relay/store/keys.ts';
 import {
   isTypedError,
@@ -84,29 +84,35 @@ describe('Redis killed mid-load', () => {
     const chain = await receipts(f.chain, ok.map((o) => o.txHash));
     const sent = (await relayerTxs(f.chain)) - txs0;
     const outage = seen.filter((s) => s.from === 'down' && s.to === 'down');
+    const sample = (await readTracking(deps, ok[0]!.trackingId))!.reservation.lines.find((l) => l.key.endsWith(':all:fee'))!;
+    const worstCase = BigInt(sample.amount);
     // Leases the outage kept the relay from giving back are given back once Redis answers, not when their TTL ends.
     const leases = await Promise.all(f.chain.relayers.map((r) => deps.store.get(Keys.relayer.lease(r.address))));
     const firstBack = seen.filter((s) => s.o.ok && s.startedAt >= backAt).sort((a, b) => a.at - b.at)[0];
     const restoredMs = firstBack ? firstBack.at - backAt : Infinity;
+    const firstOkStart = firstBack ? firstBack.startedAt - backAt : Infinity;
 
     report(
       'redis killed',
       `${seen.length} requests under load; while down (3 s): ${tally(outage.map((s) => s.o))}, recorded spend ${spentDuringOutage}; ` +
-        `back: first success ${restoredMs} ms after the server answered, ${tally(seen.filter((s) => s.from === 'back').map((s) => s.o))}; ` +
+        `back: first success answered ${restoredMs} ms after the server answered (started at +${firstOkStart} ms), ${tally(seen.filter((s) => s.from === 'back').map((s) => s.o))}; ` +
         `spent before kill ${spentBefore.fee} fri, after ${spentAfter.fee} fri; relayer txs ${sent} for ${ok.length} successes; ` +
-        `leases left ${leases.filter((l) => l !== null).length}; recorded ${spentAfter.fee} vs receipts ${chain.fee} (diff ${spentAfter.fee - chain.fee})`,
+        `leases left ${leases.filter((l) => l !== null).length}; recorded ${spentAfter.fee} vs receipts ${chain.fee} (over-count ${spentAfter.fee - chain.fee}, a worst-case reservation ${worstCase})`,
     );
     expect(outage.length).toBeGreaterThan(0);
     expect(outage.filter((s) => !isTypedError(s.o))).toEqual([]);
     expect(sent).toBe(BigInt(ok.length));
     expect(leases).toEqual(f.chain.relayers.map(() => null));
-    expect(restoredMs).toBeLessThanOrEqual(5_000);
-    // Restored for good: nothing started 5 s after the server came back fails.
+    // Restored by itself within 5 s: nothing started 5 s after the server came back fails.
+    // (When the first success lands is reported, not asserted: it includes that request's own latency.)
     expect(seen.filter((s) => s.startedAt > backAt + 5_000 && !s.o.ok).slice(0, 3)).toEqual([]);
     expect(seen.filter((s) => s.startedAt > backAt + 5_000).length).toBeGreaterThan(0);
     // Nothing forgotten: the spend before the kill and every fee paid since are counted.
     expect(spentBefore.fee).toBe((await receipts(f.chain, warm.flatMap((o) => (o.ok ? [o.txHash] : [])))).fee);
     expect(spentAfter.fee).toBeGreaterThanOrEqual(chain.fee);
     expect(spentAfter.txs).toBeGreaterThanOrEqual(ok.length);
+    // Reservations the outage cut off are given back once Redis answers (sponsorship/corrections.ts); what may
+    // stay is a request caught between its submission and its bookkeeping: a couple at most, not the ~15 in line.
+    expect(spentAfter.fee - chain.fee).toBeLessThanOrEqual(2n * worstCase);
   }, 300_000);
 });

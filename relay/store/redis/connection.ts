@@ -16,7 +16,7 @@
  * signal a caller bug (WRONGTYPE, CROSSSLOT, script errors) pass through
  * unchanged. Replies are told apart by their error code, never by prose.
  */
-import { ErrorReply } from 'redis';
+import { ClientClosedError, ClientOfflineError, ErrorReply } from 'redis';
 import { StoreUnavailableError } from '../../errors/base.ts';
 import { redact, type Link, link, type RedisTarget } from './links.ts';
 
@@ -32,7 +32,11 @@ const UNAVAILABLE = new Set(['LOADING', 'BUSY', 'READONLY', 'MASTERDOWN', 'TRYAG
 
 function toStoreError(e: unknown): unknown {
   if (e instanceof ErrorReply && !UNAVAILABLE.has(replyCode(e) ?? '')) return e;
-  return e instanceof StoreUnavailableError ? e : new StoreUnavailableError(e);
+  if (e instanceof StoreUnavailableError) return e;
+  // Offline or closed: never written to a socket. An UNAVAILABLE reply: refused before running.
+  // A lost reply or a deadline says nothing of whether Redis ran the command.
+  const unapplied = e instanceof ClientOfflineError || e instanceof ClientClosedError || e instanceof ErrorReply;
+  return new StoreUnavailableError(e, { unapplied });
 }
 
 /** Rejects with `onTimeout()` if `p` has not settled within `ms`. */

@@ -115,7 +115,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     log,
   });
   if (config.alerts.webhook && !o.secrets?.[alertSecretKey(config.alerts.webhook.secretRef)]) {
-    log('config.alert_secret_missing', { secret: `CIRO_SECRET_OPERATOR__${config.alerts.webhook.secretRef}`, effect: 'no alerts are sent' });
+    log('config.alert_secret_missing', { variable: `CIRO_SECRET_OPERATOR__${config.alerts.webhook.secretRef}`, effect: 'no alerts are sent' });
   }
   return {
     config,

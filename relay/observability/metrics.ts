@@ -13,6 +13,7 @@ const LATENCY = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const FRI_PER_STRK = 1e18;
 const KNOWN_RPC = /^paymaster_[A-Za-z]{1,40}$/;
 const KNOWN_NODE = /^starknet_[A-Za-z]{1,60}$/;
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 export function createMetrics(r: MetricRegistry): Metrics {
   const http = r.counter('ciro_http_requests_total', 'HTTP requests answered, by method, route pattern and status code.', ['method', 'route', 'code']);
@@ -33,7 +34,9 @@ export function createMetrics(r: MetricRegistry): Metrics {
   const alerts = r.counter('ciro_alerts_total', 'Operator alerts, by kind and outcome (sent, failed, deduplicated).', ['kind', 'outcome']);
 
   return {
-    httpRequest: ({ method, route, status, seconds }) => {
+    httpRequest: ({ method: raw, route, status, seconds }) => {
+      // Runtimes differ in what methods reach the app: anything unusual is one series.
+      const method = HTTP_METHODS.has(raw) ? raw : 'other';
       http.inc({ method, route, code: String(status) });
       httpTime.observe({ method, route }, seconds);
     },

@@ -196,12 +196,13 @@ describe('policies through the relay, on devnet, state in Redis', () => {
     const budget = 8n * BigInt(probeReceipt.actual_fee.amount);
     const budgetDir = mkdtempSync(join(tmpdir(), 'ciro-budget-'));
     writeFileSync(join(budgetDir, 'p.json'), JSON.stringify(policy('p-budget', { budgets: { global: { maxFee: budget.toString(), period: 'day' } } })));
+    // devnet answers one request at a time: 200 at once queue there longer than the 10 s production default.
     const b = await startRelayStack({
       existingChain: s.chain,
       policyDir: budgetDir,
       policies: [],
       tenants: { budget: ['p-budget'] },
-      config: { store: { kind: 'redis', url: redis.url, prefix: 'ciro-budget:' }, relayerAcquireTimeoutMs: 120_000 },
+      config: { store: { kind: 'redis', url: redis.url, prefix: 'ciro-budget:' }, relayerAcquireTimeoutMs: 120_000, rpcTimeoutMs: 60_000 },
     });
     try {
       const headers = { 'x-paymaster-api-key': b.keys.budget! };

@@ -7,6 +7,8 @@
  * error, the relay still serving, memory bounded. HOSTILE_RUNS sets the count.
  */
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JsonRpcCode, Snip29Code } from '../../relay/errors/codes.ts';
 import { heartbeatCall, useRelayStack, type RelayStack } from '../helpers/relay.ts';
@@ -19,10 +21,15 @@ const CODES = new Set<number>([...Object.values(Snip29Code), ...Object.values(Js
 const stack = useRelayStack({ tenants: { other: ['worker-rewards'] } });
 const seen = { requests: 0, results: 0, byCode: new Map<number, number>(), statuses: new Map<number, number>() };
 const rss = { before: process.memoryUsage().rss, after: 0 };
+// Live heap after a full collection: RSS alone mostly shows V8 keeping what it once grew to.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const liveHeap = () => (gc(), process.memoryUsage().heapUsed);
+const heap = { warm: 0, end: 0 };
 afterAll(() => {
   rss.after = process.memoryUsage().rss;
   const codes = [...seen.byCode].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c}×${n}`).join(' ');
-  report('hostile input', `${seen.requests} requests, ${seen.results} results, codes ${codes}; RSS ${mb(rss.before)} → ${mb(rss.after)} MB`);
+  report('hostile input', `${seen.requests} requests, ${seen.results} results, codes ${codes}; RSS ${mb(rss.before)} → ${mb(rss.after)} MB; live heap after the first half ${mb(heap.warm)} MB, after the second ${mb(heap.end)} MB`);
   // Bounded, not exact: the memory store keeps every fuzzed sender's counters until their windows end.
   expect(rss.after).toBeLessThan(1.5 * 2 ** 30);
 });
@@ -89,8 +96,15 @@ describe('hostile input (fast-check, through the real app, on devnet)', () => {
       { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
       { weight: 1, arbitrary: fc.array(fc.constantFrom(...base), { maxLength: 30 }).map((b) => JSON.stringify(b)) },
     );
-    await fc.assert(fc.asyncProperty(request, async (body) => void (await send(s, body))), { numRuns: RUNS });
+    // Two halves, the live heap measured after each: the second half must not keep what it allocated.
+    const half = Math.ceil(RUNS / 2);
+    await fc.assert(fc.asyncProperty(request, async (body) => void (await send(s, body))), { numRuns: half });
+    heap.warm = liveHeap();
+    await fc.assert(fc.asyncProperty(request, async (body) => void (await send(s, body))), { numRuns: RUNS - half });
+    heap.end = liveHeap();
     expect((await send(s, JSON.stringify(base[6]))).result).toBe(true);
+    // What the memory store legitimately keeps per fuzzed sender (rate-limit windows) is small; a leak of requests is not.
+    expect(heap.end - heap.warm).toBeLessThan(48 * 2 ** 20);
   }, 900_000);
 
   it('refuses deep nesting, huge arrays and overflowing felts without falling over', async () => {

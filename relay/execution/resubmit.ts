@@ -39,7 +39,7 @@ export async function resubmit(deps: RelayDeps, rec: TrackingRecord): Promise<Tr
     const relayer = await deps.relayers.acquire();
     try {
       const { txHash } = await submit(relayer, r.calls, sim.resourceBounds, await deps.provider.getChainId(), tip);
-      await relayer.commit();
+      await relayer.commit(sim.maxFee);
       deps.log('tracking.resubmitted', { id: rec.id, previous: rec.txHash, txHash });
       return { ...rec, txHash, relayer: relayer.address, createdAt: Date.now(), hashes: [...(rec.hashes ?? [rec.txHash]), txHash] };
     } catch (e) {

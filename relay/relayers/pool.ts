@@ -32,8 +32,12 @@ export interface RelayerLease {
   address: string;
   account: Account;
   nonce: bigint;
-  /** Records that `nonce` was consumed and releases the lease. */
-  commit(): Promise<void>;
+  /**
+   * Records that `nonce` was consumed and releases the lease. With `maxFee`, the cached balance
+   * is lowered by it (never above the truth: the fee paid is at most that) instead of dropped,
+   * so the next acquire() needs no balance read from the node.
+   */
+  commit(maxFee?: bigint): Promise<void>;
   /** Drops the cached nonce and re-reads it from the chain (after a nonce error). */
   refreshNonce(): Promise<bigint>;
   release(): Promise<void>;
@@ -71,14 +75,16 @@ export class RelayerPool {
 
   async balance(address: string): Promise<bigint> {
     const cached = await this.o.store.get(key.balance(address));
-    if (cached !== null) return BigInt(cached);
+    if (cached !== null) return BigInt(cached.split('@')[0]!);
     const res = await this.o.provider.callContract({
       contractAddress: this.o.strkAddress,
       entrypoint: 'balance_of',
       calldata: [address],
     });
     const bal = BigInt(res[0]!) + (BigInt(res[1] ?? 0) << 128n);
-    await this.o.store.set(key.balance(address), bal.toString(), { ttlMs: this.o.balanceTtlMs ?? 15_000 });
+    const ttlMs = this.o.balanceTtlMs ?? 15_000;
+    // The expiry travels with the figure: commit() lowers it without pushing the next chain read back.
+    await this.o.store.set(key.balance(address), `${bal}@${Date.now() + ttlMs}`, { ttlMs });
     return bal;
   }
 
@@ -187,10 +193,13 @@ export class RelayerPool {
         address,
         account,
         nonce: cached !== null ? BigInt(cached) : await readNonce(),
-        commit: async () => {
+        commit: async (maxFee?: bigint) => {
           try {
             await store.set(key.nonce(address), (lease.nonce + 1n).toString());
-            await store.delete(key.balance(address));
+            const [bal, until] = (maxFee === undefined ? null : await store.get(key.balance(address)))?.split('@').map(BigInt) ?? [];
+            const ttlMs = until === undefined ? 0 : Number(until) - Date.now();
+            if (bal === undefined || ttlMs <= 0) await store.delete(key.balance(address));
+            else await store.set(key.balance(address), `${bal > maxFee! ? bal - maxFee! : 0n}@${until}`, { ttlMs });
           } catch (e) {
             this.unreleased.set(address, leaseId);
             throw e;

@@ -1,7 +1,8 @@
 /**
  * The relayer pool on a real chain: one transaction per signed payload even
- * under concurrent submits, recovery from a stale cached nonce, and the STRK
- * balance floor taking a relayer out of rotation until it is refunded.
+ * under concurrent submits, recovery from a stale cached nonce, the cached
+ * balance lowered by each send's maximum fee, and the STRK balance floor
+ * taking a relayer out of rotation until it is refunded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ec, hash, stark, typedData } from 'starknet';
@@ -102,6 +103,26 @@ describe('relayer pool', () => {
     const res = await execute(await signedHeartbeat());
     expect(res.body.error).toBeUndefined();
     expect((await s.chain.provider.waitForTransaction(res.body.result.transaction_hash)).isSuccess()).toBe(true);
+  });
+
+  it('lowers a relayer\'s cached balance by the fee it may have paid, never above the chain\'s, instead of re-reading it', async () => {
+    const store = s.relay.deps.store;
+    // A long expiry for this test only, so nothing but commit() can change the cached figures.
+    const cachedBalance = async (a: string) => (await store.get(Keys.relayer.balance(a)))?.split('@').map(BigInt);
+    const until = Date.now() + 60_000;
+    for (const r of s.chain.relayers) await store.set(Keys.relayer.balance(r.address), `${await balanceOf(s.chain.provider, STRK, r.address)}@${until}`, { ttlMs: 60_000 });
+    const before = new Map(await Promise.all(s.chain.relayers.map(async (r) => [r.address, (await cachedBalance(r.address))![0]!] as const)));
+    const res = await execute(await signedHeartbeat());
+    expect(res.body.error).toBeUndefined();
+    await s.chain.provider.waitForTransaction(res.body.result.transaction_hash);
+    const tx = (await s.chain.provider.getTransactionByHash(res.body.result.transaction_hash)) as { sender_address: string };
+    const sender = s.chain.relayers.find((r) => BigInt(r.address) === BigInt(tx.sender_address))!;
+    const [cached, kept] = (await cachedBalance(sender.address))!;
+    expect(cached).toBeLessThan(before.get(sender.address)!);
+    expect(cached).toBeLessThanOrEqual(await balanceOf(s.chain.provider, STRK, sender.address));
+    // Lowered, not renewed: the chain is read again when the figure read from it expires, however busy the relayer.
+    expect(kept).toBe(BigInt(until));
+    for (const r of s.chain.relayers) await store.delete(Keys.relayer.balance(r.address));
   });
 
   it('takes a relayer below the STRK floor out of rotation, and back when refunded', async () => {

@@ -28,6 +28,7 @@ import { repoRoot } from '../scripts/local/toolchain.ts';
 import { startRedis } from '../test/helpers/redis.ts';
 import { MANIFEST, sel } from '../test/relay/admin/helpers.ts';
 import { writeReport, type BenchRow } from './report.ts';
+import { BENCH_POLICY } from './fixtures/policy.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -57,15 +58,7 @@ console.log(`worker bundle: ${relaySize.gzip} B gzipped (${relaySize.bytes} B); 
 
 // The same tenant, key, policy and request as bench/http.ts.
 const admin = await newApiKey('bench-admin');
-const policy = {
-  schemaVersion: 1, id: 'bench', name: 'bench', enabled: true,
-  rules: {
-    allow: [{ contract: 'job_mgr', selectors: ['submit_job'] }],
-    rateLimits: [{ key: 'sender', points: 1_000_000, durationSeconds: 3600, window: 'sliding' }],
-    tiers: { default: 't', tiers: { t: { period: 'day', maxTxs: 1_000_000 } } },
-    budgets: { global: { maxFee: '1000000000000000000000000', period: 'day' }, perUser: { maxFee: '1000000000000000000000000', period: 'day' } },
-  },
-};
+const policy = BENCH_POLICY;
 const input = {
   rpcUrl: 'http://127.0.0.1:9/rpc',
   manifest: MANIFEST,

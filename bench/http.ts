@@ -17,6 +17,7 @@ import { newApiKey } from '../relay/tenants/auth.ts';
 import { MANIFEST, sel } from '../test/relay/admin/helpers.ts';
 import { startRedis } from '../test/helpers/redis.ts';
 import { writeReport } from './report.ts';
+import { BENCH_POLICY } from './fixtures/policy.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -29,16 +30,7 @@ async function load(url: string, opts: { method?: 'GET' | 'POST'; headers?: Reco
 
 const redis = await startRedis();
 const admin = await newApiKey('bench-admin');
-// A realistic policy: the calls it allows, a per-sender rate limit, a tier quota and two budgets, all read from Redis.
-const policy = {
-  schemaVersion: 1, id: 'bench', name: 'bench', enabled: true,
-  rules: {
-    allow: [{ contract: 'job_mgr', selectors: ['submit_job'] }],
-    rateLimits: [{ key: 'sender', points: 1_000_000, durationSeconds: 3600, window: 'sliding' }],
-    tiers: { default: 't', tiers: { t: { period: 'day', maxTxs: 1_000_000 } } },
-    budgets: { global: { maxFee: '1000000000000000000000000', period: 'day' }, perUser: { maxFee: '1000000000000000000000000', period: 'day' } },
-  },
-};
+const policy = BENCH_POLICY;
 const config = parseConfig({
   rpcUrl: 'http://127.0.0.1:9/rpc',
   manifest: MANIFEST,

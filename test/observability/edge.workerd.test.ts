@@ -19,16 +19,7 @@ import { jsonLines } from '../../relay/observability/log.ts';
 import { createScopes } from '../../relay/observability/scopes.ts';
 import { DurableStore } from '../../relay/store/durable/store.ts';
 import { newApiKey } from '../../relay/tenants/auth.ts';
-
-const felt = (n: number) => `0x${n.toString(16)}`;
-const manifest = {
-  chainId: '0x534e5f5345504f4c4941',
-  deployedAt: 'now',
-  deployer: felt(1),
-  contracts: Object.fromEntries(['ciro_token', 'cdc_pool', 'job_mgr', 'paymaster'].map((k, i) => [k, { address: felt(10 + i), classHash: felt(20 + i) }])),
-  tokens: { STRK: { address: felt(30), decimals: 18 } },
-  accountClassHashes: [felt(40)],
-};
+import { felt, fakeManifest as manifest } from '../helpers/fakeManifest.ts';
 
 async function isolate(prefix: string, operatorKey: string, lines: string[]) {
   const config = parseConfig(await withOperatorKey({ rpcUrl: 'http://127.0.0.1:9/rpc', manifest, relayers: [{ address: felt(50), privateKey: felt(51) }] }, operatorKey));

@@ -16,16 +16,8 @@ import { createNodeRelay, type NodeRelay } from '../../relay/entry/node.ts';
 import { jsonLines, REDACTED } from '../../relay/observability/log.ts';
 import { parseTraceparent } from '../../relay/observability/trace.ts';
 import { newApiKey } from '../../relay/tenants/auth.ts';
+import { felt, fakeManifest as manifest } from '../helpers/fakeManifest.ts';
 
-const felt = (n: number) => `0x${n.toString(16)}`;
-const manifest = {
-  chainId: '0x534e5f5345504f4c4941',
-  deployedAt: 'now',
-  deployer: felt(1),
-  contracts: Object.fromEntries(['ciro_token', 'cdc_pool', 'job_mgr', 'paymaster'].map((k, i) => [k, { address: felt(10 + i), classHash: felt(20 + i) }])),
-  tokens: { STRK: { address: felt(30), decimals: 18 } },
-  accountClassHashes: [felt(40)],
-};
 const RELAYER_KEY = '0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd';
 
 /** What the stand-in node was sent: method and traceparent of each call. */

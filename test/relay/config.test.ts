@@ -12,16 +12,8 @@ import { withOperatorKey } from '../../relay/entry/env.ts';
 import { configFromEnv } from '../../relay/entry/node.ts';
 import { newApiKey } from '../../relay/tenants/auth.ts';
 import { repoRoot } from '../../scripts/local/toolchain.ts';
+import { felt, fakeManifest as manifest } from '../helpers/fakeManifest.ts';
 
-const felt = (n: number) => `0x${n.toString(16)}`;
-const manifest = {
-  chainId: '0x534e5f5345504f4c4941',
-  deployedAt: 'now',
-  deployer: felt(1),
-  contracts: Object.fromEntries(['ciro_token', 'cdc_pool', 'job_mgr', 'paymaster'].map((k, i) => [k, { address: felt(10 + i), classHash: felt(20 + i) }])),
-  tokens: { STRK: { address: felt(30), decimals: 18 } },
-  accountClassHashes: [felt(40)],
-};
 const good = { rpcUrl: 'http://127.0.0.1:5050/rpc', manifest, relayers: [{ address: felt(50), privateKey: felt(51) }] };
 
 function runEntry(config: unknown, env: Record<string, string> = {}) {

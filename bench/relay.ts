@@ -13,6 +13,7 @@ import { ec, hash, stark, typedData } from 'starknet';
 import { startRelayStack, type RelayStack } from '../test/helpers/relay.ts';
 import { startRedis } from '../test/helpers/redis.ts';
 import { startLocalChain } from '../scripts/local/chain.ts';
+import { writeReport } from './report.ts';
 
 const TXS = Number(process.env.BENCH_TXS ?? 40);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -63,10 +64,10 @@ try {
   await run(memory); // warm-up: JIT, class caches, first reputation read
   const m = await run(memory);
   const r = await run(shared);
-  console.log(`sponsored txs landed: ${TXS} per store, ${CONCURRENCY} in flight`);
-  console.log(`memory: ${m.txPerSec.toFixed(1)} tx/s, p50 ${m.p50ms.toFixed(0)} ms`);
-  console.log(`redis:  ${r.txPerSec.toFixed(1)} tx/s, p50 ${r.p50ms.toFixed(0)} ms`);
-  console.log(`ratio memory/redis throughput: ${(m.txPerSec / r.txPerSec).toFixed(2)}x`);
+  writeReport('relay', 'Sponsored transactions landing on devnet: the relay on Redis against the relay on its memory store', [
+    { what: `throughput, ${TXS} txs, ${CONCURRENCY} in flight`, measured: r.txPerSec, baseline: m.txPerSec, unit: 'tx/s', ratio: r.txPerSec / m.txPerSec, ratioMeans: 'of the memory store' },
+    { what: 'p50 latency', measured: r.p50ms, baseline: m.p50ms, unit: 'ms', ratio: r.p50ms / m.p50ms, ratioMeans: 'of the memory store, lower is better' },
+  ]);
 } finally {
   await memory.stop();
   await shared.stop();

@@ -10,6 +10,7 @@ import { MemoryStore } from '../relay/store/memory.ts';
 import { RedisStore } from '../relay/store/redis/store.ts';
 import type { Store } from '../relay/store/types.ts';
 import { startRedis, type TestRedis } from '../test/helpers/redis.ts';
+import { writeReport } from './report.ts';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 2_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -59,9 +60,10 @@ async function main(): Promise<void> {
   try {
     const mem = await measure(memory);
     const red = await measure(redis);
-    console.log(`reserve (3 lines), ${CONCURRENCY} concurrent callers, ${DURATION_MS} ms each`);
     console.table({ memory: mem, redis: red });
-    console.log(`memory / redis throughput ratio: ${(mem.opsPerSec / Math.max(1, red.opsPerSec)).toFixed(1)}x`);
+    writeReport('store', 'Store.reserve (3 budget lines): Redis against the in-memory store', [
+      { what: `reserve, ${CONCURRENCY} concurrent callers, ${DURATION_MS} ms`, measured: red.opsPerSec, baseline: mem.opsPerSec, unit: 'ops/s', ratio: red.opsPerSec / Math.max(1, mem.opsPerSec), ratioMeans: 'of the memory store (a network round trip per call)' },
+    ]);
   } finally {
     await memory.close();
     await redis.close();

@@ -12,6 +12,7 @@ import { formatUnits, parseUnits } from './output.ts';
 import { registerRun } from './run.ts';
 import { sentJson, sponsored, txLink, type Sent } from './send.ts';
 
+/** CDC Pool's `get_worker` struct as starknet.js decodes it (the contract tests read it with this type too). */
 export interface WorkerInfo {
   registered: boolean;
   capabilities: bigint;
@@ -24,6 +25,8 @@ export interface WorkerInfo {
   total_claimed: bigint;
   jobs_completed: bigint;
   jobs_failed: bigint;
+  slashed_total: bigint;
+  registered_at: bigint;
 }
 
 export const u256 = (v: bigint) => [num.toHex(v & ((1n << 128n) - 1n)), num.toHex(v >> 128n)];

@@ -10,21 +10,8 @@ import type { LocalChain } from '../../scripts/local/chain.ts';
 import type { KeyedAccount } from '../../scripts/local/accounts.ts';
 import { CIRO, expectAddress, expectTxRevert, felt, oneEvent, POOL_WORKER_CALLS, populate, ROLES, send, view } from '../helpers/contracts.ts';
 
-export interface WorkerInfo {
-  registered: boolean;
-  capabilities: bigint;
-  staked: bigint;
-  pending_unstake: bigint;
-  unstake_available_at: bigint;
-  reputation: bigint;
-  last_heartbeat: bigint;
-  pending_rewards: bigint;
-  total_claimed: bigint;
-  jobs_completed: bigint;
-  jobs_failed: bigint;
-  slashed_total: bigint;
-  registered_at: bigint;
-}
+import type { WorkerInfo } from '../../scripts/ciro/worker.ts';
+export type { WorkerInfo };
 
 export interface PoolCtx {
   chain: LocalChain;

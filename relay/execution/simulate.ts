@@ -51,14 +51,13 @@ export async function simulate(deps: RelayDeps, calls: Call[], tip: bigint, firs
 }
 
 /**
- * Nodes report a stale nonce either with its own code or, during a
- * simulation, as an execution error of the validation step; either way the
- * answer comes from the node's structured error, never the message.
+ * A stale nonce by the node's own code. An execution error is judged by the
+ * chain (nonceMoved), never by its trace: the trace carries the user's calls'
+ * revert data, so matching its text would let a crafted revert reason buy
+ * MAX_ATTEMPTS node estimates for one refused request.
  */
 function isStaleNonce(e: unknown): boolean {
-  const code = nodeCodeOf(e);
-  if (code === NodeCode.INVALID_TRANSACTION_NONCE) return true;
-  return code === NodeCode.TRANSACTION_EXECUTION_ERROR && /invalid transaction nonce/i.test(nodeTraceOf(e) ?? '');
+  return nodeCodeOf(e) === NodeCode.INVALID_TRANSACTION_NONCE;
 }
 
 /**

@@ -5,8 +5,8 @@
  * relay/entry/.
  */
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { createAdminApi } from './admin/api.ts';
+import { bodyLimit } from './admin/bodyLimit.ts';
 import { createConsole } from './console/serve.ts';
 import { gasTokens } from './chain/fees.ts';
 import { toHex } from './chain/felt.ts';

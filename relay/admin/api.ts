@@ -7,11 +7,11 @@
  * keys (config) for tenants themselves. `sponsor` keys are refused (403).
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import type { RelayDeps } from '../deps.ts';
 import type { RelayError } from '../errors/base.ts';
 import { errorResponse, restErrorHandler, validationHook } from '../errors/http.ts';
 import { API_KEY_HEADER } from '../tenants/auth.ts';
+import { bodyLimit } from './bodyLimit.ts';
 import { adminContext, type AdminEnv } from './env.ts';
 import { historyRoutes } from './routes/history.ts';
 import { insightRoutes } from './routes/insights.ts';

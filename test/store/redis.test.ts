@@ -3,6 +3,7 @@
  * what only a networked store can show — state shared between relay
  * instances, fail-closed while Redis is down, and recovery on its own.
  */
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../relay/errors/base.ts';
 import { createStore } from '../../relay/entry/node.ts';
@@ -50,6 +51,29 @@ describe('RedisStore between relay instances', () => {
       expect(await b.amount('budget')).toBe(994n);
     } finally {
       await Promise.all([a.close(), b.close(), other.close()]);
+    }
+  });
+
+  it('sends gets called together as one MGET, each answered with its own key, never overtaking a later write', async () => {
+    const s = await RedisStore.connect(server.url, { prefix: 'batch:' });
+    const mgets = async () => Number(/cmdstat_mget:calls=(\d+)/.exec(String(await info.sendCommand(['INFO', 'commandstats'])))?.[1] ?? 0);
+    const info = createClient({ url: server.url });
+    await info.connect();
+    try {
+      await Promise.all([s.set('a', '1'), s.set('b', '2'), s.set('n', '5')]);
+      const before = await mgets();
+      expect(await Promise.all([s.get('a'), s.get('b'), s.get('missing'), s.get('a'), s.amount('n')])).toEqual(['1', '2', null, '1', 5n]);
+      expect((await mgets()) - before).toBe(1);
+
+      // A get, then a write of the same key called before the get is answered: the get reads what was there.
+      const [read] = await Promise.all([s.get('a'), s.set('a', 'changed')]);
+      expect(read).toBe('1');
+      // And the other way round: the write is sent first, so the get sees it.
+      const [, after] = await Promise.all([s.set('b', 'changed'), s.get('b')]);
+      expect(after).toBe('changed');
+    } finally {
+      await info.close();
+      await s.close();
     }
   });
 

@@ -4,9 +4,10 @@
  *
  * - Offline queue off: while reconnecting, commands reject at once instead of
  *   piling up until Redis returns.
- * - Our own per-command deadline: node-redis' `timeout` option only covers
- *   the wait before a command is written, so a server that accepts bytes but
- *   never answers (hung, paused, half-open link) would hang callers forever.
+ * - Our own per-command deadline, from the call to the reply: node-redis'
+ *   `timeout` option only covers the wait before a command is written, so a
+ *   server that accepts bytes but never answers (hung, paused, half-open
+ *   link) would hang callers forever.
  * - After such a deadline the client is replaced: the old socket may have
  *   replies queued behind a stuck command, and a fresh client fails fast
  *   (offline) until the server answers its handshake.

@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { RedisConnection, replyCode, type RedisTarget } from './connection.ts';
+import { GetBatch } from './getBatch.ts';
 import * as lua from './lua.ts';
 import { hashSlot, prefixProblem } from './slot.ts';
 import type { Commit, ReserveLine, ReserveResult, Store, TtlOptions } from '../types.ts';
@@ -44,11 +45,15 @@ const ttlArg = (ttl: number | undefined) => (ttl === undefined ? '0' : String(tt
 
 export class RedisStore implements Store {
   readonly kind = 'redis';
+  private readonly gets: GetBatch;
 
   private constructor(
     private readonly conn: RedisConnection,
     private readonly prefix: string,
-  ) {}
+  ) {
+    // Routed by its first key: a batch's keys share one slot.
+    this.gets = new GetBatch((keys) => conn.send(['MGET', ...keys], keys[0]) as Promise<(string | null)[]>, conn.isCluster);
+  }
 
   /**
    * Connects to one Redis (a URL) or a Redis Cluster (`{ cluster: [seed URLs] }`),
@@ -64,11 +69,12 @@ export class RedisStore implements Store {
   }
 
   async ping(): Promise<void> {
+    this.gets.flush();
     await this.conn.ping();
   }
 
-  async get(key: string): Promise<string | null> {
-    return (await this.on(key, 'GET')) as string | null;
+  get(key: string): Promise<string | null> {
+    return this.gets.get(this.k(key));
   }
 
   async set(key: string, value: string, opts?: TtlOptions): Promise<void> {
@@ -162,7 +168,13 @@ export class RedisStore implements Store {
   /** A one-key command: `name key ...rest`, routed by that key on a cluster. */
   private on(key: string, name: string, ...rest: string[]): Promise<unknown> {
     const k = this.k(key);
-    return this.conn.send([name, k, ...rest], k);
+    return this.send([name, k, ...rest], k);
+  }
+
+  /** Every command but a get goes out here, after the gets called before it (they must not be overtaken). */
+  private send(args: string[], key: string | undefined): Promise<unknown> {
+    this.gets.flush();
+    return this.conn.send(args, key);
   }
 
   /**
@@ -174,10 +186,10 @@ export class RedisStore implements Store {
     if (this.conn.isCluster) sameSlot(ks);
     const tail = [String(ks.length), ...ks, ...argv];
     try {
-      return await this.conn.send(['EVALSHA', s.sha, ...tail], ks[0]);
+      return await this.send(['EVALSHA', s.sha, ...tail], ks[0]);
     } catch (e) {
       if (replyCode(e) !== 'NOSCRIPT') throw e;
-      return await this.conn.send(['EVAL', s.src, ...tail], ks[0]);
+      return await this.send(['EVAL', s.src, ...tail], ks[0]);
     }
   }
 }

@@ -205,7 +205,9 @@ export class SponsorshipGate {
 
     // Webhooks in selectPolicy's order, stopping at the first allow: a lower-priority
     // policy's webhook is never called when a higher one already sponsors the request.
-    for (const p of [...live].sort(byPriority)) {
+    // Without a webhook to ask, the loop would only evaluate every policy once more.
+    const asking = live.some((p) => needs.get(p)!.webhook);
+    for (const p of asking ? [...live].sort(byPriority) : []) {
       const first = evaluate(request, p, { ...base, ...factsFor(p), now });
       // Ask before honouring an allow: with failOpen, "no verdict" already passes,
       // yet an explicit deny from the webhook must still refuse.

@@ -93,8 +93,11 @@ export class StoreRateLimiter extends RateLimiterStoreAbstract {
   async _get(rlKey: string, options?: LimiterCallOptions): Promise<WindowState | null> {
     const now = nowMs(options);
     const w = this.windowAt(now);
-    const cur = await this.readCount(this.counterKey(rlKey, w.start));
-    const prev = this.window === 'sliding' ? await this.readCount(this.counterKey(rlKey, w.start - w.length)) : null;
+    // Both windows at once: on Redis they travel as one MGET (store/redis/getBatch.ts).
+    const [cur, prev] = await Promise.all([
+      this.readCount(this.counterKey(rlKey, w.start)),
+      this.window === 'sliding' ? this.readCount(this.counterKey(rlKey, w.start - w.length)) : null,
+    ]);
     if (cur === null && prev === null) return null;
     return this.state(now, w, cur ?? 0, prev ?? 0, false);
   }

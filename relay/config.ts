@@ -160,8 +160,13 @@ export const ConfigSchema = z.object({
       overheadL2Gas: z.number().int().nonnegative().default(2_000_000),
       /** The most L2 gas one relayed transaction may use, at build and at execute alike. */
       maxL2GasPerTx: z.number().int().positive().default(100_000_000),
+      /**
+       * L2 gas of the relayer account's own __validate__, which execute's estimate skips and adds
+       * back (an OpenZeppelin account's single-signature check: 170,240 on devnet 0.8.2).
+       */
+      validateL2Gas: z.number().int().nonnegative().default(250_000),
     })
-    .default({ maxFeeMultiplierPct: 150, overheadL2Gas: 2_000_000, maxL2GasPerTx: 100_000_000 }),
+    .default({ maxFeeMultiplierPct: 150, overheadL2Gas: 2_000_000, maxL2GasPerTx: 100_000_000, validateL2Gas: 250_000 }),
   timeBounds: z
     .object({
       defaultValiditySeconds: z.number().int().positive().default(1800),

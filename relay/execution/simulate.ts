@@ -1,17 +1,22 @@
 /**
- * The relayer's real transaction, executed by the node WITH validation
- * against the pending (pre_confirmed) state, before anything is sent: bad
- * signatures and reverting calls stop here and cost no gas, and a
- * transaction the user already sent that would make this one revert is seen
- * now, not after the relayer has paid. The node is asked through
- * starknet_estimateFee without SKIP_VALIDATE rather than
- * starknet_simulateTransactions: both execute the same transaction the same
- * way and refuse the same failures, but the estimate skips building a trace
- * the relay never read (on devnet ~10 ms instead of ~50 ms; bench/latency.ts).
+ * The relayer's real transaction, executed by the node against the pending
+ * (pre_confirmed) state, before anything is sent: bad signatures and
+ * reverting calls stop here and cost no gas, and a transaction the user
+ * already sent that would make this one revert is seen now, not after the
+ * relayer has paid. The user's signature is checked inside __execute__ (the
+ * Paymaster calls the account's execute_from_outside_v2, which verifies it),
+ * so the estimate skips only the relayer's own __validate__: the relayer's
+ * signature on its own transaction, which the relay makes itself. Skipping it
+ * spares hashing and signing a query transaction (~8 ms of Poseidon in JS) and
+ * the node's validation run; its gas (config.fees.validateL2Gas) is added
+ * back before the margins. starknet_estimateFee rather than
+ * starknet_simulateTransactions: the same execution and refusals without the
+ * trace the relay never reads (bench/latency.ts).
  */
 import type { Account, Call } from 'starknet';
 import { checkL2Gas, withMargins, type ResourceBounds } from '../chain/fees.ts';
 import { revertToError } from '../chain/revert.ts';
+import { prehashSoon } from '../chain/signer.ts';
 import type { RelayDeps } from '../deps.ts';
 import { isRelayError } from '../errors/base.ts';
 import { chainUnavailable, NodeCode, nodeCodeOf, nodeTraceOf } from '../errors/chain.ts';
@@ -37,7 +42,7 @@ export async function simulate(deps: RelayDeps, calls: Call[], tip: bigint, firs
     let relayer: Simulator | undefined;
     try {
       relayer = attempt === 1 && first ? first : await deps.relayers.simulator();
-      const sim = await simulateOnce(relayer, calls, tip);
+      const sim = await simulateOnce(relayer, calls, tip, BigInt(deps.config.fees.validateL2Gas));
       checkL2Gas(sim.l2Gas, deps.config.fees.maxL2GasPerTx);
       return sim;
     } catch (e) {
@@ -75,17 +80,23 @@ async function nonceMoved(deps: RelayDeps, e: unknown, relayer: Simulator | unde
 /** A relayer account and its chain nonce (RelayerPool.simulator()), read by the caller ahead when it can. */
 export type Simulator = { account: Account; nonce: bigint };
 
-async function simulateOnce(relayer: Simulator, calls: Call[], tip: bigint): Promise<Simulation & { l2Gas: bigint }> {
-  // skipValidate: false runs the relayer's __validate__, then the Paymaster and the account's outside
-  // execution (the user's signature); the node answers TRANSACTION_EXECUTION_ERROR with the trace when
-  // any of it fails or reverts (JSON-RPC 0.8+), which simulate() turns into the SNIP-29 refusal.
-  const est = await relayer.account.estimateInvokeFee(calls, {
+async function simulateOnce(relayer: Simulator, calls: Call[], tip: bigint, validateL2Gas: bigint): Promise<Simulation & { l2Gas: bigint }> {
+  // The node answers TRANSACTION_EXECUTION_ERROR with the trace when the Paymaster, the account's outside
+  // execution (the user's signature) or the user's calls fail or revert (JSON-RPC 0.8+), which
+  // simulate() turns into the SNIP-29 refusal.
+  const estimate = relayer.account.estimateInvokeFee(calls, {
     nonce: relayer.nonce,
-    skipValidate: false,
+    skipValidate: true,
     blockIdentifier: 'pre_confirmed',
     tip,
   });
-  const { bounds, maxFee } = withMargins(est.resourceBounds);
+  // The signature that follows hashes the same calldata: done while the node estimates.
+  prehashSoon(calls);
+  const est = await estimate;
+  const raw = est.resourceBounds;
+  const l2Gas = raw.l2_gas.max_amount + validateL2Gas;
+  const { bounds, maxFee } = withMargins({ ...raw, l2_gas: { ...raw.l2_gas, max_amount: l2Gas } });
+  const fee = est.overall_fee + validateL2Gas * raw.l2_gas.max_price_per_unit;
   // The tip is paid per unit of L2 gas on top of the price: part of the worst case the relayer can be charged.
-  return { fee: est.overall_fee, maxFee: maxFee + tip * bounds.l2_gas.max_amount, resourceBounds: bounds, l2Gas: est.resourceBounds.l2_gas.max_amount };
+  return { fee, maxFee: maxFee + tip * bounds.l2_gas.max_amount, resourceBounds: bounds, l2Gas };
 }

@@ -7,6 +7,7 @@
  * `balanceTtlMs`, which is how it comes back.
  */
 import { Account, RpcProvider } from 'starknet';
+import { RelayerSigner } from '../chain/signer.ts';
 import { RelayError } from '../errors/base.ts';
 import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
@@ -62,10 +63,12 @@ export class RelayerPool {
   private readonly unreleased = new Map<string, string>();
   /** The end of this instance's line of acquire() calls (see acquire). */
   private line: Promise<void> = Promise.resolve();
+  /** Wakes the head of the line when this instance gives a relayer back (see acquireNow). */
+  private wake: () => void = () => undefined;
 
   constructor(private readonly o: RelayerPoolOptions) {
     this.accounts = new Map(
-      o.relayers.map((r) => [r.address, new Account({ provider: o.provider, address: r.address, signer: r.privateKey })]),
+      o.relayers.map((r) => [r.address, new Account({ provider: o.provider, address: r.address, signer: new RelayerSigner(r.privateKey) })]),
     );
   }
 
@@ -146,8 +149,17 @@ export class RelayerPool {
         if (created) return this.lease(address, leaseId);
       }
       if (funded === 0 || Date.now() > deadline) break;
-      // The head of the line alone polls, so it can poll briskly.
-      await new Promise((r) => setTimeout(r, Math.min(20 * 2 ** attempt, 100)));
+      // The head of the line alone polls, so it can poll briskly. A lease this instance gives back
+      // wakes it at once: a send holds a relayer ~25 ms, and sleeping out the backoff instead left
+      // one relayer idle most of the time (bench/throughput.ts). Other instances' leases are polled.
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, Math.min(20 * 2 ** attempt, 100));
+        this.wake = () => {
+          clearTimeout(timer);
+          r();
+        };
+      });
+      this.wake = () => undefined;
     }
     throw new RelayError(funded === 0 ? 'relayers_unfunded' : 'relayers_busy', {
       details:
@@ -181,6 +193,7 @@ export class RelayerPool {
         this.unreleased.set(address, leaseId);
         throw e;
       }
+      this.wake();
     };
     const readNonce = async () => {
       const n = BigInt(await this.o.provider.getNonceForAddress(address, 'pre_confirmed'));

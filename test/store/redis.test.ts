@@ -71,6 +71,10 @@ describe('RedisStore between relay instances', () => {
       // And the other way round: the write is sent first, so the get sees it.
       const [, after] = await Promise.all([s.set('b', 'changed'), s.get('b')]);
       expect(after).toBe('changed');
+      // A get still waiting for its batch when the store closes is answered, not dropped.
+      const last = s.get('n');
+      await s.close();
+      expect(await last).toBe('5');
     } finally {
       await info.close();
       await s.close();

@@ -158,6 +158,8 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Gets already called go out first: a graceful close answers what is in flight.
+    this.gets.flush();
     await this.conn.close();
   }
 

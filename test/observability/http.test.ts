@@ -14,7 +14,7 @@ import { parseConfig } from '../../relay/config.ts';
 import { withOperatorKey } from '../../relay/entry/env.ts';
 import { createNodeRelay, type NodeRelay } from '../../relay/entry/node.ts';
 import { jsonLines, REDACTED } from '../../relay/observability/log.ts';
-import { parseTraceparent } from '../../relay/observability/trace.ts';
+import { newScope, parseTraceparent } from '../../relay/observability/trace.ts';
 import { newApiKey } from '../../relay/tenants/auth.ts';
 import { felt, fakeManifest as manifest } from '../helpers/fakeManifest.ts';
 
@@ -147,6 +147,15 @@ describe('W3C traceparent', () => {
       expect(t.traceId).not.toBe('4bf92f3577b34da6a3ce929d0e0e4736');
       expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     }
+  });
+
+  it('draws every new trace and span id afresh, across refills of its random pool', () => {
+    // 2,000 scopes take 48 KB of randomness: the 4 KiB pool is refilled a dozen times.
+    const scopes = Array.from({ length: 2_000 }, () => newScope());
+    const ids = scopes.flatMap((s) => [s.traceId, s.spanId]);
+    expect(scopes.every((s) => /^[0-9a-f]{32}$/.test(s.traceId) && /^[0-9a-f]{16}$/.test(s.spanId))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(scopes.map((s) => s.spanId.slice(0, 2))).size).toBeGreaterThan(200);
   });
 });
 

@@ -126,12 +126,13 @@ export class StoreRateLimiter extends RateLimiterStoreAbstract {
     return `${rlKey}@${windowStart}`;
   }
 
-  private async readCount(key: string): Promise<number | null> {
-    const raw = await this.store.get(key);
-    if (raw === null) return null;
-    const n = Number(raw);
-    if (!Number.isFinite(n)) throw new TypeError(`rate limit counter ${key} holds ${raw}`);
-    return n;
+  private readCount(key: string): Promise<number | null> {
+    return this.store.get(key).then((raw) => {
+      if (raw === null) return null;
+      const n = Number(raw);
+      if (!Number.isFinite(n)) throw new TypeError(`rate limit counter ${key} holds ${raw}`);
+      return n;
+    });
   }
 
   private state(now: number, w: Window, cur: number, prev: number, first: boolean): WindowState {

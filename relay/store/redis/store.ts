@@ -129,8 +129,8 @@ export class RedisStore implements Store {
     return BigInt((await this.eval(S.adjust, [key], argv)) as string);
   }
 
-  async amount(key: string): Promise<bigint> {
-    return parseAmount(key, await this.get(key));
+  amount(key: string): Promise<bigint> {
+    return this.get(key).then((raw) => parseAmount(key, raw));
   }
 
   async append(key: string, value: string, maxLen?: number): Promise<void> {

@@ -9,7 +9,6 @@ import { ManifestSchema } from './chain/manifest.ts';
 import { FeltHex as Felt } from './chain/felt.ts';
 
 const Decimal = z.string().regex(/^\d+$/, 'expected a decimal integer string');
-
 /** Public key id: the part of a key before the dot, used for lookup. */
 export const KeyIdSchema = z.string().regex(/^[a-zA-Z0-9_-]{3,64}$/, { error: 'expected a key id ([a-zA-Z0-9_-], 3 to 64)' });
 export const KeyScopeSchema = z.enum(['sponsor', 'admin']);
@@ -160,10 +159,7 @@ export const ConfigSchema = z.object({
       overheadL2Gas: z.number().int().nonnegative().default(2_000_000),
       /** The most L2 gas one relayed transaction may use, at build and at execute alike. */
       maxL2GasPerTx: z.number().int().positive().default(100_000_000),
-      /**
-       * L2 gas of the relayer account's own __validate__, which execute's estimate skips and adds
-       * back (an OpenZeppelin account's single-signature check: 170,240 on devnet 0.8.2).
-       */
+      /** L2 gas of a relayer's own __validate__, skipped by execute's estimate and added back (OZ account: 170,240). */
       validateL2Gas: z.number().int().nonnegative().default(250_000),
     })
     .default({ maxFeeMultiplierPct: 150, overheadL2Gas: 2_000_000, maxL2GasPerTx: 100_000_000, validateL2Gas: 250_000 }),

@@ -49,3 +49,23 @@ export class PaymasterState {
     return paused;
   }
 }
+
+/**
+ * How many more relayed transactions the Paymaster will accept from `account`
+ * this period, as its consume_quota() would count at `now` (chain seconds): the
+ * account's own allowance, else its tier's maximum, minus what it used in a
+ * period still running. A period that has ended counts as reset, which it is
+ * by the time a transaction sent now executes (chain time only moves on).
+ */
+export async function accountQuotaLeft(provider: Pick<RpcProvider, 'callContract'>, paymaster: string, account: string, now: number): Promise<bigint> {
+  // AccountUsage's Serde: tier, allowance_override (Option: 0 then the value for Some, 1 for None), period_start, txs_in_period, total.
+  const usage = (await provider.callContract({ contractAddress: paymaster, entrypoint: 'get_account', calldata: [account] })).map(BigInt);
+  const [tier, variant] = [usage[0]!, usage[1]!];
+  const override = variant === 0n ? usage[2]! : undefined;
+  const [periodStart, used] = variant === 0n ? [usage[3]!, usage[4]!] : [usage[2]!, usage[3]!];
+  // TierConfig's Serde: max_txs_per_period, period_seconds.
+  const [tierMax, period] = (await provider.callContract({ contractAddress: paymaster, entrypoint: 'get_tier', calldata: [tier.toString()] })).map(BigInt);
+  const max = override ?? tierMax!;
+  const usedNow = BigInt(now) - periodStart >= period! ? 0n : used;
+  return max > usedNow ? max - usedNow : 0n;
+}

@@ -73,6 +73,7 @@ const RELAY = {
   too_many_reverts: e(J.POLICY_REFUSED, 'Sponsorship refused', 429),
   deploy_quota_exhausted: e(J.POLICY_REFUSED, 'Sponsorship refused', 429),
   payment_in_flight: e(J.POLICY_REFUSED, 'Payment already in flight', 429),
+  account_quota_exhausted: e(J.POLICY_REFUSED, 'Sponsorship refused', 429),
 
   // Dependencies: fail closed
   store_unavailable: e(J.UNAVAILABLE, 'State store unavailable', 503),

@@ -6,7 +6,7 @@
  * user's invoke in one sequence, so the invoke sees the deployed account.
  * The Paymaster + SNIP-9 wrapper is added by build as a fixed L2-gas
  * overhead; the exact fee is known only at execute, where the relayer's real
- * transaction is simulated with validation.
+ * transaction is simulated, the user's signature included.
  */
 import type { RpcProvider } from 'starknet';
 import { executeCalldata } from '../chain/calldata.ts';

@@ -2,13 +2,15 @@
  * paymaster_executeTransaction. Nothing reaches the chain until it has passed,
  * in order: the plan (caller = our Paymaster, our chain, window still open,
  * fee transfer, account class), the gate's decision without spending, an
- * idempotency claim on the signed execution, a full simulation of the
- * relayer's transaction WITH validation (costing no gas), the default-mode
- * payment covering the simulated fee, and the gate's reservation of the
- * worst-case fee. Only then is a relayer leased and the transaction sent.
+ * idempotency claim on the signed execution, a simulation of the relayer's
+ * transaction, the user's signature included (costing no gas), the
+ * default-mode payment covering the simulated fee, and the gate's reservation
+ * of the worst-case fee and of one unit of the Paymaster's on-chain quota.
+ * Only then is a relayer leased and the transaction sent.
  */
 import { randomFelt, toHex } from '../chain/felt.ts';
 import { ceilPct, FEE_COVER_PCT, strkToToken } from '../chain/fees.ts';
+import { accountQuotaLeft } from '../chain/paymaster.ts';
 import type { ExecutableTransaction, UserParameters } from '../chain/snip29.ts';
 import type { RelayDeps } from '../deps.ts';
 import { isRelayError, RelayError } from '../errors/base.ts';
@@ -17,6 +19,7 @@ import type { RelayerLease } from '../relayers/pool.ts';
 import type { Reservation, SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
+import { settleLater } from './checks.ts';
 import { metered } from './metered.ts';
 import { planExecution, type Plan } from './plan.ts';
 import { simulate, type Simulation, type Simulator } from './simulate.ts';
@@ -61,9 +64,12 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
   try {
     // The tip (a market read) and the simulating relayer's nonce are independent chain reads.
     const [tip, simulator] = await Promise.all([resolveTip(deps, params.fee_mode), readSimulator(deps)]);
+    // Read while the node simulates: the reservation holds one unit of it per transaction in flight.
+    const quotaRead = settleLater(readQuotaLeft(deps, p));
     const sim = await simulate(deps, p.calls, tip, simulator);
     await checkPayment(deps, p, sim);
-    reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute' });
+    const accountQuotaLeft = await quotaRead;
+    reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute', ...(accountQuotaLeft === undefined ? {} : { accountQuotaLeft }) });
     lease = await deps.relayers.acquire();
     const { txHash, unconfirmed } = await submit(lease, p.calls, sim.resourceBounds, await deps.provider.getChainId(), tip);
     const submitted = lease;
@@ -93,6 +99,16 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
     if (reservation) await deps.gate.release(reservation).catch(() => undefined);
     await forgetExecution(deps, p.idemKey, trackingId, ctx.tenant.id).catch(() => undefined);
     throw e;
+  }
+}
+
+/** What the Paymaster's quota has left for the account; a deploy-only transaction never reaches the Paymaster. */
+async function readQuotaLeft(deps: RelayDeps, p: Plan): Promise<bigint | undefined> {
+  if (p.chainNow === undefined) return undefined;
+  try {
+    return await accountQuotaLeft(deps.provider, deps.config.manifest.contracts.paymaster.address, p.account, p.chainNow);
+  } catch (e) {
+    throw chainUnavailable(e);
   }
 }
 

@@ -33,6 +33,8 @@ export interface Plan {
   idemKey: string;
   /** The signed window's end (unix s): the relay may send the execution again until then. A deploy has none. */
   executeBefore?: number;
+  /** The chain's clock when planned (unix s); a deploy, which never touches the Paymaster, has none. */
+  chainNow?: number;
 }
 
 export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, params: UserParameters): Promise<Plan> {
@@ -60,7 +62,8 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
   if (BigInt(oe.caller) !== BigInt(paymaster)) {
     throw new RelayError('caller_not_paymaster', { details: `The outside execution's Caller must be the Paymaster ${paymaster}.` });
   }
-  checkWindowOpen(config, await nowRead, oe);
+  const now = await nowRead;
+  checkWindowOpen(config, now, oe);
 
   let userCalls = oe.calls;
   let paid = 0n;
@@ -99,5 +102,6 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
     paid,
     idemKey: deployment ? Keys.deployment(deployed!) : Keys.execution(account, oe.nonce),
     executeBefore: oe.executeBefore,
+    chainNow: now,
   };
 }

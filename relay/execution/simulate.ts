@@ -16,7 +16,7 @@
 import type { Account, Call } from 'starknet';
 import { checkL2Gas, withMargins, type ResourceBounds } from '../chain/fees.ts';
 import { revertToError } from '../chain/revert.ts';
-import { prehashSoon } from '../chain/signer.ts';
+import { prehashSoon } from '../relayers/signer.ts';
 import type { RelayDeps } from '../deps.ts';
 import { isRelayError } from '../errors/base.ts';
 import { chainUnavailable, NodeCode, nodeCodeOf, nodeTraceOf } from '../errors/chain.ts';

@@ -7,7 +7,7 @@
  * `balanceTtlMs`, which is how it comes back.
  */
 import { Account, RpcProvider } from 'starknet';
-import { RelayerSigner } from '../chain/signer.ts';
+import { RelayerSigner } from './signer.ts';
 import { RelayError } from '../errors/base.ts';
 import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';

@@ -22,6 +22,8 @@ export interface SponsorshipRequest {
   deployment?: { classHash: string };
   /** The caller's network address, where the entry knows it (deploy quotas). */
   client?: string;
+  /** At execute: the Paymaster's on-chain quota left for the sender this period (chain/paymaster.ts). */
+  accountQuotaLeft?: bigint;
 }
 
 /**
@@ -31,7 +33,8 @@ export interface SponsorshipRequest {
  * - `feeIfReverted`: becomes the actual fee if the transaction reverted, else 0
  *   (default mode: the user paid, unless the payment itself was undone);
  * - `revert`: stays counted if the transaction reverted, else is given back;
- * - `hold`: is always given back (a sender's one payment in flight).
+ * - `hold`: is always given back (a sender's one payment in flight, its
+ *   transactions in flight against the Paymaster's quota).
  * A release (never landed) gives every line back. Lines stored without a kind
  * predate kinds: `:txs` keys count, the rest are fees.
  */

@@ -9,6 +9,9 @@
  * - One default-mode payment in flight per sender and tenant: concurrent executes all
  *   simulate against the same balance, so only one may be submitted at a
  *   time or all but one would revert at the fee transfer, on our gas.
+ * - No more transactions in flight per sender and tenant than the Paymaster's
+ *   on-chain quota has left for it: concurrent executes all simulate against
+ *   the same count, and every one past the quota would revert on our gas.
  * - A sender whose relayed transactions keep reverting on chain costs the
  *   relayers gas for nothing; after REVERT_LIMIT in a day the relay stops
  *   relaying for it. Default-mode transactions count from submission (and are
@@ -39,6 +42,10 @@ export function safeguardLines(req: SponsorshipRequest, ceiling: bigint, now: nu
       refuse: () => ceilingRefused(now),
     },
   ];
+  if (req.accountQuotaLeft !== undefined) {
+    const left = req.accountQuotaLeft;
+    out.push({ line: { key: Keys.quotaHold(req.tenant.id, req.sender), amount: 1n, limit: left, ttlMs: TTL.paymentHold }, kind: 'hold', refuse: () => quotaInFlight(left) });
+  }
   if (sponsored) return out;
   out.push(
     { line: { key: Keys.paymentHold(req.tenant.id, req.sender), amount: 1n, limit: 1n, ttlMs: TTL.paymentHold }, kind: 'hold', refuse: paymentInFlight },
@@ -63,6 +70,12 @@ const paymentInFlight = () =>
   new RelayError('payment_in_flight', {
     details: 'This account already has a transaction paying its own fee in flight; wait for it to land (paymaster_trackingIdToLatestHash), then build again.',
     data: { retry_after: HOLD_RETRY_SECONDS },
+  });
+
+const quotaInFlight = (left: bigint) =>
+  new RelayError('account_quota_exhausted', {
+    details: `The Paymaster contract accepts ${left} more transaction(s) from this account this period, and that many are already in flight; wait for them to land, or for the period to reset.`,
+    data: { retry_after: HOLD_RETRY_SECONDS, quota_left: Number(left) },
   });
 
 const pausedForReverts = (n: number) =>

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { constants, ETransactionVersion3, Signer, type Call, type InvocationsSignerDetails } from 'starknet';
 import { describe, expect, it } from 'vitest';
-import { prehashCalldata, RelayerSigner } from '../../../relay/chain/signer.ts';
+import { prehashCalldata, RelayerSigner } from '../../../relay/relayers/signer.ts';
 
 const PK = '0x2dccce1da22003777062ee0870e9881b460a8b7eca276870f57c601f182136c';
 const felt = fc.bigInt({ min: 0n, max: 2n ** 251n }).map((n) => `0x${n.toString(16)}`);

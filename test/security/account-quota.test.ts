@@ -1,0 +1,71 @@
+/**
+ * High: the Paymaster contract allows each account a number of relayed
+ * transactions per period, but the relay did not know it. An account with
+ * one transaction left sends many executes at once: each simulates against
+ * the same on-chain count and passes, and every one past the quota would
+ * revert at the Paymaster ('PM: quota exceeded') on the relayers' gas. Now
+ * each execute reads what the quota has left and holds one unit of it per
+ * transaction in flight: the rest are refused before submission.
+ */
+import { hash } from 'starknet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executeAndWait } from '../../scripts/local/accounts.ts';
+import { call } from '../../scripts/local/seed.ts';
+import { accountQuotaLeft } from '../../relay/chain/paymaster.ts';
+import { chainNow } from '../../relay/chain/provider.ts';
+import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
+import { attackerAccount, buildSigned, relayerLedger, report } from './helpers.ts';
+
+const ALLOWANCE = 2;
+const CONCURRENT = 8;
+let s: RelayStack;
+beforeAll(async () => {
+  s = await startRelayStack({ chain: { relayerCount: 4 } });
+}, 300_000);
+afterAll(async () => s?.stop());
+
+describe("the Paymaster's per-account quota", () => {
+  it(`${CONCURRENT} concurrent executes from an account with ${ALLOWANCE} transactions left: ${ALLOWANCE} land, none reverts`, async () => {
+    const c = s.chain.manifest.contracts;
+    const attacker = await attackerAccount(s);
+    const left = () => chainNow(s.chain.provider).then((now) => accountQuotaLeft(s.chain.provider, c.paymaster.address, attacker.address, now));
+    // A fresh account has no allowance of its own (None): its tier's maximum applies, the contract's default 1000.
+    expect(await left()).toBe(1000n);
+    await executeAndWait(s.chain.deployer.account, call(c.paymaster.address, 'set_account_allowance', [attacker.address, ALLOWANCE]));
+    expect(await left()).toBe(BigInt(ALLOWANCE));
+
+    const approve = (n: number) => ({ to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, `0x${n.toString(16)}`, '0x0'] });
+    const signed = [];
+    for (let i = 0; i < CONCURRENT; i++) signed.push((await buildSigned(s, attacker, [approve(i + 1)])).params);
+    const before = await relayerLedger(s);
+    const results = await Promise.all(signed.map((p) => s.rpc('paymaster_executeTransaction', p)));
+    const sent = results.filter((r) => r.body.result);
+    const refusals = results.filter((r) => r.body.error).map((r) => r.body.error.data.reason as string);
+    // Refused before submission: held against the quota, or (once those landed) refused by the Paymaster in simulation.
+    for (const reason of refusals) expect(['account_quota_exhausted', 'paymaster_refused']).toContain(reason);
+    expect(refusals).toContain('account_quota_exhausted');
+
+    const receipts = await Promise.all(sent.map((r) => s.chain.provider.waitForTransaction(r.body.result.transaction_hash)));
+    const after = await relayerLedger(s);
+    const reverted = receipts.filter((r) => !r.isSuccess()).length;
+    report('account quota race', `${sent.length} of ${CONCURRENT} submitted with ${ALLOWANCE} left, ${reverted} reverted on chain, ${refusals.length} refused before submission`);
+    expect(reverted).toBe(0);
+    expect(sent.length).toBe(ALLOWANCE);
+    expect(after.txs - before.txs).toBe(BigInt(ALLOWANCE));
+    expect(await left()).toBe(0n);
+
+    // Settlement gives the holds back once the chain has counted the transactions: with the allowance raised, two more land.
+    await executeAndWait(s.chain.deployer.account, call(c.paymaster.address, 'set_account_allowance', [attacker.address, ALLOWANCE * 2]));
+    for (let i = 0; i < ALLOWANCE; i++) {
+      const { params } = await buildSigned(s, attacker, [approve(100 + i)]);
+      let res = await s.rpc('paymaster_executeTransaction', params);
+      for (let tries = 0; res.body.error?.data.reason === 'account_quota_exhausted' && tries < 40; tries++) {
+        await new Promise((r) => setTimeout(r, 250));
+        res = await s.rpc('paymaster_executeTransaction', params);
+      }
+      expect(res.body.error).toBeUndefined();
+      expect((await s.chain.provider.waitForTransaction(res.body.result.transaction_hash)).isSuccess()).toBe(true);
+    }
+    expect(await left()).toBe(0n);
+  }, 300_000);
+});

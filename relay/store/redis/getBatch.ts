@@ -10,11 +10,10 @@
  * Gets called in the same turn of the event loop form one batch, sent from a
  * setImmediate (node-redis itself writes from one): under load about ten
  * concurrent requests' reads share one MGET instead of each sending its own
- * (a microtask batch caught only one request's). Each
- * still reads the value at a moment after it was called (MGET is atomic), so
- * nothing any caller can observe changes; and `flush()` runs before any
- * other command is sent (RedisStore calls it), so a get never overtakes a
- * write issued after it. One difference from GET: MGET reads a key holding
+ * (a microtask batch caught only one request's). Each still reads the value
+ * at a moment after it was called (MGET is atomic), so nothing any caller can
+ * observe changes; and `flush()` runs before any other command is sent
+ * (RedisStore calls it), so a get never overtakes a write issued after it. One difference from GET: MGET reads a key holding
  * another type (a list, a set) as absent instead of failing with WRONGTYPE;
  * keys.ts gives every key one type, so only a bug would show it.
  */

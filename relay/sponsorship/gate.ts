@@ -147,9 +147,9 @@ export class SponsorshipGate {
     this.spent(res, actualFee);
   }
 
-  /** A relayer paid `fee` for this reservation's transaction (a default-mode reservation holds the sender's payment). */
+  /** A relayer paid `fee` for this reservation's transaction (only a default-mode one charges the ceiling if reverted). */
   private spent(res: Reservation, fee: bigint): void {
-    const feeMode = res.lines.some((l) => l.kind === 'hold') ? 'default' : 'sponsored';
+    const feeMode = res.lines.some((l) => l.kind === 'feeIfReverted') ? 'default' : 'sponsored';
     this.o.metrics?.feeSpent({ tenant: res.tenant ?? NO_POLICY, policy: res.policy ?? NO_POLICY, feeMode, fri: fee });
   }
 

@@ -20,6 +20,7 @@ contracts=(
   "ciro::job_mgr::JobMgr:JobMgr"
   "ciro::paymaster::Paymaster:Paymaster"
   "ciro::mocks::pragma::MockPragma:MockPragma"
+  "ciro::mocks::reverter::MockReverter:MockReverter"
 )
 t0=$(date +%s)
 for entry in "${contracts[@]}"; do

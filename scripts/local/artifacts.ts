@@ -6,8 +6,8 @@ import { repoRoot } from './toolchain.ts';
 
 /** The CIRO contracts proper (each embeds SRC-5 and the shared components). */
 export const CIRO_CONTRACTS = ['CiroToken', 'CdcPool', 'JobMgr', 'Paymaster'] as const;
-/** Local-chain stand-ins for third-party contracts: MockPragma has Pragma's oracle ABI. */
-export const MOCK_CONTRACTS = ['MockPragma'] as const;
+/** Local-chain stand-ins: MockPragma has Pragma's oracle ABI; MockReverter reverts with a chosen reason (attack tests). */
+export const MOCK_CONTRACTS = ['MockPragma', 'MockReverter'] as const;
 /** Everything scripts/build-contracts.sh writes. */
 export const CONTRACTS = [...CIRO_CONTRACTS, ...MOCK_CONTRACTS] as const;
 export type ArtifactName = (typeof CONTRACTS)[number];

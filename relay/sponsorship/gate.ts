@@ -36,7 +36,7 @@ import { NO_POLICY, RefusalLog, refusalLabels, type RefusalCount } from './refus
 import { usageBySender, type SenderDay } from './usageBySender.ts';
 import type { GateDecision, GateMetrics, Reservation, SponsorshipRequest } from './request.ts';
 import { deployLines, deployQuotaRefusal, type DeployQuota } from './deployQuota.ts';
-import { recordRevert, safeguardLines, sendersSafeguard } from './safeguards.ts';
+import { recordRevert, safeguardLines, sendersSafeguard, withQuotaHold } from './safeguards.ts';
 
 export interface SponsorshipGateOptions {
   store: Store;
@@ -110,7 +110,7 @@ export class SponsorshipGate {
     const ceiling = BigInt(req.tenant.maxDailyFee ?? this.o.dailyFeeCeiling);
     const extra = [...safeguardLines(req, ceiling, gd.decision.at), ...deployLines(req, this.deployQuota, gd.decision.at)];
     const consume = () => this.ledger.consume({ tenantId: req.tenant.id, request: gd.request, policy: gd.policy!, decision: gd.decision, extra });
-    const reservation = await this.counted(req, consume, 'reserve');
+    const reservation = await this.counted(req, () => withQuotaHold(this.o.store, req, consume), 'reserve');
     this.o.metrics?.decision({ tenant: req.tenant.id, policy: gd.policy!.id, rule: NO_POLICY, outcome: 'allowed', reason: 'allowed', stage: 'reserve' });
     return reservation;
   }

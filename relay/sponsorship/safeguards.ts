@@ -9,9 +9,10 @@
  * - One default-mode payment in flight per sender and tenant: concurrent executes all
  *   simulate against the same balance, so only one may be submitted at a
  *   time or all but one would revert at the fee transfer, on our gas.
- * - No more transactions in flight per sender and tenant than the Paymaster's
- *   on-chain quota has left for it: concurrent executes all simulate against
- *   the same count, and every one past the quota would revert on our gas.
+ * - No more transactions in flight per sender, across tenants, than the
+ *   Paymaster's on-chain quota has left for it: concurrent executes all
+ *   simulate against the same count, and every one past the quota would
+ *   revert on our gas (withQuotaHold).
  * - A sender whose relayed transactions keep reverting on chain costs the
  *   relayers gas for nothing; after REVERT_LIMIT in a day the relay stops
  *   relaying for it. Default-mode transactions count from submission (and are
@@ -20,7 +21,7 @@
 import { RelayError } from '../errors/base.ts';
 import { dayOf, Keys, TTL } from '../store/keys.ts';
 import type { ReserveLine, Store } from '../store/types.ts';
-import type { LineKind, SponsorshipRequest } from './request.ts';
+import type { LineKind, Reservation, SponsorshipRequest } from './request.ts';
 
 export const REVERT_LIMIT = 3;
 const DAY_SECONDS = 86_400;
@@ -42,10 +43,6 @@ export function safeguardLines(req: SponsorshipRequest, ceiling: bigint, now: nu
       refuse: () => ceilingRefused(now),
     },
   ];
-  if (req.accountQuotaLeft !== undefined) {
-    const left = req.accountQuotaLeft;
-    out.push({ line: { key: Keys.quotaHold(req.tenant.id, req.sender), amount: 1n, limit: left, ttlMs: TTL.paymentHold }, kind: 'hold', refuse: () => quotaInFlight(left) });
-  }
   if (sponsored) return out;
   out.push(
     { line: { key: Keys.paymentHold(req.tenant.id, req.sender), amount: 1n, limit: 1n, ttlMs: TTL.paymentHold }, kind: 'hold', refuse: paymentInFlight },
@@ -71,6 +68,30 @@ const paymentInFlight = () =>
     details: 'This account already has a transaction paying its own fee in flight; wait for it to land (paymaster_trackingIdToLatestHash), then build again.',
     data: { retry_after: HOLD_RETRY_SECONDS },
   });
+
+/**
+ * Runs `consume` (the tenant's atomic reservation) holding one unit of the
+ * account's on-chain quota. Every tenant relays through the one Paymaster, so
+ * the hold is the account's, not the tenant's: it lives in its own atomic unit
+ * (Redis slot, Durable Object), taken first and given back if the rest is
+ * refused. It rides on the reservation as a `hold` line, so settlement and
+ * release give it back like the others.
+ */
+export async function withQuotaHold(store: Store, req: SponsorshipRequest, consume: () => Promise<Reservation>): Promise<Reservation> {
+  const left = req.accountQuotaLeft;
+  if (left === undefined) return consume();
+  const key = Keys.quotaHold(req.sender);
+  const held = await store.reserve([{ key, amount: 1n, limit: left, ttlMs: TTL.paymentHold }]);
+  if (!held.ok) throw quotaInFlight(left);
+  try {
+    const res = await consume();
+    return { ...res, lines: [...res.lines, { key, amount: '1', kind: 'hold' }] };
+  } catch (e) {
+    // Not given back (the store failed too): it expires with its TTL, refusing more meanwhile, never less.
+    await store.adjust(key, -1n).catch(() => undefined);
+    throw e;
+  }
+}
 
 const quotaInFlight = (left: bigint) =>
   new RelayError('account_quota_exhausted', {

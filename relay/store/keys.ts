@@ -64,8 +64,8 @@ export const Keys = {
   reverts: (tenant: string, sender: string) => `reverts:${unit(tenant)}:${hex(sender)}`,
   /** A sender's default-mode payment in flight through one tenant (reserved with that tenant's lines). */
   paymentHold: (tenant: string, sender: string) => `hold:payment:${unit(tenant)}:${hex(sender)}`,
-  /** A sender's transactions in flight through one tenant, held against the Paymaster's on-chain quota. */
-  quotaHold: (tenant: string, sender: string) => `hold:quota:${unit(tenant)}:${hex(sender)}`,
+  /** An account's transactions in flight, through any tenant, held against the Paymaster's on-chain quota (its own unit). */
+  quotaHold: (sender: string) => `hold:quota:${unit(`acct:${hex(sender)}`)}`,
   ceiling: (tenant: string, day: string) => `ceiling:${unit(tenant)}:${day}`,
   /** Deployments sponsored per API key per UTC day, and per client address per hour (ids from the window start). */
   deploysByKey: (tenant: string, keyId: string, day: string) => `deploys:key:${unit(tenant)}:${keyId}:${day}`,

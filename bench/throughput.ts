@@ -13,7 +13,7 @@
  * The relay's node round trips per sponsored transaction are counted by
  * method (a simulation retried after a relayer's nonce moved shows here).
  *
- *   npx tsx bench/throughput.ts       # BENCH_SECONDS=15 BENCH_USERS=8 BENCH_RELAYERS=1,2,4,8
+ *   npx tsx bench/throughput.ts       # BENCH_SECONDS=30 BENCH_USERS=8 BENCH_RELAYERS=1,2,4,8
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,7 @@ import { buildSigned } from '../test/security/helpers.ts';
 import { startRelayStack, type RelayStack } from '../test/helpers/relay.ts';
 import { writeReport, type BenchRow } from './report.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const USERS = Number(process.env.BENCH_USERS ?? 8);
 const DIRECT = 4;
 const RELAYERS = (process.env.BENCH_RELAYERS ?? '1,2,4,8').split(',').map(Number);

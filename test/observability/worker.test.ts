@@ -98,17 +98,23 @@ describe('the Worker\'s observability (wrangler dev)', () => {
   it('alerts once, signed, for the relayer under its floor, however many cron runs see it', async () => {
     // Only this kind is asserted: on a loaded machine a slow node may also, rightly, raise a chain alert.
     const low = () => alerts.filter((a) => a.kind === 'relayer_balance_low');
-    for (let i = 0; i < 3; i++) {
-      expect((await fetch(`${edge.url}/__scheduled?cron=*+*+*+*+*`)).status).toBe(200);
-      await expect.poll(() => low().length, { timeout: 20_000 }).toBeGreaterThan(0);
-    }
-    await expect.poll(() => (edge.output().match(/"event":"cron.housekeeping"/g) ?? []).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
-    expect(low()).toEqual([expect.objectContaining({ kind: 'relayer_balance_low', subject: chain.relayers[1]!.address })]);
-    // Isolates publish their counts through the store, so the last cron run's may show a moment later.
     const scrape = async () => (await fetch(`${edge.url}/metrics`, { headers: { 'x-paymaster-api-key': secrets.operatorKey! } })).text();
-    await expect.poll(scrape, { timeout: 20_000, interval: 500 }).toMatch(/ciro_alerts_total\{kind="relayer_balance_low",outcome="deduplicated"\} [2-9]/);
-    expect(await scrape()).toContain('ciro_alerts_total{kind="relayer_balance_low",outcome="sent"} 1');
-  });
+    const count = async (outcome: string) =>
+      Number(new RegExp(`ciro_alerts_total\\{kind="relayer_balance_low",outcome="${outcome}"\\} (\\d+)`).exec(await scrape())?.[1] ?? 0);
+    const scheduled = async () => expect((await fetch(`${edge.url}/__scheduled?cron=*+*+*+*+*`)).status).toBe(200);
+    await scheduled();
+    await expect.poll(() => low().length, { timeout: 20_000 }).toBeGreaterThan(0);
+    // More runs that see the same relayer: each is deduplicated. A run the loaded machine slows past the
+    // poll below is followed by another, so the claim holds for however many runs it took.
+    for (let runs = 1; runs < 8 && (await count('deduplicated')) < 2; runs++) {
+      await scheduled();
+      // Isolates publish their counts through the store when a run ends.
+      await expect.poll(() => count('deduplicated'), { timeout: 10_000, interval: 500 }).toBeGreaterThanOrEqual(Math.min(runs, 2)).catch(() => undefined);
+    }
+    expect(await count('deduplicated')).toBeGreaterThanOrEqual(2);
+    expect(low()).toEqual([expect.objectContaining({ kind: 'relayer_balance_low', subject: chain.relayers[1]!.address })]);
+    expect(await count('sent')).toBe(1);
+  }, 120_000);
 
   it('printed no secret, and its request lines carry their ids', () => {
     expect(leaks(edge.output(), secrets)).toEqual([]);

@@ -22,6 +22,7 @@ import { createScopes } from './observability/scopes.ts';
 import { TextRegistry } from './observability/textRegistry.ts';
 import { createAlerts } from './observability/watch.ts';
 import { RelayerPool } from './relayers/pool.ts';
+import type { PoseidonMany } from './relayers/signer.ts';
 import { Cosigners } from './sessions/cosigner.ts';
 import { ChainReputationSource } from './sponsorship/facts/reputation.ts';
 import { WebhookClient } from './sponsorship/facts/webhook.ts';
@@ -53,6 +54,8 @@ export interface CreateDepsOptions {
   registry?: MetricRegistry;
   /** The runtime's AsyncLocalStorage-backed scopes (entry/); without them log lines outside the HTTP middleware lack request ids. */
   scopes?: Scopes;
+  /** The relayers' Poseidon: starknet-crypto's on Node (entry/nativeCrypto.ts), @scure/starknet's otherwise. */
+  poseidonMany?: PoseidonMany;
 }
 
 export function createDeps(o: CreateDepsOptions): RelayDeps {
@@ -93,6 +96,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     leaseMs: config.relayerLeaseMs,
     acquireTimeoutMs: config.relayerAcquireTimeoutMs,
     balanceTtlMs: config.relayerBalanceTtlMs,
+    ...(o.poseidonMany ? { poseidonMany: o.poseidonMany } : {}),
   });
   const directory = new TenantDirectory(config, store);
   const alerts = createAlerts({

@@ -13,6 +13,7 @@ echo "[setup] npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 node_modules/.bin/node --version | grep -q '^v22\.' || { echo "[setup] node_modules/.bin/node is not Node 22"; exit 1; }
 bash scripts/build-contracts.sh
+bash scripts/build-native.sh    # relay/entry/native: the Node entry's Poseidon (starknet-crypto)
 npm run build:console   # relay/console/assets.generated.ts: the console the relay serves at /console
 bash scripts/interop.sh
 echo "[setup] ready in $(( $(date +%s) - t0 ))s"

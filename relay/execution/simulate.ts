@@ -16,7 +16,6 @@
 import type { Account, Call } from 'starknet';
 import { checkL2Gas, withMargins, type ResourceBounds } from '../chain/fees.ts';
 import { revertToError } from '../chain/revert.ts';
-import { prehashSoon } from '../relayers/signer.ts';
 import type { RelayDeps } from '../deps.ts';
 import { isRelayError } from '../errors/base.ts';
 import { chainUnavailable, NodeCode, nodeCodeOf, nodeTraceOf } from '../errors/chain.ts';
@@ -42,7 +41,7 @@ export async function simulate(deps: RelayDeps, calls: Call[], tip: bigint, firs
     let relayer: Simulator | undefined;
     try {
       relayer = attempt === 1 && first ? first : await deps.relayers.simulator();
-      const sim = await simulateOnce(relayer, calls, tip, BigInt(deps.config.fees.validateL2Gas));
+      const sim = await simulateOnce(deps, relayer, calls, tip, BigInt(deps.config.fees.validateL2Gas));
       checkL2Gas(sim.l2Gas, deps.config.fees.maxL2GasPerTx);
       return sim;
     } catch (e) {
@@ -80,7 +79,7 @@ async function nonceMoved(deps: RelayDeps, e: unknown, relayer: Simulator | unde
 /** A relayer account and its chain nonce (RelayerPool.simulator()), read by the caller ahead when it can. */
 export type Simulator = { account: Account; nonce: bigint };
 
-async function simulateOnce(relayer: Simulator, calls: Call[], tip: bigint, validateL2Gas: bigint): Promise<Simulation & { l2Gas: bigint }> {
+async function simulateOnce(deps: RelayDeps, relayer: Simulator, calls: Call[], tip: bigint, validateL2Gas: bigint): Promise<Simulation & { l2Gas: bigint }> {
   // The node answers TRANSACTION_EXECUTION_ERROR with the trace when the Paymaster, the account's outside
   // execution (the user's signature) or the user's calls fail or revert (JSON-RPC 0.8+), which
   // simulate() turns into the SNIP-29 refusal.
@@ -91,7 +90,7 @@ async function simulateOnce(relayer: Simulator, calls: Call[], tip: bigint, vali
     tip,
   });
   // The signature that follows hashes the same calldata: done while the node estimates.
-  prehashSoon(calls);
+  deps.relayers.prehashSoon(calls);
   const est = await estimate;
   const raw = est.resourceBounds;
   const l2Gas = raw.l2_gas.max_amount + validateL2Gas;

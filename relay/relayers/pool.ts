@@ -6,8 +6,8 @@
  * leaves the rotation until it is refunded; the balance is re-read every
  * `balanceTtlMs`, which is how it comes back.
  */
-import { Account, RpcProvider } from 'starknet';
-import { RelayerSigner } from './signer.ts';
+import { Account, RpcProvider, type Call } from 'starknet';
+import { RelayerHasher, RelayerSigner, type PoseidonMany } from './signer.ts';
 import { RelayError } from '../errors/base.ts';
 import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
@@ -27,6 +27,8 @@ export interface RelayerPoolOptions {
   /** How long acquire() waits for a free relayer before refusing. */
   acquireTimeoutMs?: number;
   balanceTtlMs?: number;
+  /** The relayers' transaction hashing (entry/nativeCrypto.ts on Node); @scure/starknet's by default. */
+  poseidonMany?: PoseidonMany;
 }
 
 export interface RelayerLease {
@@ -66,10 +68,18 @@ export class RelayerPool {
   /** Wakes the head of the line when this instance gives a relayer back (see acquireNow). */
   private wake: () => void = () => undefined;
 
+  private readonly hasher: RelayerHasher;
+
   constructor(private readonly o: RelayerPoolOptions) {
+    this.hasher = new RelayerHasher(o.poseidonMany);
     this.accounts = new Map(
-      o.relayers.map((r) => [r.address, new Account({ provider: o.provider, address: r.address, signer: new RelayerSigner(r.privateKey) })]),
+      o.relayers.map((r) => [r.address, new Account({ provider: o.provider, address: r.address, signer: new RelayerSigner(r.privateKey, this.hasher) })]),
     );
+  }
+
+  /** Hashes these calls' calldata while the node estimates them, for the signature that may follow. */
+  prehashSoon(calls: Call[]): void {
+    this.hasher.prehashSoon(calls);
   }
 
   get size(): number {

@@ -7,6 +7,7 @@
  */
 import type { Policy } from '../policies/index.ts';
 import { contractsOf } from './chain/manifest.ts';
+import { ChainClock } from './chain/clock.ts';
 import { PaymasterState } from './chain/paymaster.ts';
 import { PriceBook } from './chain/prices.ts';
 import { createProvider } from './chain/provider.ts';
@@ -127,6 +128,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     provider,
     relayers,
     paymaster: new PaymasterState(provider, config.manifest.contracts.paymaster.address),
+    clock: new ChainClock(provider),
     prices: new PriceBook(config, provider, o.fetch),
     gate,
     nodeWork: new NodeWorkLimiter(store, config.nodeWork, gate.now),

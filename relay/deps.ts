@@ -5,6 +5,7 @@
  * but what their stores share.
  */
 import type { RpcProvider } from 'starknet';
+import type { ChainClock } from './chain/clock.ts';
 import type { PaymasterState } from './chain/paymaster.ts';
 import type { PriceBook } from './chain/prices.ts';
 import type { Config } from './config.ts';
@@ -81,6 +82,8 @@ export interface RelayDeps {
   relayers: RelayerPool;
   /** The Paymaster contract's pause switch. */
   paymaster: PaymasterState;
+  /** The latest block's timestamp, kept up to a second. */
+  clock: ChainClock;
   /** Gas-token prices for default fee mode. */
   prices: PriceBook;
   gate: SponsorshipGate;

@@ -218,6 +218,9 @@ pub mod Paymaster {
         fn get_account(self: @ContractState, account: ContractAddress) -> AccountUsage {
             self.accounts.read(account)
         }
+        fn quota_left(self: @ContractState, account: ContractAddress) -> u32 {
+            QuotaTrait::quota_left(self, account)
+        }
         fn total_sponsored(self: @ContractState) -> u64 {
             self.total_sponsored.read()
         }

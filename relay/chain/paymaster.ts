@@ -52,20 +52,11 @@ export class PaymasterState {
 
 /**
  * How many more relayed transactions the Paymaster will accept from `account`
- * this period, as its consume_quota() would count at `now` (chain seconds): the
- * account's own allowance, else its tier's maximum, minus what it used in a
- * period still running. A period that has ended counts as reset, which it is
- * by the time a transaction sent now executes (chain time only moves on).
+ * this period: its quota_left view, which counts with consume_quota's own
+ * rule (the account's allowance, else its tier's maximum, minus what it used
+ * in a period still running), so the relay keeps no copy of that rule.
  */
-export async function accountQuotaLeft(provider: Pick<RpcProvider, 'callContract'>, paymaster: string, account: string, now: number): Promise<bigint> {
-  // AccountUsage's Serde: tier, allowance_override (Option: 0 then the value for Some, 1 for None), period_start, txs_in_period, total.
-  const usage = (await provider.callContract({ contractAddress: paymaster, entrypoint: 'get_account', calldata: [account] })).map(BigInt);
-  const [tier, variant] = [usage[0]!, usage[1]!];
-  const override = variant === 0n ? usage[2]! : undefined;
-  const [periodStart, used] = variant === 0n ? [usage[3]!, usage[4]!] : [usage[2]!, usage[3]!];
-  // TierConfig's Serde: max_txs_per_period, period_seconds.
-  const [tierMax, period] = (await provider.callContract({ contractAddress: paymaster, entrypoint: 'get_tier', calldata: [tier.toString()] })).map(BigInt);
-  const max = override ?? tierMax!;
-  const usedNow = BigInt(now) - periodStart >= period! ? 0n : used;
-  return max > usedNow ? max - usedNow : 0n;
+export async function accountQuotaLeft(provider: Pick<RpcProvider, 'callContract'>, paymaster: string, account: string): Promise<bigint> {
+  const [left] = await provider.callContract({ contractAddress: paymaster, entrypoint: 'quota_left', calldata: [account] });
+  return BigInt(left!);
 }

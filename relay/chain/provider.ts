@@ -39,8 +39,3 @@ export function createProvider(nodeUrl: string, fetchImpl: typeof fetch = (i, in
   // Raw fee estimates: the relay applies its own margins (chain/fees.ts).
   return new RpcProvider({ nodeUrl, baseFetch, resourceBoundsOverhead: false });
 }
-
-/** The chain's clock: the latest block's timestamp (what the account checks time bounds against). */
-export async function chainNow(provider: Pick<RpcProvider, 'getBlock'>): Promise<number> {
-  return Number((await provider.getBlock('latest')).timestamp);
-}

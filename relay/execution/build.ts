@@ -9,7 +9,6 @@ import { accountInfo } from '../chain/accounts.ts';
 import { feeTransferCall, udcDeployCall } from '../chain/calldata.ts';
 import { checkL2Gas, quote, strkToken } from '../chain/fees.ts';
 import { randomFelt } from '../chain/felt.ts';
-import { chainNow } from '../chain/provider.ts';
 import { buildTypedData, type OutsideCall } from '../chain/snip9.ts';
 import type { UserParameters, UserTransaction } from '../chain/snip29.ts';
 import type { RelayDeps } from '../deps.ts';
@@ -62,7 +61,7 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
   const userCalls = tx.invoke.calls;
   // Independent chain reads run together, each answer still checked in order: a wallet's own
   // send makes the same nonce read, so a refused build costs the node no more than that.
-  const nowRead = settleLater(chainNow(deps.provider));
+  const nowRead = settleLater(deps.clock.now());
   const nonceRead = deployment ? undefined : settleLater(deps.provider.getNonceForAddress(user));
   if (!deployment) await checkDeployedAccount(deps, user);
   const window = resolveTimeBounds(config, await nowRead, params.time_bounds);

@@ -104,9 +104,9 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
 
 /** What the Paymaster's quota has left for the account; a deploy-only transaction never reaches the Paymaster. */
 async function readQuotaLeft(deps: RelayDeps, p: Plan): Promise<bigint | undefined> {
-  if (p.chainNow === undefined) return undefined;
+  if (!p.viaPaymaster) return undefined;
   try {
-    return await accountQuotaLeft(deps.provider, deps.config.manifest.contracts.paymaster.address, p.account, p.chainNow);
+    return await accountQuotaLeft(deps.provider, deps.config.manifest.contracts.paymaster.address, p.account);
   } catch (e) {
     throw chainUnavailable(e);
   }

@@ -10,7 +10,6 @@ import type { Call } from 'starknet';
 import { classHashAt } from '../chain/accounts.ts';
 import { fromU256, paymasterCall, TRANSFER_SELECTOR, udcDeployTx } from '../chain/calldata.ts';
 import type { GasToken } from '../chain/fees.ts';
-import { chainNow } from '../chain/provider.ts';
 import type { OutsideCall } from '../chain/snip9.ts';
 import type { ExecutableTransaction, UserParameters } from '../chain/snip29.ts';
 import type { RelayDeps } from '../deps.ts';
@@ -33,8 +32,8 @@ export interface Plan {
   idemKey: string;
   /** The signed window's end (unix s): the relay may send the execution again until then. A deploy has none. */
   executeBefore?: number;
-  /** The chain's clock when planned (unix s); a deploy, which never touches the Paymaster, has none. */
-  chainNow?: number;
+  /** Whether the relayer's transaction goes through the Paymaster (and its quota): a deploy alone doesn't. */
+  viaPaymaster: boolean;
 }
 
 export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, params: UserParameters): Promise<Plan> {
@@ -46,7 +45,7 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
   const deployment = tx.type === 'invoke' ? undefined : tx.deployment;
   const deploys = deployment ? { deployment: { classHash: deployment.class_hash } } : {};
   if (tx.type === 'deploy') {
-    return { account: deployed!, calls: [udcDeployTx(tx.deployment)], userCalls: [], ...deploys, feeMode: 'sponsored', paid: 0n, idemKey: Keys.deployment(deployed!) };
+    return { account: deployed!, calls: [udcDeployTx(tx.deployment)], userCalls: [], ...deploys, feeMode: 'sponsored', paid: 0n, idemKey: Keys.deployment(deployed!), viaPaymaster: false };
   }
 
   const account = tx.invoke.user_address;
@@ -54,7 +53,7 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
   // Independent chain reads run together; each answer is still checked in the order below.
   // Read fresh, not from the build-time cache: an account that upgraded itself to
   // a class that ignores its calls would otherwise run hidden calls on our gas.
-  const nowRead = settleLater(chainNow(deps.provider));
+  const nowRead = settleLater(deps.clock.now());
   const classRead = settleLater(classHashAt(deps.provider, account));
   if (chainId !== BigInt(await deps.provider.getChainId())) {
     throw new RelayError('wrong_chain', { details: 'The typed data was built for another chain.' });
@@ -102,6 +101,6 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
     paid,
     idemKey: deployment ? Keys.deployment(deployed!) : Keys.execution(account, oe.nonce),
     executeBefore: oe.executeBefore,
-    chainNow: now,
+    viaPaymaster: true,
   };
 }

@@ -6,7 +6,6 @@
  * dropped) when the window closes, when the execution would now revert, or
  * when it would cost more than was reserved for it.
  */
-import { chainNow } from '../chain/provider.ts';
 import type { RelayDeps } from '../deps.ts';
 import { isRelayError } from '../errors/base.ts';
 import { JsonRpcCode } from '../errors/codes.ts';
@@ -21,7 +20,7 @@ const RESEND_LEASE_MS = 60_000;
 export async function resubmit(deps: RelayDeps, rec: TrackingRecord): Promise<TrackingRecord | undefined> {
   const r = rec.resend;
   if (!r) return undefined;
-  if (r.executeBefore <= (await chainNow(deps.provider)) + deps.config.timeBounds.minRemainingSeconds) return undefined;
+  if (r.executeBefore <= (await deps.clock.now()) + deps.config.timeBounds.minRemainingSeconds) return undefined;
   const lease = Keys.resendLease(rec.id);
   const token = crypto.randomUUID();
   if (!(await deps.store.setIfAbsent(lease, token, { ttlMs: RESEND_LEASE_MS })).created) return undefined;

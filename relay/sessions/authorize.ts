@@ -9,7 +9,6 @@
  * Node work (chain time, class, guardian, signature check) is metered like a
  * build: the sponsor key that pays for it is public.
  */
-import { chainNow } from '../chain/provider.ts';
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
 import { metered } from '../execution/metered.ts';
@@ -27,7 +26,7 @@ export async function authorizeSession(deps: RelayDeps, ctx: CallerContext, body
   const records = new SessionRecords(deps.store);
 
   return metered(deps, ctx, account, async () => {
-    const now = await chainNow(deps.provider);
+    const now = await deps.clock.now();
     const policy = await assertSessionFits(deps, ctx.tenant, { account, apiKeyId: ctx.apiKeyId, ...session }, now);
     await assertGuardedBy(deps, account, cosigner);
     const { hash, signature } = cosigner.authorizeSession(await deps.provider.getChainId(), account, session);

@@ -23,7 +23,6 @@
 import { typedData } from 'starknet';
 import { outsideNonceFree, sessionTxDigest, starknetSignerGuid, verifyStarkSignature } from '../chain/argent.ts';
 import { toHex } from '../chain/felt.ts';
-import { chainNow } from '../chain/provider.ts';
 import { buildTypedData } from '../chain/snip9.ts';
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
@@ -84,7 +83,7 @@ export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionE
   }
 
   return metered(deps, { tenant, apiKeyId: rec.apiKeyId }, account, async () => {
-    const now = await chainNow(deps.provider);
+    const now = await deps.clock.now();
     await assertSessionFits(deps, tenant, requestOf(rec), now);
     checkWindowOpen(deps.config, now, execution);
     const relayed = (await deps.store.get(Keys.execution(account, execution.nonce))) !== null;

@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAndWait } from '../../scripts/local/accounts.ts';
 import { call } from '../../scripts/local/seed.ts';
 import { accountQuotaLeft } from '../../relay/chain/paymaster.ts';
-import { chainNow } from '../../relay/chain/provider.ts';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { attackerAccount, buildSigned, relayerLedger, report } from './helpers.ts';
 
@@ -31,7 +30,7 @@ describe("the Paymaster's per-account quota", () => {
   it(`${CONCURRENT} concurrent executes through two tenants from an account with ${ALLOWANCE} transactions left: ${ALLOWANCE} land, none reverts`, async () => {
     const c = s.chain.manifest.contracts;
     const attacker = await attackerAccount(s);
-    const left = () => chainNow(s.chain.provider).then((now) => accountQuotaLeft(s.chain.provider, c.paymaster.address, attacker.address, now));
+    const left = () => accountQuotaLeft(s.chain.provider, c.paymaster.address, attacker.address);
     // A fresh account has no allowance of its own (None): its tier's maximum applies, the contract's default 1000.
     expect(await left()).toBe(1000n);
     await executeAndWait(s.chain.deployer.account, call(c.paymaster.address, 'set_account_allowance', [attacker.address, ALLOWANCE]));

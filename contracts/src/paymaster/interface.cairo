@@ -41,7 +41,7 @@ pub struct AccountUsage {
 /// SRC-5 id of `IPaymaster` (SNIP-5: XOR of the starknet_keccak of each function's extended
 /// signature). test/contracts/src5.test.ts derives it from the compiled ABI and checks this value.
 pub const IPAYMASTER_ID: felt252 =
-    0x3d826073c5a5a00b9813528166a4c3522d617f8148d08cae025f9407fed5cd3;
+    0x306da8d78ba960670e38b3d2602df2f2bdf3f7b52b686fb687fdb011fb4698d;
 
 #[starknet::interface]
 pub trait IPaymaster<TState> {
@@ -87,5 +87,8 @@ pub trait IPaymaster<TState> {
     fn is_account_class(self: @TState, class_hash: ClassHash) -> bool;
     fn get_tier(self: @TState, tier: u8) -> TierConfig;
     fn get_account(self: @TState, account: ContractAddress) -> AccountUsage;
+    /// How many more sponsored transactions `account` may relay this period, counted as the next
+    /// one will be (its allowance or its tier's maximum, a period that has ended counting as reset).
+    fn quota_left(self: @TState, account: ContractAddress) -> u32;
     fn total_sponsored(self: @TState) -> u64;
 }

@@ -35,9 +35,11 @@ pub(crate) impl QuotaImpl of QuotaTrait {
         self.used_nonces.write((account, nonce), true);
     }
 
-    fn consume_quota(ref self: ContractState, account: ContractAddress) {
-        let entry = self.accounts.entry(account);
-        let usage = entry.read();
+    /// The account's quota as it stands now: (period start, transactions used in it, maximum).
+    /// One counting for consume_quota and the quota_left view, so a relay reading the view sees
+    /// exactly what the next relayed transaction will be held to.
+    fn quota_now(self: @ContractState, account: ContractAddress) -> (u64, u32, u32) {
+        let usage = self.accounts.read(account);
         let tier = self.tiers.read(usage.tier);
         // The account's own allowance wins over the tier either way (tier max 0, allowance 0).
         let max = match usage.allowance_override {
@@ -45,14 +47,28 @@ pub(crate) impl QuotaImpl of QuotaTrait {
             None => tier.max_txs_per_period,
         };
         let now = get_block_timestamp();
-        let (period_start, used) = if now - usage.period_start >= tier.period_seconds {
-            (now, 0)
+        if now - usage.period_start >= tier.period_seconds {
+            (now, 0, max)
         } else {
-            (usage.period_start, usage.txs_in_period)
-        };
+            (usage.period_start, usage.txs_in_period, max)
+        }
+    }
+
+    fn consume_quota(ref self: ContractState, account: ContractAddress) {
+        let (period_start, used, max) = self.quota_now(account);
         assert(used < max, Errors::QUOTA_EXCEEDED);
+        let entry = self.accounts.entry(account);
         entry.period_start.write(period_start);
         entry.txs_in_period.write(used + 1);
+    }
+
+    fn quota_left(self: @ContractState, account: ContractAddress) -> u32 {
+        let (_, used, max) = self.quota_now(account);
+        if used < max {
+            max - used
+        } else {
+            0
+        }
     }
 
     fn count_sponsored(ref self: ContractState, account: ContractAddress) {

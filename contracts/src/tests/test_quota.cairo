@@ -86,3 +86,30 @@ fn clearing_an_allowance_is_operator_only() {
     as_(RELAYER());
     assert_err(safe(env).clear_account_allowance(acc), 'AC: missing role');
 }
+
+#[test]
+#[feature("safe_dispatcher")]
+fn quota_left_counts_as_the_next_transaction_will_be() {
+    let (env, acc) = env_with_account();
+    let beat = call(env.pool.contract_address, selector!("heartbeat"), array![]);
+    as_(ADMIN());
+    env.pm.set_allowed_call(env.pool.contract_address, selector!("heartbeat"), true);
+    // The tier's default maximum, then the account's own allowance.
+    assert_eq!(env.pm.quota_left(acc), 1000);
+    env.pm.set_tier(0, 5, 100);
+    env.pm.set_account_allowance(acc, 2);
+    assert_eq!(env.pm.quota_left(acc), 2);
+    as_(RELAYER());
+    env.pm.execute_sponsored(acc, outside(env, 1, array![register_call(env)]), sig());
+    assert_eq!(env.pm.quota_left(acc), 1);
+    env.pm.execute_sponsored(acc, outside(env, 2, array![beat]), sig());
+    assert_eq!(env.pm.quota_left(acc), 0);
+    // A period that has ended counts as reset, as consume_quota counts it.
+    set_block_timestamp(START + 100);
+    assert_eq!(env.pm.quota_left(acc), 2);
+    env.pm.execute_sponsored(acc, outside(env, 3, array![beat]), sig());
+    // Lowered below what was used: nothing left, never an underflow.
+    as_(ADMIN());
+    env.pm.set_account_allowance(acc, 0);
+    assert_eq!(env.pm.quota_left(acc), 0);
+}

@@ -1,7 +1,8 @@
-/** Loads the compiled contracts that scripts/build-contracts.sh wrote. */
-import { readFileSync, existsSync } from 'node:fs';
+/** Loads the compiled contracts that scripts/build-contracts.sh wrote, and their class hashes. */
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { json, type CompiledSierra, type CompiledSierraCasm } from 'starknet';
+import { hash, json, type CompiledSierra, type CompiledSierraCasm } from 'starknet';
 import { repoRoot } from './toolchain.ts';
 
 /** The CIRO contracts proper (each embeds SRC-5 and the shared components). */
@@ -35,4 +36,31 @@ export function loadArtifact(name: ArtifactName): Artifact {
   };
   cache.set(name, artifact);
   return artifact;
+}
+
+export interface ClassHashes {
+  classHash: string;
+  compiledClassHash: string;
+}
+
+/**
+ * The artifact's class hash and compiled class hash (which depends on the
+ * node's Starknet version: Poseidon, or Blake from 0.14.1), kept on disk next
+ * to the artifacts by their content. starknet.js computes both in JS on every
+ * declare, three times per declareIfNot: ~20 s of CPU for the six contracts,
+ * paid by every local chain the tests and benches start.
+ */
+export function classHashes(name: ArtifactName, starknetVersion: string): ClassHashes {
+  const dir = join(repoRoot, 'contracts', 'target');
+  const files = [`${name}.contract_class.json`, `${name}.compiled_contract_class.json`].map((f) => readFileSync(join(dir, f)));
+  const digest = createHash('sha256').update(files[0]!).update(files[1]!).update(starknetVersion).digest('hex').slice(0, 32);
+  const path = join(dir, `${name}.hashes-${digest}.json`);
+  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as ClassHashes;
+  const { sierra, casm } = loadArtifact(name);
+  const hashes = { classHash: hash.computeContractClassHash(sierra), compiledClassHash: hash.computeCompiledClassHash(casm, starknetVersion) };
+  // Written whole, then renamed: test workers starting chains at once never read half a file.
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(hashes));
+  renameSync(tmp, path);
+  return hashes;
 }

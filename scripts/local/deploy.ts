@@ -7,7 +7,7 @@
  * relay can read a live CIRO price the way it would from Pragma elsewhere.
  */
 import { Account, CallData, RpcProvider, hash, num, shortString, type Call } from 'starknet';
-import { loadArtifact, type ArtifactName } from './artifacts.ts';
+import { classHashes, loadArtifact, type ArtifactName } from './artifacts.ts';
 import type { Manifest } from '../../relay/chain/manifest.ts';
 
 export const STRK_ADDRESS = '0x04718f5a0fc34cc1af16a1cdee98ffb20c31f5cd61d6ab07201858f4287c938d';
@@ -57,7 +57,8 @@ const CIRO = 10n ** 18n;
 
 async function declare(deployer: Account, name: ArtifactName): Promise<string> {
   const { sierra, casm } = loadArtifact(name);
-  const res = await deployer.declareIfNot({ contract: sierra, casm });
+  const hashes = classHashes(name, await deployer.provider.channel.getStarknetVersion());
+  const res = await deployer.declareIfNot({ contract: sierra, casm, ...hashes });
   if (res.transaction_hash) await deployer.provider.waitForTransaction(res.transaction_hash);
   return res.class_hash;
 }

@@ -2,7 +2,8 @@
  * What the relay must know about a user account before it builds for it: is
  * it deployed, with which class, and does that class speak SNIP-9 v2. Only
  * definite answers are cached: a class never changes its entrypoints, and an
- * address's class is trusted for an hour (execute reads it fresh anyway).
+ * address's class is trusted for an hour (the Paymaster checks it on chain at
+ * every relayed execution, which execute simulates before sending).
  * Failures are classified by the node's error code, never by message text.
  */
 import { hash, type RpcProvider } from 'starknet';

@@ -29,7 +29,8 @@ export class ChainClock {
     return this.pending;
   }
 
-  private async read(): Promise<number> {
+  /** Asks the node now (refreshing what now() answers): for checks that are not on a request's hot path. */
+  async read(): Promise<number> {
     const at = this.nowMs();
     const now = Number((await this.provider.getBlock('latest')).timestamp);
     // Never step back: a node behind a load balancer may answer from a replica a block behind.

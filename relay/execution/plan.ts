@@ -7,7 +7,7 @@
  * gate judges, and the idempotency key of the on-chain effect.
  */
 import type { Call } from 'starknet';
-import { classHashAt } from '../chain/accounts.ts';
+import { accountInfo, classHashAt } from '../chain/accounts.ts';
 import { fromU256, paymasterCall, TRANSFER_SELECTOR, udcDeployTx } from '../chain/calldata.ts';
 import type { GasToken } from '../chain/fees.ts';
 import type { OutsideCall } from '../chain/snip9.ts';
@@ -50,11 +50,15 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
 
   const account = tx.invoke.user_address;
   const { chainId, execution: oe } = tx.invoke.typed_data;
-  // Independent chain reads run together; each answer is still checked in the order below.
-  // Read fresh, not from the build-time cache: an account that upgraded itself to
-  // a class that ignores its calls would otherwise run hidden calls on our gas.
+  // Independent reads run together; each answer is still checked in the order below. A
+  // deployed account's class may come from the build's cache (an hour): an account that has
+  // since upgraded itself to a class that could run hidden calls on our gas is refused by the
+  // Paymaster itself, which checks the class on chain, in the simulation below, before any gas.
+  // Whether a deploy_and_invoke's account is deployed yet is only ever read fresh.
   const nowRead = settleLater(deps.clock.now());
-  const classRead = settleLater(classHashAt(deps.provider, account));
+  const classRead = settleLater(
+    deployment ? classHashAt(deps.provider, account) : accountInfo(deps.provider, deps.store, account).then((i) => i.classHash),
+  );
   if (chainId !== BigInt(await deps.provider.getChainId())) {
     throw new RelayError('wrong_chain', { details: 'The typed data was built for another chain.' });
   }

@@ -26,7 +26,7 @@ export async function authorizeSession(deps: RelayDeps, ctx: CallerContext, body
   const records = new SessionRecords(deps.store);
 
   return metered(deps, ctx, account, async () => {
-    const now = await deps.clock.now();
+    const now = await deps.clock.read();
     const policy = await assertSessionFits(deps, ctx.tenant, { account, apiKeyId: ctx.apiKeyId, ...session }, now);
     await assertGuardedBy(deps, account, cosigner);
     const { hash, signature } = cosigner.authorizeSession(await deps.provider.getChainId(), account, session);

@@ -83,7 +83,7 @@ export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionE
   }
 
   return metered(deps, { tenant, apiKeyId: rec.apiKeyId }, account, async () => {
-    const now = await deps.clock.now();
+    const now = await deps.clock.read();
     await assertSessionFits(deps, tenant, requestOf(rec), now);
     checkWindowOpen(deps.config, now, execution);
     const relayed = (await deps.store.get(Keys.execution(account, execution.nonce))) !== null;

@@ -32,6 +32,14 @@ describe('ChainClock', () => {
     expect(node.reads).toBe(2);
   });
 
+  it('read() always asks the node, and what now() answers follows it', async () => {
+    const { node, clock } = scripted([100, 400]);
+    expect(await clock.now()).toBe(100);
+    expect(await clock.read()).toBe(400);
+    expect(await clock.now()).toBe(400);
+    expect(node.reads).toBe(2);
+  });
+
   it('never steps back when a node answers with an older block', async () => {
     const { clock, advance } = scripted([200, 199, 201]);
     expect(await clock.now()).toBe(200);

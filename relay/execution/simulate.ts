@@ -17,7 +17,7 @@ import type { Account, Call } from 'starknet';
 import { checkL2Gas, withMargins, type ResourceBounds } from '../chain/fees.ts';
 import { revertToError } from '../chain/revert.ts';
 import type { RelayDeps } from '../deps.ts';
-import { isRelayError } from '../errors/base.ts';
+import { isRelayError, RelayError } from '../errors/base.ts';
 import { chainUnavailable, NodeCode, nodeCodeOf, nodeTraceOf } from '../errors/chain.ts';
 
 export interface Simulation {
@@ -46,7 +46,16 @@ export async function simulate(deps: RelayDeps, calls: Call[], tip: bigint, firs
       return sim;
     } catch (e) {
       if (isRelayError(e)) throw e;
-      if (attempt < MAX_ATTEMPTS && (isStaleNonce(e) || (await nonceMoved(deps, e, relayer)))) continue;
+      if (isStaleNonce(e) || (await nonceMoved(deps, e, relayer))) {
+        if (attempt < MAX_ATTEMPTS) continue;
+        // Every attempt lost the race to the relayers' own transactions: that says nothing about
+        // the user's calls (never "they revert"), only that the relayers are too busy right now.
+        throw new RelayError('relayers_busy', {
+          details: `Each of ${MAX_ATTEMPTS} simulations lost a race with the relayers' own transactions; nothing was submitted. Retry shortly.`,
+          data: { retry_after: 1 },
+          cause: e,
+        });
+      }
       const trace = nodeTraceOf(e);
       if (trace) throw revertToError(trace, e);
       throw chainUnavailable(e);

@@ -124,15 +124,14 @@ export const ConfigSchema = z.object({
   rpcTimeoutMs: z.number().int().positive().max(120_000).default(10_000),
   manifest: ManifestSchema,
   relayers: z.array(RelayerSchema).min(1, 'at least one relayer account is required'),
+  /** An account registered as a relayer on the Paymaster that the relay only simulates as (relayers/simulator.ts): no key, no funds. */
+  simulator: Felt.optional(),
   /** Relayers below this STRK balance (fri) leave the rotation until refunded. */
   relayerMinBalance: Decimal.default('100000000000000000'),
   relayerLeaseMs: z.number().int().positive().default(60_000),
   /** How long a relayer's STRK balance reading is trusted before it is read again. */
   relayerBalanceTtlMs: z.number().int().positive().default(15_000),
-  /**
-   * Tip on relayer transactions: 'recommended' samples recent blocks (what a
-   * mainnet relayer wants); a fixed amount skips that (devnet has no market).
-   */
+  /** Tip on relayer transactions: 'recommended' samples recent blocks (mainnet); a fixed amount skips that (devnet). */
   relayerTip: z.union([z.literal('market'), z.literal('recommended'), Decimal]).default('market'),
   /** The largest tip (fri per L2 gas) a client's fee_mode.tip can make a relayer pay. */
   maxTip: Decimal.default('10000000000'),

@@ -23,6 +23,7 @@ import { createScopes } from './observability/scopes.ts';
 import { TextRegistry } from './observability/textRegistry.ts';
 import { createAlerts } from './observability/watch.ts';
 import { RelayerPool } from './relayers/pool.ts';
+import { SimulationAccount } from './relayers/simulator.ts';
 import type { PoseidonMany } from './relayers/signer.ts';
 import { Cosigners } from './sessions/cosigner.ts';
 import { ChainReputationSource } from './sponsorship/facts/reputation.ts';
@@ -98,6 +99,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     acquireTimeoutMs: config.relayerAcquireTimeoutMs,
     balanceTtlMs: config.relayerBalanceTtlMs,
     ...(o.poseidonMany ? { poseidonMany: o.poseidonMany } : {}),
+    ...(config.simulator ? { simulation: new SimulationAccount(provider, config.simulator) } : {}),
   });
   const directory = new TenantDirectory(config, store);
   const alerts = createAlerts({

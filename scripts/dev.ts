@@ -49,7 +49,7 @@ async function main() {
   const demoKey = await newApiKey('demo');
   const adminKey = await newApiKey('demo-admin');
   const config = parseConfig({
-    ...demoConfig({ rpcUrl: chain.devnet.url, manifest: chain.manifest, relayers: chain.relayers, keys: { demo: demoKey, admin: adminKey } }),
+    ...demoConfig({ rpcUrl: chain.devnet.url, manifest: chain.manifest, relayers: chain.relayers, simulator: chain.simulator.address, keys: { demo: demoKey, admin: adminKey } }),
     // Embedded default: memory. CIRO_REDIS_URL shares state with other relay instances.
     store: process.env.CIRO_REDIS_URL ? { kind: 'redis', url: process.env.CIRO_REDIS_URL } : { kind: 'memory' },
   });

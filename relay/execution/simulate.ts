@@ -40,7 +40,7 @@ export async function simulate(deps: RelayDeps, calls: Call[], tip: bigint, firs
   for (let attempt = 1; ; attempt++) {
     let relayer: Simulator | undefined;
     try {
-      relayer = attempt === 1 && first ? first : await deps.relayers.simulator();
+      relayer = attempt === 1 && first ? first : await deps.relayers.simulator(attempt > 1);
       const sim = await simulateOnce(deps, relayer, calls, tip, BigInt(deps.config.fees.validateL2Gas));
       checkL2Gas(sim.l2Gas, deps.config.fees.maxL2GasPerTx);
       return sim;

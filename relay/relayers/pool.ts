@@ -8,6 +8,7 @@
  */
 import { Account, RpcProvider, type Call } from 'starknet';
 import { RelayerHasher, RelayerSigner, type PoseidonMany } from './signer.ts';
+import type { SimulationAccount } from './simulator.ts';
 import { RelayError } from '../errors/base.ts';
 import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
@@ -29,6 +30,8 @@ export interface RelayerPoolOptions {
   balanceTtlMs?: number;
   /** The relayers' transaction hashing (entry/nativeCrypto.ts on Node); @scure/starknet's by default. */
   poseidonMany?: PoseidonMany;
+  /** The account simulations run as, when the operator gives one (simulator.ts); else a relayer at rest. */
+  simulation?: SimulationAccount;
 }
 
 export interface RelayerLease {
@@ -111,11 +114,12 @@ export class RelayerPool {
   }
 
   /**
-   * A relayer account and its chain nonce for a simulation, without a lease:
+   * An account and its chain nonce for a simulation, without a lease:
    * simulating consumes nothing, so requests that will be refused never queue
-   * behind the ones that will be sent.
+   * behind the ones that will be sent. `fresh`: the last nonce was refused.
    */
-  async simulator(): Promise<{ account: Account; nonce: bigint }> {
+  async simulator(fresh = false): Promise<{ account: Account; nonce: bigint }> {
+    if (this.o.simulation) return this.o.simulation.get(fresh);
     const addresses = [...this.accounts.keys()];
     const start = await this.o.store.incr(key.cursor, 1);
     const order = addresses.map((_, i) => addresses[(start + i) % addresses.length]!);

@@ -6,9 +6,9 @@
 import { LocalProvider } from './provider.ts';
 import type { Manifest } from '../../relay/chain/manifest.ts';
 import { startDevnet, type Devnet, type DevnetOptions } from './devnet.ts';
-import { devnetAccounts, type KeyedAccount } from './accounts.ts';
+import { deployFreshAccount, devnetAccounts, executeAndWait, type KeyedAccount } from './accounts.ts';
 import { deployCiro, type DeployOptions } from './deploy.ts';
-import { seedDemo, type DemoState } from './seed.ts';
+import { call, seedDemo, type DemoState } from './seed.ts';
 
 export interface LocalChain {
   devnet: Devnet;
@@ -17,6 +17,8 @@ export interface LocalChain {
   /** accounts[0] deploys and administers; relayers and a client follow. */
   deployer: KeyedAccount;
   relayers: KeyedAccount[];
+  /** Registered as a relayer on the Paymaster, unfunded, never sending: the relay's config.simulator. */
+  simulator: KeyedAccount;
   client: KeyedAccount;
   spare: KeyedAccount[];
   demo?: DemoState;
@@ -45,10 +47,12 @@ export async function startLocalChain(opts: LocalChainOptions = {}): Promise<Loc
       ...opts.deploy,
     });
     manifest.rpcUrl = devnet.url;
+    const simulator = await deployFreshAccount(provider, deployer!.account, manifest.accountClassHashes[0]!);
+    await executeAndWait(deployer!.account, call(manifest.contracts.paymaster.address, 'add_relayer', [simulator.address]));
     const demo = opts.seed
       ? await seedDemo(provider, manifest, { deployer: deployer!, relayer: relayers[0]!, client })
       : undefined;
-    return { devnet, provider, manifest, deployer: deployer!, relayers, client, spare, demo, stop: devnet.stop };
+    return { devnet, provider, manifest, deployer: deployer!, relayers, simulator, client, spare, demo, stop: devnet.stop };
   } catch (e) {
     await devnet.stop();
     throw e;

@@ -10,15 +10,18 @@ export interface DemoConfigInput {
   rpcUrl: string;
   manifest: Manifest;
   relayers: { address: string; privateKey: string }[];
+  /** The account simulations run as (LocalChain.simulator). */
+  simulator?: string;
   /** secretHash of the demo tenant's sponsor key and admin key. */
   keys: { demo: { secretHash: string }; admin: { secretHash: string } };
 }
 
-export function demoConfig({ rpcUrl, manifest, relayers, keys }: DemoConfigInput): ConfigInput {
+export function demoConfig({ rpcUrl, manifest, relayers, simulator, keys }: DemoConfigInput): ConfigInput {
   return {
     rpcUrl,
     manifest,
     relayers: relayers.map((r) => ({ address: r.address, privateKey: r.privateKey })),
+    ...(simulator ? { simulator } : {}),
     relayerTip: '0',
     // The local stack's webhooks (if a demo policy adds one) live on this machine.
     webhookAllowHosts: ['127.0.0.1', 'localhost'],

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tools } from './toolchain.ts';
+import { CLOCK_FRESH_MS } from '../../relay/chain/clock.ts';
 
 export interface DevnetOptions {
   seed?: number;
@@ -117,5 +118,13 @@ export const predeployedAccounts = (url: string) =>
 export const mint = (url: string, address: string, amount: bigint, unit: 'FRI' | 'WEI' = 'FRI') =>
   devnetCall(url, 'devnet_mint', { address, amount: Number(amount), unit });
 
-export const increaseTime = (url: string, seconds: number) =>
-  devnetCall(url, 'devnet_increaseTime', { time: seconds });
+/**
+ * Moves devnet's clock on, then waits out the relay's reading of it
+ * (relay/chain/clock.ts keeps the latest block's timestamp up to
+ * CLOCK_FRESH_MS): a real chain's clock never jumps, devnet's does here.
+ */
+export async function increaseTime(url: string, seconds: number): Promise<unknown> {
+  const res = await devnetCall(url, 'devnet_increaseTime', { time: seconds });
+  await new Promise((r) => setTimeout(r, CLOCK_FRESH_MS + 50));
+  return res;
+}

@@ -63,6 +63,7 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
     rpcUrl: chain.devnet.url,
     manifest: chain.manifest,
     relayers: chain.relayers.map((r) => ({ address: r.address, privateKey: r.privateKey })),
+    simulator: chain.simulator.address,
     relayerTip: '0',
     gasTokens: { STRK: { priceInStrk: '1000000000000000000' }, CIRO: { priceInStrk: '500000000000000000' } },
     // Suites send many requests from one account; test/security meters node work on purpose.

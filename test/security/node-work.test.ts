@@ -18,9 +18,9 @@ beforeAll(async () => {
     config: { nodeWork: { perApiKeyPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerSenderPerHour: REFUSALS } },
     // Counts what reaches the node, without changing it.
     fetch: async (input, init) => {
-      // Execute's simulation is an estimate of a relayer's transaction; build estimates the user's own calls.
+      // Execute's simulation estimates a relayer's (or the simulation account's) transaction; build estimates the user's own calls.
       const rpc = JSON.parse(String(init?.body ?? '{}')) as { method?: string; params?: { request?: { sender_address?: string }[] } };
-      const relayers = s?.chain.relayers.map((r) => BigInt(r.address)) ?? [];
+      const relayers = s ? [...s.chain.relayers, s.chain.simulator].map((r) => BigInt(r.address)) : [];
       const relayed = () => (rpc.params?.request ?? []).some((tx) => relayers.includes(BigInt(tx.sender_address ?? 0)));
       if (rpc.method === 'starknet_simulateTransactions' || (rpc.method === 'starknet_estimateFee' && relayed())) simulations.n++;
       return fetch(input, init);

@@ -47,7 +47,7 @@ beforeAll(async () => {
     // Counts the relay's simulations: estimates of a relayer's transaction (build estimates the user's own calls).
     fetch: async (input, init) => {
       const rpc = JSON.parse(String(init?.body ?? '{}')) as { method?: string; params?: { request?: { sender_address?: string }[] } };
-      const relayers = chain.relayers.map((r) => BigInt(r.address));
+      const relayers = [...chain.relayers, chain.simulator].map((r) => BigInt(r.address));
       if (rpc.method === 'starknet_estimateFee' && (rpc.params?.request ?? []).some((tx) => relayers.includes(BigInt(tx.sender_address ?? 0)))) simulations.n++;
       return fetch(input, init);
     },

@@ -238,12 +238,10 @@ pub mod Paymaster {
             self.access.assert_only_role(PAUSER_ROLE);
             self.pausable.pause();
         }
-
         fn unpause(ref self: ContractState) {
             self.access.assert_only_role(PAUSER_ROLE);
             self.pausable.unpause();
         }
-
         fn is_paused(self: @ContractState) -> bool {
             self.pausable.is_paused()
         }

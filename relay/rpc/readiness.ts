@@ -1,6 +1,8 @@
 /**
- * Is the relay ready to sponsor: the store answers, the node answers, and
- * some relayer is funded. Anyone may ask (paymaster_isAvailable, GET /health)
+ * Is the relay ready to sponsor: the store answers, the node answers, some
+ * relayer is funded, and the simulation account, when one is configured, is a
+ * relayer the Paymaster accepts (else every execute is refused 'PM: not
+ * relayer' in simulation: closed, but the operator should see why). Anyone may ask (paymaster_isAvailable, GET /health)
  * without a key, so the answer is computed at most once per READY_TTL_MS per
  * instance: asking can't be turned into load on the node or the store.
  */
@@ -11,6 +13,8 @@ export interface Readiness {
   store: boolean;
   chain: boolean;
   relayers: { total: number; available: number };
+  /** Present when config.simulator is set: whether the Paymaster has it as a relayer. */
+  simulator?: boolean;
 }
 
 const READY_TTL_MS = 2_000;
@@ -25,12 +29,19 @@ export function readiness(deps: RelayDeps): Promise<Readiness> {
 }
 
 async function probe(deps: RelayDeps): Promise<Readiness> {
-  const [store, chain, relayers] = await Promise.all([
+  const sim = deps.config.simulator;
+  const [store, chain, relayers, simulator] = await Promise.all([
     deps.store.ping().then(() => true, () => false),
     deps.provider.getBlockNumber().then(() => true, () => false),
     deps.relayers.status().catch(() => []),
+    sim === undefined
+      ? undefined
+      : deps.provider
+          .callContract({ contractAddress: deps.config.manifest.contracts.paymaster.address, entrypoint: 'is_relayer', calldata: [sim] })
+          .then((r) => BigInt(r[0] ?? 0) !== 0n, () => false),
   ]);
   // Balances are the operator's business: only how many relayers can pay is public.
   const available = relayers.filter((r) => r.inRotation).length;
-  return { ok: store && chain && available > 0, store, chain, relayers: { total: deps.relayers.size, available } };
+  const ok = store && chain && available > 0 && simulator !== false;
+  return { ok, store, chain, relayers: { total: deps.relayers.size, available }, ...(simulator === undefined ? {} : { simulator }) };
 }

@@ -189,3 +189,20 @@ describe('relayer pool', () => {
     expect((await s.rpc('paymaster_trackingIdToLatestHash', ['0xd0d0'])).body.result.status).toBe('dropped');
   });
 });
+
+describe('the simulation account in /health', () => {
+  it('is reported when configured: ready when the Paymaster has it as a relayer, 503 when not', async () => {
+    // Readiness is kept 2 s per instance; the tests above drained and refunded relayers.
+    await new Promise((r) => setTimeout(r, 2_100));
+    expect(await (await s.relay.app.request('/health')).json()).toMatchObject({ store: true, chain: true, simulator: true });
+    // An account the Paymaster does not know as a relayer: every simulation would be refused.
+    const wrong = await startRelayStack({ existingChain: s.chain, config: { simulator: s.chain.spare[0]!.address } });
+    try {
+      const res = await wrong.relay.app.request('/health');
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ ok: false, store: true, chain: true, simulator: false });
+    } finally {
+      await wrong.stop();
+    }
+  });
+});

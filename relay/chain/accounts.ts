@@ -12,12 +12,6 @@ import type { Store } from '../store/types.ts';
 import { Keys, TTL } from '../store/keys.ts';
 import { toHex } from './felt.ts';
 
-export interface AccountInfo {
-  deployed: boolean;
-  classHash?: string;
-  snip9v2: boolean;
-}
-
 type Chain = Pick<RpcProvider, 'getClassHashAt' | 'getClass'>;
 
 const EXECUTE_FROM_OUTSIDE_V2 = BigInt(hash.getSelectorFromName('execute_from_outside_v2'));
@@ -32,15 +26,14 @@ export async function classHashAt(provider: Chain, address: string): Promise<str
   }
 }
 
-export async function accountInfo(provider: Chain, store: Store, address: string): Promise<AccountInfo> {
+/** The class at `address` from the store's cache (an hour), else the node's answer, kept; undefined when nothing is deployed there. */
+export async function cachedClassHash(provider: Chain, store: Store, address: string): Promise<string | undefined> {
   const key = Keys.accountClass(address);
-  let classHash = (await store.get(key)) ?? undefined;
-  if (!classHash) {
-    classHash = await classHashAt(provider, address);
-    if (!classHash) return { deployed: false, snip9v2: false };
-    await store.set(key, classHash, { ttlMs: TTL.accountClass });
-  }
-  return { deployed: true, classHash, snip9v2: await classSupportsSnip9(provider, store, classHash) };
+  const cached = await store.get(key);
+  if (cached) return cached;
+  const classHash = await classHashAt(provider, address);
+  if (classHash) await store.set(key, classHash, { ttlMs: TTL.accountClass });
+  return classHash;
 }
 
 /**

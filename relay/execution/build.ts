@@ -5,7 +5,7 @@
  * mode the last call is the gas-token transfer to the Paymaster for exactly
  * `suggested_max_fee_in_gas_token`, which is what wallets verify before signing.
  */
-import { accountInfo } from '../chain/accounts.ts';
+import { cachedClassHash, classSupportsSnip9 } from '../chain/accounts.ts';
 import { feeTransferCall, udcDeployCall } from '../chain/calldata.ts';
 import { checkL2Gas, quote, strkToken } from '../chain/fees.ts';
 import { randomFelt } from '../chain/felt.ts';
@@ -101,17 +101,20 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
     : { type: 'invoke' as const, typed_data, parameters, fee };
 }
 
-/** A plain invoke needs an account that exists, is a class we relay to, and speaks SNIP-9 v2. */
+/**
+ * A plain invoke needs an account that exists, is a class we relay to, and speaks SNIP-9 v2, in
+ * that order: a class the relay does not accept is refused before the node is asked for it.
+ */
 async function checkDeployedAccount(deps: RelayDeps, user: string): Promise<void> {
-  const info = await accountInfo(deps.provider, deps.store, user);
-  if (!info.deployed) {
+  const classHash = await cachedClassHash(deps.provider, deps.store, user);
+  if (!classHash) {
     throw accountNotDeployed('Deploy it first, or use transaction type "deploy_and_invoke" with its deployment data.', { user_address: user });
   }
-  if (info.classHash) checkAccountClass(deps.config, info.classHash);
-  if (!info.snip9v2) {
+  checkAccountClass(deps.config, classHash);
+  if (!(await classSupportsSnip9(deps.provider, deps.store, classHash))) {
     throw new RelayError('snip9_v2_unsupported', {
       details: 'The account class must implement execute_from_outside_v2 (SRC-5 id of ISRC9_V2).',
-      data: { class_hash: info.classHash },
+      data: { class_hash: classHash },
     });
   }
 }

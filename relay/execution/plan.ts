@@ -7,7 +7,7 @@
  * gate judges, and the idempotency key of the on-chain effect.
  */
 import type { Call } from 'starknet';
-import { accountInfo, classHashAt } from '../chain/accounts.ts';
+import { cachedClassHash, classHashAt } from '../chain/accounts.ts';
 import { fromU256, paymasterCall, TRANSFER_SELECTOR, udcDeployTx } from '../chain/calldata.ts';
 import type { GasToken } from '../chain/fees.ts';
 import type { OutsideCall } from '../chain/snip9.ts';
@@ -56,9 +56,7 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
   // Paymaster itself, which checks the class on chain, in the simulation below, before any gas.
   // Whether a deploy_and_invoke's account is deployed yet is only ever read fresh.
   const nowRead = settleLater(deps.clock.now());
-  const classRead = settleLater(
-    deployment ? classHashAt(deps.provider, account) : accountInfo(deps.provider, deps.store, account).then((i) => i.classHash),
-  );
+  const classRead = settleLater(deployment ? classHashAt(deps.provider, account) : cachedClassHash(deps.provider, deps.store, account));
   if (chainId !== BigInt(await deps.provider.getChainId())) {
     throw new RelayError('wrong_chain', { details: 'The typed data was built for another chain.' });
   }

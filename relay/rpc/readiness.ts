@@ -2,9 +2,10 @@
  * Is the relay ready to sponsor: the store answers, the node answers, some
  * relayer is funded, and the simulation account, when one is configured, is a
  * relayer the Paymaster accepts (else every execute is refused 'PM: not
- * relayer' in simulation: closed, but the operator should see why). Anyone may ask (paymaster_isAvailable, GET /health)
- * without a key, so the answer is computed at most once per READY_TTL_MS per
- * instance: asking can't be turned into load on the node or the store.
+ * relayer' in simulation: closed, but the operator should see why). Anyone
+ * may ask (paymaster_isAvailable, GET /health) without a key, so the answer is
+ * computed at most once per READY_TTL_MS per instance: asking can't be turned
+ * into load on the node or the store.
  */
 import type { RelayDeps } from '../deps.ts';
 

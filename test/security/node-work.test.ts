@@ -12,6 +12,7 @@ import { relayerLedger, report, sponsored } from './helpers.ts';
 
 const REFUSALS = 3;
 const simulations = { n: 0 };
+const classReads = { n: 0 };
 let s: RelayStack;
 beforeAll(async () => {
   s = await startRelayStack({
@@ -23,6 +24,7 @@ beforeAll(async () => {
       const relayers = s ? [...s.chain.relayers, s.chain.simulator].map((r) => BigInt(r.address)) : [];
       const relayed = () => (rpc.params?.request ?? []).some((tx) => relayers.includes(BigInt(tx.sender_address ?? 0)));
       if (rpc.method === 'starknet_simulateTransactions' || (rpc.method === 'starknet_estimateFee' && relayed())) simulations.n++;
+      if (rpc.method === 'starknet_getClass') classReads.n++;
       return fetch(input, init);
     },
   });
@@ -54,4 +56,16 @@ describe('node work bought with a public key', () => {
     expect(after.txs).toBe(before.txs);
     expect(after.strk).toBe(before.strk);
   }, 180_000);
+
+  it('refuses a contract of a class the relay does not accept before asking the node for that class', async () => {
+    // Any contract can stand in for an account; each new class would cost the node a whole-class read.
+    const token = s.chain.manifest.contracts.ciro_token.address;
+    classReads.n = 0;
+    const built = await s.rpc('paymaster_buildTransaction', {
+      transaction: { type: 'invoke', invoke: { user_address: token, calls: [{ to: token, selector: hash.getSelectorFromName('approve'), calldata: [token, '0x1', '0x0'] }] } },
+      parameters: sponsored,
+    });
+    expect(built.body.error?.data?.reason).toBe('account_class_not_supported');
+    expect(classReads.n).toBe(0);
+  });
 });

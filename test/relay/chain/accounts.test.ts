@@ -7,7 +7,7 @@
  */
 import { RpcProvider } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountInfo, classHashAt, classSupportsSnip9 } from '../../../relay/chain/accounts.ts';
+import { cachedClassHash, classHashAt, classSupportsSnip9 } from '../../../relay/chain/accounts.ts';
 import { UDC_ADDRESS } from '../../../relay/chain/calldata.ts';
 import { nodeCodeOf } from '../../../relay/errors/chain.ts';
 import { Keys } from '../../../relay/store/keys.ts';
@@ -38,9 +38,10 @@ describe('account facts on devnet', () => {
 
   it('reads SNIP-9 support from the class, caching it per class: yes for the CIRO account, no for a contract without it', async () => {
     const store = new MemoryStore();
-    const info = await accountInfo(chain.provider, store, worker());
-    expect(info).toMatchObject({ deployed: true, snip9v2: true });
-    expect(await store.get(Keys.classSnip9(info.classHash!))).toBe('1');
+    const cls = (await cachedClassHash(chain.provider, store, worker()))!;
+    expect(await store.get(Keys.accountClass(worker()))).toBe(cls);
+    expect(await classSupportsSnip9(chain.provider, store, cls)).toBe(true);
+    expect(await store.get(Keys.classSnip9(cls))).toBe('1');
     const udcClass = (await classHashAt(chain.provider, UDC_ADDRESS))!;
     expect(await classSupportsSnip9(chain.provider, store, udcClass)).toBe(false);
     expect(await store.get(Keys.classSnip9(udcClass))).toBe('0');
@@ -53,9 +54,9 @@ describe('account facts on devnet', () => {
     const store = new MemoryStore();
     const accepted = chain.manifest.accountClassHashes[0]!;
     await store.set(Keys.accountClass(UDC_ADDRESS), accepted);
-    await accountInfo(chain.provider, store, UDC_ADDRESS);
+    expect(await classSupportsSnip9(chain.provider, store, (await cachedClassHash(chain.provider, store, UDC_ADDRESS))!)).toBe(true);
     expect(await store.get(Keys.classSnip9(accepted))).toBe('1');
-    expect((await accountInfo(chain.provider, store, worker())).snip9v2).toBe(true);
+    expect(await classSupportsSnip9(chain.provider, store, (await cachedClassHash(chain.provider, store, worker()))!)).toBe(true);
   });
 
   it('caches nothing when the class is unknown or the node is down', async () => {
@@ -66,7 +67,7 @@ describe('account facts on devnet', () => {
     const dead = new RpcProvider({ nodeUrl: 'http://127.0.0.1:9' });
     await expect(classSupportsSnip9(dead, store, someClass)).rejects.toBeDefined();
     expect(await store.get(Keys.classSnip9(someClass))).toBeNull();
-    expect(await accountInfo(chain.provider, store, '0x1234abcd')).toEqual({ deployed: false, snip9v2: false });
+    expect(await cachedClassHash(chain.provider, store, '0x1234abcd')).toBeUndefined();
     expect(await store.get(Keys.accountClass('0x1234abcd'))).toBeNull();
   });
 });

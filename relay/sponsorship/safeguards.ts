@@ -2,6 +2,9 @@
  * Operator safeguards no tenant policy can lift: tenant admins write
  * policies, the operator pays the gas. Each is a line in the same atomic
  * Store.reserve as the policy's budgets, so it settles and releases with them.
+ * Holds (counts of transactions in flight) renew their TTL on each new hold:
+ * the TTL only clears a count a crashed relay never gave back, and must not
+ * clear one that a transaction sent a moment ago still needs.
  * - A per-tenant ceiling on the fees relayers may pay per UTC day: the worst
  *   case of every sponsored transaction, and of every default-mode one too,
  *   since a default-mode transaction that reverts undoes the user's payment
@@ -45,7 +48,7 @@ export function safeguardLines(req: SponsorshipRequest, ceiling: bigint, now: nu
   ];
   if (sponsored) return out;
   out.push(
-    { line: { key: Keys.paymentHold(req.tenant.id, req.sender), amount: 1n, limit: 1n, ttlMs: TTL.paymentHold }, kind: 'hold', refuse: paymentInFlight },
+    { line: { key: Keys.paymentHold(req.tenant.id, req.sender), amount: 1n, limit: 1n, ttlMs: TTL.paymentHold, renewTtl: true }, kind: 'hold', refuse: paymentInFlight },
     // Limit REVERT_LIMIT: a sender already paused never gets here (decide refuses first).
     {
       line: { key: Keys.reverts(req.tenant.id, req.sender), amount: 1n, limit: BigInt(REVERT_LIMIT), ttlMs: TTL.reverts },
@@ -81,7 +84,7 @@ export async function withQuotaHold(store: Store, req: SponsorshipRequest, consu
   const left = req.accountQuotaLeft;
   if (left === undefined) return consume();
   const key = Keys.quotaHold(req.sender);
-  const held = await store.reserve([{ key, amount: 1n, limit: left, ttlMs: TTL.paymentHold }]);
+  const held = await store.reserve([{ key, amount: 1n, limit: left, ttlMs: TTL.paymentHold, renewTtl: true }]);
   if (!held.ok) throw quotaInFlight(left);
   try {
     const res = await consume();

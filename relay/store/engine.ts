@@ -105,7 +105,8 @@ export class StoreEngine {
       if (total === undefined) continue; // already written for an earlier line with this key
       pending.delete(line.key);
       const cur = this.str(line.key);
-      this.b.put(line.key, cur ? { ...cur, v: total.toString() } : this.strEntry(total.toString(), ttlOf(line)));
+      const renew = line.renewTtl && line.ttlMs !== undefined;
+      this.b.put(line.key, cur && !renew ? { ...cur, v: total.toString() } : this.strEntry(total.toString(), ttlOf(line)));
     }
     return { ok: true, used };
   }

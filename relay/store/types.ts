@@ -91,6 +91,11 @@ export interface ReserveLine {
   limit: bigint;
   /** Applied when the line's counter is created (budget periods). */
   ttlMs?: number;
+  /**
+   * Re-applies ttlMs on every successful reserve instead (holds): a counter
+   * of things in flight must outlive the newest of them, not the first.
+   */
+  renewTtl?: boolean;
 }
 
 export type ReserveResult =

@@ -72,6 +72,19 @@ export function amountCases(store: () => Store): void {
       expect(await s.amount('day')).toBe(0n);
     });
 
+    it('renews a renewTtl line on every reservation, so a hold outlives its newest unit', async () => {
+      const s = store();
+      const hold = { key: 'hold', amount: 1n, limit: 10n, ttlMs: 400, renewTtl: true };
+      await s.reserve([hold, { key: 'period', amount: 1n, limit: 10n, ttlMs: 400 }]);
+      await sleep(250);
+      await s.reserve([hold, { key: 'period', amount: 1n, limit: 10n, ttlMs: 400 }]);
+      await sleep(250); // 500 ms after creation, 250 ms after the renewal
+      expect(await s.amount('hold')).toBe(2n);
+      expect(await s.amount('period')).toBe(0n); // the plain line in the same call kept its period
+      await sleep(350);
+      expect(await s.amount('hold')).toBe(0n);
+    });
+
     it('never exceeds a limit under 200 concurrent reservations and sums exactly', async () => {
       const s = store();
       const calls = Array.from({ length: 200 }, (_, i) =>

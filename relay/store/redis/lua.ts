@@ -127,7 +127,7 @@ return v
 `;
 
 /**
- * KEYS: one counter per line; ARGV: amount, limit, ttlMs per line.
+ * KEYS: one counter per line; ARGV: amount, limit, ttlMs, renew ('1'|'0') per line.
  * Returns {1, used...} or {0, blockingIndex, used, limit}.
  * Lines may share a key, so checks run against running totals; nothing is
  * written until every line has passed.
@@ -143,8 +143,8 @@ for i = 1, #KEYS do
     cur = num(raw, k)
     if type(cur) == 'table' then return cur end
   end
-  local limit = ARGV[3 * i - 1]
-  local nxt = add(cur, ARGV[3 * i - 2])
+  local limit = ARGV[4 * i - 2]
+  local nxt = add(cur, ARGV[4 * i - 3])
   if cmp(nxt, limit) > 0 then return {0, i - 1, cur, limit} end
   pending[k] = nxt
   used[i] = nxt
@@ -153,8 +153,8 @@ for i = 1, #KEYS do
   local k = KEYS[i]
   local v = pending[k]
   if v then
-    local ttl = ARGV[3 * i]
-    if not existed[k] and ttl ~= '0' then redis.call('SET', k, v, 'PX', ttl)
+    local ttl = ARGV[4 * i - 1]
+    if ttl ~= '0' and (not existed[k] or ARGV[4 * i] == '1') then redis.call('SET', k, v, 'PX', ttl)
     else redis.call('SET', k, v, 'KEEPTTL') end
     pending[k] = nil
   end

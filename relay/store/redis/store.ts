@@ -116,7 +116,7 @@ export class RedisStore implements Store {
 
   async reserve(lines: ReserveLine[]): Promise<ReserveResult> {
     checkLines(lines);
-    const argv = lines.flatMap((l) => [l.amount.toString(), l.limit.toString(), ttlArg(ttlOf(l))]);
+    const argv = lines.flatMap((l) => [l.amount.toString(), l.limit.toString(), ttlArg(ttlOf(l)), l.renewTtl ? '1' : '0']);
     const reply = (await this.eval(S.reserve, lines.map((l) => l.key), argv)) as [number, ...(string | number)[]];
     if (reply[0] === 1) return { ok: true, used: reply.slice(1).map((u) => BigInt(u)) };
     const [, blocking, used, limit] = reply;

@@ -18,6 +18,7 @@ import { chainUnavailable } from '../errors/chain.ts';
 import type { RelayerLease } from '../relayers/pool.ts';
 import type { Reservation, SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
+import { Keys } from '../store/keys.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
 import { settleLater } from './checks.ts';
 import { metered } from './metered.ts';
@@ -63,13 +64,18 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
   let reservation: Reservation | undefined;
   try {
     // The tip (a market read) and the simulating relayer's nonce are independent chain reads.
-    const [tip, simulator] = await Promise.all([resolveTip(deps, params.fee_mode), readSimulator(deps)]);
-    // Read while the node simulates: the reservation holds one unit of it per transaction in flight.
-    const quotaRead = settleLater(readQuotaLeft(deps, p));
+    const [tip, simulator, othersInFlight] = await Promise.all([
+      resolveTip(deps, params.fee_mode),
+      readSimulator(deps),
+      p.viaPaymaster ? deps.store.amount(Keys.quotaHold(p.account)) : 0n,
+    ]);
+    // The reservation holds one unit of the Paymaster's quota per transaction in flight, and needs
+    // the quota read only beside others of the account's (withQuotaHold): then it is read while the node simulates.
+    const quotaRead = othersInFlight > 0n ? settleLater(readQuotaLeft(deps, p.account)) : undefined;
     const sim = await simulate(deps, p.calls, tip, simulator);
     await checkPayment(deps, p, sim);
-    const accountQuotaLeft = await quotaRead;
-    reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute', ...(accountQuotaLeft === undefined ? {} : { accountQuotaLeft }) });
+    const quota = p.viaPaymaster ? { accountQuota: () => quotaRead ?? readQuotaLeft(deps, p.account) } : {};
+    reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute', ...quota });
     lease = await deps.relayers.acquire();
     const { txHash, unconfirmed } = await submit(lease, p.calls, sim.resourceBounds, await deps.provider.getChainId(), tip);
     const submitted = lease;
@@ -102,11 +108,10 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
   }
 }
 
-/** What the Paymaster's quota has left for the account; a deploy-only transaction never reaches the Paymaster. */
-async function readQuotaLeft(deps: RelayDeps, p: Plan): Promise<bigint | undefined> {
-  if (!p.viaPaymaster) return undefined;
+/** What the Paymaster's quota has left for the account; a failed read is the chain's. */
+async function readQuotaLeft(deps: RelayDeps, account: string): Promise<bigint> {
   try {
-    return await accountQuotaLeft(deps.provider, deps.config.manifest.contracts.paymaster.address, p.account);
+    return await accountQuotaLeft(deps.provider, deps.config.manifest.contracts.paymaster.address, account);
   } catch (e) {
     throw chainUnavailable(e);
   }

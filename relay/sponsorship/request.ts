@@ -22,8 +22,12 @@ export interface SponsorshipRequest {
   deployment?: { classHash: string };
   /** The caller's network address, where the entry knows it (deploy quotas). */
   client?: string;
-  /** At execute: the Paymaster's on-chain quota left for the sender this period (chain/paymaster.ts). */
-  accountQuotaLeft?: bigint;
+  /**
+   * At execute, for a transaction through the Paymaster: reads its on-chain
+   * quota left for the sender this period (chain/paymaster.ts). Read only when
+   * others of the sender's transactions are in flight (withQuotaHold).
+   */
+  accountQuota?: () => Promise<bigint>;
 }
 
 /**

@@ -79,13 +79,22 @@ const paymentInFlight = () =>
  * (Redis slot, Durable Object), taken first and given back if the rest is
  * refused. It rides on the reservation as a `hold` line, so settlement and
  * release give it back like the others.
+ *
+ * The execute's simulation has just consumed this transaction's unit against
+ * the pending state, so a transaction alone in flight needs no quota read
+ * (a node call that would otherwise queue beside the simulation on every
+ * execute). Only when others of the account's are in flight, which the
+ * simulation cannot see, is the quota read and held against.
  */
 export async function withQuotaHold(store: Store, req: SponsorshipRequest, consume: () => Promise<Reservation>): Promise<Reservation> {
-  const left = req.accountQuotaLeft;
-  if (left === undefined) return consume();
+  const readLeft = req.accountQuota;
+  if (readLeft === undefined) return consume();
   const key = Keys.quotaHold(req.sender);
-  const held = await store.reserve([{ key, amount: 1n, limit: left, ttlMs: TTL.paymentHold, renewTtl: true }]);
-  if (!held.ok) throw quotaInFlight(left);
+  const hold = (limit: bigint) => store.reserve([{ key, amount: 1n, limit, ttlMs: TTL.paymentHold, renewTtl: true }]);
+  if (!(await hold(1n)).ok) {
+    const left = await readLeft();
+    if (!(await hold(left)).ok) throw quotaInFlight(left);
+  }
   try {
     const res = await consume();
     return { ...res, lines: [...res.lines, { key, amount: '1', kind: 'hold' }] };

@@ -4,8 +4,9 @@
  * one transaction left sends many executes at once: each simulates against
  * the same on-chain count and passes, and every one past the quota would
  * revert at the Paymaster ('PM: quota exceeded') on the relayers' gas. Now
- * each execute reads what the quota has left and holds one unit of it per
- * transaction in flight: the rest are refused before submission. Every
+ * each execute holds one unit of the quota per transaction in flight, and one
+ * that finds others in flight reads what the quota has left (the simulation
+ * cannot see them): the rest are refused before submission. Every
  * tenant's sponsor key is public and all relay through the one Paymaster, so
  * the attacker spreads its requests over two tenants: the hold is the
  * account's, not a tenant's.
@@ -15,14 +16,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAndWait } from '../../scripts/local/accounts.ts';
 import { call } from '../../scripts/local/seed.ts';
 import { accountQuotaLeft } from '../../relay/chain/paymaster.ts';
+import { Keys } from '../../relay/store/keys.ts';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { attackerAccount, buildSigned, relayerLedger, report } from './helpers.ts';
 
 const ALLOWANCE = 2;
 const CONCURRENT = 8;
+const QUOTA_LEFT = BigInt(hash.getSelectorFromName('quota_left'));
+const quotaReads = { n: 0 };
 let s: RelayStack;
 beforeAll(async () => {
-  s = await startRelayStack({ chain: { relayerCount: 4 }, tenants: { other: ['worker-rewards', 'job-submission'] } });
+  s = await startRelayStack({
+    chain: { relayerCount: 4 },
+    tenants: { other: ['worker-rewards', 'job-submission'] },
+    // Counts the relay's reads of the Paymaster's quota_left view, without changing them.
+    fetch: async (input, init) => {
+      const rpc = JSON.parse(String(init?.body ?? '{}')) as { method?: string; params?: { request?: { entry_point_selector?: string } } };
+      if (rpc.method === 'starknet_call' && BigInt(rpc.params?.request?.entry_point_selector ?? 0) === QUOTA_LEFT) quotaReads.n++;
+      return fetch(input, init);
+    },
+  });
 }, 300_000);
 afterAll(async () => s?.stop());
 
@@ -37,6 +50,16 @@ describe("the Paymaster's per-account quota", () => {
     expect(await left()).toBe(BigInt(ALLOWANCE));
 
     const approve = (n: number) => ({ to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, `0x${n.toString(16)}`, '0x0'] });
+    // Alone in flight, the execute's simulation vouches for its own unit: no quota read. The next one is 1 left.
+    quotaReads.n = 0;
+    const alone = await s.rpc('paymaster_executeTransaction', (await buildSigned(s, attacker, [approve(99)])).params);
+    expect((await s.chain.provider.waitForTransaction(alone.body.result.transaction_hash)).isSuccess()).toBe(true);
+    expect(quotaReads.n).toBe(0);
+    // Settlement gives its hold back (until then it counts as in flight).
+    await expect.poll(() => s.relay.deps.store.amount(Keys.quotaHold(attacker.address)), { timeout: 20_000 }).toBe(0n);
+    await executeAndWait(s.chain.deployer.account, call(c.paymaster.address, 'set_account_allowance', [attacker.address, ALLOWANCE + 1]));
+    expect(await left()).toBe(BigInt(ALLOWANCE));
+
     const signed = [];
     const keyOf = (i: number) => (i % 2 === 0 ? s.keys.test! : s.keys.other!);
     for (let i = 0; i < CONCURRENT; i++) signed.push((await buildSigned(s, attacker, [approve(i + 1)], undefined, keyOf(i))).params);
@@ -51,14 +74,17 @@ describe("the Paymaster's per-account quota", () => {
     const receipts = await Promise.all(sent.map((r) => s.chain.provider.waitForTransaction(r.body.result.transaction_hash)));
     const after = await relayerLedger(s);
     const reverted = receipts.filter((r) => !r.isSuccess()).length;
-    report('account quota race', `${sent.length} of ${CONCURRENT} submitted with ${ALLOWANCE} left, ${reverted} reverted on chain, ${refusals.length} refused before submission`);
+    report('account quota race', `${sent.length} of ${CONCURRENT} submitted with ${ALLOWANCE} left, ${reverted} reverted on chain, ${refusals.length} refused before submission, ${quotaReads.n} quota reads`);
+    // Only executes that found another of the account's in flight read the quota (one node call each, as before).
+    expect(quotaReads.n).toBeGreaterThan(0);
+    expect(quotaReads.n).toBeLessThan(CONCURRENT);
     expect(reverted).toBe(0);
     expect(sent.length).toBe(ALLOWANCE);
     expect(after.txs - before.txs).toBe(BigInt(ALLOWANCE));
     expect(await left()).toBe(0n);
 
     // Settlement gives the holds back once the chain has counted the transactions: with the allowance raised, two more land.
-    await executeAndWait(s.chain.deployer.account, call(c.paymaster.address, 'set_account_allowance', [attacker.address, ALLOWANCE * 2]));
+    await executeAndWait(s.chain.deployer.account, call(c.paymaster.address, 'set_account_allowance', [attacker.address, ALLOWANCE * 2 + 1]));
     for (let i = 0; i < ALLOWANCE; i++) {
       const { params } = await buildSigned(s, attacker, [approve(100 + i)]);
       let res = await s.rpc('paymaster_executeTransaction', params);

@@ -3,7 +3,7 @@
  * `npm start` does before it serves, against a devnet that runs elsewhere.
  * Declares and deploys the CIRO contracts (idempotent: fixed salts), seeds the
  * demo worker, and writes to CIRO_STATE_DIR:
- *   relay.json     the relay's config (CIRO_CONFIG): node URL, manifest, relayers, demo tenant
+ *   relay.json     the relay's config (CIRO_CONFIG): node URL, manifest, relayers, simulation account, demo tenant
  *   manifest.json  the deployment manifest, with the node URL as seen from the host
  *   demo.json      the relay URL, the demo keys and the demo worker (what scripts/claim.ts reads)
  *   keys.json      the demo keys, kept so a re-run leaves the relay's config as it was
@@ -28,6 +28,7 @@ import { demoConfig } from '../scripts/local/demoConfig.ts';
 import { deployCiro } from '../scripts/local/deploy.ts';
 import { LocalProvider } from '../scripts/local/provider.ts';
 import { seedDemo, type DemoState } from '../scripts/local/seed.ts';
+import { ensureSimulator } from '../scripts/local/simulator.ts';
 
 const env = process.env;
 const rpcUrl = env.CIRO_DEVNET_URL ?? 'http://devnet:5050/rpc';
@@ -104,8 +105,11 @@ async function main() {
     admin: await newApiKey('demo-admin'),
   };
 
+  // Simulations run as an account of their own, so they never race the relayers' nonces (relay/relayers/simulator.ts).
+  const simulator = await ensureSimulator(provider, deployer!.account, manifest, readJson<ConfigInput>('relay.json')?.simulator);
+
   // The relay of `npm start`; the store comes from CIRO_REDIS_URL in compose.yaml (memory when unset).
-  const config: ConfigInput = demoConfig({ rpcUrl, manifest, relayers, keys });
+  const config: ConfigInput = demoConfig({ rpcUrl, manifest, relayers, simulator, keys });
   parseConfig(config); // a config the relay would refuse fails here, naming the field
 
   writeJson('keys.json', keys);

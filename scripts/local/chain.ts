@@ -6,9 +6,10 @@
 import { LocalProvider } from './provider.ts';
 import type { Manifest } from '../../relay/chain/manifest.ts';
 import { startDevnet, type Devnet, type DevnetOptions } from './devnet.ts';
-import { deployFreshAccount, devnetAccounts, executeAndWait, type KeyedAccount } from './accounts.ts';
+import { devnetAccounts, type KeyedAccount } from './accounts.ts';
 import { deployCiro, type DeployOptions } from './deploy.ts';
-import { call, seedDemo, type DemoState } from './seed.ts';
+import { seedDemo, type DemoState } from './seed.ts';
+import { ensureSimulator } from './simulator.ts';
 
 export interface LocalChain {
   devnet: Devnet;
@@ -17,8 +18,8 @@ export interface LocalChain {
   /** accounts[0] deploys and administers; relayers and a client follow. */
   deployer: KeyedAccount;
   relayers: KeyedAccount[];
-  /** Registered as a relayer on the Paymaster, unfunded, never sending: the relay's config.simulator. */
-  simulator: KeyedAccount;
+  /** Registered as a relayer on the Paymaster, unfunded, never sending, no key: the relay's config.simulator. */
+  simulator: { address: string };
   client: KeyedAccount;
   spare: KeyedAccount[];
   demo?: DemoState;
@@ -47,8 +48,7 @@ export async function startLocalChain(opts: LocalChainOptions = {}): Promise<Loc
       ...opts.deploy,
     });
     manifest.rpcUrl = devnet.url;
-    const simulator = await deployFreshAccount(provider, deployer!.account, manifest.accountClassHashes[0]!);
-    await executeAndWait(deployer!.account, call(manifest.contracts.paymaster.address, 'add_relayer', [simulator.address]));
+    const simulator = { address: await ensureSimulator(provider, deployer!.account, manifest) };
     const demo = opts.seed
       ? await seedDemo(provider, manifest, { deployer: deployer!, relayer: relayers[0]!, client })
       : undefined;

@@ -207,6 +207,10 @@ describe('the bundle against a local chain', () => {
     // Same addresses as startLocalChain's deploy: fixed salts, same deployer.
     expect(manifest.contracts.paymaster.address).toBe(chain.manifest.contracts.paymaster.address);
 
+    // Simulations run as an account of their own, registered as a relayer on the Paymaster (health checks that below).
+    const { simulator } = JSON.parse(readFileSync(join(state, 'relay.json'), 'utf8')) as { simulator?: string };
+    expect(simulator).toMatch(/^0x[0-9a-f]+$/);
+
     // Compose runs it again on every `up`: nothing changes that the relay has read.
     const keys = readFileSync(join(state, 'keys.json'), 'utf8');
     const again = deploy();
@@ -214,10 +218,11 @@ describe('the bundle against a local chain', () => {
     expect(again.stdout).toContain('already on chain');
     expect(readFileSync(join(state, 'keys.json'), 'utf8')).toBe(keys);
     expect(JSON.parse(readFileSync(join(state, 'demo.json'), 'utf8')).worker).toEqual(demo.worker);
+    expect(JSON.parse(readFileSync(join(state, 'relay.json'), 'utf8')).simulator).toBe(simulator);
 
     const relay = await serveBundle({ CIRO_CONFIG: join(state, 'relay.json'), CIRO_REDIS_URL: redis.url });
     try {
-      expect((await health(relay.url)).status).toBe(200);
+      expect(await health(relay.url)).toMatchObject({ status: 200, body: { simulator: true } });
       // As `npm start` prices it: CIRO live from the mock Pragma oracle the deploy seeded.
       const contracts = (await (await fetch(`${relay.url}/v1/contracts`)).json()) as { supportedTokens: { symbol: string; source: string }[] };
       expect(contracts.supportedTokens).toEqual(

@@ -24,7 +24,7 @@ import { TextRegistry } from './observability/textRegistry.ts';
 import { createAlerts } from './observability/watch.ts';
 import { RelayerPool } from './relayers/pool.ts';
 import { SimulationAccount } from './relayers/simulator.ts';
-import type { PoseidonMany } from './relayers/signer.ts';
+import type { RelayerCrypto } from './relayers/signer.ts';
 import { Cosigners } from './sessions/cosigner.ts';
 import { ChainReputationSource } from './sponsorship/facts/reputation.ts';
 import { WebhookClient } from './sponsorship/facts/webhook.ts';
@@ -56,8 +56,8 @@ export interface CreateDepsOptions {
   registry?: MetricRegistry;
   /** The runtime's AsyncLocalStorage-backed scopes (entry/); without them log lines outside the HTTP middleware lack request ids. */
   scopes?: Scopes;
-  /** The relayers' Poseidon: starknet-crypto's on Node (entry/nativeCrypto.ts), @scure/starknet's otherwise. */
-  poseidonMany?: PoseidonMany;
+  /** The relayers' Poseidon and ECDSA: starknet-crypto's on Node (entry/nativeCrypto.ts), @scure/starknet's otherwise. */
+  crypto?: RelayerCrypto;
 }
 
 export function createDeps(o: CreateDepsOptions): RelayDeps {
@@ -98,7 +98,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     leaseMs: config.relayerLeaseMs,
     acquireTimeoutMs: config.relayerAcquireTimeoutMs,
     balanceTtlMs: config.relayerBalanceTtlMs,
-    ...(o.poseidonMany ? { poseidonMany: o.poseidonMany } : {}),
+    ...(o.crypto ? { crypto: o.crypto } : {}),
     ...(config.simulator ? { simulation: new SimulationAccount(provider, config.simulator) } : {}),
   });
   const directory = new TenantDirectory(config, store);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The Node entry's native Poseidon (relay/entry/native, starknet-crypto behind
+# The Node entry's native Poseidon and ECDSA (relay/entry/native, starknet-crypto behind
 # napi): built from the pinned crates (--locked) into the toolchain cache, so a
 # clean clone recompiles only this small crate, and copied beside its loader
-# (relay/entry/nativeCrypto.ts). Without it the relay hashes in JS, slower.
+# (relay/entry/nativeCrypto.ts). Without it the relay hashes and signs in JS, slower.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 T="${CIRO_TOOLCHAIN_DIR:-$HOME/.cache/ciro-toolchain}"

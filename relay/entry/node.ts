@@ -22,7 +22,7 @@ import { MemoryStore } from '../store/memory.ts';
 import type { Store } from '../store/types.ts';
 import { knownSecrets, parseJsonSource, secretsFromEnv, withOperatorKey } from './env.ts';
 import { loadPolicyFiles } from './policyFiles.ts';
-import { loadNativePoseidon } from './nativeCrypto.ts';
+import { loadNativeCrypto } from './nativeCrypto.ts';
 import { PromRegistry } from './promMetrics.ts';
 import { webhookFetch } from './webhookFetch.ts';
 
@@ -84,8 +84,8 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
   const store = await createStore(config.store);
   const log = opts.log ?? (() => {});
   const pending = new Set<Promise<unknown>>();
-  const native = loadNativePoseidon();
-  log('relay.poseidon', native.poseidonMany ? { native: true } : { native: false, reason: native.reason });
+  const native = loadNativeCrypto();
+  log('relay.crypto', native.crypto ? { native: true } : { native: false, reason: native.reason });
   const alertHost = config.alerts.webhook ? new URL(config.alerts.webhook.url).hostname.replace(/^\[|\]$/g, '') : undefined;
   const deps = createDeps({
     config,
@@ -100,7 +100,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
     ...(alertHost ? { alertFetch: webhookFetch([...config.webhookAllowHosts, alertHost.toLowerCase()]) } : {}),
     registry: opts.registry ?? new PromRegistry({ processMetrics: true }),
     scopes: createScopes(AsyncLocalStorage),
-    ...(native.poseidonMany ? { poseidonMany: native.poseidonMany } : {}),
+    ...(native.crypto ? { crypto: native.crypto } : {}),
     // Kept until close() so a shutdown never cuts a settlement in half.
     background: (work) => {
       const p = work.catch((e) => log('background.error', { error: String(e) })).finally(() => pending.delete(p));

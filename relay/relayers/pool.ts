@@ -7,7 +7,7 @@
  * `balanceTtlMs`, which is how it comes back.
  */
 import { Account, RpcProvider, type Call } from 'starknet';
-import { RelayerHasher, RelayerSigner, type PoseidonMany } from './signer.ts';
+import { RelayerHasher, RelayerSigner, type RelayerCrypto } from './signer.ts';
 import type { SimulationAccount } from './simulator.ts';
 import { RelayError } from '../errors/base.ts';
 import { Keys } from '../store/keys.ts';
@@ -28,8 +28,8 @@ export interface RelayerPoolOptions {
   /** How long acquire() waits for a free relayer before refusing. */
   acquireTimeoutMs?: number;
   balanceTtlMs?: number;
-  /** The relayers' transaction hashing (entry/nativeCrypto.ts on Node); @scure/starknet's by default. */
-  poseidonMany?: PoseidonMany;
+  /** The relayers' hashing and signing (entry/nativeCrypto.ts on Node); @scure/starknet's by default. */
+  crypto?: RelayerCrypto;
   /** The account simulations run as, when the operator gives one (simulator.ts); else a relayer at rest. */
   simulation?: SimulationAccount;
 }
@@ -74,9 +74,9 @@ export class RelayerPool {
   private readonly hasher: RelayerHasher;
 
   constructor(private readonly o: RelayerPoolOptions) {
-    this.hasher = new RelayerHasher(o.poseidonMany);
+    this.hasher = new RelayerHasher(o.crypto?.poseidonMany);
     this.accounts = new Map(
-      o.relayers.map((r) => [r.address, new Account({ provider: o.provider, address: r.address, signer: new RelayerSigner(r.privateKey, this.hasher) })]),
+      o.relayers.map((r) => [r.address, new Account({ provider: o.provider, address: r.address, signer: new RelayerSigner(r.privateKey, this.hasher, o.crypto?.sign) })]),
     );
   }
 

@@ -6,7 +6,8 @@
  *     while the node is busy estimating the same calldata (prehashSoon), and
  *     is then looked up when the transaction is signed;
  *   - the Poseidon is injectable: the Node entry gives starknet-crypto's
- *     (entry/nativeCrypto.ts, ~30× faster), Workers keep @scure/starknet's.
+ *     (entry/nativeCrypto.ts, ~30× faster), Workers keep @scure/starknet's;
+ *     so is the ECDSA signing, ~15× faster natively.
  * The composition is SNIP-8's, with starknet.js's own encoders of the fee
  * fields; test/relay/relayers/signer.test.ts checks it signs exactly what
  * starknet.js signs. Anything unusual (a proof, another version) goes to
@@ -17,6 +18,17 @@ import { constants, EDAMode, EDataAvailabilityMode, ETransactionVersion3, ec, Si
 /** Poseidon over any number of felts (Cairo's poseidon_hash_span). */
 export type PoseidonMany = (xs: readonly bigint[]) => bigint;
 export const jsPoseidonMany: PoseidonMany = (xs) => ec.starkCurve.poseidonHashMany([...xs]);
+/** Stark-curve ECDSA with RFC 6979's deterministic k: [r, s], hex. */
+export type EcdsaSign = (privateKey: string, hash: string) => [string, string];
+export const jsEcdsaSign: EcdsaSign = (privateKey, hash) => {
+  const { r, s } = ec.starkCurve.sign(hash, privateKey);
+  return [`0x${r.toString(16)}`, `0x${s.toString(16)}`];
+};
+/** The relayers' cryptography: starknet-crypto's on Node (entry/nativeCrypto.ts), @scure/starknet's otherwise. */
+export interface RelayerCrypto {
+  poseidonMany: PoseidonMany;
+  sign: EcdsaSign;
+}
 
 type Felts = readonly (string | bigint | number)[];
 const AHEAD_MAX = 256;
@@ -84,10 +96,16 @@ export class RelayerHasher {
 
 export class RelayerSigner extends Signer {
   constructor(
-    privateKey: string,
+    private readonly privateKey: string,
     private readonly hasher = new RelayerHasher(),
+    private readonly ecdsa: EcdsaSign = jsEcdsaSign,
   ) {
     super(privateKey);
+  }
+
+  /** Every signature goes through here (transactions, SNIP-12 messages): ~0.1 ms natively, ~1.5 ms in JS. */
+  protected override async signRaw(msgHash: string): Promise<Signature> {
+    return this.ecdsa(this.privateKey, msgHash);
   }
 
   override async signTransaction(transactions: Call[], details: InvocationsSignerDetails): Promise<Signature> {

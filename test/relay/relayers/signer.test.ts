@@ -1,18 +1,19 @@
 /**
  * The relayers' signer must sign exactly what starknet.js's Signer signs (the
  * node checks the signature against the transaction's hash), whether the
- * calldata's hash was computed ahead or not, with the JS Poseidon and with the
- * Node entry's native one (built by setup: a missing addon fails here). Stark
- * signatures are deterministic (RFC 6979), so equal signatures mean equal hashes.
+ * calldata's hash was computed ahead or not, with the JS Poseidon and ECDSA and
+ * with the Node entry's native ones (built by setup: a missing addon fails
+ * here). JS Stark signatures are deterministic (RFC 6979), so equal ones
+ * mean equal hashes; the native ones are checked by verifying them.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { constants, ETransactionVersion3, Signer, type Call, type InvocationsSignerDetails } from 'starknet';
+import { constants, ec, ETransactionVersion3, Signer, stark, type Call, type InvocationsSignerDetails } from 'starknet';
 import { describe, expect, it } from 'vitest';
-import { loadNativePoseidon } from '../../../relay/entry/nativeCrypto.ts';
-import { jsPoseidonMany, RelayerHasher, RelayerSigner, type PoseidonMany } from '../../../relay/relayers/signer.ts';
+import { loadNativeCrypto } from '../../../relay/entry/nativeCrypto.ts';
+import { jsEcdsaSign, jsPoseidonMany, RelayerHasher, RelayerSigner, type RelayerCrypto } from '../../../relay/relayers/signer.ts';
 
 const PK = '0x2dccce1da22003777062ee0870e9881b460a8b7eca276870f57c601f182136c';
 const felt = fc.bigInt({ min: 0n, max: 2n ** 251n }).map((n) => `0x${n.toString(16)}`);
@@ -34,26 +35,33 @@ const details = fc.record({
 });
 
 const library = new Signer(PK);
-const sign = (s: Signer, calls: Call[], d: unknown) => s.signTransaction(calls, { ...(d as object), cairoVersion: '1' } as InvocationsSignerDetails);
-const native = loadNativePoseidon();
-const poseidons: [string, PoseidonMany | undefined][] = [['JS', jsPoseidonMany], ['native', native.poseidonMany]];
+// Compared as the node receives them: the library's signature object and our [r, s] both as hex felts.
+const sign = async (s: Signer, calls: Call[], d: unknown) => stark.formatSignature(await s.signTransaction(calls, { ...(d as object), cairoVersion: '1' } as InvocationsSignerDetails));
+const native = loadNativeCrypto();
+const cryptos: [string, RelayerCrypto | undefined][] = [['JS', { poseidonMany: jsPoseidonMany, sign: jsEcdsaSign }], ['native', native.crypto]];
 
-describe.each(poseidons)("the relayers' signer, %s Poseidon", (_, poseidon) => {
-  it('signs what starknet.js signs, with and without the calldata hashed ahead', async () => {
-    const hasher = new RelayerHasher(poseidon);
-    const relayer = new RelayerSigner(PK, hasher);
+const verifies = (key: string, h: string, [r, s]: string[]) => ec.starkCurve.verify(new ec.starkCurve.Signature(BigInt(r!), BigInt(s!)), h, ec.starkCurve.getPublicKey(key));
+
+describe.each(cryptos)("the relayers' signer, %s Poseidon and ECDSA", (_, crypto) => {
+  it('signs the hash starknet.js signs, with and without the calldata hashed ahead', async () => {
+    const hasher = new RelayerHasher(crypto?.poseidonMany);
+    // The hash is proved equal through the JS signature (same k); the signature under test must then verify against it.
+    const signed: string[] = [];
+    const viaJs = new RelayerSigner(PK, hasher, (key, h) => (signed.push(h), jsEcdsaSign(key, h)));
     await fc.assert(
       fc.asyncProperty(fc.array(call, { minLength: 1, maxLength: 3 }), details, fc.boolean(), async (calls, d, ahead) => {
         if (ahead) hasher.prehashCalldata(calls);
-        expect(await sign(relayer, calls, d)).toEqual(await sign(library, calls, d));
+        expect(await sign(viaJs, calls, d)).toEqual(await sign(library, calls, d));
+        expect(verifies(PK, signed.at(-1)!, crypto!.sign(PK, signed.at(-1)!))).toBe(true);
       }),
       { numRuns: 40 },
     );
+    expect(await sign(new RelayerSigner(PK, hasher, crypto?.sign), [{ contractAddress: '0x1', entrypoint: 'approve', calldata: [] }], fc.sample(details, { numRuns: 1, seed: 3 })[0])).toHaveLength(2);
   });
 
   it('never signs a stale hash: the hash computed ahead is for that calldata only', async () => {
-    const hasher = new RelayerHasher(poseidon);
-    const relayer = new RelayerSigner(PK, hasher);
+    const hasher = new RelayerHasher(crypto?.poseidonMany);
+    const relayer = new RelayerSigner(PK, hasher, crypto?.sign);
     const d = fc.sample(details, { numRuns: 1, seed: 7 })[0]!;
     const a: Call[] = [{ contractAddress: '0x1', entrypoint: 'approve', calldata: ['0x2', '0x3', '0x0'] }];
     const b: Call[] = [{ contractAddress: '0x1', entrypoint: 'approve', calldata: ['0x2', '0x4', '0x0'] }];
@@ -64,22 +72,39 @@ describe.each(poseidons)("the relayers' signer, %s Poseidon", (_, poseidon) => {
   });
 });
 
-describe('the native Poseidon', () => {
-  it('is built and loaded (scripts/build-native.sh, run by setup)', () => {
-    expect(native.poseidonMany ? 'loaded' : native.reason).toBe('loaded');
+describe('the native Poseidon and ECDSA', () => {
+  it('are built and loaded (scripts/build-native.sh, run by setup)', () => {
+    expect(native.crypto ? 'loaded' : native.reason).toBe('loaded');
   });
 
-  it('equals @scure/starknet on any felts, and refuses what is not one', () => {
-    const many = native.poseidonMany!;
+  it('Poseidon equals @scure/starknet on any felts, and refuses what is not one', () => {
+    const many = native.crypto!.poseidonMany;
     fc.assert(fc.property(fc.array(fc.bigInt({ min: 0n, max: 2n ** 251n }), { maxLength: 60 }), (xs) => many(xs) === jsPoseidonMany(xs)), { numRuns: 200 });
     expect(() => many([2n ** 256n])).toThrow(/not a felt/);
   });
 
-  it('is not used when the addon is missing, or disagrees with @scure/starknet', () => {
-    expect(loadNativePoseidon('/nonexistent/ciro_crypto.node')).toMatchObject({ reason: expect.stringMatching(/^not loaded/) });
-    // A library whose "Poseidon" is a different function: the probe must catch it.
-    const liar = join(mkdtempSync(join(tmpdir(), 'ciro-native-')), 'liar.cjs');
-    writeFileSync(liar, "exports.poseidonHashMany = (xs) => '0x' + xs.length.toString(16);");
-    expect(loadNativePoseidon(liar)).toMatchObject({ reason: expect.stringMatching(/^disagrees/) });
+  it('signs what @scure/starknet verifies, and refuses what is not a felt', () => {
+    // Both derive k by RFC 6979, but not always the same k (nativeCrypto.ts): the signature is checked, not compared.
+    const sign = native.crypto!.sign;
+    const key = fc.bigInt({ min: 1n, max: 2n ** 251n }).map((n) => `0x${n.toString(16)}`);
+    const hash = fc.bigInt({ min: 0n, max: 2n ** 251n - 1n }).map((n) => `0x${n.toString(16)}`);
+    fc.assert(fc.property(key, hash, (k, h) => verifies(k, h, sign(k, h))), { numRuns: 100 });
+    expect(verifies(PK, '0xabc', sign(PK, '0xabc').reverse())).toBe(false); // the check above can fail
+    expect(() => sign('0xzz', '0x1')).toThrow(/not a felt/);
+  });
+
+  it('are not used when the addon is missing, or disagrees with @scure/starknet', () => {
+    expect(loadNativeCrypto('/nonexistent/ciro_crypto.node')).toMatchObject({ reason: expect.stringMatching(/^not loaded/) });
+    // Libraries whose "Poseidon" or "signature" is a different function: the probe must catch either.
+    const dir = mkdtempSync(join(tmpdir(), 'ciro-native-'));
+    const liar = (name: string, code: string) => (writeFileSync(join(dir, name), code), join(dir, name));
+    const real = `const real = require(${JSON.stringify(join(process.cwd(), 'relay/entry/native/ciro_crypto.node'))});`;
+    expect(loadNativeCrypto(liar('hash.cjs', `${real} exports.sign = real.sign; exports.poseidonHashMany = (xs) => '0x' + xs.length.toString(16);`))).toMatchObject({
+      reason: expect.stringMatching(/^disagrees .* Poseidon/),
+    });
+    // A signature of another hash.
+    expect(loadNativeCrypto(liar('sign.cjs', `${real} exports.poseidonHashMany = real.poseidonHashMany; exports.sign = (k, h) => real.sign(k, '0x' + (BigInt(h) + 1n).toString(16));`))).toMatchObject({
+      reason: expect.stringMatching(/does not verify$/),
+    });
   });
 });

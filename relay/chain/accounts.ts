@@ -1,6 +1,7 @@
 /**
  * What the relay must know about a user account before it builds for it: is
- * it deployed, with which class, and does that class speak SNIP-9 v2. Only
+ * it deployed, with which class, does that class speak SNIP-9 v2, and its
+ * nonce for the estimate (kept ten minutes; a stale one is read again). Only
  * definite answers are cached: a class never changes its entrypoints, and an
  * address's class is trusted for an hour (the Paymaster checks it on chain at
  * every relayed execution, which execute simulates before sending).
@@ -34,6 +35,23 @@ export async function cachedClassHash(provider: Chain, store: Store, address: st
   const classHash = await classHashAt(provider, address);
   if (classHash) await store.set(key, classHash, { ttlMs: TTL.accountClass });
   return classHash;
+}
+
+/**
+ * An account's nonce for build's estimate, from the store's cache when it has
+ * one (`cached: true`; a wrong one only fails that estimate, which is then
+ * retried with `freshNonce`), else the node's, kept.
+ */
+export async function cachedNonce(provider: Pick<RpcProvider, 'getNonceForAddress'>, store: Store, address: string): Promise<{ nonce: bigint; cached: boolean }> {
+  const cached = await store.get(Keys.accountNonce(address));
+  if (cached !== null) return { nonce: BigInt(cached), cached: true };
+  return { nonce: await freshNonce(provider, store, address), cached: false };
+}
+
+export async function freshNonce(provider: Pick<RpcProvider, 'getNonceForAddress'>, store: Store, address: string): Promise<bigint> {
+  const nonce = BigInt(await provider.getNonceForAddress(address));
+  await store.set(Keys.accountNonce(address), nonce.toString(), { ttlMs: TTL.accountNonce });
+  return nonce;
 }
 
 /**

@@ -5,7 +5,7 @@
  * mode the last call is the gas-token transfer to the Paymaster for exactly
  * `suggested_max_fee_in_gas_token`, which is what wallets verify before signing.
  */
-import { cachedClassHash, classSupportsSnip9 } from '../chain/accounts.ts';
+import { cachedClassHash, cachedNonce, classSupportsSnip9, freshNonce } from '../chain/accounts.ts';
 import { feeTransferCall, udcDeployCall } from '../chain/calldata.ts';
 import { checkL2Gas, quote, strkToken } from '../chain/fees.ts';
 import { randomFelt } from '../chain/felt.ts';
@@ -16,7 +16,7 @@ import { RelayError } from '../errors/base.ts';
 import type { SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { accountNotDeployed, checkAccountClass, checkShape, resolveGasToken, resolveTimeBounds, settleLater } from './checks.ts';
-import { estimateSequence, type QueryTx } from './estimate.ts';
+import { estimateSequence, type Estimate } from './estimate.ts';
 import { metered } from './metered.ts';
 import { resolveTip } from './tip.ts';
 
@@ -62,20 +62,19 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
   // Independent chain reads run together, each answer still checked in order: a wallet's own
   // send makes the same nonce read, so a refused build costs the node no more than that.
   const nowRead = settleLater(deps.clock.now());
-  const nonceRead = deployment ? undefined : settleLater(deps.provider.getNonceForAddress(user));
+  const nonceRead = deployment ? undefined : settleLater(cachedNonce(deps.provider, deps.store, user));
   if (!deployment) await checkDeployedAccount(deps, user);
   const window = resolveTimeBounds(config, await nowRead, params.time_bounds);
   await gate(user, userCalls, params.fee_mode.mode, 0n);
 
   const probe = token ? [...userCalls, feeTransferCall(token.address, paymaster, 1n)] : userCalls;
-  const txs: QueryTx[] = [];
+  let est;
   if (deployment) {
     const { relayer, nonce } = await relayerNonce();
-    txs.push({ sender: relayer, calls: deployCalls, nonce }, { sender: user, calls: probe, nonce: 0n });
+    est = await estimateSequence(deps.provider, [{ sender: relayer, calls: deployCalls, nonce }, { sender: user, calls: probe, nonce: 0n }]);
   } else {
-    txs.push({ sender: user, calls: probe, nonce: BigInt(await nonceRead!) });
+    est = await estimateInvoke(deps, user, probe, await nonceRead!);
   }
-  const est = await estimateSequence(deps.provider, txs);
   const l2Gas = est.l2Gas + BigInt(config.fees.overheadL2Gas);
   checkL2Gas(l2Gas, config.fees.maxL2GasPerTx);
   // The tip the relayer will add is the user's cost too in default mode, so the quote carries it.
@@ -116,5 +115,21 @@ async function checkDeployedAccount(deps: RelayDeps, user: string): Promise<void
       details: 'The account class must implement execute_from_outside_v2 (SRC-5 id of ISRC9_V2).',
       data: { class_hash: classHash },
     });
+  }
+}
+
+/**
+ * The user's calls estimated with its nonce as cached. A paymaster's user
+ * seldom sends on its own, so the cache saves a node read per build; when it
+ * has (the estimate fails and the nonce has moved), once more with the new one.
+ */
+async function estimateInvoke(deps: RelayDeps, user: string, calls: OutsideCall[], n: { nonce: bigint; cached: boolean }): Promise<Estimate> {
+  try {
+    return await estimateSequence(deps.provider, [{ sender: user, calls, nonce: n.nonce }]);
+  } catch (e) {
+    if (!n.cached) throw e;
+    const fresh = await freshNonce(deps.provider, deps.store, user).catch(() => n.nonce);
+    if (fresh === n.nonce) throw e;
+    return estimateSequence(deps.provider, [{ sender: user, calls, nonce: fresh }]);
   }
 }

@@ -26,6 +26,8 @@ export const TTL = {
   accountClass: 3_600_000,
   /** A class never changes its interfaces. */
   classSnip9: DAY_MS,
+  /** A paymaster's user rarely sends on its own (outside executions leave the nonce alone); a stale one is read again. */
+  accountNonce: 10 * 60_000,
   reverts: DAY_MS,
   /** Outlives the tracker's drop horizon (5 min) so a payment is never released while it may still land. */
   paymentHold: 15 * 60_000,
@@ -60,6 +62,7 @@ export const Keys = {
   /** A deployment is one effect per address, whichever transaction type carried it. */
   deployment: (address: string) => `exec:deploy:${hex(address)}`,
   accountClass: (address: string) => `account:class:${hex(address)}`,
+  accountNonce: (address: string) => `account:nonce:${hex(address)}`,
   classSnip9: (classHash: string) => `class:snip9v2:${hex(classHash)}`,
   reverts: (tenant: string, sender: string) => `reverts:${unit(tenant)}:${hex(sender)}`,
   /** A sender's default-mode payment in flight through one tenant (reserved with that tenant's lines). */

@@ -80,23 +80,24 @@ const GasTokenSchema = z
 const RedisUrl = z.string().url().regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL' });
 
 /**
- * One Redis (`url`) or a Redis Cluster (`cluster`: seed node URLs; the client
- * learns the other nodes from them). `prefix` must leave the keys' own {unit}
- * hash tags in charge: no braces, or one complete {tag} (every key in one
- * slot). RedisStore checks the same rule (store/redis/slot.ts).
+ * One Redis (`url`), a Redis Cluster (`cluster`: seed node URLs; the client learns the other nodes from them),
+ * or the master Sentinels watch (`sentinel`: its name and the sentinels' URLs; credentials and TLS of the first
+ * hold for the master too). `prefix` must leave the keys' own {unit} hash tags in charge: no braces, or one
+ * complete {tag} (every key in one slot). RedisStore checks the same rule (store/redis/slot.ts).
  */
 const RedisStoreSchema = z
   .object({
     kind: z.literal('redis'),
     url: RedisUrl.optional(),
     cluster: z.array(RedisUrl).min(1).optional(),
+    sentinel: z.object({ name: z.string().min(1), nodes: z.array(RedisUrl).min(1) }).optional(),
     prefix: z
       .string()
       .regex(/^[^{}]*$|^[^{}]*\{[^{}]+\}[^{}]*$/, { error: 'a key prefix may have no braces, or one complete non-empty {tag}' })
       .default('ciro:'),
   })
-  .refine((s) => (s.url === undefined) !== (s.cluster === undefined), {
-    error: 'give url (one Redis) or cluster (the seed node URLs of a Redis Cluster), not both',
+  .refine((s) => [s.url, s.cluster, s.sentinel].filter((x) => x !== undefined).length === 1, {
+    error: 'give one of url (one Redis), cluster (the seed node URLs of a Redis Cluster) or sentinel (a master name and its sentinels)',
     path: ['url'],
   });
 

@@ -51,7 +51,7 @@ export async function withOperatorKey(raw: Record<string, unknown>, value: unkno
 export function knownSecrets(config: Config, secrets: Record<string, string>, env: Record<string, unknown>): string[] {
   const out = [...config.relayers.map((r) => r.privateKey), ...Object.values(secrets)];
   if (typeof env.CIRO_OPERATOR_KEY === 'string') out.push(env.CIRO_OPERATOR_KEY);
-  const urls = config.store.kind === 'redis' ? [config.store.url, ...(config.store.cluster ?? [])] : [];
+  const urls = config.store.kind === 'redis' ? [config.store.url, ...(config.store.cluster ?? []), ...(config.store.sentinel?.nodes ?? [])] : [];
   for (const u of urls) {
     const password = u ? safeUrl(u)?.password : undefined;
     if (password) out.push(decodeURIComponent(password));

@@ -51,11 +51,12 @@ function rawConfigFromEnv(env: NodeJS.ProcessEnv, base: Record<string, unknown>)
   return raw;
 }
 
-/** Memory is the embedded default; Redis or Redis Cluster (Node-only client) is loaded only when configured. */
+/** Memory is the embedded default; Redis, Redis Cluster or Sentinel (Node-only client) is loaded only when configured. */
 export async function createStore(config: Config['store']): Promise<Store> {
   if (config.kind === 'memory') return new MemoryStore();
   const { RedisStore } = await import('../store/redis/store.ts');
-  return RedisStore.connect(config.cluster ? { cluster: config.cluster } : config.url!, { prefix: config.prefix });
+  const target = config.cluster ? { cluster: config.cluster } : config.sentinel ? { sentinel: config.sentinel } : { url: config.url! };
+  return RedisStore.connect(target, { prefix: config.prefix });
 }
 
 /** The TCP peer, when the request came through a socket (not through `app.request()` in tests). */

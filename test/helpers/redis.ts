@@ -127,6 +127,8 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 export interface StartRedisOptions {
   /** Extra redis-server arguments (a cluster node's, say); paths in them resolve in the server's temp dir. */
   args?: string[];
+  /** A config file's text, written to the temp dir and given first (a sentinel's, which it rewrites). */
+  conf?: string;
 }
 
 export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedis> {
@@ -138,7 +140,9 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedi
 
   const launch = async () => {
     const d = (dir ??= mkdtempSync(join(tmpdir(), DIR_PREFIX)));
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', d, ...(opts.args ?? [])];
+    const conf = opts.conf === undefined ? [] : [join(d, 'redis.conf')];
+    if (opts.conf !== undefined) writeFileSync(conf[0]!, opts.conf);
+    const args = [...conf, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', d, ...(opts.args ?? [])];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     proc.stdout?.on('data', (b) => (log += b));

@@ -19,7 +19,7 @@
  */
 import { ClientClosedError, ClientOfflineError, ErrorReply } from 'redis';
 import { StoreUnavailableError } from '../../errors/base.ts';
-import { redact, type Link, link, type RedisTarget } from './links.ts';
+import { describeTarget, type Link, link, type RedisTarget } from './links.ts';
 
 export type { RedisTarget } from './links.ts';
 
@@ -62,7 +62,7 @@ export class RedisConnection {
   static async open(target: RedisTarget, timeoutMs: number, connectTimeoutMs: number): Promise<RedisConnection> {
     const client = link(target, timeoutMs);
     try {
-      const where = 'url' in target ? redact(target.url) : `cluster ${target.cluster.map(redact).join(', ')}`;
+      const where = describeTarget(target);
       // The server's own refusal (protected mode, wrong password, …) says more than the timeout does.
       const why = () => (client.lastError ? `: ${client.lastError.message}` : '');
       await deadline(client.connect(), connectTimeoutMs, () => new Error(`no answer from ${where} within ${connectTimeoutMs} ms${why()}`));

@@ -1,19 +1,21 @@
 /**
  * The node-redis client under RedisConnection, behind one small interface:
- * a client of one server (`createClient`) or of a Redis Cluster
+ * a client of one server (`createClient`), of a Redis Cluster
  * (`createCluster`, seeded with one or more node URLs; it learns the slot map
- * and reaches every master itself). Both have the offline queue off and a
+ * and reaches every master itself), or of the master a set of Sentinels
+ * names (`createSentinel`; it follows a failover to the promoted replica).
+ * All have the offline queue off and a
  * reconnect backoff that never gives up; connection.ts adds the deadlines.
  * node-redis' own command `timeout` is not set: it covers only the wait
  * before a command is written, which connection.ts's deadline covers too,
  * and it costs an AbortSignal.timeout per command whose timer always fires
  * (a DOMException each, a tenth of the CPU of an admin dry run).
  */
-import { ClientClosedError, ClientOfflineError, createClient, createCluster } from 'redis';
+import { ClientClosedError, ClientOfflineError, createClient, createCluster, createSentinel } from 'redis';
 import { StoreUnavailableError } from '../../errors/base.ts';
 
-/** One server, or the seed nodes of a Redis Cluster (`redis://[user:password@]host:port`). */
-export type RedisTarget = { url: string } | { cluster: string[] };
+/** One server, the seed nodes of a Redis Cluster, or Sentinels and the name of the master they watch (`redis://[user:password@]host:port`). */
+export type RedisTarget = { url: string } | { cluster: string[] } | { sentinel: { name: string; nodes: string[] } };
 
 export interface Link {
   /** Resolves once commands can be served; keeps trying until then, or until destroyed. */
@@ -43,7 +45,15 @@ export function redact(url: string): string {
 }
 
 export function link(target: RedisTarget, timeoutMs: number): Link {
-  return 'url' in target ? serverLink(target.url, timeoutMs) : clusterLink(target.cluster, timeoutMs);
+  if ('url' in target) return serverLink(target.url, timeoutMs);
+  return 'cluster' in target ? clusterLink(target.cluster, timeoutMs) : sentinelLink(target.sentinel.name, target.sentinel.nodes, timeoutMs);
+}
+
+/** Where a target points, for messages: no credentials. */
+export function describeTarget(target: RedisTarget): string {
+  if ('url' in target) return redact(target.url);
+  if ('cluster' in target) return `cluster ${target.cluster.map(redact).join(', ')}`;
+  return `master '${target.sentinel.name}' of sentinels ${target.sentinel.nodes.map(redact).join(', ')}`;
 }
 
 function serverLink(url: string, timeoutMs: number): Link {
@@ -71,7 +81,7 @@ function serverLink(url: string, timeoutMs: number): Link {
   };
 }
 
-/** What the seeds say about credentials and TLS holds for the nodes the cluster reports (no URL of theirs). */
+/** What the seeds say about credentials and TLS holds for the nodes the cluster or the sentinels report (no URL of theirs). */
 function nodeDefaults(urls: string[]): { username?: string; password?: string; tls: boolean } {
   const u = new URL(urls[0]!);
   return {
@@ -131,5 +141,39 @@ function clusterLink(urls: string[], timeoutMs: number): Link {
     },
     close: () => cluster.close(),
     destroy,
+  };
+}
+
+/**
+ * The master the sentinels name, followed through failovers: during one,
+ * commands fail (StoreUnavailableError, fail closed) until the sentinels have
+ * promoted a replica and the client has moved to it. One client to the
+ * master is kept for every command, so they pipeline as on one server.
+ */
+function sentinelLink(name: string, urls: string[], timeoutMs: number): Link {
+  const { tls, ...auth } = nodeDefaults(urls);
+  const socket = { connectTimeout: timeoutMs, reconnectStrategy: backoff } as const;
+  const options = { ...auth, disableOfflineQueue: true, socket: tls ? { ...socket, tls: true as const } : socket };
+  const sentinel = createSentinel({
+    name,
+    sentinelRootNodes: urls.map((u) => new URL(u)).map((u) => ({ host: u.hostname, port: Number(u.port || 26379) })),
+    nodeClientOptions: options,
+    sentinelClientOptions: options,
+    reserveClient: true,
+  });
+  let lastError: Error | undefined;
+  sentinel.on('error', (e: Error) => void (lastError = e)); // as above: every command in that state fails on its own
+  return {
+    get lastError() {
+      return lastError;
+    },
+    connect: async () => void (await sentinel.connect()),
+    send: (args) => sentinel.sendCommand(false, args),
+    ping: async () => void (await sentinel.sendCommand(false, ['PING'])),
+    get isReady() {
+      return sentinel.isReady;
+    },
+    close: () => sentinel.close(),
+    destroy: () => sentinel.destroy(),
   };
 }

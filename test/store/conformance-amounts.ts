@@ -180,8 +180,9 @@ export function amountCases(store: () => Store): void {
     it('treats a non-amount value as a caller bug, not an outage', async () => {
       const s = store();
       await s.set('x', 'not-a-number');
-      for (const p of [s.amount('x'), s.adjust('x', 1n), s.reserve([{ key: 'x', amount: 1n, limit: 5n }])]) {
-        const err = await p.then(() => undefined, (e: unknown) => e);
+      // Each call's failure is caught as it is made: awaited one by one, a later one could reject unhandled meanwhile.
+      const failures = [s.amount('x'), s.adjust('x', 1n), s.reserve([{ key: 'x', amount: 1n, limit: 5n }])].map((p) => p.then(() => undefined, (e: unknown) => e));
+      for (const err of await Promise.all(failures)) {
         expect(err).toBeInstanceOf(Error);
         expect(err).not.toBeInstanceOf(StoreUnavailableError);
       }

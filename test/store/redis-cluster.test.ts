@@ -136,7 +136,8 @@ describe('Redis Cluster store config', () => {
   });
 
   it('refuses both a url and a cluster, neither, a non-redis URL and a prefix that breaks units', () => {
-    expect(issues({ CIRO_REDIS_URL: 'redis://a:1', CIRO_REDIS_CLUSTER_URLS: 'redis://b:1' })).toEqual([expect.stringMatching(/^store\.url: give url .* not both/)]);
+    expect(issues({ CIRO_REDIS_URL: 'redis://a:1', CIRO_REDIS_CLUSTER_URLS: 'redis://b:1' })).toEqual([expect.stringMatching(/^store\.url: give one of url .* or sentinel/)]);
+    expect(issues({}, { kind: 'redis', cluster: ['redis://b:1'], sentinel: { name: 'm', nodes: ['redis://s:26379'] } })).toEqual([expect.stringMatching(/^store\.url: give one of/)]);
     expect(issues({}, { kind: 'redis' })).toEqual([expect.stringMatching(/^store\.url: /)]);
     expect(issues({}, { kind: 'redis', cluster: [] })).toEqual([expect.stringMatching(/^store\.cluster: /)]);
     expect(issues({}, { kind: 'redis', cluster: ['http://a:1'] })).toEqual([expect.stringMatching(/^store\.cluster\[0\]: expected a redis/)]);

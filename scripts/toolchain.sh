@@ -62,6 +62,13 @@ if ! command -v redis-server >/dev/null; then
   apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
 fi
 
+# openssl makes the private CA and certificate of the Redis-over-TLS test (test/store/redis-tls.test.ts).
+if ! command -v openssl >/dev/null; then
+  log "openssl: installing from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq openssl >/dev/null
+fi
+
 # Headless Chromium (Debian's; browser downloads from a CDN are not possible here) for the console's browser test.
 if ! command -v chromium >/dev/null; then
   log "chromium: installing from Debian"
@@ -82,4 +89,5 @@ check starknet-compile "$CAIRO_VERSION" "$T/cairo-$CAIRO_VERSION/bin/starknet-co
 check cairo-test "$CAIRO_VERSION" "$T/cairo-$CAIRO_VERSION/bin/cairo-test" --version
 check redis-server "v=" redis-server --version
 check chromium "Chromium" chromium --version
+check openssl "OpenSSL" openssl version
 log "toolchain ready in $(( $(date +%s) - t0 ))s (cache: $T)"

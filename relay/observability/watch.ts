@@ -4,7 +4,9 @@
  * - a relayer whose STRK balance is below the floor (out of rotation);
  * - a tenant's policy global budget, or its daily fee ceiling, at or above
  *   `budgetThresholdPct` of its limit (reservations in flight included: the
- *   same counters the gate reserves against, sponsorship/gauges.ts);
+ *   same counters the gate reserves against, sponsorship/gauges.ts), read for
+ *   every tenant once an hour and for tenants spending today in between
+ *   (tenantsToCheck);
  * - the store or the chain failing for `unavailableAfterSeconds` with no
  *   success in between (every call reports to Health; the pass probes too).
  * Deduplication is AlertSender's: one alert per condition per window.
@@ -16,6 +18,8 @@ import type { RelayerPool } from '../relayers/pool.ts';
 import type { SponsorshipGate } from '../sponsorship/gate.ts';
 import type { Store } from '../store/types.ts';
 import type { TenantDirectory } from '../tenants/directory.ts';
+import { dayOf, Keys } from '../store/keys.ts';
+import type { Tenant } from '../config.ts';
 import type { Alert, AlertSender } from './alerts.ts';
 import type { Component, Health } from './health.ts';
 
@@ -28,10 +32,15 @@ export interface WatchOptions {
   store: Store;
   provider: Pick<RpcProvider, 'getBlockNumber'>;
   relayers: Pick<RelayerPool, 'status'>;
-  gate: Pick<SponsorshipGate, 'limits'>;
-  directory: Pick<TenantDirectory, 'tenants'>;
+  gate: Pick<SponsorshipGate, 'limits' | 'spendingTenants'>;
+  directory: Pick<TenantDirectory, 'tenants' | 'tenant'>;
   log: Log;
+  /** Clock in ms (tests move it). */
+  now?: () => number;
 }
+
+/** How often the pass reads every tenant's budgets; between, only those of tenants that reserved today or yesterday. */
+export const FULL_PASS_MS = 3_600_000;
 
 const STRK = (fri: bigint | string): string => `${(Number(fri) / 1e18).toFixed(4)} STRK`;
 
@@ -100,7 +109,7 @@ async function budgetAlerts(o: WatchOptions): Promise<Alert[]> {
   const reached = (used: bigint, limit: bigint) => limit > 0n && used * 100n >= limit * pct;
   const share = (used: bigint, limit: bigint) => Number((used * 10_000n) / limit) / 100;
   const out: Alert[] = [];
-  for (const tenant of await o.directory.tenants()) {
+  for (const tenant of await tenantsToCheck(o)) {
     const use = await o.gate.limits(tenant);
     const c = use.ceiling;
     if (reached(c.used, c.limit)) {
@@ -124,4 +133,23 @@ async function budgetAlerts(o: WatchOptions): Promise<Alert[]> {
     }
   }
   return out;
+}
+
+/**
+ * Every tenant once per FULL_PASS_MS, the time kept in the store so that
+ * instances (and Worker isolates) share it; between, only tenants that
+ * reserved today or yesterday, since only their counters can have moved up.
+ * A budget already past the threshold is alerted again by the next full pass.
+ */
+export async function tenantsToCheck(o: Pick<WatchOptions, 'store' | 'gate' | 'directory' | 'now'>): Promise<Tenant[]> {
+  const now = o.now?.() ?? Date.now();
+  const last = Number((await o.store.get(Keys.alertsFullPass)) ?? 0);
+  if (!(now - last < FULL_PASS_MS && now >= last)) {
+    await o.store.set(Keys.alertsFullPass, String(now));
+    // Day lists are read for two days; older ones go (best effort: a set has no TTL).
+    await o.store.delete(Keys.spendingTenants(dayOf(Math.floor(now / 1000) - 3 * 86_400))).catch(() => undefined);
+    return o.directory.tenants();
+  }
+  const ids = await o.gate.spendingTenants(Math.floor(now / 1000));
+  return (await Promise.all(ids.map((id) => o.directory.tenant(id)))).filter((t): t is NonNullable<typeof t> => t !== undefined);
 }

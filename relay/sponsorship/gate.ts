@@ -125,6 +125,11 @@ export class SponsorshipGate {
     return usageBySender(this.o.store, tenantId, from, to, limit);
   }
 
+  /** Tenants that reserved anything today or yesterday (UTC; `at` in unix seconds): the ones whose limits can have moved. */
+  spendingTenants(at: number): Promise<string[]> {
+    return this.ledger.spendingTenants(at);
+  }
+
   /** Use of each enabled policy's global budget and of the operator's daily ceiling, now. */
   async limits(tenant: Tenant): Promise<LimitsUse> {
     const policies = (await this.o.policies.effective(tenant)).map((e) => e.policy);

@@ -117,7 +117,7 @@ export class PolicyLedger {
       await taken.undo().catch(() => undefined);
       throw refusals[reserved.blocking]!(reserved.used, reserved.limit);
     }
-    await this.noteSenderDay(tenantId, request.sender, at, lines, reserved.used);
+    await this.noteFirstOfDay(tenantId, request.sender, at, lines, reserved.used);
     const held = lines.map((l, i) => ({ key: l.key, amount: l.amount.toString(), kind: kinds[i]! }));
     return { policy: policy.id, tenant: tenantId, sender: request.sender, lines: held };
   }
@@ -162,14 +162,23 @@ export class PolicyLedger {
 
   /**
    * The first transaction of a sender's day lists the (day, sender) pair for
-   * usage by sender (usageBySender.ts); best effort, the reservation stands.
+   * usage by sender (usageBySender.ts), and a tenant's first of the day lists
+   * the tenant as spending that day (spendingTenants); best effort, the
+   * reservation stands. Once a day each, so no write on every request.
    */
-  private async noteSenderDay(tenantId: string, sender: string, at: number, lines: ReserveLine[], used: bigint[]): Promise<void> {
+  private async noteFirstOfDay(tenantId: string, sender: string, at: number, lines: ReserveLine[], used: bigint[]): Promise<void> {
     const day = dayOf(at);
-    const txsKey = usageKeys(tenantId, day, { kind: 'sender', address: sender }).txs;
-    if (used[lines.findIndex((l) => l.key === txsKey)] !== 1n) return;
-    const who = normalizeFelt(sender) ?? sender;
-    await this.store.append(Keys.usageSenders(tenantId), `${day} ${who}`, MAX_SENDER_DAYS).catch(() => undefined);
+    const first = (scope: UsageScope) => used[lines.findIndex((l) => l.key === usageKeys(tenantId, day, scope).txs)] === 1n;
+    const notes: Promise<void>[] = [];
+    if (first({ kind: 'tenant' })) notes.push(this.store.addToSet(Keys.spendingTenants(day), tenantId));
+    if (first({ kind: 'sender', address: sender })) notes.push(this.store.append(Keys.usageSenders(tenantId), `${day} ${normalizeFelt(sender) ?? sender}`, MAX_SENDER_DAYS));
+    await Promise.all(notes.map((n) => n.catch(() => undefined)));
+  }
+
+  /** The tenants that reserved anything on the UTC day of `at` (unix seconds) or the day before. */
+  async spendingTenants(at: number): Promise<string[]> {
+    const days = [dayOf(at - 86_400), dayOf(at)];
+    return [...new Set((await Promise.all(days.map((d) => this.store.members(Keys.spendingTenants(d))))).flat())];
   }
 
   /** Why a budget line refused: another request took the last unit between the check and the reservation. */

@@ -53,6 +53,10 @@ export const Keys = {
   },
   tracking: (id: string) => `track:${hex(id)}`,
   trackingActive: 'track:active',
+  /** Tenants that reserved anything on a UTC day (the alert pass reads these between full passes). */
+  spendingTenants: (day: string) => `tenants:spending:${day}`,
+  /** When the alert pass last read every tenant's budgets (ms). */
+  alertsFullPass: 'alerts:full-pass',
   /** Dropped, but still looked for: a late inclusion is charged when it appears. */
   trackingDropped: 'track:dropped',
   /** Held by the one instance sending a dropped transaction again. */

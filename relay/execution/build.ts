@@ -13,6 +13,7 @@ import { buildTypedData, type OutsideCall } from '../chain/snip9.ts';
 import type { UserParameters, UserTransaction } from '../chain/snip29.ts';
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
+import { nodeCodeOf } from '../errors/chain.ts';
 import type { SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { accountNotDeployed, checkAccountClass, checkShape, resolveGasToken, resolveTimeBounds, settleLater } from './checks.ts';
@@ -127,7 +128,8 @@ async function estimateInvoke(deps: RelayDeps, user: string, calls: OutsideCall[
   try {
     return await estimateSequence(deps.provider, [{ sender: user, calls, nonce: n.nonce }]);
   } catch (e) {
-    if (!n.cached) throw e;
+    // Only when the node answered: a node that is down or slow must not cost the request a second wait.
+    if (!n.cached || nodeCodeOf(e) === undefined) throw e;
     const fresh = await freshNonce(deps.provider, deps.store, user).catch(() => n.nonce);
     if (fresh === n.nonce) throw e;
     return estimateSequence(deps.provider, [{ sender: user, calls, nonce: fresh }]);

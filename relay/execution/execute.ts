@@ -17,8 +17,8 @@ import { isRelayError, RelayError } from '../errors/base.ts';
 import { chainUnavailable } from '../errors/chain.ts';
 import type { RelayerLease } from '../relayers/pool.ts';
 import type { Reservation, SponsorshipRequest } from '../sponsorship/request.ts';
+import { quotaHeld } from '../sponsorship/safeguards.ts';
 import type { CallerContext } from '../tenants/auth.ts';
-import { Keys } from '../store/keys.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
 import { settleLater } from './checks.ts';
 import { metered } from './metered.ts';
@@ -67,7 +67,7 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
     const [tip, simulator, othersInFlight] = await Promise.all([
       resolveTip(deps, params.fee_mode),
       readSimulator(deps),
-      p.viaPaymaster ? deps.store.amount(Keys.quotaHold(p.account)) : 0n,
+      p.viaPaymaster ? quotaHeld(deps.store, p.account) : 0n,
     ]);
     // The reservation holds one unit of the Paymaster's quota per transaction in flight, and needs
     // the quota read only beside others of the account's (withQuotaHold): then it is read while the node simulates.

@@ -105,6 +105,9 @@ export async function withQuotaHold(store: Store, req: SponsorshipRequest, consu
   }
 }
 
+/** How many of the account's transactions hold a unit of its quota now (execute reads the quota ahead only if any do). */
+export const quotaHeld = (store: Store, sender: string): Promise<bigint> => store.amount(Keys.quotaHold(sender));
+
 const quotaInFlight = (left: bigint) =>
   new RelayError('account_quota_exhausted', {
     details: `The Paymaster contract accepts ${left} more transaction(s) from this account this period, and that many are already in flight; wait for them to land, or for the period to reset.`,

@@ -60,3 +60,9 @@ export async function accountQuotaLeft(provider: Pick<RpcProvider, 'callContract
   const [left] = await provider.callContract({ contractAddress: paymaster, entrypoint: 'quota_left', calldata: [account] });
   return BigInt(left!);
 }
+
+/** Whether the Paymaster accepts `address` as a relayer (its is_relayer view). */
+export async function isRelayer(provider: Pick<RpcProvider, 'callContract'>, paymaster: string, address: string): Promise<boolean> {
+  const [yes] = await provider.callContract({ contractAddress: paymaster, entrypoint: 'is_relayer', calldata: [address] });
+  return BigInt(yes ?? 0) !== 0n;
+}

@@ -8,6 +8,7 @@
  * into load on the node or the store.
  */
 import type { RelayDeps } from '../deps.ts';
+import { isRelayer } from '../chain/paymaster.ts';
 
 export interface Readiness {
   ok: boolean;
@@ -35,11 +36,7 @@ async function probe(deps: RelayDeps): Promise<Readiness> {
     deps.store.ping().then(() => true, () => false),
     deps.provider.getBlockNumber().then(() => true, () => false),
     deps.relayers.status().catch(() => []),
-    sim === undefined
-      ? undefined
-      : deps.provider
-          .callContract({ contractAddress: deps.config.manifest.contracts.paymaster.address, entrypoint: 'is_relayer', calldata: [sim] })
-          .then((r) => BigInt(r[0] ?? 0) !== 0n, () => false),
+    sim === undefined ? undefined : isRelayer(deps.provider, deps.config.manifest.contracts.paymaster.address, sim).catch(() => false),
   ]);
   // Balances are the operator's business: only how many relayers can pay is public.
   const available = relayers.filter((r) => r.inRotation).length;

@@ -8,14 +8,12 @@ import type { Account, RpcProvider } from 'starknet';
 import type { Manifest } from '../../relay/chain/manifest.ts';
 import { deployFreshAccount, executeAndWait } from './accounts.ts';
 import { call } from './seed.ts';
+import { isRelayer } from '../../relay/chain/paymaster.ts';
 
 /** `previous` is kept when the chain still has it registered (a compose re-run on a kept devnet). */
 export async function ensureSimulator(provider: RpcProvider, deployer: Account, manifest: Manifest, previous?: string): Promise<string> {
   const paymaster = manifest.contracts.paymaster.address;
-  if (previous) {
-    const [registered] = await provider.callContract({ contractAddress: paymaster, entrypoint: 'is_relayer', calldata: [previous] }).catch(() => ['0x0']);
-    if (BigInt(registered ?? 0) === 1n) return previous;
-  }
+  if (previous && (await isRelayer(provider, paymaster, previous).catch(() => false))) return previous;
   const { address } = await deployFreshAccount(provider, deployer, manifest.accountClassHashes[0]!);
   await executeAndWait(deployer, call(paymaster, 'add_relayer', [address]));
   return address;

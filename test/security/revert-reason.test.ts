@@ -25,6 +25,7 @@ let chain: LocalChain;
 let s: RelayStack;
 let reverter: string;
 const simulations = { n: 0 };
+const userReads = { estimates: 0, nonces: 0 };
 
 beforeAll(async () => {
   chain = await startLocalChain({ seed: true });
@@ -48,7 +49,12 @@ beforeAll(async () => {
     fetch: async (input, init) => {
       const rpc = JSON.parse(String(init?.body ?? '{}')) as { method?: string; params?: { request?: { sender_address?: string }[] } };
       const relayers = [...chain.relayers, chain.simulator].map((r) => BigInt(r.address));
-      if (rpc.method === 'starknet_estimateFee' && (rpc.params?.request ?? []).some((tx) => relayers.includes(BigInt(tx.sender_address ?? 0)))) simulations.n++;
+      if (rpc.method === 'starknet_estimateFee') {
+        const relayed = (rpc.params?.request ?? []).some((tx) => relayers.includes(BigInt(tx.sender_address ?? 0)));
+        if (relayed) simulations.n++;
+        else userReads.estimates++;
+      }
+      if (rpc.method === 'starknet_getNonce') userReads.nonces++;
       return fetch(input, init);
     },
   });
@@ -76,5 +82,20 @@ describe('a revert reason chosen by the user', () => {
     expect(simulations.n).toBe(1);
     expect(after.txs).toBe(before.txs);
     expect(after.strk).toBe(before.strk);
+  }, 120_000);
+
+  it(`"${REASON}" at build, with the user's nonce kept: one estimate and one nonce read, refused, not retried`, async () => {
+    const attacker = await attackerAccount(s);
+    const approve = { to: chain.manifest.contracts.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [reverter, '0x1', '0x0'] };
+    const build = (calls: unknown[]) => s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: attacker.address, calls } }, parameters: sponsored });
+    const first = await build([approve]);
+    expect(first.body.result, JSON.stringify(first.body.error)).toBeDefined(); // keeps the nonce
+    userReads.estimates = userReads.nonces = 0;
+    const fail = { to: reverter, selector: hash.getSelectorFromName('fail'), calldata: [shortString.encodeShortString(REASON)] };
+    const res = await build([fail]);
+    report('crafted revert reason at build', `refused as ${res.body.error?.data?.reason} after ${userReads.estimates} estimate(s) and ${userReads.nonces} nonce read(s)`);
+    expect(res.body.error?.data?.reason).toBe('execution_reverted');
+    // The kept nonce is checked once (it has not moved), so the estimate is not made again.
+    expect(userReads).toEqual({ estimates: 1, nonces: 1 });
   }, 120_000);
 });

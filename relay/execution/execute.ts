@@ -17,7 +17,7 @@ import { isRelayError, RelayError } from '../errors/base.ts';
 import { chainUnavailable } from '../errors/chain.ts';
 import type { RelayerLease } from '../relayers/pool.ts';
 import type { Reservation, SponsorshipRequest } from '../sponsorship/request.ts';
-import { quotaHeld } from '../sponsorship/safeguards.ts';
+import { needsQuotaRead, quotaSnapshot, type QuotaSnapshot } from '../sponsorship/quotaHold.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
 import { settleLater } from './checks.ts';
@@ -64,17 +64,17 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
   let reservation: Reservation | undefined;
   try {
     // The tip (a market read) and the simulating relayer's nonce are independent chain reads.
-    const [tip, simulator, othersInFlight] = await Promise.all([
+    const [tip, simulator, counters] = await Promise.all([
       resolveTip(deps, params.fee_mode),
       readSimulator(deps),
-      p.viaPaymaster ? quotaHeld(deps.store, p.account) : 0n,
+      p.viaPaymaster ? quotaSnapshot(deps.store, p.account) : undefined,
     ]);
-    // The reservation holds one unit of the Paymaster's quota per transaction in flight, and needs
-    // the quota read only beside others of the account's (withQuotaHold): then it is read while the node simulates.
-    const quotaRead = othersInFlight > 0n ? settleLater(readQuotaLeft(deps, p.account)) : undefined;
+    // The reservation holds one unit of the Paymaster's quota per transaction in flight. When the
+    // counters don't vouch for one more (quotaHold.ts), the quota is read while the node simulates.
+    const quotaRead = counters && needsQuotaRead(counters) ? settleLater(readQuotaLeft(deps, p.account)) : undefined;
     const sim = await simulate(deps, p.calls, tip, simulator);
     await checkPayment(deps, p, sim);
-    const quota = p.viaPaymaster ? { accountQuota: () => quotaRead ?? readQuotaLeft(deps, p.account) } : {};
+    const quota = counters ? { accountQuota: accountQuota(deps, p.account, counters, quotaRead) } : {};
     reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute', ...quota });
     lease = await deps.relayers.acquire();
     const { txHash, unconfirmed } = await submit(lease, p.calls, sim.resourceBounds, await deps.provider.getChainId(), tip);
@@ -107,6 +107,11 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
     throw e;
   }
 }
+
+const accountQuota = (deps: RelayDeps, account: string, snapshot: QuotaSnapshot, read?: Promise<bigint>) => ({
+  snapshot,
+  left: () => read ?? readQuotaLeft(deps, account),
+});
 
 /** What the Paymaster's quota has left for the account; a failed read is the chain's. */
 async function readQuotaLeft(deps: RelayDeps, account: string): Promise<bigint> {

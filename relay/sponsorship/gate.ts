@@ -36,7 +36,8 @@ import { NO_POLICY, RefusalLog, refusalLabels, type RefusalCount } from './refus
 import { usageBySender, type SenderDay } from './usageBySender.ts';
 import type { GateDecision, GateMetrics, Reservation, SponsorshipRequest } from './request.ts';
 import { deployLines, deployQuotaRefusal, type DeployQuota } from './deployQuota.ts';
-import { recordRevert, safeguardLines, sendersSafeguard, withQuotaHold } from './safeguards.ts';
+import { withQuotaHold } from './quotaHold.ts';
+import { recordRevert, safeguardLines, sendersSafeguard } from './safeguards.ts';
 
 export interface SponsorshipGateOptions {
   store: Store;

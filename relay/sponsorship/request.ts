@@ -7,6 +7,7 @@ import type { Decision, Policy, PolicyRequest } from '../../policies/index.ts';
 import type { OutsideCall } from '../chain/snip9.ts';
 import type { Tenant } from '../config.ts';
 import type { RelayError } from '../errors/base.ts';
+import type { QuotaSnapshot } from './quotaHold.ts';
 
 export interface SponsorshipRequest {
   tenant: Tenant;
@@ -23,11 +24,12 @@ export interface SponsorshipRequest {
   /** The caller's network address, where the entry knows it (deploy quotas). */
   client?: string;
   /**
-   * At execute, for a transaction through the Paymaster: reads its on-chain
-   * quota left for the sender this period (chain/paymaster.ts). Read only when
-   * others of the sender's transactions are in flight (withQuotaHold).
+   * At execute, for a transaction through the Paymaster: the sender's hold
+   * counters as read before the simulation, and a read of the on-chain quota
+   * left this period (chain/paymaster.ts), made only when the counters do not
+   * vouch for one more transaction in flight (quotaHold.ts).
    */
-  accountQuota?: () => Promise<bigint>;
+  accountQuota?: { snapshot: QuotaSnapshot; left: () => Promise<bigint> };
 }
 
 /**

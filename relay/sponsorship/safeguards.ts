@@ -15,7 +15,7 @@
  * - No more transactions in flight per sender, across tenants, than the
  *   Paymaster's on-chain quota has left for it: concurrent executes all
  *   simulate against the same count, and every one past the quota would
- *   revert on our gas (withQuotaHold).
+ *   revert on our gas (quotaHold.ts).
  * - A sender whose relayed transactions keep reverting on chain costs the
  *   relayers gas for nothing; after REVERT_LIMIT in a day the relay stops
  *   relaying for it. Default-mode transactions count from submission (and are
@@ -24,7 +24,7 @@
 import { RelayError } from '../errors/base.ts';
 import { dayOf, Keys, TTL } from '../store/keys.ts';
 import type { ReserveLine, Store } from '../store/types.ts';
-import type { LineKind, Reservation, SponsorshipRequest } from './request.ts';
+import type { LineKind, SponsorshipRequest } from './request.ts';
 
 export const REVERT_LIMIT = 3;
 const DAY_SECONDS = 86_400;
@@ -70,48 +70,6 @@ const paymentInFlight = () =>
   new RelayError('payment_in_flight', {
     details: 'This account already has a transaction paying its own fee in flight; wait for it to land (paymaster_trackingIdToLatestHash), then build again.',
     data: { retry_after: HOLD_RETRY_SECONDS },
-  });
-
-/**
- * Runs `consume` (the tenant's atomic reservation) holding one unit of the
- * account's on-chain quota. Every tenant relays through the one Paymaster, so
- * the hold is the account's, not the tenant's: it lives in its own atomic unit
- * (Redis slot, Durable Object), taken first and given back if the rest is
- * refused. It rides on the reservation as a `hold` line, so settlement and
- * release give it back like the others.
- *
- * The execute's simulation has just consumed this transaction's unit against
- * the pending state, so a transaction alone in flight needs no quota read
- * (a node call that would otherwise queue beside the simulation on every
- * execute). Only when others of the account's are in flight, which the
- * simulation cannot see, is the quota read and held against.
- */
-export async function withQuotaHold(store: Store, req: SponsorshipRequest, consume: () => Promise<Reservation>): Promise<Reservation> {
-  const readLeft = req.accountQuota;
-  if (readLeft === undefined) return consume();
-  const key = Keys.quotaHold(req.sender);
-  const hold = (limit: bigint) => store.reserve([{ key, amount: 1n, limit, ttlMs: TTL.paymentHold, renewTtl: true }]);
-  if (!(await hold(1n)).ok) {
-    const left = await readLeft();
-    if (!(await hold(left)).ok) throw quotaInFlight(left);
-  }
-  try {
-    const res = await consume();
-    return { ...res, lines: [...res.lines, { key, amount: '1', kind: 'hold' }] };
-  } catch (e) {
-    // Not given back (the store failed too): it expires with its TTL, refusing more meanwhile, never less.
-    await store.adjust(key, -1n).catch(() => undefined);
-    throw e;
-  }
-}
-
-/** How many of the account's transactions hold a unit of its quota now (execute reads the quota ahead only if any do). */
-export const quotaHeld = (store: Store, sender: string): Promise<bigint> => store.amount(Keys.quotaHold(sender));
-
-const quotaInFlight = (left: bigint) =>
-  new RelayError('account_quota_exhausted', {
-    details: `The Paymaster contract accepts ${left} more transaction(s) from this account this period, and that many are already in flight; wait for them to land, or for the period to reset.`,
-    data: { retry_after: HOLD_RETRY_SECONDS, quota_left: Number(left) },
   });
 
 const pausedForReverts = (n: number) =>

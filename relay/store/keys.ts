@@ -31,6 +31,8 @@ export const TTL = {
   reverts: DAY_MS,
   /** Outlives the tracker's drop horizon (5 min) so a payment is never released while it may still land. */
   paymentHold: 15 * 60_000,
+  /** How long an operator lowering an account's on-chain allowance may wait to be obeyed (sponsorship/quotaHold.ts). */
+  quotaCleared: 60_000,
   deployWindow: 2 * DAY_MS,
   /** Outlives its UTC day so a settlement landing after midnight still finds it. */
   ceiling: 2 * DAY_MS,
@@ -73,6 +75,9 @@ export const Keys = {
   paymentHold: (tenant: string, sender: string) => `hold:payment:${unit(tenant)}:${hex(sender)}`,
   /** An account's transactions in flight, through any tenant, held against the Paymaster's on-chain quota (its own unit). */
   quotaHold: (sender: string) => `hold:quota:${unit(`acct:${hex(sender)}`)}`,
+  /** Every quota hold the account ever took, and the count up to which a quota read vouches for them (same unit). */
+  quotaTaken: (sender: string) => `hold:quota:${unit(`acct:${hex(sender)}`)}:taken`,
+  quotaCleared: (sender: string) => `hold:quota:${unit(`acct:${hex(sender)}`)}:cleared`,
   ceiling: (tenant: string, day: string) => `ceiling:${unit(tenant)}:${day}`,
   /** Deployments sponsored per API key per UTC day, and per client address per hour (ids from the window start). */
   deploysByKey: (tenant: string, keyId: string, day: string) => `deploys:key:${unit(tenant)}:${keyId}:${day}`,

@@ -9,7 +9,9 @@
  * cannot see them): the rest are refused before submission. Every
  * tenant's sponsor key is public and all relay through the one Paymaster, so
  * the attacker spreads its requests over two tenants: the hold is the
- * account's, not a tenant's.
+ * account's, not a tenant's. A quota read then vouches for a bound on the
+ * holds taken (sponsorship/quotaHold.ts), so executes back to back read it
+ * once, not each time.
  */
 import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,4 +99,28 @@ describe("the Paymaster's per-account quota", () => {
     }
     expect(await left()).toBe(0n);
   }, 300_000);
+
+  it('executes back to back, each beside the last still in flight, read the quota once: the read vouches for the next ones', async () => {
+    const c = s.chain.manifest.contracts;
+    const user = await attackerAccount(s);
+    const approve = (n: number) => ({ to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, `0x${n.toString(16)}`, '0x0'] });
+    const SENDS = 6;
+    quotaReads.n = 0;
+    let inFlightSeen = 0;
+    const hashes: string[] = [];
+    for (let i = 0; i < SENDS; i++) {
+      const { params } = await buildSigned(s, user, [approve(i + 1)]);
+      if ((await s.relay.deps.store.amount(Keys.quotaHold(user.address))) > 0n) inFlightSeen++;
+      const res = await s.rpc('paymaster_executeTransaction', params);
+      expect(res.body.error).toBeUndefined();
+      hashes.push(res.body.result.transaction_hash);
+    }
+    const receipts = await Promise.all(hashes.map((h) => s.chain.provider.waitForTransaction(h)));
+    report('account quota, back to back', `${SENDS} executes, ${inFlightSeen} beside another in flight, ${quotaReads.n} quota read(s), ${receipts.filter((r) => !r.isSuccess()).length} reverted`);
+    expect(receipts.every((r) => r.isSuccess())).toBe(true);
+    // Settlement runs every few seconds, so the sends found others in flight; before the bound, each of those read the quota.
+    expect(inFlightSeen).toBeGreaterThan(1);
+    expect(quotaReads.n).toBe(1);
+    expect(await s.relay.deps.store.get(Keys.quotaCleared(user.address))).not.toBeNull();
+  }, 120_000);
 });

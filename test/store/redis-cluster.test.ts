@@ -61,10 +61,12 @@ describe('Redis Cluster hash slots', () => {
     const built = everyKey('0xacce55');
     // keys.ts's unitOf and the servers' hash tag agree on every key the table builds.
     for (const { key } of built) expect(unitOf(prefix + key)).toBe(hashTag(prefix + key));
-    // An account's quota hold is the account's own unit (every tenant shares the Paymaster's quota): reserved alone.
-    const inUnit = built.filter((b) => b.key.includes('{') && b.name !== 'quotaHold');
-    const hold = built.find((b) => b.name === 'quotaHold')!;
-    expect(await cluster.keySlot(prefix + hold.key)).toBe(hashSlot(prefix + '{acct:0xacce55}'));
+    // An account's quota counters are the account's own unit (every tenant shares the Paymaster's quota): reserved together, alone.
+    const account = ['quotaHold', 'quotaTaken', 'quotaCleared'];
+    const inUnit = built.filter((b) => b.key.includes('{') && !account.includes(b.name));
+    const quota = built.filter((b) => account.includes(b.name));
+    expect(quota.map((b) => b.name).sort()).toEqual([...account].sort());
+    for (const b of quota) expect(await cluster.keySlot(prefix + b.key)).toBe(hashSlot(prefix + '{acct:0xacce55}'));
     // What reserve (ledger, safeguards, deploy quota) and commit (policies, tenants) put in one call.
     const together = ['sponsor', 'usage.txs', 'usage.fee', 'ceiling', 'paymentHold', 'reverts', 'deploysByKey', 'deploysByClient'];
     const committed = ['admin.policy', 'admin.policyRev', 'admin.audit', 'admin.tenant'];

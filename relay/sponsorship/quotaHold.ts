@@ -1,0 +1,98 @@
+/**
+ * The account's transactions in flight, held against what the Paymaster's
+ * on-chain quota has left for it. Concurrent executes all simulate against
+ * the same on-chain count, and every one past the quota would revert on our
+ * gas. Every tenant relays through the one Paymaster, so the hold is the
+ * account's, not the tenant's: it lives in its own atomic unit (Redis slot,
+ * Durable Object), taken before the tenant's lines and given back if they
+ * are refused. It rides on the reservation as a `hold` line, so settlement
+ * and release give it back like the others.
+ *
+ * Three counters share the unit:
+ * - `held`: transactions in flight (given back at settlement);
+ * - `taken`: holds ever taken (never given back);
+ * - `cleared`: a bound on `taken` that a past quota read vouches for.
+ *
+ * Why `cleared` is safe: read `held` and `taken` (H, T), then the quota (L).
+ * Whatever is in flight when the quota is read was held either before the
+ * counters were read (at most H of them) or after (each one raised `taken`),
+ * so from then on the chain can still be asked for at most H + (taken - T)
+ * units, and every one of them lands while taken <= T + L - H. Holds taken
+ * within that bound need no read; the bound only grows stale in the safe
+ * direction (transactions that landed, a new period), except when the
+ * operator lowers an account's allowance on chain: TTL.quotaCleared bounds
+ * how long that takes to be obeyed.
+ *
+ * A transaction alone in flight needs no read either: the execute's
+ * simulation has just consumed its unit against the pending state. "Alone"
+ * means no hold when the counters were read, before the simulation, and none
+ * taken since: a transaction held after the simulation could land before
+ * this one, and one held before it is still counted.
+ */
+import { RelayError } from '../errors/base.ts';
+import { Keys, TTL } from '../store/keys.ts';
+import type { Store } from '../store/types.ts';
+import type { Reservation, SponsorshipRequest } from './request.ts';
+
+const HOLD_RETRY_SECONDS = 10;
+const UNBOUNDED = (1n << 128n) - 1n;
+
+/** The account's counters, read by execute before it decides whether to read the quota (beside its simulation). */
+export interface QuotaSnapshot {
+  held: bigint;
+  taken: bigint;
+  cleared?: bigint;
+}
+
+export async function quotaSnapshot(store: Store, sender: string): Promise<QuotaSnapshot> {
+  // `taken` first: a hold taken between the two reads is then counted twice (in `held` and after `taken`), never missed.
+  const taken = await store.amount(Keys.quotaTaken(sender));
+  const [held, cleared] = await Promise.all([store.amount(Keys.quotaHold(sender)), store.get(Keys.quotaCleared(sender))]);
+  // Anything but a plain count is ignored: without a bound the quota is read (fails closed).
+  return cleared !== null && /^\d{1,40}$/.test(cleared) ? { held, taken, cleared: BigInt(cleared) } : { held, taken };
+}
+
+/** Whether withQuotaHold will read the quota: not alone in flight, and past any bound a read cleared. */
+export const needsQuotaRead = (s: QuotaSnapshot): boolean => s.held > 0n && !(s.cleared !== undefined && s.taken < s.cleared);
+
+/** Runs `consume` (the tenant's atomic reservation) holding one unit of the account's quota. */
+export async function withQuotaHold(store: Store, req: SponsorshipRequest, consume: () => Promise<Reservation>): Promise<Reservation> {
+  const q = req.accountQuota;
+  if (q === undefined) return consume();
+  const held = Keys.quotaHold(req.sender);
+  const hold = async (heldLimit: bigint, takenLimit: bigint) =>
+    (
+      await store.reserve([
+        { key: held, amount: 1n, limit: heldLimit, ttlMs: TTL.paymentHold, renewTtl: true },
+        { key: Keys.quotaTaken(req.sender), amount: 1n, limit: takenLimit, ttlMs: TTL.paymentHold, renewTtl: true },
+      ])
+    ).ok;
+  const s = q.snapshot;
+  // Alone: nothing was in flight when the counters were read and nothing was held since, so the
+  // simulation, made after that read, has seen everything that landed and consumed this unit itself.
+  let ok = (s.held === 0n && (await hold(UNBOUNDED, s.taken + 1n))) || (s.cleared !== undefined && (await hold(UNBOUNDED, s.cleared)));
+  if (!ok) {
+    const left = await q.left();
+    const bound = s.taken + left - s.held;
+    // At or below what was taken when the counters were read (held can exceed it: read after), nothing fits.
+    ok = bound > s.taken && (await hold(UNBOUNDED, bound));
+    if (!ok) throw quotaInFlight(left);
+    // Best effort: without it, the next execute beside this one reads the quota again.
+    await store.set(Keys.quotaCleared(req.sender), bound.toString(), { ttlMs: TTL.quotaCleared }).catch(() => undefined);
+  }
+  try {
+    const res = await consume();
+    return { ...res, lines: [...res.lines, { key: held, amount: '1', kind: 'hold' }] };
+  } catch (e) {
+    // Not given back (the store failed too): it expires with its TTL, refusing more meanwhile, never less.
+    // `taken` stays raised: a bound is only ever tighter for it.
+    await store.adjust(held, -1n).catch(() => undefined);
+    throw e;
+  }
+}
+
+const quotaInFlight = (left: bigint) =>
+  new RelayError('account_quota_exhausted', {
+    details: `The Paymaster contract accepts ${left} more transaction(s) from this account this period, and that many are already in flight; wait for them to land, or for the period to reset.`,
+    data: { retry_after: HOLD_RETRY_SECONDS, quota_left: Number(left) },
+  });

@@ -1,0 +1,124 @@
+/**
+ * The quota hold's invariant, against a model of the chain, under every
+ * interleaving fast-check's scheduler tries: no transaction is ever submitted
+ * that would find the Paymaster's quota used up when it lands. Executes run
+ * as the relay runs them (counters read, simulation, quota read only when
+ * the counters ask for it, hold), while earlier transactions land and are
+ * settled in between; each store call is one step the scheduler may delay.
+ * The devnet attack tests (test/security/account-quota.test.ts) show the same
+ * on the real contract, for the interleavings a real run happens to make.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { needsQuotaRead, quotaSnapshot, withQuotaHold } from '../../../relay/sponsorship/quotaHold.ts';
+import type { SponsorshipRequest } from '../../../relay/sponsorship/request.ts';
+import { Keys } from '../../../relay/store/keys.ts';
+import { MemoryStore } from '../../../relay/store/memory.ts';
+import type { Store } from '../../../relay/store/types.ts';
+
+const ACCOUNT = '0xacc0';
+
+/** Every store call waits for the scheduler first, so other executes, landings and settlements can come between any two. */
+function scheduled(store: Store, s: fc.Scheduler): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => s.schedule(Promise.resolve(), String(prop)).then(() => (v as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
+}
+
+interface Chain {
+  left: number;
+  /** Submitted, not landed yet: each will consume one unit when it does. */
+  pending: number;
+  worst: number;
+  reads: number;
+}
+
+async function execute(store: Store, s: fc.Scheduler, chain: Chain, settleLater: Promise<void>[]): Promise<'sent' | 'refused'> {
+  const snapshot = await quotaSnapshot(store, ACCOUNT);
+  // The simulation sees what landed, not what is pending.
+  await s.schedule(Promise.resolve(), 'simulate');
+  if (chain.left < 1) return 'refused';
+  const read = async () => {
+    await s.schedule(Promise.resolve(), 'quota_left');
+    chain.reads++;
+    return BigInt(chain.left);
+  };
+  const early = needsQuotaRead(snapshot) ? read() : undefined;
+  early?.catch(() => undefined);
+  const req = { sender: ACCOUNT, accountQuota: { snapshot, left: () => early ?? read() } } as unknown as SponsorshipRequest;
+  try {
+    const res = await withQuotaHold(store, req, async () => ({ lines: [] }));
+    chain.pending++;
+    // How far past the quota the transactions in flight would go when they land (0 when none would revert).
+    chain.worst = Math.max(chain.worst, chain.pending - chain.left);
+    const hold = res.lines.find((l) => l.kind === 'hold')!;
+    settleLater.push(
+      s.schedule(Promise.resolve(), 'land').then(async () => {
+        chain.pending--;
+        chain.left--;
+        await s.schedule(Promise.resolve(), 'settle');
+        await store.adjust(hold.key, -1n);
+      }),
+    );
+    return 'sent';
+  } catch (e) {
+    expect((e as { reason?: string }).reason, String((e as Error).stack)).toBe('account_quota_exhausted');
+    return 'refused';
+  }
+}
+
+describe('the quota hold (sponsorship/quotaHold.ts)', () => {
+  it('never sends a transaction that would find the quota used up, however executes, landings and settlements interleave', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 0, max: 6 }), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }), async (s, quota, waves) => {
+        const store = new MemoryStore();
+        const chain: Chain = { left: quota, pending: 0, worst: 0, reads: 0 };
+        const landings: Promise<void>[] = [];
+        let sent = 0;
+        // Waves of concurrent executes; a wave starts while the last one's transactions may still be in flight.
+        for (const n of waves) {
+          const wave = Promise.all(Array.from({ length: n }, () => execute(scheduled(store, s), s, chain, landings)));
+          await s.waitFor(wave);
+          sent += (await wave).filter((r) => r === 'sent').length;
+        }
+        await s.waitAll();
+        await Promise.all(landings);
+        expect(chain.worst).toBeLessThanOrEqual(0);
+        expect(sent).toBeLessThanOrEqual(quota);
+        expect(chain.left).toBe(quota - sent);
+        expect(await store.amount(Keys.quotaHold(ACCOUNT))).toBe(0n);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a read vouches for the next holds: back to back beside one in flight, one read, then none', async () => {
+    const store = new MemoryStore();
+    let reads = 0;
+    const left = async () => (reads++, 100n);
+    for (let i = 0; i < 5; i++) {
+      const snapshot = await quotaSnapshot(store, ACCOUNT);
+      const req = { sender: ACCOUNT, accountQuota: { snapshot, left } } as unknown as SponsorshipRequest;
+      await withQuotaHold(store, req, async () => ({ lines: [] }));
+    }
+    // The first was alone (no read), the second read 100 left beside 1 in flight; the rest fit the bound that read set.
+    expect(reads).toBe(1);
+    expect(await store.amount(Keys.quotaHold(ACCOUNT))).toBe(5n);
+    expect(await store.get(Keys.quotaCleared(ACCOUNT))).toBe(String(1n + 100n - 1n));
+  });
+
+  it('a bound that is used up, or not a count, is read again (fails closed)', async () => {
+    const store = new MemoryStore();
+    await store.reserve([{ key: Keys.quotaHold(ACCOUNT), amount: 2n, limit: 9n }, { key: Keys.quotaTaken(ACCOUNT), amount: 7n, limit: 9n }]);
+    for (const cleared of ['7', '-3', 'many', '1e99']) {
+      await store.set(Keys.quotaCleared(ACCOUNT), cleared);
+      expect(needsQuotaRead(await quotaSnapshot(store, ACCOUNT))).toBe(true);
+    }
+    await store.set(Keys.quotaCleared(ACCOUNT), '8');
+    expect(needsQuotaRead(await quotaSnapshot(store, ACCOUNT))).toBe(false);
+  });
+});

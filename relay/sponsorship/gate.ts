@@ -80,9 +80,8 @@ export class SponsorshipGate {
   }
 
   /**
-   * The decision alone: reads facts, may call the webhook (execute only),
-   * spends nothing. `only` narrows it to one of the tenant's policies; an id
-   * the tenant does not have is refused as unknown.
+   * The decision alone: reads facts, may call the webhook (execute only), spends nothing.
+   * `only` narrows it to one of the tenant's policies; an id the tenant does not have is refused as unknown.
    */
   async decide(req: SponsorshipRequest, only?: string): Promise<GateDecision> {
     const effective = (await this.o.policies.effective(req.tenant)).map((e) => e.policy);

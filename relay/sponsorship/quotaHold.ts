@@ -32,18 +32,12 @@
 import { RelayError } from '../errors/base.ts';
 import { Keys, TTL } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
-import type { Reservation, SponsorshipRequest } from './request.ts';
+import type { QuotaSnapshot, Reservation, SponsorshipRequest } from './request.ts';
 
 const HOLD_RETRY_SECONDS = 10;
 const UNBOUNDED = (1n << 128n) - 1n;
 
 /** The account's counters, read by execute before it decides whether to read the quota (beside its simulation). */
-export interface QuotaSnapshot {
-  held: bigint;
-  taken: bigint;
-  cleared?: bigint;
-}
-
 export async function quotaSnapshot(store: Store, sender: string): Promise<QuotaSnapshot> {
   // `taken` first: a hold taken between the two reads is then counted twice (in `held` and after `taken`), never missed.
   const taken = await store.amount(Keys.quotaTaken(sender));

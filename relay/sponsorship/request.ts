@@ -7,7 +7,13 @@ import type { Decision, Policy, PolicyRequest } from '../../policies/index.ts';
 import type { OutsideCall } from '../chain/snip9.ts';
 import type { Tenant } from '../config.ts';
 import type { RelayError } from '../errors/base.ts';
-import type { QuotaSnapshot } from './quotaHold.ts';
+
+/** An account's quota hold counters (quotaHold.ts), as execute read them before its simulation. */
+export interface QuotaSnapshot {
+  held: bigint;
+  taken: bigint;
+  cleared?: bigint;
+}
 
 export interface SponsorshipRequest {
   tenant: Tenant;

@@ -63,8 +63,7 @@ describe('Redis Cluster hash slots', () => {
     for (const { key } of built) expect(unitOf(prefix + key)).toBe(hashTag(prefix + key));
     // An account's quota counters are the account's own unit (every tenant shares the Paymaster's quota): reserved together, alone.
     const account = ['quotaHold', 'quotaTaken', 'quotaCleared'];
-    const inUnit = built.filter((b) => b.key.includes('{') && !account.includes(b.name));
-    const quota = built.filter((b) => account.includes(b.name));
+    const [inUnit, quota] = [built.filter((b) => b.key.includes('{') && !account.includes(b.name)), built.filter((b) => account.includes(b.name))];
     expect(quota.map((b) => b.name).sort()).toEqual([...account].sort());
     for (const b of quota) expect(await cluster.keySlot(prefix + b.key)).toBe(hashSlot(prefix + '{acct:0xacce55}'));
     // What reserve (ledger, safeguards, deploy quota) and commit (policies, tenants) put in one call.

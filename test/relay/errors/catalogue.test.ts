@@ -47,4 +47,16 @@ describe('error catalogue', () => {
     const e = invalidInput('invalid_params', [{ path: 'a[0]', message: 'bad' }, { path: 'b', message: 'worse' }]);
     expect(e.toJsonRpc()).toMatchObject({ code: -32602, data: { reason: 'invalid_params', path: 'a[0]', details: 'a[0]: bad; b: worse' } });
   });
+
+  it("captures a stack only for the relay's own failures (5xx, logged), not for refusals of the caller's request", () => {
+    const frames = Error.stackTraceLimit;
+    const refusal = new RelayError('invalid_api_key', { details: 'x' });
+    const failure = new RelayError('internal_error');
+    // The stack is the message line alone, with no frames; a 5xx keeps its frames, and the limit is put back.
+    expect(refusal.stack?.split('\n').filter((l) => l.trim().startsWith('at '))).toEqual([]);
+    expect(failure.stack?.split('\n').filter((l) => l.trim().startsWith('at ')).length).toBeGreaterThan(0);
+    expect(refusal.message).toBe(CATALOGUE.invalid_api_key.message);
+    expect(Error.stackTraceLimit).toBe(frames);
+    expect(new Error('plain').stack?.includes('    at ')).toBe(true);
+  });
 });

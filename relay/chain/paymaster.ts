@@ -57,7 +57,9 @@ export class PaymasterState {
  * in a period still running), so the relay keeps no copy of that rule.
  */
 export async function accountQuotaLeft(provider: Pick<RpcProvider, 'callContract'>, paymaster: string, account: string): Promise<bigint> {
-  const [left] = await provider.callContract({ contractAddress: paymaster, entrypoint: 'quota_left', calldata: [account] });
+  // `latest`, not pre_confirmed: transactions not yet accepted are still held by the relay (quotaHold.ts),
+  // and those it has settled are accepted, so each is counted exactly once.
+  const [left] = await provider.callContract({ contractAddress: paymaster, entrypoint: 'quota_left', calldata: [account] }, 'latest');
   return BigInt(left!);
 }
 

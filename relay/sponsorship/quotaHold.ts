@@ -13,21 +13,28 @@
  * - `taken`: holds ever taken (never given back);
  * - `cleared`: a bound on `taken` that a past quota read vouches for.
  *
- * Why `cleared` is safe: read `held` and `taken` (H, T), then the quota (L).
- * Whatever is in flight when the quota is read was held either before the
- * counters were read (at most H of them) or after (each one raised `taken`),
- * so from then on the chain can still be asked for at most H + (taken - T)
- * units, and every one of them lands while taken <= T + L - H. Holds taken
- * within that bound need no read; the bound only grows stale in the safe
- * direction (transactions that landed, a new period), except when the
- * operator lowers an account's allowance on chain: TTL.quotaCleared bounds
- * how long that takes to be obeyed.
+ * Why `cleared` is safe: read `taken`, then `held` (T, H), then the quota
+ * (L). Whatever is in flight when the quota is read was held either before
+ * the counters were read (at most H of them) or after (each one raised
+ * `taken`), so from then on the chain can still be asked for at most
+ * H + (taken - T) units, and every one of them lands while
+ * taken <= T + L - H. Holds taken within that bound need no read; the bound
+ * only grows stale in the safe direction (transactions that landed, a new
+ * period), except when the operator lowers an account's quota on chain
+ * (allowance or tier): TTL.quotaCleared bounds how long that takes to be
+ * obeyed.
+ *
+ * All of it needs `taken` to count on from T, never to restart from 0 by
+ * expiring in between. Reading it renews its TTL (a reserve of 0), so it
+ * outlives every snapshot in use by far; a snapshot older than
+ * TTL.quotaCleared (a stalled execute) is refused rather than trusted.
  *
  * A transaction alone in flight needs no read either: the execute's
- * simulation has just consumed its unit against the pending state. "Alone"
- * means no hold when the counters were read, before the simulation, and none
- * taken since: a transaction held after the simulation could land before
- * this one, and one held before it is still counted.
+ * simulation has just consumed its unit against the pre_confirmed state.
+ * "Alone" means no hold when the counters were read, before the
+ * simulation, and none taken since: a transaction held after the
+ * simulation could land before this one, and one held before it is still
+ * counted.
  */
 import { RelayError } from '../errors/base.ts';
 import { Keys, TTL } from '../store/keys.ts';
@@ -38,21 +45,31 @@ const HOLD_RETRY_SECONDS = 10;
 const UNBOUNDED = (1n << 128n) - 1n;
 
 /** The account's counters, read by execute before it decides whether to read the quota (beside its simulation). */
-export async function quotaSnapshot(store: Store, sender: string): Promise<QuotaSnapshot> {
+export async function quotaSnapshot(store: Store, sender: string, now = Date.now()): Promise<QuotaSnapshot> {
   // `taken` first: a hold taken between the two reads is then counted twice (in `held` and after `taken`), never missed.
-  const taken = await store.amount(Keys.quotaTaken(sender));
+  const renewed = await store.reserve([{ key: Keys.quotaTaken(sender), amount: 0n, limit: UNBOUNDED, ttlMs: TTL.paymentHold, renewTtl: true }]);
+  if (!renewed.ok) throw new RangeError('a reserve of 0 under an unbounded limit cannot be refused');
+  const taken = renewed.used[0]!;
   const [held, cleared] = await Promise.all([store.amount(Keys.quotaHold(sender)), store.get(Keys.quotaCleared(sender))]);
   // Anything but a plain count is ignored: without a bound the quota is read (fails closed).
-  return cleared !== null && /^\d{1,40}$/.test(cleared) ? { held, taken, cleared: BigInt(cleared) } : { held, taken };
+  return { at: now, held, taken, ...(cleared !== null && /^\d{1,40}$/.test(cleared) ? { cleared: BigInt(cleared) } : {}) };
 }
 
+const withinCleared = (s: QuotaSnapshot): s is QuotaSnapshot & { cleared: bigint } => s.cleared !== undefined && s.taken < s.cleared;
+
 /** Whether withQuotaHold will read the quota: not alone in flight, and past any bound a read cleared. */
-export const needsQuotaRead = (s: QuotaSnapshot): boolean => s.held > 0n && !(s.cleared !== undefined && s.taken < s.cleared);
+export const needsQuotaRead = (s: QuotaSnapshot): boolean => s.held > 0n && !withinCleared(s);
 
 /** Runs `consume` (the tenant's atomic reservation) holding one unit of the account's quota. */
-export async function withQuotaHold(store: Store, req: SponsorshipRequest, consume: () => Promise<Reservation>): Promise<Reservation> {
+export async function withQuotaHold(
+  store: Store,
+  req: SponsorshipRequest,
+  consume: () => Promise<Reservation>,
+  now = Date.now(),
+): Promise<Reservation> {
   const q = req.accountQuota;
   if (q === undefined) return consume();
+  if (now - q.snapshot.at > TTL.quotaCleared) throw stalled();
   const held = Keys.quotaHold(req.sender);
   const hold = async (heldLimit: bigint, takenLimit: bigint) =>
     (
@@ -64,15 +81,16 @@ export async function withQuotaHold(store: Store, req: SponsorshipRequest, consu
   const s = q.snapshot;
   // Alone: nothing was in flight when the counters were read and nothing was held since, so the
   // simulation, made after that read, has seen everything that landed and consumed this unit itself.
-  let ok = (s.held === 0n && (await hold(UNBOUNDED, s.taken + 1n))) || (s.cleared !== undefined && (await hold(UNBOUNDED, s.cleared)));
+  let ok = (s.held === 0n && (await hold(UNBOUNDED, s.taken + 1n))) || (withinCleared(s) && (await hold(UNBOUNDED, s.cleared)));
   if (!ok) {
     const left = await q.left();
     const bound = s.taken + left - s.held;
-    // At or below what was taken when the counters were read (held can exceed it: read after), nothing fits.
+    // `held` was read after `taken` and can exceed it by what was held in between: then the bound
+    // is below the snapshot's `taken`, which no hold can be under, and would be a negative limit.
     ok = bound > s.taken && (await hold(UNBOUNDED, bound));
     if (!ok) throw quotaInFlight(left);
-    // Best effort: without it, the next execute beside this one reads the quota again.
-    await store.set(Keys.quotaCleared(req.sender), bound.toString(), { ttlMs: TTL.quotaCleared }).catch(() => undefined);
+    // Best effort, not awaited: without it, the next execute beside this one reads the quota again.
+    void store.set(Keys.quotaCleared(req.sender), bound.toString(), { ttlMs: TTL.quotaCleared }).catch(() => undefined);
   }
   try {
     const res = await consume();
@@ -84,6 +102,11 @@ export async function withQuotaHold(store: Store, req: SponsorshipRequest, consu
     throw e;
   }
 }
+
+const stalled = () =>
+  new RelayError('chain_unavailable', {
+    details: 'This execute took too long between its simulation and its reservation to be trusted; send it again.',
+  });
 
 const quotaInFlight = (left: bigint) =>
   new RelayError('account_quota_exhausted', {

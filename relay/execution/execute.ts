@@ -17,7 +17,7 @@ import { isRelayError, RelayError } from '../errors/base.ts';
 import { chainUnavailable } from '../errors/chain.ts';
 import type { RelayerLease } from '../relayers/pool.ts';
 import type { QuotaSnapshot, Reservation, SponsorshipRequest } from '../sponsorship/request.ts';
-import { needsQuotaRead, quotaSnapshot } from '../sponsorship/quotaHold.ts';
+import { needsQuotaRead, quotaHoldTtlMs, quotaSnapshot } from '../sponsorship/quotaHold.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
 import { settleLater } from './checks.ts';
@@ -111,6 +111,7 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
 const accountQuota = (deps: RelayDeps, account: string, snapshot: QuotaSnapshot, read?: Promise<bigint>) => ({
   snapshot,
   left: () => read ?? readQuotaLeft(deps, account),
+  holdTtlMs: quotaHoldTtlMs(deps.config.timeBounds.maxValiditySeconds),
 });
 
 /** What the Paymaster's quota has left for the account; a failed read is the chain's. */

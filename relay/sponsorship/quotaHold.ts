@@ -21,13 +21,18 @@
  * taken <= T + L - H. Holds taken within that bound need no read; the bound
  * only grows stale in the safe direction (transactions that landed, a new
  * period), except when the operator lowers an account's quota on chain
- * (allowance or tier): TTL.quotaCleared bounds how long that takes to be
- * obeyed.
+ * (allowance or tier): obeyed within twice TTL.quotaCleared (a bound up to
+ * that old, used by a snapshot up to that old).
  *
  * All of it needs `taken` to count on from T, never to restart from 0 by
  * expiring in between. Reading it renews its TTL (a reserve of 0), so it
  * outlives every snapshot in use by far; a snapshot older than
- * TTL.quotaCleared (a stalled execute) is refused rather than trusted.
+ * TTL.quotaCleared when it is used (a stalled execute) is refused rather
+ * than trusted, and a hold that finds `taken` restarted all the same is
+ * given back. And it needs `held` to count every transaction that can still
+ * land: its TTL is the longest signed window the relay accepts, renewed by
+ * each hold (quotaHoldTtlMs), not the tracker's drop horizon, since a
+ * dropped transaction is sent again.
  *
  * A transaction alone in flight needs no read either: the execute's
  * simulation has just consumed its unit against the pre_confirmed state.
@@ -43,11 +48,16 @@ import type { QuotaSnapshot, Reservation, SponsorshipRequest } from './request.t
 
 const HOLD_RETRY_SECONDS = 10;
 const UNBOUNDED = (1n << 128n) - 1n;
+/** Clocks of the relay and the chain differ: the window is judged by the chain's. */
+const CLOCK_MARGIN_MS = 10 * 60_000;
+
+/** How long `held` lives after its newest hold: past the longest window a relayed transaction can land in. */
+export const quotaHoldTtlMs = (maxValiditySeconds: number): number => maxValiditySeconds * 1000 + CLOCK_MARGIN_MS;
 
 /** The account's counters, read by execute before it decides whether to read the quota (beside its simulation). */
 export async function quotaSnapshot(store: Store, sender: string, now = Date.now()): Promise<QuotaSnapshot> {
   // `taken` first: a hold taken between the two reads is then counted twice (in `held` and after `taken`), never missed.
-  const renewed = await store.reserve([{ key: Keys.quotaTaken(sender), amount: 0n, limit: UNBOUNDED, ttlMs: TTL.paymentHold, renewTtl: true }]);
+  const renewed = await store.reserve([{ key: Keys.quotaTaken(sender), amount: 0n, limit: UNBOUNDED, ttlMs: TTL.quotaTaken, renewTtl: true }]);
   if (!renewed.ok) throw new RangeError('a reserve of 0 under an unbounded limit cannot be refused');
   const taken = renewed.used[0]!;
   const [held, cleared] = await Promise.all([store.amount(Keys.quotaHold(sender)), store.get(Keys.quotaCleared(sender))]);
@@ -65,25 +75,35 @@ export async function withQuotaHold(
   store: Store,
   req: SponsorshipRequest,
   consume: () => Promise<Reservation>,
-  now = Date.now(),
+  now: () => number = Date.now,
 ): Promise<Reservation> {
   const q = req.accountQuota;
   if (q === undefined) return consume();
-  if (now - q.snapshot.at > TTL.quotaCleared) throw stalled();
+  const fresh = () => {
+    if (now() - q.snapshot.at > TTL.quotaCleared) throw stalled();
+  };
+  fresh();
   const held = Keys.quotaHold(req.sender);
-  const hold = async (heldLimit: bigint, takenLimit: bigint) =>
-    (
-      await store.reserve([
-        { key: held, amount: 1n, limit: heldLimit, ttlMs: TTL.paymentHold, renewTtl: true },
-        { key: Keys.quotaTaken(req.sender), amount: 1n, limit: takenLimit, ttlMs: TTL.paymentHold, renewTtl: true },
-      ])
-    ).ok;
+  const hold = async (heldLimit: bigint, takenLimit: bigint): Promise<boolean> => {
+    const r = await store.reserve([
+      { key: held, amount: 1n, limit: heldLimit, ttlMs: q.holdTtlMs, renewTtl: true },
+      { key: Keys.quotaTaken(req.sender), amount: 1n, limit: takenLimit, ttlMs: TTL.quotaTaken, renewTtl: true },
+    ]);
+    if (!r.ok) return false;
+    // Not above the snapshot's count: `taken` expired and restarted under it, so every bound from it is void.
+    if (r.used[1]! <= q.snapshot.taken) {
+      await store.adjust(held, -1n).catch(() => undefined);
+      throw stalled();
+    }
+    return true;
+  };
   const s = q.snapshot;
   // Alone: nothing was in flight when the counters were read and nothing was held since, so the
   // simulation, made after that read, has seen everything that landed and consumed this unit itself.
   let ok = (s.held === 0n && (await hold(UNBOUNDED, s.taken + 1n))) || (withinCleared(s) && (await hold(UNBOUNDED, s.cleared)));
   if (!ok) {
     const left = await q.left();
+    fresh();
     const bound = s.taken + left - s.held;
     // `held` was read after `taken` and can exceed it by what was held in between: then the bound
     // is below the snapshot's `taken`, which no hold can be under, and would be a negative limit.

@@ -37,7 +37,7 @@ export interface SponsorshipRequest {
    * left this period (chain/paymaster.ts), made only when the counters do not
    * vouch for one more transaction in flight (quotaHold.ts).
    */
-  accountQuota?: { snapshot: QuotaSnapshot; left: () => Promise<bigint> };
+  accountQuota?: { snapshot: QuotaSnapshot; left: () => Promise<bigint>; holdTtlMs: number };
 }
 
 /**

@@ -31,8 +31,10 @@ export const TTL = {
   reverts: DAY_MS,
   /** Outlives the tracker's drop horizon (5 min) so a payment is never released while it may still land. */
   paymentHold: 15 * 60_000,
-  /** How long an operator lowering an account's on-chain allowance may wait to be obeyed (sponsorship/quotaHold.ts). */
+  /** How long a quota read vouches for later holds (sponsorship/quotaHold.ts; its `held` TTL comes from the config). */
   quotaCleared: 60_000,
+  /** Renewed by every read and hold of it: far longer than any execute uses a snapshot (quotaHold.ts). */
+  quotaTaken: 15 * 60_000,
   deployWindow: 2 * DAY_MS,
   /** Outlives its UTC day so a settlement landing after midnight still finds it. */
   ceiling: 2 * DAY_MS,

@@ -11,13 +11,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RelayError } from '../../../relay/errors/base.ts';
-import { needsQuotaRead, quotaSnapshot, withQuotaHold } from '../../../relay/sponsorship/quotaHold.ts';
+import { needsQuotaRead, quotaHoldTtlMs, quotaSnapshot, withQuotaHold } from '../../../relay/sponsorship/quotaHold.ts';
 import type { SponsorshipRequest } from '../../../relay/sponsorship/request.ts';
 import { Keys, TTL } from '../../../relay/store/keys.ts';
 import { MemoryStore } from '../../../relay/store/memory.ts';
 import type { Store } from '../../../relay/store/types.ts';
 
 const ACCOUNT = '0xacc0';
+type Snapshot = Awaited<ReturnType<typeof quotaSnapshot>>;
+/** As execute builds it (relay/execution/execute.ts), with the default 24 h window. */
+const asRequest = (snapshot: Snapshot, left: () => Promise<bigint>) =>
+  ({ sender: ACCOUNT, accountQuota: { snapshot, left, holdTtlMs: quotaHoldTtlMs(86_400) } }) as unknown as SponsorshipRequest;
 
 /** Every store call waits for the scheduler first, so other executes, landings and settlements can come between any two. */
 function scheduled(store: Store, s: fc.Scheduler): Store {
@@ -50,7 +54,7 @@ async function execute(store: Store, s: fc.Scheduler, chain: Chain, landings: Pr
   };
   const early = needsQuotaRead(snapshot) ? read() : undefined;
   early?.catch(() => undefined);
-  const req = { sender: ACCOUNT, accountQuota: { snapshot, left: () => early ?? read() } } as unknown as SponsorshipRequest;
+  const req = asRequest(snapshot, () => early ?? read());
   try {
     // The tenant's own lines refused after the hold was taken: the hold must be given back.
     const res = await withQuotaHold(store, req, async () => {
@@ -109,8 +113,7 @@ describe('the quota hold (sponsorship/quotaHold.ts)', () => {
     const left = async () => (reads++, 100n);
     for (let i = 0; i < 5; i++) {
       const snapshot = await quotaSnapshot(store, ACCOUNT);
-      const req = { sender: ACCOUNT, accountQuota: { snapshot, left } } as unknown as SponsorshipRequest;
-      await withQuotaHold(store, req, async () => ({ lines: [] }));
+      await withQuotaHold(store, asRequest(snapshot, left), async () => ({ lines: [] }));
     }
     // The first was alone (no read), the second read 100 left beside 1 in flight; the rest fit the bound that read set.
     expect(reads).toBe(1);
@@ -135,8 +138,7 @@ describe('the quota hold (sponsorship/quotaHold.ts)', () => {
     let chainLeft = 20;
     let reads = 0;
     const left = async () => (reads++, BigInt(chainLeft));
-    const hold = (snapshot: Awaited<ReturnType<typeof quotaSnapshot>>) =>
-      withQuotaHold(store, { sender: ACCOUNT, accountQuota: { snapshot, left } } as unknown as SponsorshipRequest, async () => ({ lines: [] }), now);
+    const hold = (snapshot: Snapshot) => withQuotaHold(store, asRequest(snapshot, left), async () => ({ lines: [] }), () => now);
     // 19 transactions, each alone, landed and settled.
     for (let i = 0; i < 19; i++) {
       await hold(await quotaSnapshot(store, ACCOUNT, now));
@@ -156,12 +158,45 @@ describe('the quota hold (sponsorship/quotaHold.ts)', () => {
     expect(reads).toBeGreaterThan(0);
   });
 
-  it('refuses, as retryable, a snapshot older than the bound it could rely on (a stalled execute)', async () => {
+  it('refuses, as retryable, a snapshot older than the bound it could rely on, before the hold or after the quota read (a stalled execute)', async () => {
     const store = new MemoryStore();
     const snapshot = await quotaSnapshot(store, ACCOUNT, 0);
-    const req = { sender: ACCOUNT, accountQuota: { snapshot, left: async () => 100n } } as unknown as SponsorshipRequest;
-    await expect(withQuotaHold(store, req, async () => ({ lines: [] }), TTL.quotaCleared + 1)).rejects.toMatchObject({ reason: 'chain_unavailable' });
+    const run = (now: number, left = async () => 100n) => withQuotaHold(store, asRequest(snapshot, left), async () => ({ lines: [] }), () => now);
+    await expect(run(TTL.quotaCleared + 1)).rejects.toMatchObject({ reason: 'chain_unavailable' });
     expect(await store.amount(Keys.quotaHold(ACCOUNT))).toBe(0n);
-    await expect(withQuotaHold(store, req, async () => ({ lines: [] }), TTL.quotaCleared)).resolves.toMatchObject({ lines: [{ kind: 'hold' }] });
+    await expect(run(TTL.quotaCleared)).resolves.toMatchObject({ lines: [{ kind: 'hold' }] });
+    // Beside that one in flight the quota is read; a read that outlasts the bound voids the snapshot.
+    let clock = 0;
+    const slowRead = async () => ((clock = TTL.quotaCleared + 1), 100n);
+    await expect(withQuotaHold(store, asRequest(snapshot, slowRead), async () => ({ lines: [] }), () => clock)).rejects.toMatchObject({ reason: 'chain_unavailable' });
+    expect(await store.amount(Keys.quotaHold(ACCOUNT))).toBe(1n);
+  });
+
+  it('a hold that finds `taken` restarted under its snapshot (a process frozen past its TTL) is given back, not trusted', async () => {
+    let now = 0;
+    const store = new MemoryStore({ now: () => now });
+    for (let i = 0; i < 3; i++) await withQuotaHold(store, asRequest(await quotaSnapshot(store, ACCOUNT, now), async () => 100n), async () => ({ lines: [] }), () => now);
+    await store.adjust(Keys.quotaHold(ACCOUNT), -3n);
+    const snapshot = await quotaSnapshot(store, ACCOUNT, now);
+    expect(snapshot.taken).toBe(3n);
+    now += TTL.quotaTaken + 1;
+    // The process's own clock stood still (frozen), so only the store can tell.
+    await expect(withQuotaHold(store, asRequest(snapshot, async () => 100n), async () => ({ lines: [] }), () => 0)).rejects.toMatchObject({ reason: 'chain_unavailable' });
+    expect(await store.amount(Keys.quotaHold(ACCOUNT))).toBe(0n);
+  });
+
+  it('`held` outlives the tracker and `taken` while a transaction can still land: the next execute is not alone', async () => {
+    let now = 0;
+    const store = new MemoryStore({ now: () => now });
+    await withQuotaHold(store, asRequest(await quotaSnapshot(store, ACCOUNT, now), async () => 1n), async () => ({ lines: [] }), () => now);
+    // Dropped and sent again, the transaction is still in flight hours later, within its signed window.
+    now += 20 * 3_600_000;
+    const snapshot = await quotaSnapshot(store, ACCOUNT, now);
+    expect(snapshot.held).toBe(1n);
+    expect(needsQuotaRead(snapshot)).toBe(true);
+    // One unit left on chain, and that one is taken by the transaction in flight.
+    await expect(withQuotaHold(store, asRequest(snapshot, async () => 1n), async () => ({ lines: [] }), () => now)).rejects.toMatchObject({ reason: 'account_quota_exhausted' });
+    now += quotaHoldTtlMs(86_400) - 20 * 3_600_000;
+    expect(await store.amount(Keys.quotaHold(ACCOUNT))).toBe(0n);
   });
 });

@@ -17,7 +17,8 @@ import { isRelayError, RelayError } from '../errors/base.ts';
 import { chainUnavailable } from '../errors/chain.ts';
 import type { RelayerLease } from '../relayers/pool.ts';
 import type { QuotaSnapshot, Reservation, SponsorshipRequest } from '../sponsorship/request.ts';
-import { needsQuotaRead, quotaHoldTtlMs, quotaSnapshot } from '../sponsorship/quotaHold.ts';
+import { needsQuotaRead, quotaSnapshot } from '../sponsorship/quotaHold.ts';
+import { holdTtlMs } from '../store/keys.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
 import { settleLater } from './checks.ts';
@@ -75,7 +76,8 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
     const sim = await simulate(deps, p.calls, tip, simulator);
     await checkPayment(deps, p, sim);
     const quota = counters ? { accountQuota: accountQuota(deps, p.account, counters, quotaRead) } : {};
-    reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute', ...quota });
+    const holds = { holdTtlMs: holdTtlMs(deps.config.timeBounds.maxValiditySeconds) };
+    reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute', ...holds, ...quota });
     lease = await deps.relayers.acquire();
     const { txHash, unconfirmed } = await submit(lease, p.calls, sim.resourceBounds, await deps.provider.getChainId(), tip);
     const submitted = lease;
@@ -111,7 +113,6 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
 const accountQuota = (deps: RelayDeps, account: string, snapshot: QuotaSnapshot, read?: Promise<bigint>) => ({
   snapshot,
   left: () => read ?? readQuotaLeft(deps, account),
-  holdTtlMs: quotaHoldTtlMs(deps.config.timeBounds.maxValiditySeconds),
 });
 
 /** What the Paymaster's quota has left for the account; a failed read is the chain's. */

@@ -31,8 +31,7 @@
  * than trusted, and a hold that finds `taken` restarted all the same is
  * given back. And it needs `held` to count every transaction that can still
  * land: its TTL is the longest signed window the relay accepts, renewed by
- * each hold (quotaHoldTtlMs), not the tracker's drop horizon, since a
- * dropped transaction is sent again.
+ * each hold (store/keys.ts holdTtlMs).
  *
  * A transaction alone in flight needs no read either: the execute's
  * simulation has just consumed its unit against the pre_confirmed state.
@@ -48,11 +47,6 @@ import type { QuotaSnapshot, Reservation, SponsorshipRequest } from './request.t
 
 const HOLD_RETRY_SECONDS = 10;
 const UNBOUNDED = (1n << 128n) - 1n;
-/** Clocks of the relay and the chain differ: the window is judged by the chain's. */
-const CLOCK_MARGIN_MS = 10 * 60_000;
-
-/** How long `held` lives after its newest hold: past the longest window a relayed transaction can land in. */
-export const quotaHoldTtlMs = (maxValiditySeconds: number): number => maxValiditySeconds * 1000 + CLOCK_MARGIN_MS;
 
 /** The account's counters, read by execute before it decides whether to read the quota (beside its simulation). */
 export async function quotaSnapshot(store: Store, sender: string, now = Date.now()): Promise<QuotaSnapshot> {
@@ -86,7 +80,7 @@ export async function withQuotaHold(
   const held = Keys.quotaHold(req.sender);
   const hold = async (heldLimit: bigint, takenLimit: bigint): Promise<boolean> => {
     const r = await store.reserve([
-      { key: held, amount: 1n, limit: heldLimit, ttlMs: q.holdTtlMs, renewTtl: true },
+      { key: held, amount: 1n, limit: heldLimit, ttlMs: req.holdTtlMs ?? TTL.hold, renewTtl: true },
       { key: Keys.quotaTaken(req.sender), amount: 1n, limit: takenLimit, ttlMs: TTL.quotaTaken, renewTtl: true },
     ]);
     if (!r.ok) return false;

@@ -37,7 +37,9 @@ export interface SponsorshipRequest {
    * left this period (chain/paymaster.ts), made only when the counters do not
    * vouch for one more transaction in flight (quotaHold.ts).
    */
-  accountQuota?: { snapshot: QuotaSnapshot; left: () => Promise<bigint>; holdTtlMs: number };
+  accountQuota?: { snapshot: QuotaSnapshot; left: () => Promise<bigint> };
+  /** How long a hold on this transaction must live (store/keys.ts holdTtlMs); TTL.hold when not given. */
+  holdTtlMs?: number;
 }
 
 /**

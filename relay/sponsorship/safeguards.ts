@@ -48,7 +48,7 @@ export function safeguardLines(req: SponsorshipRequest, ceiling: bigint, now: nu
   ];
   if (sponsored) return out;
   out.push(
-    { line: { key: Keys.paymentHold(req.tenant.id, req.sender), amount: 1n, limit: 1n, ttlMs: TTL.paymentHold, renewTtl: true }, kind: 'hold', refuse: paymentInFlight },
+    { line: { key: Keys.paymentHold(req.tenant.id, req.sender), amount: 1n, limit: 1n, ttlMs: req.holdTtlMs ?? TTL.hold, renewTtl: true }, kind: 'hold', refuse: paymentInFlight },
     // Limit REVERT_LIMIT: a sender already paused never gets here (decide refuses first).
     {
       line: { key: Keys.reverts(req.tenant.id, req.sender), amount: 1n, limit: BigInt(REVERT_LIMIT), ttlMs: TTL.reverts },

@@ -29,8 +29,8 @@ export const TTL = {
   /** A paymaster's user rarely sends on its own (outside executions leave the nonce alone); a stale one is read again. */
   accountNonce: 10 * 60_000,
   reverts: DAY_MS,
-  /** Outlives the tracker's drop horizon (5 min) so a payment is never released while it may still land. */
-  paymentHold: 15 * 60_000,
+  /** Holds in flight with no window given (tests); execute gives holdTtlMs(its config's longest window). */
+  hold: 24 * 3_600_000 + 10 * 60_000,
   /** How long a quota read vouches for later holds (sponsorship/quotaHold.ts; its `held` TTL comes from the config). */
   quotaCleared: 60_000,
   /** Renewed by every read and hold of it: far longer than any execute uses a snapshot (quotaHold.ts). */
@@ -47,6 +47,13 @@ export const TTL = {
   /** A session's record outlives its expiry this long (chain and relay clocks differ; listings show it expired). */
   sessionAfterExpiry: 7 * DAY_MS,
 } as const;
+
+/**
+ * How long a count of transactions in flight (a payment hold, a quota hold) lives after its newest one:
+ * past the longest signed window the relay accepts, plus a margin for the chain's clock. Not the
+ * tracker's drop horizon: a dropped transaction is sent again, and one pending can land hours later.
+ */
+export const holdTtlMs = (maxValiditySeconds: number): number => maxValiditySeconds * 1000 + 10 * 60_000;
 
 export const Keys = {
   relayer: {

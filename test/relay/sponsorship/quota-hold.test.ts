@@ -11,9 +11,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RelayError } from '../../../relay/errors/base.ts';
-import { needsQuotaRead, quotaHoldTtlMs, quotaSnapshot, withQuotaHold } from '../../../relay/sponsorship/quotaHold.ts';
+import { needsQuotaRead, quotaSnapshot, withQuotaHold } from '../../../relay/sponsorship/quotaHold.ts';
 import type { SponsorshipRequest } from '../../../relay/sponsorship/request.ts';
-import { Keys, TTL } from '../../../relay/store/keys.ts';
+import { safeguardLines } from '../../../relay/sponsorship/safeguards.ts';
+import { holdTtlMs, Keys, TTL } from '../../../relay/store/keys.ts';
 import { MemoryStore } from '../../../relay/store/memory.ts';
 import type { Store } from '../../../relay/store/types.ts';
 
@@ -21,7 +22,7 @@ const ACCOUNT = '0xacc0';
 type Snapshot = Awaited<ReturnType<typeof quotaSnapshot>>;
 /** As execute builds it (relay/execution/execute.ts), with the default 24 h window. */
 const asRequest = (snapshot: Snapshot, left: () => Promise<bigint>) =>
-  ({ sender: ACCOUNT, accountQuota: { snapshot, left, holdTtlMs: quotaHoldTtlMs(86_400) } }) as unknown as SponsorshipRequest;
+  ({ sender: ACCOUNT, accountQuota: { snapshot, left }, holdTtlMs: holdTtlMs(86_400) }) as unknown as SponsorshipRequest;
 
 /** Every store call waits for the scheduler first, so other executes, landings and settlements can come between any two. */
 function scheduled(store: Store, s: fc.Scheduler): Store {
@@ -147,7 +148,7 @@ describe('the quota hold (sponsorship/quotaHold.ts)', () => {
     }
     expect(reads).toBe(0);
     // Just before `taken` would expire, ten executes read the counters; their holds come just after.
-    now += TTL.paymentHold - 100;
+    now += TTL.quotaTaken - 100;
     const snapshots = [];
     for (let i = 0; i < 10; i++) snapshots.push(await quotaSnapshot(store, ACCOUNT, now));
     now += 200;
@@ -196,7 +197,15 @@ describe('the quota hold (sponsorship/quotaHold.ts)', () => {
     expect(needsQuotaRead(snapshot)).toBe(true);
     // One unit left on chain, and that one is taken by the transaction in flight.
     await expect(withQuotaHold(store, asRequest(snapshot, async () => 1n), async () => ({ lines: [] }), () => now)).rejects.toMatchObject({ reason: 'account_quota_exhausted' });
-    now += quotaHoldTtlMs(86_400) - 20 * 3_600_000;
+    now += holdTtlMs(86_400) - 20 * 3_600_000;
     expect(await store.amount(Keys.quotaHold(ACCOUNT))).toBe(0n);
+  });
+
+  it("a default-mode payment's hold lives as long: past the window given, TTL.hold (over a day) when none is", () => {
+    const req = { tenant: { id: 't' }, sender: ACCOUNT, feeMode: 'default', maxFee: 1n } as unknown as SponsorshipRequest;
+    const ttlOf = (r: SponsorshipRequest) => safeguardLines(r, 10n, 0).find((l) => l.kind === 'hold')!.line.ttlMs;
+    expect(ttlOf({ ...req, holdTtlMs: holdTtlMs(3_600) })).toBe(3_600_000 + 10 * 60_000);
+    expect(ttlOf(req)).toBe(TTL.hold);
+    expect(TTL.hold).toBeGreaterThan(24 * 3_600_000);
   });
 });

@@ -4,12 +4,15 @@
  * transition is a compare-and-set on the record). Accepted: the reservation
  * becomes the actual fee. Dropped: sent again while the user's window allows
  * (resubmit.ts), else given back, and watched a while for a late inclusion.
+ * Its holds (the account's Paymaster quota, a default-mode payment) stay until
+ * it lands or the watch ends: a transaction that may still land must still
+ * count, or the next one could be sent past the quota or the balance.
  */
 import type { RelayDeps } from '../deps.ts';
 import { NodeCode, nodeCodeOf } from '../errors/chain.ts';
 import { Keys } from '../store/keys.ts';
 import { resubmit } from './resubmit.ts';
-import { readTracking, reservationOf, transition, type TrackingRecord } from './trackingRecord.ts';
+import { holdLines, readTracking, reservationOf, transition, type TrackingRecord } from './trackingRecord.ts';
 
 /** How long a dropped transaction is still looked for. */
 const LATE_WINDOW_MS = 60 * 60_000;
@@ -50,14 +53,14 @@ export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<Tra
     const again = await resubmit(deps, rec);
     if (again) return (await transition(deps, rec, again)) ? again : ((await readTracking(deps, rec.id)) ?? again);
   }
-  const next: TrackingRecord = { ...rec, ...outcome, ...(outcome.status === 'dropped' ? { droppedAt: Date.now() } : {}) };
+  const next: TrackingRecord = { ...rec, ...outcome, ...(outcome.status === 'dropped' ? { droppedAt: Date.now(), holdsKept: true } : {}) };
   if (!(await transition(deps, rec, next))) return (await readTracking(deps, rec.id)) ?? next;
   await deps.store.removeFromSet(Keys.trackingActive, rec.id);
   if (next.status === 'accepted') await deps.gate.settle(reservationOf(rec), BigInt(next.actualFee!), next.executionStatus === 'REVERTED');
   else {
     // A transaction the node lost track of can still land: watched a while longer (late inclusion).
     await deps.store.addToSet(Keys.trackingDropped, rec.id);
-    await deps.gate.release(reservationOf(rec));
+    await deps.gate.release(holdLines(reservationOf(rec), false));
   }
   deps.metrics.trackingFinal(next.executionStatus === 'REVERTED' ? 'reverted' : next.status);
   deps.log('tracking.final', { id: rec.id, status: next.status, fee: next.actualFee });
@@ -75,12 +78,16 @@ export async function recheckDropped(deps: RelayDeps, rec: TrackingRecord): Prom
     const outcome = await observe(deps, { ...rec, txHash: hash, createdAt: 0 }, 0);
     if (outcome?.status === 'accepted') landed = { hash, outcome };
   }
-  if (landed) {
-    const next: TrackingRecord = { ...rec, ...landed.outcome, txHash: landed.hash };
+  const ended = !landed && Date.now() - (rec.droppedAt ?? 0) > LATE_WINDOW_MS;
+  if (landed || ended) {
+    const { holdsKept: _kept, ...rest } = rec;
+    const next: TrackingRecord = landed ? { ...rest, ...landed.outcome, txHash: landed.hash } : rest;
+    // One instance moves it on; a record dropped before holds were kept gave them back already.
     if (await transition(deps, rec, next)) {
-      await deps.gate.recharge(reservationOf(rec), BigInt(next.actualFee!), next.executionStatus === 'REVERTED');
-      deps.log('tracking.late_inclusion', { id: rec.id, fee: next.actualFee });
+      if (landed) await deps.gate.recharge(reservationOf(rec), BigInt(next.actualFee!), next.executionStatus === 'REVERTED');
+      if (rec.holdsKept) await deps.gate.release(holdLines(reservationOf(rec), true));
+      if (landed) deps.log('tracking.late_inclusion', { id: rec.id, fee: next.actualFee });
     }
+    await deps.store.removeFromSet(Keys.trackingDropped, rec.id);
   }
-  if (landed || Date.now() - (rec.droppedAt ?? 0) > LATE_WINDOW_MS) await deps.store.removeFromSet(Keys.trackingDropped, rec.id);
 }

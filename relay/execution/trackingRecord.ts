@@ -28,6 +28,8 @@ export interface TrackingRecord {
   revertReason?: string;
   /** When it was given up on; it is watched for late inclusion a while longer. */
   droppedAt?: number;
+  /** Dropped with its holds still counting it (it may land late): given back when it lands or the watch ends. */
+  holdsKept?: boolean;
   /** To send it again: the relayer's calls, the tip, the worst case reserved (fri), the signed window's end (unix s). */
   resend?: { calls: Call[]; tip: string; maxFee: string; executeBefore: number };
   /** Every hash sent for this request, oldest first. */
@@ -56,3 +58,6 @@ export const transition = (deps: RelayDeps, from: TrackingRecord, to: TrackingRe
 
 /** Records written before reservations named their sender still settle against the right one. */
 export const reservationOf = (rec: TrackingRecord): Reservation => ({ tenant: rec.tenant, sender: rec.account, ...rec.reservation });
+
+/** The reservation's holds (counts of transactions in flight), or everything else. */
+export const holdLines = (res: Reservation, holds: boolean): Reservation => ({ ...res, lines: res.lines.filter((l) => (l.kind === 'hold') === holds) });

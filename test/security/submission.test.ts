@@ -7,13 +7,18 @@
  *   both, and tracking finds the transaction: one claim, one transaction.
  * - Late inclusion: a transaction given up on (dropped) that lands after all
  *   is charged when it appears.
+ * - Holds given back on a drop: a dropped transaction gave back the
+ *   account's quota and payment holds at once, though it could still land;
+ *   the next one could then be sent past the quota or the balance, reverting
+ *   on relayer gas. Holds now stay until it lands or the late watch ends.
  */
 import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { randomFelt } from '../../relay/chain/felt.ts';
+import { recheckDropped } from '../../relay/execution/settle.ts';
 import { sweep } from '../../relay/execution/tracking.ts';
-import { readTracking, saveTracking } from '../../relay/execution/trackingRecord.ts';
+import { readTracking, saveTracking, transition } from '../../relay/execution/trackingRecord.ts';
 import { Keys } from '../../relay/store/keys.ts';
 import { relayerLedger, report, sign, sponsored } from './helpers.ts';
 
@@ -70,11 +75,14 @@ describe('submission the network made ambiguous', () => {
     // A record given up on for that transaction: dropped, its reservation (two probe counters) given back.
     const fee = Keys.sponsor('test', 'late-probe:fee');
     const txs = Keys.sponsor('test', 'late-probe:txs');
+    // Its hold was kept through the drop, and is given back now that it landed.
+    const hold = Keys.sponsor('test', 'late-probe:hold');
+    await deps.store.reserve([{ key: hold, amount: 1n, limit: 1n }]);
     const id = randomFelt();
     await saveTracking(deps, {
-      id, txHash: res.body.result.transaction_hash, status: 'dropped', droppedAt: Date.now(), account: worker().address, tenant: 'test',
+      id, txHash: res.body.result.transaction_hash, status: 'dropped', droppedAt: Date.now(), holdsKept: true, account: worker().address, tenant: 'test',
       relayer: s.chain.relayers[0]!.address, feeMode: 'sponsored', createdAt: Date.now() - 600_000,
-      reservation: { lines: [{ key: fee, amount: '999', kind: 'fee' }, { key: txs, amount: '1', kind: 'count' }] },
+      reservation: { lines: [{ key: fee, amount: '999', kind: 'fee' }, { key: txs, amount: '1', kind: 'count' }, { key: hold, amount: '1', kind: 'hold' }] },
     });
     await deps.store.removeFromSet(Keys.trackingActive, id);
     await deps.store.addToSet(Keys.trackingDropped, id);
@@ -84,8 +92,37 @@ describe('submission the network made ambiguous', () => {
     await expect.poll(async () => (await readTracking(deps, id))?.status, { timeout: 20_000 }).toBe('accepted');
     expect(await deps.store.amount(fee)).toBe(actualFee);
     expect(await deps.store.amount(txs)).toBe(1n);
+    expect(await deps.store.amount(hold)).toBe(0n);
     expect(await deps.store.members(Keys.trackingDropped)).not.toContain(id);
     report('late inclusion', `charged ${actualFee} fri when it appeared`);
+  }, 120_000);
+
+  it('a dropped transaction keeps its holds while it may land late, and gives them back once, when the watch ends', async () => {
+    const deps = s.relay.deps;
+    const fee = Keys.sponsor('test', 'drop-probe:fee');
+    const hold = Keys.sponsor('test', 'drop-probe:hold');
+    // Two in flight on the hold: this one and another of the account's.
+    await deps.store.reserve([{ key: fee, amount: 999n, limit: 999n }, { key: hold, amount: 2n, limit: 2n }]);
+    const id = randomFelt();
+    // Sent long ago, unknown to the node, and with no window left to send it again: the sweeper drops it.
+    await saveTracking(deps, {
+      id, txHash: randomFelt(), status: 'active', account: worker().address, tenant: 'test',
+      relayer: s.chain.relayers[0]!.address, feeMode: 'sponsored', createdAt: Date.now() - 3_600_000,
+      reservation: { lines: [{ key: fee, amount: '999', kind: 'fee' }, { key: hold, amount: '1', kind: 'hold' }] },
+    });
+    await expect.poll(async () => (await readTracking(deps, id))?.status, { timeout: 20_000 }).toBe('dropped');
+    expect(await deps.store.amount(fee)).toBe(0n);
+    expect(await deps.store.amount(hold)).toBe(2n);
+    const dropped = (await readTracking(deps, id))!;
+    expect(dropped.holdsKept).toBe(true);
+    // An hour on, the watch ends. Two instances read the record at once: one gives its hold back, the other nothing.
+    const ended = { ...dropped, droppedAt: Date.now() - 3_600_001 };
+    expect(await transition(deps, dropped, ended)).toBe(true);
+    await Promise.all([recheckDropped(deps, ended), recheckDropped(deps, ended)]);
+    expect(await deps.store.amount(hold)).toBe(1n);
+    expect(await deps.store.members(Keys.trackingDropped)).not.toContain(id);
+    expect((await readTracking(deps, id))?.holdsKept).toBeUndefined();
+    report('dropped transaction', 'its hold counted it until the late watch ended, then was given back once by two instances');
   }, 120_000);
 });
 

@@ -76,7 +76,7 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
     const sim = await simulate(deps, p.calls, tip, simulator);
     await checkPayment(deps, p, sim);
     const quota = counters ? { accountQuota: accountQuota(deps, p.account, counters, quotaRead) } : {};
-    const holds = { holdTtlMs: holdTtlMs(deps.config.timeBounds.maxValiditySeconds) };
+    const holds = { holdTtlMs: holdTtlMs(deps.config.timeBounds.maxValiditySeconds, deps.config.trackingDropAfterMs) };
     reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute', ...holds, ...quota });
     lease = await deps.relayers.acquire();
     const { txHash, unconfirmed } = await submit(lease, p.calls, sim.resourceBounds, await deps.provider.getChainId(), tip);

@@ -10,12 +10,10 @@
  */
 import type { RelayDeps } from '../deps.ts';
 import { NodeCode, nodeCodeOf } from '../errors/chain.ts';
-import { Keys } from '../store/keys.ts';
+import { Keys, TTL } from '../store/keys.ts';
 import { resubmit } from './resubmit.ts';
-import { holdLines, readTracking, reservationOf, transition, type TrackingRecord } from './trackingRecord.ts';
+import { holdsOf, readTracking, reservationOf, transition, withoutHolds, type TrackingRecord } from './trackingRecord.ts';
 
-/** How long a dropped transaction is still looked for. */
-const LATE_WINDOW_MS = 60 * 60_000;
 
 type Outcome = Pick<TrackingRecord, 'status' | 'actualFee' | 'executionStatus' | 'revertReason'>;
 
@@ -55,13 +53,12 @@ export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<Tra
   }
   const next: TrackingRecord = { ...rec, ...outcome, ...(outcome.status === 'dropped' ? { droppedAt: Date.now(), holdsKept: true } : {}) };
   if (!(await transition(deps, rec, next))) return (await readTracking(deps, rec.id)) ?? next;
+  // A transaction the node lost track of can still land: watched a while longer (late inclusion). Listed
+  // there before it leaves the active set, so a crash in between leaves it watched, never forgotten.
+  if (next.status === 'dropped') await deps.store.addToSet(Keys.trackingDropped, rec.id);
   await deps.store.removeFromSet(Keys.trackingActive, rec.id);
   if (next.status === 'accepted') await deps.gate.settle(reservationOf(rec), BigInt(next.actualFee!), next.executionStatus === 'REVERTED');
-  else {
-    // A transaction the node lost track of can still land: watched a while longer (late inclusion).
-    await deps.store.addToSet(Keys.trackingDropped, rec.id);
-    await deps.gate.release(holdLines(reservationOf(rec), false));
-  }
+  else await deps.gate.release(withoutHolds(reservationOf(rec)));
   deps.metrics.trackingFinal(next.executionStatus === 'REVERTED' ? 'reverted' : next.status);
   deps.log('tracking.final', { id: rec.id, status: next.status, fee: next.actualFee });
   return next;
@@ -69,8 +66,9 @@ export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<Tra
 
 /**
  * A dropped transaction that lands after all is charged when it appears: what
- * its release gave back is taken again, as settled, whatever the limits say now.
- * Every hash sent for the request is looked at.
+ * its release gave back is taken again, as settled, whatever the limits say now,
+ * and its holds are given back. Every hash sent for the request is looked at.
+ * When the watch ends with nothing seen, its holds are given back.
  */
 export async function recheckDropped(deps: RelayDeps, rec: TrackingRecord): Promise<void> {
   let landed: { hash: string; outcome: Outcome } | undefined;
@@ -78,16 +76,22 @@ export async function recheckDropped(deps: RelayDeps, rec: TrackingRecord): Prom
     const outcome = await observe(deps, { ...rec, txHash: hash, createdAt: 0 }, 0);
     if (outcome?.status === 'accepted') landed = { hash, outcome };
   }
-  const ended = !landed && Date.now() - (rec.droppedAt ?? 0) > LATE_WINDOW_MS;
-  if (landed || ended) {
-    const { holdsKept: _kept, ...rest } = rec;
+  const ended = !landed && Date.now() - (rec.droppedAt ?? 0) > TTL.lateWatch;
+  if (!landed && !ended) return;
+  // One instance moves it on. Another may have ended the watch a moment before this one saw it land
+  // (its node behind): the landing is still charged, on the record as that instance left it.
+  for (let cur: TrackingRecord | undefined = rec, tries = 0; cur?.status === 'dropped' && tries < 2; tries++) {
+    const { holdsKept, ...rest } = cur;
     const next: TrackingRecord = landed ? { ...rest, ...landed.outcome, txHash: landed.hash } : rest;
-    // One instance moves it on; a record dropped before holds were kept gave them back already.
-    if (await transition(deps, rec, next)) {
-      if (landed) await deps.gate.recharge(reservationOf(rec), BigInt(next.actualFee!), next.executionStatus === 'REVERTED');
-      if (rec.holdsKept) await deps.gate.release(holdLines(reservationOf(rec), true));
-      if (landed) deps.log('tracking.late_inclusion', { id: rec.id, fee: next.actualFee });
+    if (!landed && !holdsKept) break;
+    if (await transition(deps, cur, next)) {
+      if (landed) await deps.gate.recharge(reservationOf(cur), BigInt(next.actualFee!), next.executionStatus === 'REVERTED');
+      // A record dropped before holds were kept gave them back with the rest.
+      if (holdsKept) await deps.gate.release(holdsOf(reservationOf(cur)));
+      if (landed) deps.log('tracking.late_inclusion', { id: cur.id, fee: next.actualFee });
+      break;
     }
-    await deps.store.removeFromSet(Keys.trackingDropped, rec.id);
+    cur = await readTracking(deps, rec.id);
   }
+  await deps.store.removeFromSet(Keys.trackingDropped, rec.id);
 }

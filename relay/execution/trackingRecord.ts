@@ -59,5 +59,6 @@ export const transition = (deps: RelayDeps, from: TrackingRecord, to: TrackingRe
 /** Records written before reservations named their sender still settle against the right one. */
 export const reservationOf = (rec: TrackingRecord): Reservation => ({ tenant: rec.tenant, sender: rec.account, ...rec.reservation });
 
-/** The reservation's holds (counts of transactions in flight), or everything else. */
-export const holdLines = (res: Reservation, holds: boolean): Reservation => ({ ...res, lines: res.lines.filter((l) => (l.kind === 'hold') === holds) });
+/** The reservation's holds (counts of transactions in flight), and everything else. */
+export const holdsOf = (res: Reservation): Reservation => ({ ...res, lines: res.lines.filter((l) => l.kind === 'hold') });
+export const withoutHolds = (res: Reservation): Reservation => ({ ...res, lines: res.lines.filter((l) => l.kind !== 'hold') });

@@ -30,7 +30,9 @@ export const TTL = {
   accountNonce: 10 * 60_000,
   reverts: DAY_MS,
   /** Holds in flight with no window given (tests); execute gives holdTtlMs(its config's longest window). */
-  hold: 24 * 3_600_000 + 10 * 60_000,
+  hold: 26 * 3_600_000,
+  /** How long a dropped transaction is still looked for (execution/settle.ts). */
+  lateWatch: 60 * 60_000,
   /** How long a quota read vouches for later holds (sponsorship/quotaHold.ts; its `held` TTL comes from the config). */
   quotaCleared: 60_000,
   /** Renewed by every read and hold of it: far longer than any execute uses a snapshot (quotaHold.ts). */
@@ -50,10 +52,12 @@ export const TTL = {
 
 /**
  * How long a count of transactions in flight (a payment hold, a quota hold) lives after its newest one:
- * past the longest signed window the relay accepts, plus a margin for the chain's clock. Not the
- * tracker's drop horizon: a dropped transaction is sent again, and one pending can land hours later.
+ * past the longest signed window the relay accepts, the tracker's drop horizon after it and the late
+ * watch after that (a dropped transaction keeps its holds while it may land), plus a margin for the
+ * chain's clock. A dropped transaction is sent again, and one pending can land hours later.
  */
-export const holdTtlMs = (maxValiditySeconds: number): number => maxValiditySeconds * 1000 + 10 * 60_000;
+export const holdTtlMs = (maxValiditySeconds: number, dropAfterMs: number): number =>
+  maxValiditySeconds * 1000 + dropAfterMs + TTL.lateWatch + 10 * 60_000;
 
 export const Keys = {
   relayer: {

@@ -124,6 +124,33 @@ describe('submission the network made ambiguous', () => {
     expect((await readTracking(deps, id))?.holdsKept).toBeUndefined();
     report('dropped transaction', 'its hold counted it until the late watch ended, then was given back once by two instances');
   }, 120_000);
+  it("a late landing is charged even when another instance, its node behind, ended the watch a moment before", async () => {
+    const res = await s.rpc('paymaster_executeTransaction', await signedHeartbeat());
+    const receipt = await s.chain.provider.waitForTransaction(res.body.result.transaction_hash);
+    const actualFee = BigInt((receipt.value as { actual_fee: { amount: string } }).actual_fee.amount);
+    const deps = s.relay.deps;
+    const fee = Keys.sponsor('test', 'race-probe:fee');
+    const hold = Keys.sponsor('test', 'race-probe:hold');
+    const id = randomFelt();
+    const rec = {
+      id, txHash: res.body.result.transaction_hash, status: 'dropped' as const, droppedAt: Date.now(), holdsKept: true, account: worker().address, tenant: 'test',
+      relayer: s.chain.relayers[0]!.address, feeMode: 'sponsored' as const, createdAt: Date.now() - 600_000,
+      reservation: { lines: [{ key: fee, amount: '999', kind: 'fee' as const }, { key: hold, amount: '1', kind: 'hold' as const }] },
+    };
+    // Not in the dropped set: only the two "instances" below look at it.
+    await deps.store.set(Keys.tracking(id), JSON.stringify(rec));
+    // Instance B saw nothing (its node behind) and ended the watch: its hold given back.
+    const { holdsKept: _k, ...ended } = rec;
+    expect(await transition(deps, rec, ended)).toBe(true);
+    // Another transaction of the account holds a unit now.
+    await deps.store.reserve([{ key: hold, amount: 1n, limit: 1n }]);
+    // Instance A, reading the record from before, sees it landed: charged all the same, and no second give-back.
+    await recheckDropped(deps, rec);
+    expect((await readTracking(deps, id))?.status).toBe('accepted');
+    expect(await deps.store.amount(fee)).toBe(actualFee);
+    expect(await deps.store.amount(hold)).toBe(1n);
+    report('late landing vs. a watch ended elsewhere', `charged ${actualFee} fri; the other transaction's hold kept`);
+  }, 120_000);
 });
 
 describe('the settlement sweeper', () => {

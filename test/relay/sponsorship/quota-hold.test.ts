@@ -22,7 +22,7 @@ const ACCOUNT = '0xacc0';
 type Snapshot = Awaited<ReturnType<typeof quotaSnapshot>>;
 /** As execute builds it (relay/execution/execute.ts), with the default 24 h window. */
 const asRequest = (snapshot: Snapshot, left: () => Promise<bigint>) =>
-  ({ sender: ACCOUNT, accountQuota: { snapshot, left }, holdTtlMs: holdTtlMs(86_400) }) as unknown as SponsorshipRequest;
+  ({ sender: ACCOUNT, accountQuota: { snapshot, left }, holdTtlMs: holdTtlMs(86_400, 300_000) }) as unknown as SponsorshipRequest;
 
 /** Every store call waits for the scheduler first, so other executes, landings and settlements can come between any two. */
 function scheduled(store: Store, s: fc.Scheduler): Store {
@@ -197,15 +197,15 @@ describe('the quota hold (sponsorship/quotaHold.ts)', () => {
     expect(needsQuotaRead(snapshot)).toBe(true);
     // One unit left on chain, and that one is taken by the transaction in flight.
     await expect(withQuotaHold(store, asRequest(snapshot, async () => 1n), async () => ({ lines: [] }), () => now)).rejects.toMatchObject({ reason: 'account_quota_exhausted' });
-    now += holdTtlMs(86_400) - 20 * 3_600_000;
+    now += holdTtlMs(86_400, 300_000) - 20 * 3_600_000;
     expect(await store.amount(Keys.quotaHold(ACCOUNT))).toBe(0n);
   });
 
-  it("a default-mode payment's hold lives as long: past the window given, TTL.hold (over a day) when none is", () => {
+  it("a default-mode payment's hold lives as long: past the window, the drop horizon and the late watch; TTL.hold (the defaults') when none is given", () => {
     const req = { tenant: { id: 't' }, sender: ACCOUNT, feeMode: 'default', maxFee: 1n } as unknown as SponsorshipRequest;
     const ttlOf = (r: SponsorshipRequest) => safeguardLines(r, 10n, 0).find((l) => l.kind === 'hold')!.line.ttlMs;
-    expect(ttlOf({ ...req, holdTtlMs: holdTtlMs(3_600) })).toBe(3_600_000 + 10 * 60_000);
+    expect(ttlOf({ ...req, holdTtlMs: holdTtlMs(3_600, 300_000) })).toBe(3_600_000 + 300_000 + TTL.lateWatch + 10 * 60_000);
     expect(ttlOf(req)).toBe(TTL.hold);
-    expect(TTL.hold).toBeGreaterThan(24 * 3_600_000);
+    expect(TTL.hold).toBeGreaterThanOrEqual(holdTtlMs(86_400, 300_000));
   });
 });

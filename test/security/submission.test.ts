@@ -18,7 +18,8 @@ import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { randomFelt } from '../../relay/chain/felt.ts';
 import { recheckDropped } from '../../relay/execution/settle.ts';
 import { sweep } from '../../relay/execution/tracking.ts';
-import { readTracking, saveTracking, transition } from '../../relay/execution/trackingRecord.ts';
+import { readTracking, saveTracking, transition, type TrackingRecord } from '../../relay/execution/trackingRecord.ts';
+import type { ReservationLine } from '../../relay/sponsorship/request.ts';
 import { Keys } from '../../relay/store/keys.ts';
 import { relayerLedger, report, sign, sponsored } from './helpers.ts';
 
@@ -47,6 +48,19 @@ async function signedHeartbeat() {
   return { transaction: { type: 'invoke', invoke: { user_address: worker().address, typed_data: td, signature: sign(td, worker()) } }, parameters: sponsored };
 }
 
+/** A sponsored heartbeat sent through the relay and landed: its hash and the fee it paid. */
+async function landedHeartbeat(): Promise<{ txHash: string; actualFee: bigint }> {
+  const res = await s.rpc('paymaster_executeTransaction', await signedHeartbeat());
+  const receipt = await s.chain.provider.waitForTransaction(res.body.result.transaction_hash);
+  return { txHash: res.body.result.transaction_hash, actualFee: BigInt((receipt.value as { actual_fee: { amount: string } }).actual_fee.amount) };
+}
+
+/** A tracking record of the worker's, sponsored, through the first relayer. */
+const recordOf = (id: string, txHash: string, lines: ReservationLine[], extra: Partial<TrackingRecord>): TrackingRecord => ({
+  id, txHash, status: 'active', account: worker().address, tenant: 'test', relayer: s.chain.relayers[0]!.address, feeMode: 'sponsored',
+  createdAt: Date.now() - 600_000, reservation: { lines }, ...extra,
+});
+
 describe('submission the network made ambiguous', () => {
   it('a lost answer keeps the claim: the retry gets the same transaction, and only one is sent', async () => {
     const params = await signedHeartbeat();
@@ -68,9 +82,7 @@ describe('submission the network made ambiguous', () => {
   }, 120_000);
 
   it('a dropped transaction that lands after all is charged when it appears', async () => {
-    const res = await s.rpc('paymaster_executeTransaction', await signedHeartbeat());
-    const receipt = await s.chain.provider.waitForTransaction(res.body.result.transaction_hash);
-    const actualFee = BigInt((receipt.value as { actual_fee: { amount: string } }).actual_fee.amount);
+    const { txHash, actualFee } = await landedHeartbeat();
     const deps = s.relay.deps;
     // A record given up on for that transaction: dropped, its reservation (two probe counters) given back.
     const fee = Keys.sponsor('test', 'late-probe:fee');
@@ -79,11 +91,8 @@ describe('submission the network made ambiguous', () => {
     const hold = Keys.sponsor('test', 'late-probe:hold');
     await deps.store.reserve([{ key: hold, amount: 1n, limit: 1n }]);
     const id = randomFelt();
-    await saveTracking(deps, {
-      id, txHash: res.body.result.transaction_hash, status: 'dropped', droppedAt: Date.now(), holdsKept: true, account: worker().address, tenant: 'test',
-      relayer: s.chain.relayers[0]!.address, feeMode: 'sponsored', createdAt: Date.now() - 600_000,
-      reservation: { lines: [{ key: fee, amount: '999', kind: 'fee' }, { key: txs, amount: '1', kind: 'count' }, { key: hold, amount: '1', kind: 'hold' }] },
-    });
+    const lines: ReservationLine[] = [{ key: fee, amount: '999', kind: 'fee' }, { key: txs, amount: '1', kind: 'count' }, { key: hold, amount: '1', kind: 'hold' }];
+    await saveTracking(deps, recordOf(id, txHash, lines, { status: 'dropped', droppedAt: Date.now(), holdsKept: true }));
     await deps.store.removeFromSet(Keys.trackingActive, id);
     await deps.store.addToSet(Keys.trackingDropped, id);
     expect(await deps.store.amount(fee)).toBe(0n);
@@ -105,11 +114,8 @@ describe('submission the network made ambiguous', () => {
     await deps.store.reserve([{ key: fee, amount: 999n, limit: 999n }, { key: hold, amount: 2n, limit: 2n }]);
     const id = randomFelt();
     // Sent long ago, unknown to the node, and with no window left to send it again: the sweeper drops it.
-    await saveTracking(deps, {
-      id, txHash: randomFelt(), status: 'active', account: worker().address, tenant: 'test',
-      relayer: s.chain.relayers[0]!.address, feeMode: 'sponsored', createdAt: Date.now() - 3_600_000,
-      reservation: { lines: [{ key: fee, amount: '999', kind: 'fee' }, { key: hold, amount: '1', kind: 'hold' }] },
-    });
+    const lines: ReservationLine[] = [{ key: fee, amount: '999', kind: 'fee' }, { key: hold, amount: '1', kind: 'hold' }];
+    await saveTracking(deps, recordOf(id, randomFelt(), lines, { createdAt: Date.now() - 3_600_000 }));
     await expect.poll(async () => (await readTracking(deps, id))?.status, { timeout: 20_000 }).toBe('dropped');
     expect(await deps.store.amount(fee)).toBe(0n);
     expect(await deps.store.amount(hold)).toBe(2n);
@@ -124,19 +130,15 @@ describe('submission the network made ambiguous', () => {
     expect((await readTracking(deps, id))?.holdsKept).toBeUndefined();
     report('dropped transaction', 'its hold counted it until the late watch ended, then was given back once by two instances');
   }, 120_000);
+
   it("a late landing is charged even when another instance, its node behind, ended the watch a moment before", async () => {
-    const res = await s.rpc('paymaster_executeTransaction', await signedHeartbeat());
-    const receipt = await s.chain.provider.waitForTransaction(res.body.result.transaction_hash);
-    const actualFee = BigInt((receipt.value as { actual_fee: { amount: string } }).actual_fee.amount);
+    const { txHash, actualFee } = await landedHeartbeat();
     const deps = s.relay.deps;
     const fee = Keys.sponsor('test', 'race-probe:fee');
     const hold = Keys.sponsor('test', 'race-probe:hold');
     const id = randomFelt();
-    const rec = {
-      id, txHash: res.body.result.transaction_hash, status: 'dropped' as const, droppedAt: Date.now(), holdsKept: true, account: worker().address, tenant: 'test',
-      relayer: s.chain.relayers[0]!.address, feeMode: 'sponsored' as const, createdAt: Date.now() - 600_000,
-      reservation: { lines: [{ key: fee, amount: '999', kind: 'fee' as const }, { key: hold, amount: '1', kind: 'hold' as const }] },
-    };
+    const lines: ReservationLine[] = [{ key: fee, amount: '999', kind: 'fee' }, { key: hold, amount: '1', kind: 'hold' }];
+    const rec = recordOf(id, txHash, lines, { status: 'dropped', droppedAt: Date.now(), holdsKept: true });
     // Not in the dropped set: only the two "instances" below look at it.
     await deps.store.set(Keys.tracking(id), JSON.stringify(rec));
     // Instance B saw nothing (its node behind) and ended the watch: its hold given back.

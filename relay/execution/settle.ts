@@ -49,7 +49,8 @@ export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<Tra
   if (!outcome) return rec;
   if (outcome.status === 'dropped') {
     const again = await resubmit(deps, rec);
-    if (again) return (await transition(deps, rec, again)) ? again : ((await readTracking(deps, rec.id)) ?? again);
+    if (again === 'busy') return rec;
+    if (again) return again;
   }
   const next: TrackingRecord = { ...rec, ...outcome, ...(outcome.status === 'dropped' ? { droppedAt: Date.now(), holdsKept: true } : {}) };
   if (!(await transition(deps, rec, next))) return (await readTracking(deps, rec.id)) ?? next;

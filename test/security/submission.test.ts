@@ -7,6 +7,10 @@
  *   both, and tracking finds the transaction: one claim, one transaction.
  * - Late inclusion: a transaction given up on (dropped) that lands after all
  *   is charged when it appears.
+ * - A resend lost: an instance dropped a record while another was sending
+ *   it again, and the new hash was never looked at (its landing never
+ *   charged). A record whose resend lease is held is now left to its holder,
+ *   which records the new hash before letting the lease go.
  * - Holds given back on a drop: a dropped transaction gave back the
  *   account's quota and payment holds at once, though it could still land;
  *   the next one could then be sent past the quota or the balance, reverting
@@ -16,7 +20,7 @@ import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { randomFelt } from '../../relay/chain/felt.ts';
-import { recheckDropped } from '../../relay/execution/settle.ts';
+import { recheckDropped, refresh } from '../../relay/execution/settle.ts';
 import { sweep } from '../../relay/execution/tracking.ts';
 import { readTracking, saveTracking, transition, type TrackingRecord } from '../../relay/execution/trackingRecord.ts';
 import type { ReservationLine } from '../../relay/sponsorship/request.ts';
@@ -152,6 +156,24 @@ describe('submission the network made ambiguous', () => {
     expect(await deps.store.amount(fee)).toBe(actualFee);
     expect(await deps.store.amount(hold)).toBe(1n);
     report('late landing vs. a watch ended elsewhere', `charged ${actualFee} fri; the other transaction's hold kept`);
+  }, 120_000);
+  it('a record another instance is sending again is left to it, not dropped (its new hash would be lost)', async () => {
+    const deps = s.relay.deps;
+    const id = randomFelt();
+    // Unknown to the node and old enough to drop, with its window still open: it would be sent again.
+    const resend = { calls: [], tip: '0', maxFee: '1', executeBefore: Math.floor(Date.now() / 1000) + 3_600 };
+    const rec = recordOf(id, randomFelt(), [], { createdAt: Date.now() - 3_600_000, resend });
+    // Not in the active set: only the calls below look at it. Another instance holds the resend lease.
+    await deps.store.set(Keys.tracking(id), JSON.stringify(rec));
+    await deps.store.set(Keys.resendLease(id), 'another-instance');
+    expect((await refresh(deps, rec)).status).toBe('active');
+    expect((await readTracking(deps, id))?.status).toBe('active');
+    // Once that instance is done (here: nothing was sent, and the window has closed), it drops as before.
+    await deps.store.delete(Keys.resendLease(id));
+    const closed = { ...rec, resend: { ...resend, executeBefore: 0 } };
+    expect(await transition(deps, rec, closed)).toBe(true);
+    expect((await refresh(deps, closed)).status).toBe('dropped');
+    await deps.store.removeFromSet(Keys.trackingDropped, id);
   }, 120_000);
 });
 

@@ -44,8 +44,8 @@ import { RelayError } from '../errors/base.ts';
 import { Keys, TTL } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
 import type { QuotaSnapshot, Reservation, SponsorshipRequest } from './request.ts';
+import { HOLD_RETRY_SECONDS } from './safeguards.ts';
 
-const HOLD_RETRY_SECONDS = 10;
 const UNBOUNDED = (1n << 128n) - 1n;
 
 /** The account's counters, read by execute before it decides whether to read the quota (beside its simulation). */
@@ -73,8 +73,9 @@ export async function withQuotaHold(
 ): Promise<Reservation> {
   const q = req.accountQuota;
   if (q === undefined) return consume();
+  const s = q.snapshot;
   const fresh = () => {
-    if (now() - q.snapshot.at > TTL.quotaCleared) throw stalled();
+    if (now() - s.at > TTL.quotaCleared) throw stalled();
   };
   fresh();
   const held = Keys.quotaHold(req.sender);
@@ -85,13 +86,12 @@ export async function withQuotaHold(
     ]);
     if (!r.ok) return false;
     // Not above the snapshot's count: `taken` expired and restarted under it, so every bound from it is void.
-    if (r.used[1]! <= q.snapshot.taken) {
+    if (r.used[1]! <= s.taken) {
       await store.adjust(held, -1n).catch(() => undefined);
       throw stalled();
     }
     return true;
   };
-  const s = q.snapshot;
   // Alone: nothing was in flight when the counters were read and nothing was held since, so the
   // simulation, made after that read, has seen everything that landed and consumed this unit itself.
   let ok = (s.held === 0n && (await hold(UNBOUNDED, s.taken + 1n))) || (withinCleared(s) && (await hold(UNBOUNDED, s.cleared)));

@@ -28,7 +28,8 @@ import type { LineKind, SponsorshipRequest } from './request.ts';
 
 export const REVERT_LIMIT = 3;
 const DAY_SECONDS = 86_400;
-const HOLD_RETRY_SECONDS = 10;
+/** What a refusal for something in flight (a payment, a quota unit) suggests waiting. */
+export const HOLD_RETRY_SECONDS = 10;
 
 export interface SafeguardLine {
   line: ReserveLine;

@@ -17,6 +17,7 @@ import { hash, type Call } from 'starknet';
 import { startLocalChain } from '../scripts/local/chain.ts';
 import { buildSigned } from '../test/security/helpers.ts';
 import { startRelayStack } from '../test/helpers/relay.ts';
+import { nodeTransport } from '../relay/entry/nodeTransport.ts';
 import { writeReport } from './report.ts';
 
 const TXS = Number(process.env.BENCH_TXS ?? 30);
@@ -31,10 +32,11 @@ const chain = await startLocalChain({ seed: true, relayerCount: 2 });
 // The relay's transport to the node, timed per JSON-RPC method while `profiling` (the relay's share only).
 const node = new Map<string, { calls: number; ms: number }>();
 let profiling = false;
+const transport = nodeTransport(); // the relay's own, wrapped to time it
 const timedFetch: typeof fetch = async (input, init) => {
   const t0 = performance.now();
   try {
-    return await fetch(input, init);
+    return await transport.fetch(input, init);
   } finally {
     if (profiling) {
       const method = String((JSON.parse(String(init?.body ?? '{}')) as { method?: string }).method);
@@ -105,4 +107,5 @@ try {
 } finally {
   await s.stop();
   await chain.stop();
+  await transport.close();
 }

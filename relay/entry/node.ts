@@ -24,6 +24,7 @@ import { knownSecrets, parseJsonSource, secretsFromEnv, withOperatorKey } from '
 import { loadPolicyFiles } from './policyFiles.ts';
 import { loadNativeCrypto } from './nativeCrypto.ts';
 import { PromRegistry } from './promMetrics.ts';
+import { nodeTransport } from './nodeTransport.ts';
 import { webhookFetch } from './webhookFetch.ts';
 
 /**
@@ -86,6 +87,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
   const log = opts.log ?? (() => {});
   const pending = new Set<Promise<unknown>>();
   const native = loadNativeCrypto();
+  const transport = nodeTransport();
   log('relay.crypto', native.crypto ? { native: true } : { native: false, reason: native.reason });
   const alertHost = config.alerts.webhook ? new URL(config.alerts.webhook.url).hostname.replace(/^\[|\]$/g, '') : undefined;
   const deps = createDeps({
@@ -95,7 +97,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
     secrets: opts.secrets ?? secretsFromEnv(process.env),
     log,
     ...(opts.now ? { now: opts.now } : {}),
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    fetch: opts.fetch ?? transport.fetch,
     webhookFetch: webhookFetch(config.webhookAllowHosts),
     // The alert receiver is the operator's own choice: it may be internal (an Alertmanager bridge on 10.x).
     ...(alertHost ? { alertFetch: webhookFetch([...config.webhookAllowHosts, alertHost.toLowerCase()]) } : {}),
@@ -129,7 +131,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
       clearInterval(timer);
       clearInterval(alertTimer);
       await Promise.allSettled([...pending]);
-      await store.close();
+      await Promise.all([store.close(), transport.close()]);
     },
   };
 }

@@ -17,7 +17,7 @@ import { nodeCodeOf } from '../errors/chain.ts';
 import type { SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { accountNotDeployed, checkAccountClass, checkShape, resolveGasToken, resolveTimeBounds, settleLater } from './checks.ts';
-import { estimateSequence, type Estimate } from './estimate.ts';
+import { estimateSequence, keepEstimate, reusedEstimate, type Estimate } from './estimate.ts';
 import { metered } from './metered.ts';
 import { resolveTip } from './tip.ts';
 
@@ -63,6 +63,8 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
   // Independent chain reads run together, each answer still checked in order: a wallet's own
   // send makes the same nonce read, so a refused build costs the node no more than that.
   const nowRead = settleLater(deps.clock.now());
+  // A sponsored invoke's estimate binds nothing, so the sender's last one of this shape serves (estimate.ts).
+  const reuse = !deployment && !token ? settleLater(reusedEstimate(deps.store, user, userCalls)) : undefined;
   const nonceRead = deployment ? undefined : settleLater(cachedNonce(deps.provider, deps.store, user));
   if (!deployment) await checkDeployedAccount(deps, user);
   const window = resolveTimeBounds(config, await nowRead, params.time_bounds);
@@ -74,7 +76,11 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
     const { relayer, nonce } = await relayerNonce();
     est = await estimateSequence(deps.provider, [{ sender: relayer, calls: deployCalls, nonce }, { sender: user, calls: probe, nonce: 0n }]);
   } else {
-    est = await estimateInvoke(deps, user, probe, await nonceRead!);
+    est = await reuse;
+    if (!est) {
+      est = await estimateInvoke(deps, user, probe, await nonceRead!);
+      if (reuse) deps.background(keepEstimate(deps.store, user, userCalls, est));
+    }
   }
   const l2Gas = est.l2Gas + BigInt(config.fees.overheadL2Gas);
   checkL2Gas(l2Gas, config.fees.maxL2GasPerTx);

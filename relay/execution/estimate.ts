@@ -7,13 +7,25 @@
  * The Paymaster + SNIP-9 wrapper is added by build as a fixed L2-gas
  * overhead; the exact fee is known only at execute, where the relayer's real
  * transaction is simulated, the user's signature included.
+ *
+ * A sponsored build's estimate binds nothing: the user signs no fee, and
+ * execute simulates the real transaction before anything is reserved or
+ * sent. So a sender's estimate is reused for the same call shape (targets,
+ * selectors, calldata lengths) for TTL.buildEstimate: a worker's heartbeat
+ * or a dapp's repeated action is built without a node round trip. A shape
+ * the node refused is never kept, and default mode always estimates: its
+ * fee transfer is signed.
  */
+import { sha256 } from '@noble/hashes/sha256';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import type { RpcProvider } from 'starknet';
 import { executeCalldata } from '../chain/calldata.ts';
 import { toHex } from '../chain/felt.ts';
 import { revertToError } from '../chain/revert.ts';
 import type { OutsideCall } from '../chain/snip9.ts';
 import { chainUnavailable, nodeTraceOf } from '../errors/chain.ts';
+import { Keys, TTL } from '../store/keys.ts';
+import type { Store } from '../store/types.ts';
 
 const QUERY_VERSION_3 = '0x100000000000000000000000000000003';
 
@@ -79,4 +91,22 @@ export async function estimateSequence(provider: RpcProvider, txs: QueryTx[]): P
     l2Gas = BigInt(r.l2_gas_consumed);
   }
   return { fee, l2GasPrice, l2Gas };
+}
+
+/** What an estimate depends on besides chain state and values: each call's target, selector and calldata length. */
+function shapeOf(calls: OutsideCall[]): string {
+  const text = calls.map((c) => `${BigInt(c.to).toString(16)}.${BigInt(c.selector).toString(16)}.${c.calldata.length}`).join(',');
+  return bytesToHex(sha256(utf8ToBytes(text)));
+}
+
+/** The sender's estimate of the same call shape, if one was kept in the last TTL.buildEstimate; undefined otherwise. */
+export async function reusedEstimate(store: Store, sender: string, calls: OutsideCall[]): Promise<Estimate | undefined> {
+  const kept = await store.get(Keys.buildEstimate(sender, shapeOf(calls)));
+  if (kept === null) return undefined;
+  const [fee, l2GasPrice, l2Gas] = kept.split(':').map((x) => BigInt(x));
+  return fee === undefined || l2GasPrice === undefined || l2Gas === undefined ? undefined : { fee, l2GasPrice, l2Gas };
+}
+
+export async function keepEstimate(store: Store, sender: string, calls: OutsideCall[], e: Estimate): Promise<void> {
+  await store.set(Keys.buildEstimate(sender, shapeOf(calls)), `${e.fee}:${e.l2GasPrice}:${e.l2Gas}`, { ttlMs: TTL.buildEstimate });
 }

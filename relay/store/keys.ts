@@ -28,6 +28,8 @@ export const TTL = {
   classSnip9: DAY_MS,
   /** A paymaster's user rarely sends on its own (outside executions leave the nonce alone); a stale one is read again. */
   accountNonce: 10 * 60_000,
+  /** A sponsored build's estimate binds nothing (execution/estimate.ts): reused briefly, while gas prices barely move. */
+  buildEstimate: 30_000,
   reverts: DAY_MS,
   /** Holds in flight with no window given (tests); execute gives holdTtlMs(its config's longest window). */
   hold: 26 * 3_600_000,
@@ -83,6 +85,8 @@ export const Keys = {
   accountClass: (address: string) => `account:class:${hex(address)}`,
   accountNonce: (address: string) => `account:nonce:${hex(address)}`,
   classSnip9: (classHash: string) => `class:snip9v2:${hex(classHash)}`,
+  /** `shape` is a hex digest of the calls' targets, selectors and calldata lengths. */
+  buildEstimate: (sender: string, shape: string) => `estimate:${hex(sender)}:${shape}`,
   reverts: (tenant: string, sender: string) => `reverts:${unit(tenant)}:${hex(sender)}`,
   /** A sender's default-mode payment in flight through one tenant (reserved with that tenant's lines). */
   paymentHold: (tenant: string, sender: string) => `hold:payment:${unit(tenant)}:${hex(sender)}`,

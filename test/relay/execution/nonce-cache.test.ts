@@ -31,9 +31,11 @@ describe("build's kept user nonce", () => {
     const user = s.chain.spare[0]!;
     const c = s.chain.manifest.contracts;
     const approve = (n: number) => ({ to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, `0x${n.toString(16)}`, '0x0'] });
+    // n calls each time: a sponsored build of a shape already estimated would reuse that estimate (estimate.ts).
     const build = async (n: number) => {
       reads.nonce = reads.estimates = 0;
-      const res = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: user.address, calls: [approve(n)] } }, parameters: { version: '0x1', fee_mode: { mode: 'sponsored' } } });
+      const calls = Array.from({ length: n }, (_, i) => approve(n * 10 + i));
+      const res = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: user.address, calls } }, parameters: { version: '0x1', fee_mode: { mode: 'sponsored' } } });
       expect(res.body.error).toBeUndefined();
       expect(res.body.result.typed_data).toBeDefined();
       return { ...reads };

@@ -7,7 +7,7 @@
  * `balanceTtlMs`, which is how it comes back.
  */
 import { Account, RpcProvider, type Call } from 'starknet';
-import { RelayerHasher, RelayerSigner, type RelayerCrypto } from './signer.ts';
+import { RELAYER_CAIRO_VERSION, RelayerHasher, RelayerSigner, type RelayerCrypto } from './signer.ts';
 import type { SimulationAccount } from './simulator.ts';
 import { RelayError } from '../errors/base.ts';
 import { Keys } from '../store/keys.ts';
@@ -76,7 +76,7 @@ export class RelayerPool {
   constructor(private readonly o: RelayerPoolOptions) {
     this.hasher = new RelayerHasher(o.crypto?.poseidonMany);
     this.accounts = new Map(
-      o.relayers.map((r) => [r.address, new Account({ provider: o.provider, address: r.address, signer: new RelayerSigner(r.privateKey, this.hasher, o.crypto?.sign) })]),
+      o.relayers.map((r) => [r.address, new Account({ provider: o.provider, address: r.address, cairoVersion: RELAYER_CAIRO_VERSION, signer: new RelayerSigner(r.privateKey, this.hasher, o.crypto?.sign) })]),
     );
   }
 

@@ -15,6 +15,12 @@
  */
 import { constants, EDAMode, EDataAvailabilityMode, ETransactionVersion3, ec, Signer, transaction, v3hash, type Call, type InvocationsSignerDetails, type Signature } from 'starknet';
 
+/**
+ * Relayer and simulation accounts are Cairo 1 accounts (v3 invokes need one). Said up front: left
+ * unset, starknet.js asks the node (getClassAt) the first time each account sends, inside a request.
+ */
+export const RELAYER_CAIRO_VERSION = '1' as const;
+
 /** Poseidon over any number of felts (Cairo's poseidon_hash_span). */
 export type PoseidonMany = (xs: readonly bigint[]) => bigint;
 export const jsPoseidonMany: PoseidonMany = (xs) => ec.starkCurve.poseidonHashMany([...xs]);

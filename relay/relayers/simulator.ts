@@ -10,6 +10,7 @@
  * simulation skips its __validate__, so nothing is ever signed.
  */
 import { Account, Signer, type RpcProvider, type Signature } from 'starknet';
+import { RELAYER_CAIRO_VERSION } from './signer.ts';
 
 /** Refuses to sign: the simulation account's transactions are never sent. */
 class NeverSigns extends Signer {
@@ -34,7 +35,7 @@ export class SimulationAccount {
     private readonly provider: RpcProvider,
     address: string,
   ) {
-    this.account = new Account({ provider, address, signer: new NeverSigns() });
+    this.account = new Account({ provider, address, cairoVersion: RELAYER_CAIRO_VERSION, signer: new NeverSigns() });
   }
 
   /** The account and its nonce: kept from the last read unless `fresh` (the node refused it). */

@@ -7,16 +7,23 @@
  * warmed up first and run twice, alternating with the others, so JIT warm-up
  * and drift land on every side alike.
  *
- * Two more rows, against the same baseline, say where the dry run's cost
+ * Three more rows, against the same baseline, say where the dry run's cost
  * lies: a bare Hono POST that parses the same JSON body (what any JSON API
- * pays), and GET /v1/contracts through the relay's own middleware (the
- * request's scope, trace, metrics and access log; no key, no store).
+ * pays); the floor of any Redis-backed decision, a bare Hono POST that
+ * validates that body with zod and makes the dry run's three Redis round
+ * trips (the key's record, the tenant's policy revision, then the counters,
+ * each needing the one before) and nothing else, and again with all of them
+ * in one round trip; and GET /v1/contracts
+ * through the relay's own middleware (the request's scope, trace, metrics and
+ * access log; no key, no store).
  *
  *   npx tsx bench/http.ts             # BENCH_SECONDS=5 BENCH_CONNECTIONS=32
  */
 import autocannon from 'autocannon';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { createClient } from 'redis';
+import { z } from 'zod';
 import type { AddressInfo } from 'node:net';
 import { createNodeRelay, listen } from '../relay/entry/node.ts';
 import { parseConfig } from '../relay/config.ts';
@@ -47,7 +54,30 @@ const config = parseConfig({
 });
 const relay = await createNodeRelay(config, {});
 const { url, server } = await listen(relay, 0);
-const hello = new Hono().get('/', (c) => c.text('hello')).post('/echo', async (c) => c.json(await c.req.json()));
+// The floor's own connection, so its reads queue behind nothing of the relay's.
+const floorRedis = createClient({ url: redis.url });
+await floorRedis.connect();
+const Body = z.object({
+  sender: z.string().regex(/^0x[0-9a-fA-F]{1,64}$/),
+  calls: z.array(z.object({ to: z.string(), selector: z.string(), calldata: z.array(z.string()) })),
+  feeMode: z.enum(['sponsored', 'default']),
+  maxFee: z.string(),
+});
+const hello = new Hono()
+  .get('/', (c) => c.text('hello'))
+  .post('/echo', async (c) => c.json(await c.req.json()))
+  .post('/floor', async (c) => {
+    const b = Body.parse(await c.req.json());
+    await floorRedis.mGet(['floor:key']);
+    await floorRedis.mGet(['floor:rev']);
+    const counters = await floorRedis.mGet([1, 2, 3, 4, 5, 6, 7].map((i) => `floor:${b.sender}:${i}`));
+    return c.json({ allow: true, read: counters.length });
+  })
+  .post('/floor1', async (c) => {
+    const b = Body.parse(await c.req.json());
+    const all = await floorRedis.mGet(['floor:key', 'floor:rev', ...[1, 2, 3, 4, 5, 6, 7].map((i) => `floor:${b.sender}:${i}`)]);
+    return c.json({ allow: true, read: all.length });
+  });
 const bare = await new Promise<{ url: string; close: () => void }>((resolve) => {
   const s = serve({ fetch: hello.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve({ url: `http://127.0.0.1:${info.port}/`, close: () => s.close() }));
 });
@@ -61,10 +91,12 @@ try {
   const loads = {
     hello: (duration = SECONDS) => load(bare.url, { duration }),
     echo: (duration = SECONDS) => load(`${bare.url}echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duration }),
+    floor: (duration = SECONDS) => load(`${bare.url}floor`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duration }),
+    floor1: (duration = SECONDS) => load(`${bare.url}floor1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duration }),
     contracts: (duration = SECONDS) => load(`${url}/v1/contracts`, { duration }),
     dryRun: (duration = SECONDS) => load(`${url}/v1/dry-run`, { method: 'POST', headers, body, duration }),
   };
-  const got: Record<keyof typeof loads, number[]> = { hello: [], echo: [], contracts: [], dryRun: [] };
+  const got: Record<keyof typeof loads, number[]> = { hello: [], echo: [], floor: [], floor1: [], contracts: [], dryRun: [] };
   for (const warm of Object.values(loads)) await warm(1);
   for (let round = 0; round < 2; round++) for (const [name, run] of Object.entries(loads)) got[name as keyof typeof loads].push(await run());
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -73,11 +105,14 @@ try {
   writeReport('http', 'Decision path over HTTP (Node, Redis store)', [
     row(`dry run with a realistic policy on Redis (${CONNECTIONS} connections, ${SECONDS} s, mean of 2 runs)`, got.dryRun, '≥ 0.5×'),
     row('where the cost lies: a bare Hono POST parsing the same JSON body', got.echo),
+    row("the floor of a Redis-backed decision: that POST validated with zod, plus the dry run's three dependent Redis round trips, nothing else", got.floor),
+    row('the same floor with every key read in one round trip (what caching the key and the policy revision would leave)', got.floor1),
     row("where the cost lies: GET /v1/contracts through the relay's middleware (no key, no store)", got.contracts),
   ], { runs: got });
 } finally {
   server.close();
   bare.close();
+  await floorRedis.quit();
   await relay.close();
   await redis.stop();
 }

@@ -8,10 +8,12 @@
  * (bench/latency.ts). Workers keep the platform's fetch.
  *
  * What fetch callers rely on is kept: the abort signal (the provider's
- * deadline), `redirect: 'error'` (price sources; `request` never follows
- * one, so a 3xx answers as itself and the caller refuses it), the status,
- * and the body read once as text. A body that fails mid-read rejects the
- * call, as a dropped connection does.
+ * deadline), at every stage, connecting included; `redirect: 'error'`
+ * (price sources; `request` never follows one, so a 3xx answers as itself
+ * and the caller refuses it; a node URL that redirects is refused as not
+ * JSON-RPC, where fetch followed a 307); the status; and the body read once
+ * as text, at most 64 MiB. A body that fails mid-read rejects the call, as
+ * a dropped connection does.
  */
 import { Agent, request } from 'undici';
 
@@ -37,20 +39,46 @@ export interface NodeTransport {
   close(): Promise<void>;
 }
 
+/** A node answer larger than this is a broken or hostile node, not a block the relay asked for. */
+const MAX_RESPONSE_BYTES = 64 * 2 ** 20;
+const USER_AGENT = 'ciro-relay';
+
+/**
+ * Settles with `work`, or rejects with the signal's reason as soon as it aborts. undici acts on an
+ * abort only once it holds a connection: a host that accepts TCP and stalls the TLS handshake would
+ * otherwise keep the caller (and, at submit, a relayer lease) until the connect timeout.
+ */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 export function nodeTransport(): NodeTransport {
-  const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
+  // undici's default keep-alive (4 s idle unless the server says otherwise): a node or balancer that drops
+  // idle sockets sooner without saying so would race a request onto a closing socket.
+  const agent = new Agent({ maxResponseSize: MAX_RESPONSE_BYTES, connect: { timeout: 10_000 } });
   const send = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     if (init?.body !== undefined && init.body !== null && typeof init.body !== 'string') {
       throw new TypeError('nodeTransport sends string bodies only (JSON-RPC)');
     }
-    const res = await request(urlOf(input), {
-      method: (init?.method ?? 'GET') as 'GET',
-      headers: headerRecord(init?.headers),
-      body: init?.body ?? null,
-      signal: init?.signal ?? undefined,
-      dispatcher: agent,
-    });
-    const text = await res.body.text();
+    const payload = (init?.body ?? null) as string | null;
+    const signal = init?.signal ?? undefined;
+    const read = async () => {
+      const res = await request(urlOf(input), {
+        method: (init?.method ?? 'GET') as 'GET',
+        headers: { 'user-agent': USER_AGENT, ...headerRecord(init?.headers) },
+        body: payload,
+        signal,
+        dispatcher: agent,
+      });
+      return { res, text: await res.body.text() };
+    };
+    const { res, text } = await abortable(read(), signal);
     const type = res.headers['content-type'];
     // Response refuses a body on the statuses that have none.
     const body = NULL_BODY.has(res.statusCode) ? null : text;

@@ -5,16 +5,14 @@
  * HTTP) gets a sponsored claim and a deploy_and_invoke; a refusal carries its
  * reason; a replay is idempotent; tracking reaches accepted.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Account, PaymasterRpc, ec, hash, stark } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApiKey } from '../../relay/tenants/auth.ts';
-import { startEdge, type EdgeRelay } from '../../scripts/edge.ts';
+import type { EdgeRelay } from '../../scripts/edge.ts';
 import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
 import { executeAndWait } from '../../scripts/local/accounts.ts';
 import { CIRO, call, u256 } from '../../scripts/local/seed.ts';
-import { repoRoot } from '../../scripts/local/toolchain.ts';
+import { startChainEdge } from '../helpers/edge.ts';
 import { balanceOf, STRK } from '../helpers/relay.ts';
 import { sign } from '../security/helpers.ts';
 
@@ -27,20 +25,12 @@ beforeAll(async () => {
   operatorKey = (await newApiKey('bootstrap-op')).key;
   const key = await newApiKey('test');
   apiKey = key.key;
-  const dir = join(repoRoot, 'policies', 'examples');
-  edge = await startEdge({
-    config: {
-      rpcUrl: chain.devnet.url,
-      manifest: chain.manifest,
-      relayers: chain.relayers.map((r) => ({ address: r.address, privateKey: r.privateKey })),
-      relayerTip: '0',
-      gasTokens: { STRK: { priceInStrk: '1000000000000000000' }, CIRO: { priceInStrk: '500000000000000000' } },
-      tenants: [{ id: 'test', name: 'Test', apiKeys: [{ id: 'test', secretHash: key.secretHash, scope: 'sponsor' }], policies: ['worker-rewards', 'job-submission'] }],
-    },
-    policies: readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))),
+  edge = await startChainEdge(
+    chain,
+    { tenants: [{ id: 'test', name: 'Test', apiKeys: [{ id: 'test', secretHash: key.secretHash, scope: 'sponsor' }], policies: ['worker-rewards', 'job-submission'] }] },
     // A fresh deployment's first operator key, as `wrangler secret put CIRO_OPERATOR_KEY` gives it.
-    env: { CIRO_OPERATOR_KEY: operatorKey },
-  });
+    { env: { CIRO_OPERATOR_KEY: operatorKey } },
+  );
 }, 300_000);
 afterAll(async () => {
   await edge?.stop();

@@ -10,15 +10,13 @@
  * The Redis and relay-kill faults have no Worker counterpart: Durable
  * Objects are the platform's, and a Worker holds no state to lose.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApiKey } from '../../relay/tenants/auth.ts';
-import { startEdge, type EdgeRelay } from '../../scripts/edge.ts';
+import type { EdgeRelay } from '../../scripts/edge.ts';
 import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
-import { repoRoot } from '../../scripts/local/toolchain.ts';
+import { startChainEdge } from '../helpers/edge.ts';
 import { checkAnswer } from '../reliability/answers.ts';
 import { hostileValue, mutate, withDuplicateKey } from '../reliability/mutate.ts';
 import { report } from '../reliability/fixtures.ts';
@@ -34,19 +32,10 @@ beforeAll(async () => {
   chain = await startLocalChain({ seed: true });
   const key = await newApiKey('test');
   apiKey = key.key;
-  const dir = join(repoRoot, 'policies', 'examples');
-  edge = await startEdge({
-    config: {
-      rpcUrl: chain.devnet.url,
-      rpcTimeoutMs: RPC_TIMEOUT_MS,
-      manifest: chain.manifest,
-      relayers: chain.relayers.map((r) => ({ address: r.address, privateKey: r.privateKey })),
-      relayerTip: '0',
-      gasTokens: { STRK: { priceInStrk: '1000000000000000000' }, CIRO: { priceInStrk: '500000000000000000' } },
-      nodeWork: { perApiKeyPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerSenderPerHour: 0 },
-      tenants: [{ id: 'test', name: 'Test', apiKeys: [{ id: 'test', secretHash: key.secretHash, scope: 'sponsor' }], policies: ['worker-rewards'] }],
-    },
-    policies: readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))),
+  edge = await startChainEdge(chain, {
+    rpcTimeoutMs: RPC_TIMEOUT_MS,
+    nodeWork: { perApiKeyPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerSenderPerHour: 0 },
+    tenants: [{ id: 'test', name: 'Test', apiKeys: [{ id: 'test', secretHash: key.secretHash, scope: 'sponsor' }], policies: ['worker-rewards'] }],
   });
 }, 300_000);
 afterAll(async () => {

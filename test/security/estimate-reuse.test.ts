@@ -20,7 +20,7 @@ import { executeAndWait } from '../../scripts/local/accounts.ts';
 import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
 import { call } from '../../scripts/local/seed.ts';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
-import { attackerAccount, relayerLedger, report, sign, sponsored } from './helpers.ts';
+import { attackerAccount, estimateKind, relayerLedger, report, sign, sponsored } from './helpers.ts';
 
 let chain: LocalChain;
 let s: RelayStack;
@@ -36,15 +36,12 @@ beforeAll(async () => {
     schemaVersion: 1, id: 'open', name: 'open', enabled: true,
     rules: { allow: [{ contract: 'ciro_token', selectors: ['approve', 'transfer'] }], feeModes: ['sponsored', 'default'] },
   }));
-  const relayers = [...chain.relayers, chain.simulator].map((r) => BigInt(r.address));
   s = await startRelayStack({
     existingChain: chain,
     policyDir: dir,
     policies: ['open'],
     fetch: async (input, init) => {
-      const rpc = JSON.parse(String(init?.body ?? '{}')) as { method?: string; params?: { request?: { sender_address?: string }[] } };
-      const txs = rpc.params?.request ?? [];
-      if (rpc.method === 'starknet_estimateFee' && !txs.some((tx) => relayers.includes(BigInt(tx.sender_address ?? 0)))) userEstimates.n++;
+      if (estimateKind(chain, init?.body) === 'user') userEstimates.n++;
       return fetch(input, init);
     },
   });

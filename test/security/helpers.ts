@@ -7,6 +7,7 @@ import { ec, stark, typedData } from 'starknet';
 import { balanceOf, STRK, type RelayStack } from '../helpers/relay.ts';
 import { deployFreshAccount, executeAndWait, type KeyedAccount } from '../../scripts/local/accounts.ts';
 import { call, u256 } from '../../scripts/local/seed.ts';
+import type { LocalChain } from '../../scripts/local/chain.ts';
 
 export const sponsored = { version: '0x1', fee_mode: { mode: 'sponsored' } };
 
@@ -43,4 +44,16 @@ export async function buildSigned(s: RelayStack, who: Pick<KeyedAccount, 'addres
 /** Prints a figure for the closing note, e.g. `[security] default-mode drain: relayers lost 0 fri`. */
 export function report(what: string, figure: string): void {
   console.log(`[security] ${what}: ${figure}`);
+}
+
+/**
+ * Which estimate a JSON-RPC body sent to the node is: `relayer` for execute's simulation of a relayer's (or
+ * the simulation account's) transaction, `user` for build's estimate of the user's own calls; undefined for
+ * any other call.
+ */
+export function estimateKind(chain: LocalChain, body: unknown): 'relayer' | 'user' | undefined {
+  const rpc = JSON.parse(String(body ?? '{}')) as { method?: string; params?: { request?: { sender_address?: string }[] } };
+  if (rpc.method !== 'starknet_estimateFee') return undefined;
+  const relayers = [...chain.relayers, chain.simulator].map((r) => BigInt(r.address));
+  return (rpc.params?.request ?? []).some((tx) => relayers.includes(BigInt(tx.sender_address ?? 0))) ? 'relayer' : 'user';
 }

@@ -18,7 +18,7 @@ import { executeAndWait } from '../../scripts/local/accounts.ts';
 import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
 import { call } from '../../scripts/local/seed.ts';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
-import { attackerAccount, relayerLedger, report, sign, sponsored } from './helpers.ts';
+import { attackerAccount, estimateKind, relayerLedger, report, sign, sponsored } from './helpers.ts';
 
 const REASON = 'Invalid transaction nonce';
 let chain: LocalChain;
@@ -47,14 +47,10 @@ beforeAll(async () => {
     policies: ['open'],
     // Counts the relay's simulations: estimates of a relayer's transaction (build estimates the user's own calls).
     fetch: async (input, init) => {
-      const rpc = JSON.parse(String(init?.body ?? '{}')) as { method?: string; params?: { request?: { sender_address?: string }[] } };
-      const relayers = [...chain.relayers, chain.simulator].map((r) => BigInt(r.address));
-      if (rpc.method === 'starknet_estimateFee') {
-        const relayed = (rpc.params?.request ?? []).some((tx) => relayers.includes(BigInt(tx.sender_address ?? 0)));
-        if (relayed) simulations.n++;
-        else userReads.estimates++;
-      }
-      if (rpc.method === 'starknet_getNonce') userReads.nonces++;
+      const kind = estimateKind(chain, init?.body);
+      if (kind === 'relayer') simulations.n++;
+      if (kind === 'user') userReads.estimates++;
+      if ((JSON.parse(String(init?.body ?? '{}')) as { method?: string }).method === 'starknet_getNonce') userReads.nonces++;
       return fetch(input, init);
     },
   });

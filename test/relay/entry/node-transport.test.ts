@@ -5,7 +5,7 @@
  * followed, the abort signal, and a node that drops the connection.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProvider } from '../../../relay/chain/provider.ts';
 import { NodeUnreachableError } from '../../../relay/errors/chain.ts';
@@ -23,6 +23,7 @@ function answer(req: IncomingMessage, res: ServerResponse, body: string): void {
   if (req.url === '/broken') return void res.writeHead(500, { 'content-type': 'text/plain' }).end('overloaded');
   if (req.url === '/hang') return; // never answers
   if (req.url === '/drop') return void req.socket.destroy();
+  if (req.url === '/stall-body') return void res.writeHead(200, { 'content-type': 'application/json' }).write('{"jsonrpc":"2.0",'); // and no more
   const id = body ? (JSON.parse(body) as { id?: number }).id : 1;
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, result: '0x534e5f5345504f4c4941' }));
 }
@@ -50,6 +51,7 @@ describe('the Node transport', () => {
     expect(seen.method).toBe('POST');
     expect(seen.headers?.['content-type']).toBe('application/json');
     expect(JSON.parse(seen.body!)).toMatchObject({ jsonrpc: '2.0', method: 'starknet_chainId' });
+    expect(seen.headers?.['user-agent']).toBe('ciro-relay');
   });
 
   it('passes Headers objects and header arrays as sent', async () => {
@@ -76,6 +78,23 @@ describe('the Node transport', () => {
     expect(await slow.getChainId().catch((e: unknown) => e)).toBeInstanceOf(NodeUnreachableError);
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(await createProvider(`${base}/drop`, transport.fetch).getChainId().catch((e: unknown) => e)).toBeInstanceOf(NodeUnreachableError);
+  });
+
+  it('the deadline holds while connecting and while the body trickles in', async () => {
+    // A host that accepts TCP and never answers the TLS handshake: undici alone would wait for its connect timeout (10 s).
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((sock) => void sockets.push(sock));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      for (const url of [`https://127.0.0.1:${(silent.address() as AddressInfo).port}/rpc`, `${base}/stall-body`]) {
+        const t0 = Date.now();
+        expect(await createProvider(url, transport.fetch, 300).getChainId().catch((e: unknown) => e)).toBeInstanceOf(NodeUnreachableError);
+        expect(Date.now() - t0).toBeLessThan(3_000);
+      }
+    } finally {
+      for (const sock of sockets) sock.destroy();
+      silent.close();
+    }
   });
 
   it('refuses a body it cannot send as written', async () => {

@@ -64,31 +64,37 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
   // send makes the same nonce read, so a refused build costs the node no more than that.
   const nowRead = settleLater(deps.clock.now());
   // A sponsored invoke's estimate binds nothing, so the sender's last one of this shape serves (estimate.ts).
-  const reuse = !deployment && !token ? settleLater(reusedEstimate(deps.store, user, userCalls)) : undefined;
+  const reuse = !deployment && !token ? settleLater(reusedEstimate(deps.store, ctx.tenant.id, user, userCalls)) : undefined;
   const nonceRead = deployment ? undefined : settleLater(cachedNonce(deps.provider, deps.store, user));
   if (!deployment) await checkDeployedAccount(deps, user);
   const window = resolveTimeBounds(config, await nowRead, params.time_bounds);
   await gate(user, userCalls, params.fee_mode.mode, 0n);
 
   const probe = token ? [...userCalls, feeTransferCall(token.address, paymaster, 1n)] : userCalls;
-  let est;
-  if (deployment) {
+  const estimate = async (): Promise<Estimate> => {
+    if (!deployment) return estimateInvoke(deps, user, probe, await nonceRead!);
     const { relayer, nonce } = await relayerNonce();
-    est = await estimateSequence(deps.provider, [{ sender: relayer, calls: deployCalls, nonce }, { sender: user, calls: probe, nonce: 0n }]);
-  } else {
-    est = await reuse;
-    if (!est) {
-      est = await estimateInvoke(deps, user, probe, await nonceRead!);
-      if (reuse) deps.background(keepEstimate(deps.store, user, userCalls, est));
-    }
-  }
-  const l2Gas = est.l2Gas + BigInt(config.fees.overheadL2Gas);
-  checkL2Gas(l2Gas, config.fees.maxL2GasPerTx);
-  // The tip the relayer will add is the user's cost too in default mode, so the quote carries it.
-  const tip = await resolveTip(deps, params.fee_mode);
-  const fee = quote(est.fee + BigInt(config.fees.overheadL2Gas) * est.l2GasPrice + tip * l2Gas, feeToken, config.fees.maxFeeMultiplierPct);
-  // Again with the quoted fee: per-operation fee caps can only be judged now.
-  await gate(user, userCalls, params.fee_mode.mode, BigInt(fee.suggested_max_fee_in_strk));
+    return estimateSequence(deps.provider, [{ sender: relayer, calls: deployCalls, nonce }, { sender: user, calls: probe, nonce: 0n }]);
+  };
+  const fresh = async (): Promise<Estimate> => {
+    const est = await estimate();
+    if (reuse) await keepEstimate(deps.store, ctx.tenant.id, user, userCalls, est).catch(() => undefined);
+    return est;
+  };
+  const judge = async (est: Estimate) => {
+    const l2Gas = est.l2Gas + BigInt(config.fees.overheadL2Gas);
+    checkL2Gas(l2Gas, config.fees.maxL2GasPerTx);
+    // The tip the relayer will add is the user's cost too in default mode, so the quote carries it.
+    const tip = await resolveTip(deps, params.fee_mode);
+    const fee = quote(est.fee + BigInt(config.fees.overheadL2Gas) * est.l2GasPrice + tip * l2Gas, feeToken, config.fees.maxFeeMultiplierPct);
+    // Again with the quoted fee: per-operation fee caps can only be judged now.
+    await gate(user, userCalls, params.fee_mode.mode, BigInt(fee.suggested_max_fee_in_strk));
+    return fee;
+  };
+  // Anyone may build for any address, so a kept estimate may be someone else's: it can let a build
+  // pass (execute judges the simulated fee), never refuse one; a refusal is judged on a fresh estimate.
+  const kept = await reuse;
+  const fee = kept ? await judge(kept).catch(async () => judge(await fresh())) : await judge(await fresh());
 
   const calls = token ? [...userCalls, feeTransferCall(token.address, paymaster, BigInt(fee.suggested_max_fee_in_gas_token))] : userCalls;
   const typed_data = buildTypedData(await deps.provider.getChainId(), {

@@ -14,7 +14,8 @@
  * selectors, calldata lengths) for TTL.buildEstimate: a worker's heartbeat
  * or a dapp's repeated action is built without a node round trip. A shape
  * the node refused is never kept, and default mode always estimates: its
- * fee transfer is signed.
+ * fee transfer is signed. Kept per tenant and account; anyone may build for
+ * any address, so build refuses nothing on a kept estimate alone (build.ts).
  */
 import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
@@ -100,13 +101,13 @@ function shapeOf(calls: OutsideCall[]): string {
 }
 
 /** The sender's estimate of the same call shape, if one was kept in the last TTL.buildEstimate; undefined otherwise. */
-export async function reusedEstimate(store: Store, sender: string, calls: OutsideCall[]): Promise<Estimate | undefined> {
-  const kept = await store.get(Keys.buildEstimate(sender, shapeOf(calls)));
+export async function reusedEstimate(store: Store, tenant: string, sender: string, calls: OutsideCall[]): Promise<Estimate | undefined> {
+  const kept = await store.get(Keys.buildEstimate(sender, tenant, shapeOf(calls)));
   if (kept === null) return undefined;
   const [fee, l2GasPrice, l2Gas] = kept.split(':').map((x) => BigInt(x));
   return fee === undefined || l2GasPrice === undefined || l2Gas === undefined ? undefined : { fee, l2GasPrice, l2Gas };
 }
 
-export async function keepEstimate(store: Store, sender: string, calls: OutsideCall[], e: Estimate): Promise<void> {
-  await store.set(Keys.buildEstimate(sender, shapeOf(calls)), `${e.fee}:${e.l2GasPrice}:${e.l2Gas}`, { ttlMs: TTL.buildEstimate });
+export async function keepEstimate(store: Store, tenant: string, sender: string, calls: OutsideCall[], e: Estimate): Promise<void> {
+  await store.set(Keys.buildEstimate(sender, tenant, shapeOf(calls)), `${e.fee}:${e.l2GasPrice}:${e.l2Gas}`, { ttlMs: TTL.buildEstimate });
 }

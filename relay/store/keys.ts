@@ -85,8 +85,8 @@ export const Keys = {
   accountClass: (address: string) => `account:class:${hex(address)}`,
   accountNonce: (address: string) => `account:nonce:${hex(address)}`,
   classSnip9: (classHash: string) => `class:snip9v2:${hex(classHash)}`,
-  /** `shape` is a hex digest of the calls' targets, selectors and calldata lengths. */
-  buildEstimate: (sender: string, shape: string) => `estimate:${hex(sender)}:${shape}`,
+  /** A sponsored build's kept estimate (the account's unit); `shape` is a hex digest of the calls' targets, selectors and calldata lengths. */
+  buildEstimate: (sender: string, tenant: string, shape: string) => `estimate:${unit(`acct:${hex(sender)}`)}:${tenant}:${shape}`,
   reverts: (tenant: string, sender: string) => `reverts:${unit(tenant)}:${hex(sender)}`,
   /** A sender's default-mode payment in flight through one tenant (reserved with that tenant's lines). */
   paymentHold: (tenant: string, sender: string) => `hold:payment:${unit(tenant)}:${hex(sender)}`,

@@ -4,7 +4,8 @@
  * that may and may not change:
  * - a repeated shape is built without a node estimate, per sender;
  * - default mode always estimates (its fee transfer is signed);
- * - a shape the node refused is never kept;
+ * - a shape the node refused is never kept, and a kept estimate is the
+ *   tenant's own and never refuses a build (anyone may build for any address);
  * - the attack: keep a shape's estimate with a call that succeeds, then build
  *   the same shape when it reverts (here, a transfer of more CIRO than the
  *   account holds). The build passes on the kept estimate, but execute
@@ -19,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAndWait } from '../../scripts/local/accounts.ts';
 import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
 import { call } from '../../scripts/local/seed.ts';
+import { keepEstimate } from '../../relay/execution/estimate.ts';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { attackerAccount, estimateKind, relayerLedger, report, sign, sponsored } from './helpers.ts';
 
@@ -40,6 +42,7 @@ beforeAll(async () => {
     existingChain: chain,
     policyDir: dir,
     policies: ['open'],
+    tenants: { other: ['open'] },
     fetch: async (input, init) => {
       if (estimateKind(chain, init?.body) === 'user') userEstimates.n++;
       return fetch(input, init);
@@ -54,8 +57,8 @@ afterAll(async () => {
 const c = () => chain.manifest.contracts;
 const approve = (n: bigint) => ({ to: c().ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c().job_mgr.address, `0x${n.toString(16)}`, '0x0'] });
 const transfer = (n: bigint) => ({ to: c().ciro_token.address, selector: hash.getSelectorFromName('transfer'), calldata: [c().job_mgr.address, `0x${n.toString(16)}`, '0x0'] });
-const build = (user: string, calls: unknown[], parameters: unknown = sponsored) =>
-  s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: user, calls } }, parameters });
+const build = (user: string, calls: unknown[], parameters: unknown = sponsored, key = s.apiKey) =>
+  s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: user, calls } }, parameters }, { 'x-paymaster-api-key': key });
 /** The node estimates `run` made. */
 async function estimates(run: () => Promise<unknown>): Promise<number> {
   userEstimates.n = 0;
@@ -76,6 +79,22 @@ describe("a sponsored build's estimate, reused", () => {
     expect(again.body.result.typed_data.message.Calls[0].Calldata[1]).toBe('0x63');
     expect(await estimates(() => build(a.address, [approve(1n), approve(2n)]))).toBe(1);
     expect(await estimates(() => build(b.address, [approve(1n)]))).toBe(1);
+    // Kept per tenant: another tenant's build of the same account and shape estimates for itself.
+    expect(await estimates(() => build(a.address, [approve(3n)], sponsored, s.keys.other))).toBe(1);
+  }, 120_000);
+
+  it("attack: an estimate kept by someone else's build for this account can't get the account's builds refused", async () => {
+    const victim = await attackerAccount(s);
+    const honest = await build(victim.address, [approve(1n)]);
+    // Anyone may build for any address: say an earlier build of this shape was kept at an absurd size.
+    await keepEstimate(s.relay.deps.store, 'test', victim.address, [approve(2n)], { fee: 10n ** 30n, l2GasPrice: 10n ** 9n, l2Gas: 10n ** 15n });
+    let again: any;
+    expect(await estimates(async () => (again = await build(victim.address, [approve(5n)])))).toBe(1);
+    report('poisoned build estimate', again.body.error ? `refused: ${again.body.error.data?.reason}` : 'built on a fresh estimate');
+    expect(again.body.error).toBeUndefined();
+    expect(again.body.result.fee).toEqual(honest.body.result.fee);
+    // The fresh estimate replaced the absurd one.
+    expect(await estimates(() => build(victim.address, [approve(6n)]))).toBe(0);
   }, 120_000);
 
   it('default mode estimates every build: the fee transfer is signed', async () => {

@@ -79,7 +79,7 @@ const ChainId = z.union([z.string(), z.number()]).transform((v, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'not a felt or short string' });
     return z.NEVER;
   }
-});
+}).refine((v) => v < 2n ** 248n, 'a chain id is a short string (under 2^248)');
 const sameFields = (a: readonly { name: string; type: string }[], b: readonly { name: string; type: string }[]) =>
   a.length === b.length && a.every((f, i) => f.name === b[i]!.name && f.type === b[i]!.type);
 

@@ -106,6 +106,7 @@ const RELAY = {
   session_unknown: e(J.INVALID_REQUEST, 'Not found', 404),
   session_revoked: e(J.POLICY_REFUSED, 'Session revoked', 403),
   session_call_not_allowed: e(J.POLICY_REFUSED, 'Call outside the session', 403),
+  session_calldata_too_large: e(J.INVALID_PARAMS, 'Invalid params', 413),
   session_requires_paymaster: e(J.POLICY_REFUSED, 'Sessions are co-signed through the Paymaster only', 403),
   session_key_mismatch: e(S.INVALID_SIGNATURE, 'Not the session key', 403),
   session_guardian_mismatch: e(J.INVALID_PARAMS, 'The account guardian is not this relay', 422),

@@ -8,12 +8,14 @@
  * would relay. In order, cheapest first, so a caller without the session key
  * costs the node nothing:
  *   the session is known, not revoked, and this tenant's cosigner made it;
- *   the session key signed this message (its GUID is the session's);
+ *   the signing key is the session's (its GUID);
  *   the outside execution is for this chain, its Caller is the Paymaster (not
  *   ANY_CALLER: a cosigned execution anyone could submit outside the relay
- *   would escape the gate's quotas and budgets), and every call is one of the
- *   session's methods;
- * then, metered per account and key:
+ *   would escape the gate's quotas and budgets), every call is one of the
+ *   session's methods, and its calldata is at most MAX_SESSION_CALLDATA felts;
+ * then, metered per account and key (hashing a large execution in JS costs
+ * real CPU, so a wrong signature is counted like any refusal):
+ *   the session key signed this message;
  *   the tenant's policy still lets this session be co-signed (chain time),
  *   the window is open and bounded like any execution's, the nonce is unused
  *   (neither relayed here nor spent on chain), and the sponsorship gate's
@@ -36,6 +38,9 @@ import { assertSessionFits, cosignerOf, requestOf } from './checks.ts';
 import type { GuardianSignature } from './cosigner.ts';
 import { SessionRecords, type SessionRecord } from './records.ts';
 import type { SignSessionEfo } from './schemas.ts';
+
+/** A session transaction's calldata, in felts over all its calls: heartbeats and claims carry a handful. */
+export const MAX_SESSION_CALLDATA = 1024;
 
 export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionEfo): Promise<GuardianSignature> {
   const account = body.message.accountAddress;
@@ -60,11 +65,7 @@ export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionE
     });
   }
   const { chainId, execution } = body.message.message;
-  const typed = buildTypedData(toHex(chainId), execution);
-  const digest = sessionTxDigest(toHex(typedData.getMessageHash(typed, account)), rec.hash, cache);
-  if (!verifyStarkSignature(digest, signer.publicKey, signer.r, signer.s)) {
-    throw new RelayError('invalid_signature', { details: 'The session signature does not verify for this outside execution.' });
-  }
+  // Everything pure comes before the SNIP-12 hash, which is the costly part (JS Poseidon over every calldata felt).
   if (chainId !== BigInt(await deps.provider.getChainId())) {
     throw new RelayError('wrong_chain', { details: 'The outside execution was built for another chain.' });
   }
@@ -81,8 +82,20 @@ export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionE
       data: refusalData(rec),
     });
   }
+  const felts = execution.calls.reduce((n, c) => n + c.calldata.length, 0);
+  if (felts > MAX_SESSION_CALLDATA) {
+    throw new RelayError('session_calldata_too_large', {
+      details: `A session transaction carries at most ${MAX_SESSION_CALLDATA} calldata felts in all; this one has ${felts}.`,
+      data: refusalData(rec),
+    });
+  }
 
   return metered(deps, { tenant, apiKeyId: rec.apiKeyId }, account, async () => {
+    const typed = buildTypedData(toHex(chainId), execution);
+    const messageHash = toHex(typedData.getMessageHash(typed, account));
+    if (!verifyStarkSignature(sessionTxDigest(messageHash, rec.hash, cache), signer.publicKey, signer.r, signer.s)) {
+      throw new RelayError('invalid_signature', { details: 'The session signature does not verify for this outside execution.' });
+    }
     const now = await deps.clock.read();
     await assertSessionFits(deps, tenant, requestOf(rec), now);
     checkWindowOpen(deps.config, now, execution);
@@ -95,7 +108,7 @@ export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionE
     }
     const sponsoring = { tenant, apiKeyId: rec.apiKeyId, sender: account, calls: execution.calls, feeMode: 'sponsored' as const, maxFee: 0n, phase: 'build' as const };
     assertAllowed(await deps.gate.decide(sponsoring));
-    return cosigner.cosignTransaction(typed, account, rec.hash, cache);
+    return cosigner.cosignTransaction(messageHash, rec.hash, cache);
   });
 }
 

@@ -12,7 +12,7 @@
  * trigger_escape_owner. The one transaction it co-signs is an owner's
  * `revoke_session` of the account's own session, and it checks that itself.
  */
-import { ec, hash as starkHash, typedData, type TypedData } from 'starknet';
+import { ec, hash as starkHash, typedData } from 'starknet';
 import type { Tenant } from '../config.ts';
 import { revocationTypedData, sessionHash, sessionTxDigest, type SessionData } from '../chain/argent.ts';
 import { toHex } from '../chain/felt.ts';
@@ -42,8 +42,9 @@ export class Cosigner {
   }
 
   /** The guardian signature of one session transaction (an outside execution, as the account will hash it). */
-  cosignTransaction(execution: TypedData, account: string, session: string, cacheAuthorisation: boolean): GuardianSignature {
-    return this.sign(sessionTxDigest(toHex(typedData.getMessageHash(execution, account)), session, cacheAuthorisation));
+  /** `messageHash`: the outside execution's SNIP-12 hash for the account, as the caller verified the session key's signature on it. */
+  cosignTransaction(messageHash: string, session: string, cacheAuthorisation: boolean): GuardianSignature {
+    return this.sign(sessionTxDigest(messageHash, session, cacheAuthorisation));
   }
 
   /**

@@ -21,7 +21,8 @@ export const OffChainSessionSchema = z.strictObject({
   expires_at: z.union([z.number().int().positive(), z.string().regex(/^\d{1,12}$/).transform(Number)]).pipe(z.number().max(2 ** 40)),
   /** Selectors are entrypoint names: x-sessions hashes each name into its Merkle leaf, so a hex selector could never be proven. */
   allowed_methods: z.array(z.strictObject({ 'Contract Address': Address, selector: EntrypointSchema })).min(1).max(64),
-  metadata: z.string().max(MAX_SESSION_METADATA),
+  // Hashed as a Cairo ByteArray of short strings: only printable ASCII encodes (x-sessions signs nothing else).
+  metadata: z.string().max(MAX_SESSION_METADATA).regex(/^[\x20-\x7e]*$/, 'printable ASCII only'),
   session_key_guid: FeltOut,
 });
 

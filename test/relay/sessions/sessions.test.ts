@@ -170,4 +170,30 @@ describe('the session API', () => {
       await new Promise((done) => other.server.close(done));
     }
   });
+
+  it('refuses, before hashing anything, a chain id out of range and calldata past the cap; non-ASCII metadata is a typed 400', async () => {
+    const m = await makeSession(st, worker, { methods: ['heartbeat'] });
+    // The body x-sessions sends the cosigner, captured from a real session transaction.
+    let efo: any;
+    const real = globalThis.fetch;
+    globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      if (String(input).endsWith('/signSessionEFO')) efo = JSON.parse(String(init?.body));
+      return real(input, init);
+    }) as typeof fetch;
+    try {
+      await sessionExecute(st, m, [call(pool(), 'heartbeat')]);
+    } finally {
+      globalThis.fetch = real;
+    }
+    const cosign = (body: unknown) => st.http('POST', '/sessions/argent/cosigner/signSessionEFO', body, null);
+    const far = structuredClone(efo);
+    far.message.message.domain.chainId = `0x${'f'.repeat(63)}`;
+    expect(await cosign(far)).toMatchObject({ status: 400, body: { error: { reason: 'invalid_request' } } });
+    const heavy = structuredClone(efo);
+    heavy.message.message.message.Calls[0].Calldata = Array.from({ length: 1100 }, (_, i) => `0x${i.toString(16)}`);
+    expect(await cosign(heavy)).toMatchObject({ status: 413, body: { error: { reason: 'session_calldata_too_large' } } });
+    // é: a Cairo short string can't hold it, and the session hash used to throw on it (a 500).
+    const accented = { address: worker.address, session: { ...m.request.offchainSession, metadata: '{"projectID":"ciro-workers","n":"\u00e9"}' }, ownerSignature: ['0x1', '0x2'] };
+    expect((await st.http('POST', '/sessions/authorize', accented)).body.error).toMatchObject({ reason: 'invalid_request', path: 'session.metadata' });
+  });
 });

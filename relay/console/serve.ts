@@ -45,7 +45,9 @@ export function createConsole(opts: { compress?: boolean } = {}): Hono {
     c.body(INDEX_HTML, 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', ...SECURITY_HEADERS });
 
   app.get('/assets/:name', (c) => {
-    const a = ASSETS[c.req.param('name')];
+    // Own names only: `constructor` or `__proto__` would read Object.prototype (a 500).
+    const name = c.req.param('name');
+    const a = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!a) return c.text('Not found', 404);
     // Names carry a content hash: a new build is a new name, so these never need revalidating.
     return c.body(a.body, 200, { 'content-type': a.type, 'cache-control': 'public, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' });

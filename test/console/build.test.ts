@@ -52,6 +52,8 @@ describe('the console served', () => {
       expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     }
     expect((await app.request('/assets/nope.js')).status).toBe(404);
+    // Names of Object.prototype's members are no assets either (they used to answer 500).
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) expect((await app.request(`/assets/${name}`)).status).toBe(404);
   });
 
   it('leaves encoding to the platform unless asked (workerd gzips a body itself)', async () => {

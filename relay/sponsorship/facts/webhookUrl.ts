@@ -7,31 +7,32 @@
  * refused at connect time by the Node entry's transport (entry/webhookFetch.ts).
  * Workers' fetch never reaches the operator's private network.
  */
-const PRIVATE_V4: [number, number][] = [
-  [0x0a000000, 8], // 10/8
-  [0xac100000, 12], // 172.16/12
-  [0xc0a80000, 16], // 192.168/16
-  [0x7f000000, 8], // 127/8
-  [0xa9fe0000, 16], // 169.254/16 (cloud metadata lives here)
-  [0x64400000, 10], // 100.64/10 (carrier-grade NAT)
-  [0x00000000, 8], // 0/8
-];
+import ipaddr from 'ipaddr.js';
 
-function v4(host: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  return parts.every((p) => p <= 255) ? parts.reduce((a, p) => a * 256 + p, 0) : undefined;
+/**
+ * An IP literal is judged by ipaddr.js's ranges: only plain public unicast
+ * passes. An IPv4-mapped IPv6 address (`::ffff:7f00:1`, which is how a URL
+ * spells `[::ffff:127.0.0.1]`) is judged as the IPv4 it carries; every other
+ * IPv6 range that embeds or translates IPv4 (NAT64, 6to4, Teredo,
+ * IPv4-compatible) is refused outright, as are reserved and multicast ones.
+ */
+function internalAddress(h: string): boolean | undefined {
+  if (!ipaddr.isValid(h)) return undefined;
+  let addr = ipaddr.parse(h);
+  if (addr.kind() === 'ipv6') {
+    const v6 = addr as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) addr = v6.toIPv4Address();
+    // ::/96 (IPv4-compatible, deprecated) reads as unicast in ipaddr.js.
+    else if (v6.parts.slice(0, 6).every((p) => p === 0)) return true;
+  }
+  return addr.range() !== 'unicast';
 }
 
 /** A loopback, private, link-local or otherwise internal host name or address. */
 export function isInternal(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.internal') || h.endsWith('.local')) return true;
-  const ip = v4(h.replace(/^::ffff:/, ''));
-  if (ip !== undefined) return PRIVATE_V4.some(([net, bits]) => ip >>> (32 - bits) === net >>> (32 - bits));
-  // IPv6: loopback, unspecified, unique local (fc00::/7), link-local (fe80::/10).
-  return h === '::1' || h === '::' || /^f[cd][0-9a-f]{2}:/.test(h) || /^fe[89ab][0-9a-f]:/.test(h);
+  return internalAddress(h) ?? false;
 }
 
 /** Why `url` may not be called, or undefined when it may. `allowHosts` are hostnames the operator vouches for. */

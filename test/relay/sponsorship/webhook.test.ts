@@ -193,6 +193,13 @@ describe('webhook URLs (SSRF)', () => {
     ['IPv6 loopback', 'https://[::1]/hook', /loopback/],
     ['IPv6 unique local', 'https://[fd12:3456::1]/hook', /private/],
     ['localhost by name', 'https://localhost:8443/hook', /loopback/],
+    // IPv6 spellings of internal IPv4 (a URL writes [::ffff:127.0.0.1] as [::ffff:7f00:1]): they used to pass.
+    ['IPv4-mapped loopback', 'https://[::ffff:127.0.0.1]/hook', /loopback/],
+    ['IPv4-mapped cloud metadata', 'https://[::ffff:a9fe:a9fe]/hook', /link-local/],
+    ['NAT64 of loopback', 'https://[64:ff9b::7f00:1]/hook', /loopback/],
+    ['IPv4-compatible loopback', 'https://[::7f00:1]/hook', /loopback/],
+    ['6to4 of loopback', 'https://[2002:7f00:1::]/hook', /loopback/],
+    ['a decimal spelling of loopback', 'https://2130706433/hook', /loopback/],
   ])('refuses %s unless the operator allows the host', (_what, url, why) => {
     expect(webhookUrlRefusal(url, [])).toMatch(why);
     expect(webhookUrlRefusal(url, [new URL(url).hostname.replace(/^\[|\]$/g, '')])).toBeUndefined();
@@ -200,6 +207,7 @@ describe('webhook URLs (SSRF)', () => {
 
   it('allows https to a public host, and the client refuses to call what is refused', async () => {
     expect(webhookUrlRefusal('https://hooks.example.com/approve', [])).toBeUndefined();
+    for (const url of ['https://8.8.8.8/hook', 'https://[2001:4860:4860::8888]/hook', 'https://[::ffff:8.8.8.8]/hook']) expect(webhookUrlRefusal(url, [])).toBeUndefined();
     expect(await new WebhookClient().ask({ url: 'http://127.0.0.1:9/approve', timeoutMs: 500 }, 's', { tenant: 't', policy: 'p', sender: '0x1', calls: [], feeMode: 'sponsored', maxFee: '1', phase: 'execute' })).toBe('error');
   });
 });

@@ -8,8 +8,13 @@ import { hash } from 'starknet';
 import { isHex, normalizeFelt, parseFelt } from './primitives.ts';
 import type { PolicyFacts } from './types.ts';
 
-// getSelectorFromName is a keccak per call; policies repeat the same few names on every request.
+// getSelectorFromName is a keccak per call; policies repeat the same few names on every request. Bounded,
+// oldest first out: tenant admins write the names, and a process-wide cache must not grow with them.
 const selectorCache = new Map<string, bigint>();
+export const SELECTOR_CACHE_MAX = 4096;
+
+/** How many names the selector cache holds (tests). */
+export const selectorCacheSize = (): number => selectorCache.size;
 
 /** Selector of an entrypoint name or hex selector; undefined if neither. */
 export function selectorOf(ref: string): bigint | undefined {
@@ -17,6 +22,7 @@ export function selectorOf(ref: string): bigint | undefined {
   let sel = selectorCache.get(ref);
   if (sel === undefined) {
     sel = BigInt(hash.getSelectorFromName(ref));
+    if (selectorCache.size >= SELECTOR_CACHE_MAX) selectorCache.delete(selectorCache.keys().next().value!);
     selectorCache.set(ref, sel);
   }
   return sel;

@@ -1,5 +1,7 @@
 /** Helpers the runtime uses around evaluate: period windows, fact keys, reservations. */
+import { hash } from 'starknet';
 import { describe, expect, it } from 'vitest';
+import { SELECTOR_CACHE_MAX, selectorCacheSize, selectorOf } from '../../policies/selectors.ts';
 import {
   budgetLines,
   consumesQuota,
@@ -114,5 +116,15 @@ describe('budgetLines', () => {
     expect(consumesQuota(REQ, d)).toBe(true);
     expect(consumesQuota({ ...REQ, phase: 'build' }, d)).toBe(false);
     expect(consumesQuota(REQ, { ...d, allow: false })).toBe(false);
+  });
+});
+
+describe('selector cache', () => {
+  it('stays bounded however many entrypoint names policies bring, and still answers each correctly', () => {
+    const names = Array.from({ length: SELECTOR_CACHE_MAX + 500 }, (_, i) => `grow_${i}`);
+    for (const n of names) selectorOf(n);
+    expect(selectorCacheSize()).toBeLessThanOrEqual(SELECTOR_CACHE_MAX);
+    // An evicted name is hashed again, to the same selector.
+    expect(selectorOf('grow_0')).toBe(BigInt(hash.getSelectorFromName('grow_0')));
   });
 });

@@ -31,7 +31,13 @@ export async function createTenant(
   const exists = () => new RelayError('tenant_exists', { details: `Tenant '${input.id}' already exists.` });
   if (dir.configTenant(input.id)) throw exists();
   const rec: StoredTenant = { ...input, createdAt: nowIso(), createdBy: by };
-  if (!(await dir.store.setIfAbsent(K.tenant(input.id), JSON.stringify(rec))).created) throw exists();
+  const taken = await dir.store.setIfAbsent(K.tenant(input.id), JSON.stringify(rec));
+  if (!taken.created) {
+    if (readRecord(StoredTenantSchema, await dir.store.get(K.tenant(input.id)))) throw exists();
+    throw new RelayError('tenant_exists', {
+      details: `Tenant id '${input.id}' belonged to a deleted tenant: ids are never reused (its policies, audit log and secrets would come with it). Choose another id.`,
+    });
+  }
   await dir.store.addToSet(K.tenants, input.id);
   await new AuditLog(dir.store).append(input.id, {
     at: rec.createdAt,
@@ -67,19 +73,22 @@ export async function updateTenant(dir: TenantDirectory, id: string, change: Par
 
 /**
  * Deletes an API-created tenant: its keys stop working at once (revoked, so
- * the audit trail keeps them), the tenant leaves the directory. Its usage
- * and policy history stay in the Store until they expire.
+ * the audit trail keeps them), the tenant leaves the directory, and its id is
+ * retired for good. Its usage and policy history stay in the Store until
+ * they expire.
  */
 export async function deleteTenant(dir: TenantDirectory, id: string, by: Actor): Promise<void> {
   if (dir.configTenant(id)) throw fromConfig(id);
   await withTenantLock(dir.store, id, async () => {
-    if ((await dir.store.get(K.tenant(id))) === null) throw new RelayError('tenant_not_found', { details: `No tenant '${id}'.` });
+    if (!readRecord(StoredTenantSchema, await dir.store.get(K.tenant(id)))) throw new RelayError('tenant_not_found', { details: `No tenant '${id}'.` });
     const at = nowIso();
     for (const keyId of await dir.store.members(K.tenantKeys(id))) {
       const cur = await dir.storedKey(keyId);
       if (cur && cur.rec.revokedAt === undefined) await dir.store.set(K.key(keyId), JSON.stringify({ ...cur.rec, revokedAt: at, revokedBy: by }));
     }
-    await dir.store.delete(K.tenant(id));
+    // A tombstone, not a deletion: the id is never created again, so nothing the tenant left in the Store
+    // (policies, audit log, counters, sessions) nor its env secrets (CIRO_SECRET_<id>__*) pass to a newcomer.
+    await dir.store.set(K.tenant(id), JSON.stringify({ id, deletedAt: at, deletedBy: by }));
     await dir.store.removeFromSet(K.tenants, id);
     await new AuditLog(dir.store).append(id, { at, who: by, action: 'tenant.delete', target: { kind: 'tenant', id } });
   });

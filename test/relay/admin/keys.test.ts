@@ -154,5 +154,10 @@ describe('operator-created tenants', () => {
     for (const app of [t.a, t.b]) expect((await app.call('GET', '/v1/tenant', admin)).status).toBe(401);
     const tenants = (await t.b.call('GET', '/v1/tenants', t.keys.operator)).body.tenants.map((x: { id: string }) => x.id);
     expect(tenants).not.toContain('umbra');
+    // The id is retired: a new tenant under it would inherit the old one's policies, audit log and secrets.
+    const again = await t.a.call('POST', '/v1/tenants', t.keys.operator, { id: 'umbra', name: 'Umbra II' });
+    expect(again).toMatchObject({ status: 409, body: { error: { reason: 'tenant_exists' } } });
+    expect(again.body.error.details).toMatch(/deleted tenant/);
+    expect((await t.a.call('DELETE', '/v1/tenants/umbra', t.keys.operator)).status).toBe(404);
   });
 });

@@ -75,6 +75,7 @@ export const PolicyVersionSchema = z
     at: z.string(),
     by: ActorSchema,
     diff: z.array(DiffOpSchema),
+    diffOmitted: z.literal(true).optional().openapi({ description: 'The diff was too large to keep: compare this version with the one before.' }),
     basedOn: z.literal('file').optional(),
     rollbackOf: z.number().int().optional().openapi({ description: 'The earlier version this one restores.' }),
   })

@@ -19,6 +19,7 @@ import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
 import { auditAppend } from './audit.ts';
 import { jsonDiff, type DiffOp } from './diff.ts';
+import { withTenantLock } from './lock.ts';
 import { nowIso, type Actor } from './records.ts';
 
 const K = Keys.admin;
@@ -39,8 +40,10 @@ export interface PolicyVersion {
   policy: Policy | null;
   at: string;
   by: Actor;
-  /** JSON diff from the previous version (or the file template it overrides). */
+  /** JSON diff from the previous version (or the file template it overrides); empty when `diffOmitted`. */
   diff: DiffOp[];
+  /** The diff was larger than MAX_DIFF_BYTES: compare this version's policy with the previous one's. */
+  diffOmitted?: true;
   /** Set when this version was written over the file policy of the same id. */
   basedOn?: 'file';
   /** Set when this version restores an earlier one (a rollback). */
@@ -66,6 +69,11 @@ export const MAX_POLICY_BYTES = 32 * 1024;
 /** Every id a tenant ever created counts (deleted ones keep their history). */
 export const MAX_POLICIES = 64;
 export const MAX_VERSIONS = 100;
+/** A version record keeps its diff up to this size: two 32 KB policies could otherwise add ~250 KB to each. */
+export const MAX_DIFF_BYTES = 4096;
+
+const cappedDiff = (diff: DiffOp[]): { diff: DiffOp[]; diffOmitted?: true } =>
+  JSON.stringify(diff).length > MAX_DIFF_BYTES ? { diff: [], diffOmitted: true } : { diff };
 
 export class PolicyStore {
   constructor(private readonly store: Store) {}
@@ -105,6 +113,13 @@ export class PolicyStore {
   }
 
   async write(w: PolicyWrite): Promise<PolicyVersion> {
+    // A new id counts against MAX_POLICIES: checked and listed under the tenant's lock, or a burst of creates
+    // would each read the count before any of them listed its id.
+    const isNew = w.policy !== null && !(await this.store.members(K.policyIds(w.tenantId))).includes(w.id);
+    return isNew ? withTenantLock(this.store, w.tenantId, () => this.writeChecked(w)) : this.writeChecked(w);
+  }
+
+  private async writeChecked(w: PolicyWrite): Promise<PolicyVersion> {
     const headKey = K.policy(w.tenantId, w.id);
     if (w.policy !== null) await this.checkLimits(w.tenantId, w.id, w.policy);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -113,6 +128,7 @@ export class PolicyStore {
       const current = cur?.version ?? 0;
       if (w.expected !== undefined && w.expected !== current) throw versionConflict(w.expected, current);
       const { old, basedOn } = this.base(w, cur);
+      const diff = jsonDiff(old, w.policy);
       const rec: PolicyVersion = {
         id: w.id,
         version: current + 1,
@@ -120,7 +136,7 @@ export class PolicyStore {
         policy: w.policy,
         at: nowIso(),
         by: w.by,
-        diff: jsonDiff(old, w.policy),
+        ...cappedDiff(diff),
         ...(basedOn ? { basedOn } : {}),
         ...(w.rollbackOf !== undefined ? { rollbackOf: w.rollbackOf } : {}),
       };
@@ -129,7 +145,7 @@ export class PolicyStore {
       if (w.op !== 'delete') await this.store.addToSet(K.policyIds(w.tenantId), w.id);
       if (cur && raw !== null) await this.store.set(K.policyVersion(w.tenantId, w.id, cur.version), raw);
       // The version, the revision other instances watch, and the audit entry: all or nothing.
-      const entry = { at: rec.at, who: w.by, action: `policy.${w.op}` as const, target: { kind: 'policy' as const, id: w.id }, version: rec.version, diff: rec.diff,
+      const entry = { at: rec.at, who: w.by, action: `policy.${w.op}` as const, target: { kind: 'policy' as const, id: w.id }, version: rec.version, diff,
         ...(w.rollbackOf !== undefined ? { detail: { rollbackOf: String(w.rollbackOf) } } : {}) };
       const committed = await this.store.commit({
         key: headKey,

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_AUDIT_ENTRIES } from '../../../relay/tenants/audit.ts';
 import { MAX_ACTIVE_KEYS } from '../../../relay/tenants/apiKeys.ts';
-import { MAX_POLICIES, MAX_VERSIONS } from '../../../relay/tenants/policyStore.ts';
+import { MAX_DIFF_BYTES, MAX_POLICIES, MAX_POLICY_BYTES, MAX_VERSIONS } from '../../../relay/tenants/policyStore.ts';
 import { Keys } from '../../../relay/store/keys.ts';
 import { jobsPolicy, makeApp, makeConfig, memoryStore, type AdminApp, type Keys as TestKeys } from './helpers.ts';
 
@@ -67,5 +67,24 @@ describe('tenant limits', () => {
     const over = await app.call('POST', '/v1/keys', keys.acmeAdmin, { scope: 'sponsor' });
     expect(over.status).toBe(422);
     expect(over.body.error.reason).toBe('too_many_keys');
+  });
+
+  it('a burst of concurrent creates still stops at the cap', async () => {
+    const before = (await app.deps.store.members(Keys.admin.policyIds('acme'))).length;
+    const burst = await Promise.all(Array.from({ length: MAX_POLICIES + 20 }, (_, i) => app.call('POST', '/v1/policies', keys.acmeAdmin, jobsPolicy({ id: `burst-${i}` }))));
+    expect(burst.filter((r) => r.status === 201)).toHaveLength(MAX_POLICIES - before);
+    expect(burst.filter((r) => r.status !== 201).map((r) => r.body.error.reason)).toEqual(Array(20 + before).fill('too_many_policies'));
+    expect(await app.deps.store.members(Keys.admin.policyIds('acme'))).toHaveLength(MAX_POLICIES);
+  });
+
+  it('a version keeps a large diff out of its record: two big policies in a row cost two policies, not their diff', async () => {
+    const senders = (seed: number) => Array.from({ length: 400 }, (_, i) => `0x${(seed * 1000 + i).toString(16).padStart(60, 'a')}`);
+    const listing = (seed: number) => jobsPolicy({ id: 'p-1', rules: { allow: [{ contract: 'job_mgr', selectors: ['submit_job'] }], senders: { allow: senders(seed) } } });
+    expect((await app.call('PUT', '/v1/policies/p-1', keys.globexAdmin, listing(1))).status).toBe(200);
+    const r = await app.call('PUT', '/v1/policies/p-1', keys.globexAdmin, listing(2));
+    expect(r.status).toBe(200);
+    const raw = (await app.deps.store.get(Keys.admin.policy('globex', 'p-1')))!;
+    expect(JSON.parse(raw)).toMatchObject({ diff: [], diffOmitted: true });
+    expect(raw.length).toBeLessThan(MAX_POLICY_BYTES + MAX_DIFF_BYTES);
   });
 });

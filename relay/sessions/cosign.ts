@@ -17,7 +17,8 @@
  * real CPU, so a wrong signature is counted like any refusal):
  *   the session key signed this message;
  *   the tenant's policy still lets this session be co-signed (chain time),
- *   the window is open and bounded like any execution's, the nonce is unused
+ *   the window is open and no longer than a default build's (a revoked
+ *   session's co-signatures expire with it), the nonce is unused
  *   (neither relayed here nor spent on chain), and the sponsorship gate's
  *   decide() allows these calls. decide() spends nothing; the execute that
  *   follows reserves.
@@ -99,6 +100,14 @@ export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionE
     const now = await deps.clock.read();
     await assertSessionFits(deps, tenant, requestOf(rec), now);
     checkWindowOpen(deps.config, now, execution);
+    // A co-signature outlives a revocation until its window ends: kept to a default build's window.
+    const most = deps.config.timeBounds.defaultValiditySeconds;
+    if (execution.executeBefore - now > most) {
+      throw new RelayError('time_bounds_too_long', {
+        details: `A session transaction's window may end at most ${most}s ahead, so a revoked session's co-signatures expire soon; build it with the default window.`,
+        data: { now, execute_before: execution.executeBefore },
+      });
+    }
     const relayed = (await deps.store.get(Keys.execution(account, execution.nonce))) !== null;
     if (relayed || !(await outsideNonceFree(deps.provider, account, execution.nonce))) {
       throw new RelayError('nonce_already_used', {

@@ -142,8 +142,8 @@ export async function makeSession(
 }
 
 /** A session transaction: paymaster_buildTransaction, x-sessions signOutsideExecution (the relay co-signs), paymaster_executeTransaction. */
-export async function sessionExecute(st: SessionStack, m: Made, calls: Call[], signWith = m.sessionKey) {
-  const built = await st.paymaster.buildTransaction({ type: 'invoke', invoke: { userAddress: m.session!.address, calls } }, sponsored);
+export async function sessionExecute(st: SessionStack, m: Made, calls: Call[], signWith = m.sessionKey, params: Parameters<SessionStack['paymaster']['buildTransaction']>[1] = sponsored) {
+  const built = await st.paymaster.buildTransaction({ type: 'invoke', invoke: { userAddress: m.session!.address, calls } }, params);
   if (built.type !== 'invoke') throw new Error('expected an invoke');
   const signature = await xs.signOutsideExecution({
     session: m.session!,

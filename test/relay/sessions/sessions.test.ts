@@ -196,4 +196,13 @@ describe('the session API', () => {
     const accented = { address: worker.address, session: { ...m.request.offchainSession, metadata: '{"projectID":"ciro-workers","n":"\u00e9"}' }, ownerSignature: ['0x1', '0x2'] };
     expect((await st.http('POST', '/sessions/authorize', accented)).body.error).toMatchObject({ reason: 'invalid_request', path: 'session.metadata' });
   });
+
+  it("keeps a co-signature's window to a default build's, so a revoked session's co-signatures expire soon", async () => {
+    const m = await makeSession(st, worker, { methods: ['heartbeat'] });
+    const now = Number((await provider().getBlock('latest')).timestamp);
+    const long = { ...sponsored, timeBounds: { executeAfter: now - 60, executeBefore: now + 2 * 3600 } };
+    expect(await refusal(sessionExecute(st, m, [call(pool(), 'heartbeat')], m.sessionKey, long))).toBe('time_bounds_too_long');
+    const r = await sessionExecute(st, m, [call(pool(), 'heartbeat')]);
+    expect((await provider().waitForTransaction(r.transaction_hash)).isSuccess()).toBe(true);
+  });
 });

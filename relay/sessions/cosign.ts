@@ -51,6 +51,11 @@ export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionE
     throw new RelayError('session_unknown', { details: 'No session with this hash was authorised for this account (POST /sessions/authorize).' });
   }
   if (rec.revokedAt) throw revoked(rec);
+  // The sponsor key that authorised the session decides its sponsorship: revoking the key ends its sessions too.
+  const key = await deps.tenants.directory.resolveKey(rec.apiKeyId);
+  if (!key || key.revoked || key.tenant?.id !== tenant.id) {
+    throw new RelayError('invalid_api_key', { details: "The API key that authorised this session was revoked; authorise a new session with a current key." });
+  }
   const cosigner = cosignerOf(deps, tenant);
   // A rotated cosigner key is no longer the account's guardian: its signature would only fail on chain.
   if (BigInt(cosigner.publicKey) !== BigInt(rec.guardian)) {

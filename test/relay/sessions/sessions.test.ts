@@ -205,4 +205,13 @@ describe('the session API', () => {
     const r = await sessionExecute(st, m, [call(pool(), 'heartbeat')]);
     expect((await provider().waitForTransaction(r.transaction_hash)).isSuccess()).toBe(true);
   });
+
+  it('revoking the sponsor key that authorised a session ends its co-signing', async () => {
+    const created = await st.http('POST', '/v1/keys', { scope: 'sponsor', name: 'game build 7' }, st.adminKey);
+    expect(created.status).toBe(201);
+    const m = await makeSession(st, worker, { methods: ['heartbeat'], key: created.body.key });
+    expect(m.authorize.status).toBe(201);
+    expect((await st.http('DELETE', `/v1/keys/${created.body.id}`, undefined, st.adminKey)).status).toBe(200);
+    expect(await refusal(sessionExecute(st, m, [call(pool(), 'heartbeat')]))).toBe('invalid_api_key');
+  });
 });

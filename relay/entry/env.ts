@@ -10,7 +10,8 @@ import { sha256Hex } from '../tenants/auth.ts';
 export function secretsFromEnv(env: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
-    const m = /^CIRO_SECRET_(.+?)__(.+)$/.exec(k);
+    // A ref starts with a letter, so a tenant id ending in `_` (CIRO_SECRET_acme___HOOK) still splits right.
+    const m = /^CIRO_SECRET_(.+?)__([A-Za-z].*)$/.exec(k);
     if (m && typeof v === 'string' && v) out[`${m[1]}/${m[2]}`] = v;
   }
   return out;

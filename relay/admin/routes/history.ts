@@ -10,7 +10,7 @@ import { PolicyStore } from '../../tenants/policyStore.ts';
 import { actorOf, ADMIN_SECURITY, type AdminApp, type AdminContext } from '../env.ts';
 import { RollbackSchema } from '../insightSchemas.ts';
 import { AuditEntrySchema, errors, IfMatchHeader, json, PageQuery, PolicyIdParam, PolicyVersionSchema, PolicyViewSchema } from '../schemas.ts';
-import { expectedVersion } from './policies.ts';
+import { checkWebhook, expectedVersion } from './policies.ts';
 
 const security = ADMIN_SECURITY;
 
@@ -62,6 +62,8 @@ export function historyRoutes(app: AdminApp, ctx: AdminContext): void {
       const [old, head] = await Promise.all([store.version(tenant.id, id, version), store.head(tenant.id, id)]);
       if (!old || !head) throw notFound('policy_version', `${id}@${version}`);
       if (old.policy === null) throw invalidInput('invalid_request', [{ path: 'version', message: `version ${version} is a deletion; restore one that has a policy` }]);
+      // A URL the operator has refused since that version was written does not come back with it.
+      checkWebhook(ctx, old.policy);
       const template = ctx.deps.tenants.policies.templates.forTenantId(tenant, id);
       const expected = expectedVersion(c.req.valid('header')['if-match']);
       const v = await store.write({

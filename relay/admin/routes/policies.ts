@@ -25,7 +25,7 @@ export async function currentPolicy(ctx: AdminContext, tenant: Tenant, id: strin
 }
 
 /** A webhook the relay would refuse to call is refused when it is written, where the admin can see why. */
-function checkWebhook(ctx: AdminContext, policy: Policy): void {
+export function checkWebhook(ctx: AdminContext, policy: Policy): void {
   const url = policy.rules.webhook?.url;
   const why = url === undefined ? undefined : webhookUrlRefusal(url, ctx.deps.config.webhookAllowHosts);
   if (why) throw invalidInput('webhook_url_refused', [{ path: 'rules.webhook.url', message: why }]);

@@ -87,4 +87,17 @@ describe('tenant limits', () => {
     expect(JSON.parse(raw)).toMatchObject({ diff: [], diffOmitted: true });
     expect(raw.length).toBeLessThan(MAX_POLICY_BYTES + MAX_DIFF_BYTES);
   });
+
+  it('a rollback does not bring back a webhook URL the operator has refused since', async () => {
+    const made = await makeConfig();
+    const store = await memoryStore();
+    const allowing = makeApp({ ...made.config, webhookAllowHosts: ['10.0.0.5'] }, store);
+    const hooked = jobsPolicy({ id: 'hooked', rules: { allow: [{ contract: 'job_mgr', selectors: ['submit_job'] }], webhook: { url: 'https://10.0.0.5/approve', secretRef: 'HOOK' } } });
+    expect((await allowing.call('POST', '/v1/policies', made.keys.acmeAdmin, hooked)).status).toBe(201);
+    expect((await allowing.call('PUT', '/v1/policies/hooked', made.keys.acmeAdmin, jobsPolicy({ id: 'hooked' }))).status).toBe(200);
+    // The operator drops the host from the allow list (a restart with a new config, same store).
+    const strict = makeApp({ ...made.config, webhookAllowHosts: [] }, store);
+    const back = await strict.call('POST', '/v1/policies/hooked/rollback', made.keys.acmeAdmin, { version: 1 });
+    expect(back).toMatchObject({ status: 422, body: { error: { reason: 'webhook_url_refused' } } });
+  });
 });

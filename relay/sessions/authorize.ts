@@ -39,10 +39,12 @@ export async function authorizeSession(deps: RelayDeps, ctx: CallerContext, body
     }
     if (existing?.revokedAt) throw revoked(existing);
     if (existing) return { created: false, record: existing };
-    const live = (await records.forAccount(ctx.tenant.id, account)).filter((r) => !r.revokedAt && r.expiresAt > now);
-    if (live.length >= MAX_SESSIONS_PER_ACCOUNT) {
+    // Every stored record counts, revoked and expired ones too: each is kept until a week after its expiry, so
+    // counting only live ones let an account pile up short sessions (and every listing read them all).
+    const stored = await records.forAccount(ctx.tenant.id, account);
+    if (stored.length >= MAX_SESSIONS_PER_ACCOUNT) {
       throw new RelayError('too_many_sessions', {
-        details: `An account may hold ${MAX_SESSIONS_PER_ACCOUNT} live sessions at this relay; revoke one (POST /sessions/{hash}/revoke) or wait for one to expire.`,
+        details: `An account may have ${MAX_SESSIONS_PER_ACCOUNT} sessions stored at this relay; revoked and expired ones count until a week after they expire.`,
       });
     }
     return records.create({

@@ -34,7 +34,7 @@ export const SessionRecordSchema = z.object({
 });
 export type SessionRecord = z.infer<typeof SessionRecordSchema>;
 
-/** Sessions one account may hold at a relay (live, not revoked): bounds what a public key can make the Store keep. */
+/** Sessions one account may have stored at a relay, revoked and expired ones included: bounds what a public key can make the Store keep. */
 export const MAX_SESSIONS_PER_ACCOUNT = 32;
 
 const ttlOf = (r: SessionRecord) => Math.max(0, r.expiresAt * 1000 - Date.now()) + TTL.sessionAfterExpiry;

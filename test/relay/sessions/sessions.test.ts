@@ -17,6 +17,7 @@ import { repoRoot } from '../../../scripts/local/toolchain.ts';
 import { balanceOf, STRK } from '../../helpers/relay.ts';
 import { call, CIRO, u256 } from '../../../scripts/local/seed.ts';
 import { executeAndWait } from '../../../scripts/local/accounts.ts';
+import { MAX_SESSIONS_PER_ACCOUNT } from '../../../relay/sessions/records.ts';
 import { deployArgent, makeSession, ownerExecute, refusal, sessionExecute, sponsored, startSessionStack, type ArgentAccount, type Made, type SessionStack } from './helpers.ts';
 
 let st: SessionStack;
@@ -214,4 +215,14 @@ describe('the session API', () => {
     expect((await st.http('DELETE', `/v1/keys/${created.body.id}`, undefined, st.adminKey)).status).toBe(200);
     expect(await refusal(sessionExecute(st, m, [call(pool(), 'heartbeat')]))).toBe('invalid_api_key');
   });
+
+  it(`caps the sessions an account has stored at ${MAX_SESSIONS_PER_ACCOUNT}, revoked ones included`, async () => {
+    const fresh = await deployArgent(st);
+    const made = [];
+    for (let i = 0; i < MAX_SESSIONS_PER_ACCOUNT; i++) made.push(await makeSession(st, fresh, { methods: ['heartbeat'], seconds: 600 + i }));
+    expect(made.map((m) => m.authorize.status)).toEqual(Array(MAX_SESSIONS_PER_ACCOUNT).fill(201));
+    expect((await st.http('DELETE', `/sessions/${made[0]!.authorize.body.sessionHash}`, undefined, st.adminKey)).status).toBe(200);
+    // A revoked session is still stored (a week past its expiry): it keeps its place.
+    expect((await makeSession(st, fresh, { methods: ['heartbeat'], seconds: 900 })).authorize.body.error.reason).toBe('too_many_sessions');
+  }, 120_000);
 });

@@ -20,10 +20,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Every issue with its path (under `prefix` when given); an unknown key points at the key itself. */
+/** Issues mapped at most: a body of 60,000 bad felts has as many, and answers show the first 50. */
+export const MAX_ISSUES = 200;
+
+/** The issues with their paths (under `prefix` when given), the first MAX_ISSUES; an unknown key points at the key itself. */
 export function zodIssues(error: z.ZodError, prefix?: string): Issue[] {
   const at = (p: readonly PropertyKey[]) => formatPath(prefix ? [prefix, ...p] : p);
-  return error.issues.flatMap((i) =>
+  return error.issues.slice(0, MAX_ISSUES).flatMap((i) =>
     i.code === 'unrecognized_keys'
       ? i.keys.map((k) => ({ path: at([...i.path, k]), message: `unknown field '${k}'` }))
       : [{ path: at(i.path), message: i.message }],

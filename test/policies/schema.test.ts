@@ -1,6 +1,7 @@
 /** Schema validation: defaults, and every kind of authoring mistake rejected with a precise path. */
 import { describe, expect, it } from 'vitest';
-import { PolicyRequestSchema, PolicySchema, parsePolicy, type PolicyInput } from '../../policies/index.ts';
+import { PolicyRequestSchema, PolicySchema, parsePolicy, zodIssues, type PolicyInput } from '../../policies/index.ts';
+import { MAX_ISSUES } from '../../policies/issues.ts';
 
 const base = { schemaVersion: 1, id: 'p', name: 'P', enabled: true, rules: {} } as const;
 const withRules = (rules: Record<string, unknown>) => ({ ...base, rules });
@@ -100,5 +101,17 @@ describe('PolicyRequestSchema', () => {
     const r = PolicyRequestSchema.safeParse(input);
     expect(r.success).toBe(false);
     expect(r.error?.issues.map((i) => i.path)).toContainEqual(path);
+  });
+});
+
+describe('zodIssues', () => {
+  it(`maps at most ${MAX_ISSUES} issues, however many the input has, keeping the first ones`, () => {
+    const req = { tenant: 't', sender: '0x1', calls: [{ to: '0x1', selector: '0x2', calldata: Array(5_000).fill('zz') }], feeMode: 'sponsored', maxFee: '1', phase: 'build' };
+    const parsed = PolicyRequestSchema.safeParse(req);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues.length).toBeGreaterThan(MAX_ISSUES);
+    const issues = zodIssues(parsed.error!);
+    expect(issues).toHaveLength(MAX_ISSUES);
+    expect(issues[0]!.path).toBe('calls[0].calldata[0]');
   });
 });

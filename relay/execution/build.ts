@@ -12,7 +12,7 @@ import { randomFelt } from '../chain/felt.ts';
 import { buildTypedData, type OutsideCall } from '../chain/snip9.ts';
 import type { UserParameters, UserTransaction } from '../chain/snip29.ts';
 import type { RelayDeps } from '../deps.ts';
-import { RelayError } from '../errors/base.ts';
+import { isRelayError, RelayError } from '../errors/base.ts';
 import { nodeCodeOf } from '../errors/chain.ts';
 import type { SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
@@ -94,7 +94,14 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
   // Anyone may build for any address, so a kept estimate may be someone else's: it can let a build
   // pass (execute judges the simulated fee), never refuse one; a refusal is judged on a fresh estimate.
   const kept = await reuse;
-  const fee = kept ? await judge(kept).catch(async () => judge(await fresh())) : await judge(await fresh());
+  // Only a refusal is judged again: a store or chain outage would fail the second judgement the same way.
+  const refusal = (e: unknown) => isRelayError(e) && e.httpStatus < 500;
+  const fee = kept
+    ? await judge(kept).catch(async (e: unknown) => {
+        if (!refusal(e)) throw e;
+        return judge(await fresh());
+      })
+    : await judge(await fresh());
 
   const calls = token ? [...userCalls, feeTransferCall(token.address, paymaster, BigInt(fee.suggested_max_fee_in_gas_token))] : userCalls;
   const typed_data = buildTypedData(await deps.provider.getChainId(), {

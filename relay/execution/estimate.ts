@@ -95,7 +95,7 @@ export async function estimateSequence(provider: RpcProvider, txs: QueryTx[]): P
 }
 
 /** What an estimate depends on besides chain state and values: each call's target, selector and calldata length. */
-function shapeOf(calls: OutsideCall[]): string {
+export function shapeOf(calls: OutsideCall[]): string {
   const text = calls.map((c) => `${BigInt(c.to).toString(16)}.${BigInt(c.selector).toString(16)}.${c.calldata.length}`).join(',');
   return bytesToHex(sha256(utf8ToBytes(text)));
 }
@@ -103,9 +103,9 @@ function shapeOf(calls: OutsideCall[]): string {
 /** The sender's estimate of the same call shape, if one was kept in the last TTL.buildEstimate; undefined otherwise. */
 export async function reusedEstimate(store: Store, tenant: string, sender: string, calls: OutsideCall[]): Promise<Estimate | undefined> {
   const kept = await store.get(Keys.buildEstimate(sender, tenant, shapeOf(calls)));
-  if (kept === null) return undefined;
-  const [fee, l2GasPrice, l2Gas] = kept.split(':').map((x) => BigInt(x));
-  return fee === undefined || l2GasPrice === undefined || l2Gas === undefined ? undefined : { fee, l2GasPrice, l2Gas };
+  const m = kept === null ? null : /^(\d+):(\d+):(\d+)$/.exec(kept);
+  // Anything else is not one this code kept: estimated afresh, never a 500.
+  return m ? { fee: BigInt(m[1]!), l2GasPrice: BigInt(m[2]!), l2Gas: BigInt(m[3]!) } : undefined;
 }
 
 export async function keepEstimate(store: Store, tenant: string, sender: string, calls: OutsideCall[], e: Estimate): Promise<void> {

@@ -20,7 +20,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAndWait } from '../../scripts/local/accounts.ts';
 import { startLocalChain, type LocalChain } from '../../scripts/local/chain.ts';
 import { call } from '../../scripts/local/seed.ts';
-import { keepEstimate } from '../../relay/execution/estimate.ts';
+import { keepEstimate, shapeOf } from '../../relay/execution/estimate.ts';
+import { Keys } from '../../relay/store/keys.ts';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { attackerAccount, estimateKind, relayerLedger, report, sign, sponsored } from './helpers.ts';
 
@@ -95,6 +96,11 @@ describe("a sponsored build's estimate, reused", () => {
     expect(again.body.result.fee).toEqual(honest.body.result.fee);
     // The fresh estimate replaced the absurd one.
     expect(await estimates(() => build(victim.address, [approve(6n)]))).toBe(0);
+    // A kept value this code did not write is no estimate: estimated afresh, no 500.
+    await s.relay.deps.store.set(Keys.buildEstimate(victim.address, 'test', shapeOf([approve(7n)])), 'not:an:estimate');
+    let odd: any;
+    expect(await estimates(async () => (odd = await build(victim.address, [approve(7n)])))).toBe(1);
+    expect(odd.body.result.fee).toEqual(honest.body.result.fee);
   }, 120_000);
 
   it('default mode estimates every build: the fee transfer is signed', async () => {

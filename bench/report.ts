@@ -27,6 +27,8 @@ export function machine(): Record<string, string | number> {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     os: `${platform()} ${release()}`,
     node: process.version,
+    // Whether AsyncLocalStorage ran on AsyncContextFrame (.npmrc sets it for npm and npx): it moves HTTP figures by ~20%.
+    asyncContextFrame: [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--experimental-async-context-frame') ? 'on' : 'off',
     at: new Date().toISOString(),
   };
 }

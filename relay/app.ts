@@ -66,7 +66,7 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   metricsRoute(app, deps);
   app.route('/v1', createAdminApi(deps, tooLarge));
   app.route('/console', createConsole({ compress: opts.compressConsole }));
-  app.route('/sessions', createSessionRoutes(deps, tooLarge));
+  app.route('/sessions', createSessionRoutes(deps, tooLarge, clientOf));
 
   app.notFound((c) =>
     errorResponse(c, new RelayError('not_found', {

@@ -119,6 +119,13 @@ export const AlertsSchema = z.object({
 });
 export type AlertsConfig = z.infer<typeof AlertsSchema>;
 
+/** Non-negative integer limits, each defaulting as given; 0 disables one. */
+function Limits<T extends Record<string, number>>(defaults: T) {
+  const shape = Object.fromEntries(Object.keys(defaults).map((k) => [k, z.number().int().nonnegative().default(defaults[k]!)]));
+  // The shape is built from the keys, so its output is T itself.
+  return z.object(shape as { [K in keyof T]: z.ZodDefault<z.ZodNumber> }).default(defaults as never);
+}
+
 export const ConfigSchema = z.object({
   rpcUrl: z.string().url(),
   /** One node request's deadline: a node that accepts connections and never answers (hung, paused) fails closed as chain_unavailable. */
@@ -183,25 +190,17 @@ export const ConfigSchema = z.object({
    * the new key), so each API key and each client address gets a quota of
    * them, whatever the tenant's policies allow. 0 disables that quota.
    */
-  deployQuota: z
-    .object({
-      perApiKeyPerDay: z.number().int().nonnegative().default(500),
-      perClientPerHour: z.number().int().nonnegative().default(20),
-    })
-    .default({ perApiKeyPerDay: 500, perClientPerHour: 20 }),
+  deployQuota: Limits({ perApiKeyPerDay: 500, perClientPerHour: 20 }),
   /**
    * Node work a public key can buy: every build and execute counts before its
    * first node call, and one that ends refused counts again against an hourly
-   * refusal allowance. 0 disables a limit.
+   * refusal allowance. Per key (a backstop), per client network of that key,
+   * and per account from one client network (sponsorship/nodeWork.ts). 0
+   * disables a limit. Behind a proxy, set clientIpHeader: otherwise every
+   * request comes from the proxy's network and shares its allowance.
    */
-  nodeWork: z
-    .object({
-      perApiKeyPerMinute: z.number().int().nonnegative().default(1_200),
-      perSenderPerMinute: z.number().int().nonnegative().default(60),
-      refusalsPerApiKeyPerHour: z.number().int().nonnegative().default(600),
-      refusalsPerSenderPerHour: z.number().int().nonnegative().default(30),
-    })
-    .default({ perApiKeyPerMinute: 1_200, perSenderPerMinute: 60, refusalsPerApiKeyPerHour: 600, refusalsPerSenderPerHour: 30 }),
+  nodeWork: Limits({ perApiKeyPerMinute: 1_200, perClientPerMinute: 300, perSenderPerMinute: 60,
+    refusalsPerApiKeyPerHour: 6_000, refusalsPerClientPerHour: 120, refusalsPerSenderPerHour: 30 }),
   /**
    * Hosts tenant webhooks may reach over http or at a loopback/private
    * address. Everything else must be https to a public address.

@@ -7,7 +7,7 @@ import type { RelayDeps } from '../deps.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 
 export async function metered<T>(deps: RelayDeps, ctx: CallerContext, sender: string, work: () => Promise<T>): Promise<T> {
-  const caller = { tenant: ctx.tenant.id, apiKeyId: ctx.apiKeyId, sender };
+  const caller = { tenant: ctx.tenant.id, apiKeyId: ctx.apiKeyId, sender, client: ctx.client };
   await deps.nodeWork.admit(caller);
   try {
     return await work();

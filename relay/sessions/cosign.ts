@@ -43,7 +43,8 @@ import type { SignSessionEfo } from './schemas.ts';
 /** A session transaction's calldata, in felts over all its calls: heartbeats and claims carry a handful. */
 export const MAX_SESSION_CALLDATA = 1024;
 
-export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionEfo): Promise<GuardianSignature> {
+/** `client`: the caller's address as the entry saw it, for node-work limits (no API key comes with these requests). */
+export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionEfo, client?: string): Promise<GuardianSignature> {
   const account = body.message.accountAddress;
   const rec = await new SessionRecords(deps.store).get(body.session.sessionHash);
   const tenant = rec && rec.account === account ? await deps.tenants.directory.tenant(rec.tenant) : undefined;
@@ -96,7 +97,7 @@ export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionE
     });
   }
 
-  return metered(deps, { tenant, apiKeyId: rec.apiKeyId }, account, async () => {
+  return metered(deps, { tenant, apiKeyId: rec.apiKeyId, client }, account, async () => {
     const typed = buildTypedData(toHex(chainId), execution);
     const messageHash = toHex(typedData.getMessageHash(typed, account));
     if (!verifyStarkSignature(sessionTxDigest(messageHash, rec.hash, cache), signer.publicKey, signer.r, signer.s)) {

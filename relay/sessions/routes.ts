@@ -26,14 +26,15 @@ import { SessionRecords } from './records.ts';
 import { revokeByAdmin, revokeByOwner, revokeOnChain, tenantSession } from './revoke.ts';
 import { AccountQuery, AuthorizeBodySchema, HashParam, RevokeBodySchema, sessionView, SignSessionEfoSchema } from './schemas.ts';
 
-export function createSessionRoutes(deps: RelayDeps, tooLarge: () => RelayError): Hono {
+/** `clientOf`: the caller's address as app.ts finds it, which node-work limits count by. */
+export function createSessionRoutes(deps: RelayDeps, tooLarge: () => RelayError, clientOf: (c: Context) => string | undefined = () => undefined): Hono {
   const app = new Hono();
   const dir = deps.tenants.directory;
   const key = (c: Context) => c.req.header(API_KEY_HEADER);
   const now = () => Math.floor(deps.gate.now());
   app.use('*', bodyLimit({ maxSize: deps.config.maxBodyBytes, onError: () => { throw tooLarge(); } }));
 
-  app.route('/argent', argentRoutes(deps));
+  app.route('/argent', argentRoutes(deps, clientOf));
 
   app.get('/guardian', async (c) => {
     const ctx = await authenticate(dir, key(c), ['sponsor', 'admin']);
@@ -42,9 +43,9 @@ export function createSessionRoutes(deps: RelayDeps, tooLarge: () => RelayError)
   });
 
   app.post('/authorize', async (c) => {
-    const ctx = await authenticate(dir, key(c), 'sponsor');
+    const ctx = { ...(await authenticate(dir, key(c), 'sponsor')), client: clientOf(c) };
     const body = await parse(c, AuthorizeBodySchema);
-    const { created, record } = await authorizeSession(deps, { ...ctx }, body);
+    const { created, record } = await authorizeSession(deps, ctx, body);
     return c.json(sessionView(record, now()), created ? 201 : 200);
   });
 
@@ -67,7 +68,7 @@ export function createSessionRoutes(deps: RelayDeps, tooLarge: () => RelayError)
   });
 
   app.post('/:hash/revoke', async (c) => {
-    const ctx = await authenticate(dir, key(c), 'sponsor');
+    const ctx = { ...(await authenticate(dir, key(c), 'sponsor')), client: clientOf(c) };
     const hash = hashOf(c);
     const body = await parse(c, RevokeBodySchema);
     if (!body.onchain) return c.json(sessionView(await revokeByOwner(deps, ctx, hash, body.signature!), now()));
@@ -85,10 +86,10 @@ export function createSessionRoutes(deps: RelayDeps, tooLarge: () => RelayError)
 }
 
 /** x-sessions' session service: `argentSessionServiceBaseUrl = <relay>/sessions/argent`. */
-function argentRoutes(deps: RelayDeps): Hono {
+function argentRoutes(deps: RelayDeps, clientOf: (c: Context) => string | undefined): Hono {
   const argent = new Hono();
   argent.post('/cosigner/signSessionEFO', async (c) => {
-    const signature = await cosignOutsideExecution(deps, await parse(c, SignSessionEfoSchema));
+    const signature = await cosignOutsideExecution(deps, await parse(c, SignSessionEfoSchema), clientOf(c));
     return c.json({ signature });
   });
   // A plain invoke is paid by the account and judged by no gate: the relay co-signs only what it relays.

@@ -9,6 +9,7 @@
 import { RelayError } from '../errors/base.ts';
 import { dayOf, Keys, TTL } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
+import { clientNetwork } from './clientNetwork.ts';
 import type { SponsorshipRequest } from './request.ts';
 import type { SafeguardLine } from './safeguards.ts';
 
@@ -19,19 +20,6 @@ export interface DeployQuota {
 
 const HOUR = 3_600;
 const DAY = 86_400;
-
-/** One key per client network: IPv6 hosts get a /64 each, so the /64 is the client. */
-export function clientNetwork(ip: string | undefined): string | undefined {
-  if (!ip) return undefined;
-  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  if (v4) return v4[1];
-  if (!/^[0-9a-f:]+$/i.test(ip) || !ip.includes(':')) return undefined;
-  const [head, tail = ''] = ip.toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = ip.includes('::') && tail ? tail.split(':') : [];
-  const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-  return groups.length === 8 ? `v6-${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join('-')}` : undefined;
-}
 
 interface Window {
   key: string;

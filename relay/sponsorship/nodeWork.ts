@@ -2,21 +2,33 @@
  * The node's time is the operator's too: every build and execute costs node
  * calls (an estimate, a simulation) before any policy can charge for it. A
  * public sponsor key must not buy unlimited node work, so each request counts
- * against its API key and its sender before the first node call, and a
- * request that ends refused after that work counts again against a much
- * smaller refusal allowance: a client that keeps sending bad signatures or
- * reverting calls is stopped long before it wears the node down.
+ * before its first node call, and a request that ends refused after that
+ * work counts again against a much smaller hourly refusal allowance.
+ *
+ * Anyone may present a dapp's public key and name any account, so no count
+ * that a stranger can fill may stop someone else:
+ * - a client network (an IPv4 address, an IPv6 /64; ./clientNetwork.ts) has
+ *   its own allowance per key, and an account's allowance is per client
+ *   network: naming a victim's address uses up only the attacker's share;
+ * - the key's own counts are a backstop against many networks at once. Over
+ *   the key's request count everyone waits for the minute; over its refusal
+ *   count, only networks refused this hour are stopped, so clients in good
+ *   standing keep being served while each attacking network buys one refusal.
+ * A new address buys nothing: the client's and the key's counts still hold.
  */
 import { RelayError } from '../errors/base.ts';
 import { JsonRpcCode } from '../errors/codes.ts';
 import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
+import { clientNetwork } from './clientNetwork.ts';
 import { PolicyLimiters, type ScopedRateLimit } from './facts/limits.ts';
 
 export interface NodeWorkLimits {
   perApiKeyPerMinute: number;
+  perClientPerMinute: number;
   perSenderPerMinute: number;
   refusalsPerApiKeyPerHour: number;
+  refusalsPerClientPerHour: number;
   refusalsPerSenderPerHour: number;
 }
 
@@ -24,9 +36,14 @@ export interface NodeWorkCaller {
   tenant: string;
   apiKeyId: string;
   sender: string;
+  /** The caller's address as the entry saw it; requests with none share one client, `unknown`. */
+  client?: string;
 }
 
+type Role = 'key' | 'client' | 'sender';
+
 interface Limit extends ScopedRateLimit {
+  role: Role;
   what: string;
 }
 
@@ -46,7 +63,10 @@ export class NodeWorkLimiter {
     const at = this.now();
     const refusals = this.refusalLimits(c);
     const states = await this.limiters.read(refusals, at);
-    const over = states.findIndex((st) => st.remainingPoints <= 0);
+    const clientAt = refusals.findIndex((l) => l.role === 'client');
+    // A network with a clean hour is not stopped by the key's backstop (the point of keeping counts per network).
+    const clean = clientAt >= 0 && states[clientAt]!.remainingPoints >= refusals[clientAt]!.points;
+    const over = states.findIndex((st, i) => st.remainingPoints <= 0 && !(refusals[i]!.role === 'key' && clean));
     if (over >= 0) throw limited(refusals[over]!.what, states[over]!.msBeforeNext);
     const requests = this.requestLimits(c);
     const taken = await this.limiters.consume(requests, at);
@@ -62,28 +82,36 @@ export class NodeWorkLimiter {
 
   private requestLimits(c: NodeWorkCaller): Limit[] {
     const l = this.limits;
-    return [
-      limit(l.perApiKeyPerMinute, 60, `key:${c.tenant}:${c.apiKeyId}`, `${l.perApiKeyPerMinute} requests per minute per API key`),
-      limit(l.perSenderPerMinute, 60, `sender:${c.sender}`, `${l.perSenderPerMinute} requests per minute per account`),
-    ]
-      .filter((x) => x !== undefined)
-      .map((x, index) => ({ ...x, index }));
+    const { key, client, sender } = subjects(c);
+    return indexed([
+      limit('key', l.perApiKeyPerMinute, 60, key, `${l.perApiKeyPerMinute} requests per minute per API key from all clients`),
+      limit('client', l.perClientPerMinute, 60, client, `${l.perClientPerMinute} requests per minute per API key from one client network`),
+      limit('sender', l.perSenderPerMinute, 60, sender, `${l.perSenderPerMinute} requests per minute per account from one client network`),
+    ]);
   }
 
   private refusalLimits(c: NodeWorkCaller): Limit[] {
     const l = this.limits;
-    return [
-      limit(l.refusalsPerApiKeyPerHour, 3_600, `refused:key:${c.tenant}:${c.apiKeyId}`, `${l.refusalsPerApiKeyPerHour} refused requests per hour per API key`),
-      limit(l.refusalsPerSenderPerHour, 3_600, `refused:sender:${c.sender}`, `${l.refusalsPerSenderPerHour} refused requests per hour per account`),
-    ]
-      .filter((x) => x !== undefined)
-      .map((x, index) => ({ ...x, index }));
+    const { key, client, sender } = subjects(c);
+    return indexed([
+      limit('key', l.refusalsPerApiKeyPerHour, 3_600, `refused:${key}`, `${l.refusalsPerApiKeyPerHour} refused requests per hour per API key, and serves only client networks it has not refused this hour once they are used`),
+      limit('client', l.refusalsPerClientPerHour, 3_600, `refused:${client}`, `${l.refusalsPerClientPerHour} refused requests per hour per API key from one client network`),
+      limit('sender', l.refusalsPerSenderPerHour, 3_600, `refused:${sender}`, `${l.refusalsPerSenderPerHour} refused requests per hour per account from one client network`),
+    ]);
   }
 }
 
+/** Store-key fragments of a caller's three counts; accounts count across tenants, as the node's work is one. */
+function subjects(c: NodeWorkCaller): Record<Role, string> {
+  const net = clientNetwork(c.client) ?? 'unknown';
+  return { key: `key:${c.tenant}:${c.apiKeyId}`, client: `client:${c.tenant}:${c.apiKeyId}:${net}`, sender: `sender:${net}:${c.sender}` };
+}
+
+const indexed = (xs: (Omit<Limit, 'index'> | undefined)[]): Limit[] => xs.filter((x) => x !== undefined).map((x, index) => ({ ...x, index }));
+
 /** 0 points disables a limit. Fixed windows, aligned like every other limit, so every instance agrees. */
-function limit(points: number, durationSeconds: number, key: string, what: string): Omit<Limit, 'index'> | undefined {
-  return points > 0 ? { points, durationSeconds, window: 'fixed', key: `${Keys.nodeWorkPrefix}:${key}`, cost: 1, what } : undefined;
+function limit(role: Role, points: number, durationSeconds: number, key: string, what: string): Omit<Limit, 'index'> | undefined {
+  return points > 0 ? { role, points, durationSeconds, window: 'fixed', key: `${Keys.nodeWorkPrefix}:${key}`, cost: 1, what } : undefined;
 }
 
 function limited(what: string, msBeforeNext: number): RelayError {

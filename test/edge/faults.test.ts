@@ -34,7 +34,7 @@ beforeAll(async () => {
   apiKey = key.key;
   edge = await startChainEdge(chain, {
     rpcTimeoutMs: RPC_TIMEOUT_MS,
-    nodeWork: { perApiKeyPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerSenderPerHour: 0 },
+    nodeWork: { perApiKeyPerMinute: 0, perClientPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerClientPerHour: 0, refusalsPerSenderPerHour: 0 },
     tenants: [{ id: 'test', name: 'Test', apiKeys: [{ id: 'test', secretHash: key.secretHash, scope: 'sponsor' }], policies: ['worker-rewards'] }],
   });
 }, 300_000);

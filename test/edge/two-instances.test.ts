@@ -63,7 +63,7 @@ beforeAll(async () => {
       relayerTip: '0',
       relayerAcquireTimeoutMs: 120_000,
       // One sender sends every transaction here; the per-sender node-work limits are not under test.
-      nodeWork: { perApiKeyPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerSenderPerHour: 0 },
+      nodeWork: { perApiKeyPerMinute: 0, perClientPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerClientPerHour: 0, refusalsPerSenderPerHour: 0 },
       tenants: [
         { id: 'probe', name: 'Probe', apiKeys: [{ id: 'probe', secretHash: probe.secretHash, scope: 'sponsor' as const }], policies: ['heartbeats'] },
         {

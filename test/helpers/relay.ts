@@ -67,7 +67,7 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
     relayerTip: '0',
     gasTokens: { STRK: { priceInStrk: '1000000000000000000' }, CIRO: { priceInStrk: '500000000000000000' } },
     // Suites send many requests from one account; test/security meters node work on purpose.
-    nodeWork: { perApiKeyPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerSenderPerHour: 0 },
+    nodeWork: { perApiKeyPerMinute: 0, perClientPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerClientPerHour: 0, refusalsPerSenderPerHour: 0 },
     // Test webhooks listen on loopback, like the local stack's.
     webhookAllowHosts: ['127.0.0.1'],
     tenants: [

@@ -79,7 +79,7 @@ beforeAll(async () => {
       manifest: chain.manifest,
       relayerTip: '0',
       gasTokens: { STRK: { priceInStrk: '1000000000000000000' } },
-      nodeWork: { perApiKeyPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerSenderPerHour: 0 },
+      nodeWork: { perApiKeyPerMinute: 0, perClientPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerClientPerHour: 0, refusalsPerSenderPerHour: 0 },
       webhookAllowHosts: ['127.0.0.1'],
       alerts: { webhook: { url: `${receiverUrl}/alerts` } },
       tenants: [

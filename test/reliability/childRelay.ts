@@ -36,7 +36,7 @@ export async function startChildRelay(f: FaultStack): Promise<ChildRelay> {
     relayers: f.chain.relayers.map((r) => ({ address: r.address, privateKey: r.privateKey })),
     relayerTip: '0',
     gasTokens: { STRK: { priceInStrk: '1000000000000000000' } },
-    nodeWork: { perApiKeyPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerSenderPerHour: 0 },
+    nodeWork: { perApiKeyPerMinute: 0, perClientPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerClientPerHour: 0, refusalsPerSenderPerHour: 0 },
     // Same tenant id as the in-process relay: one budget, one usage, whichever instance serves.
     tenants: [{ id: 'test', name: 'Test tenant', apiKeys: [{ id: 'test', secretHash: key.secretHash, scope: 'sponsor' }], policies: ['load'] }],
     store: { kind: 'redis', url: f.redis.url, prefix: 'rel:' },

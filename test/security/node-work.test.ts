@@ -4,19 +4,29 @@
  * keep the node busy for free. Now every request counts before its first
  * node call, and refusals after node work count against a small allowance:
  * the attacker is stopped, and the node sees a bounded number of simulations.
+ *
+ * High, found in review: those allowances were per key and per named
+ * account, so anyone holding a dapp's public key could use them up and lock
+ * every user of the dapp out for an hour, or lock one victim's address out by
+ * naming it. Now they count per client network (x-forwarded-for here), and
+ * the key's own count only stops networks that were refused this hour.
  */
 import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
-import { relayerLedger, report, sponsored } from './helpers.ts';
+import { heartbeatCall, startRelayStack, type RelayStack } from '../helpers/relay.ts';
+import { relayerLedger, report, sign, sponsored } from './helpers.ts';
 
 const REFUSALS = 3;
+const KEY_BACKSTOP = 8;
 const simulations = { n: 0 };
 const classReads = { n: 0 };
 let s: RelayStack;
 beforeAll(async () => {
   s = await startRelayStack({
-    config: { nodeWork: { perApiKeyPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerSenderPerHour: REFUSALS } },
+    config: {
+      clientIpHeader: 'x-forwarded-for',
+      nodeWork: { perApiKeyPerMinute: 0, perClientPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: KEY_BACKSTOP, refusalsPerClientPerHour: REFUSALS, refusalsPerSenderPerHour: REFUSALS },
+    },
     // Counts what reaches the node, without changing it.
     fetch: async (input, init) => {
       // Execute's simulation estimates a relayer's (or the simulation account's) transaction; build estimates the user's own calls.
@@ -64,8 +74,63 @@ describe('node work bought with a public key', () => {
     const built = await s.rpc('paymaster_buildTransaction', {
       transaction: { type: 'invoke', invoke: { user_address: token, calls: [{ to: token, selector: hash.getSelectorFromName('approve'), calldata: [token, '0x1', '0x0'] }] } },
       parameters: sponsored,
-    });
+    }, { 'x-forwarded-for': '192.0.2.9' });
     expect(built.body.error?.data?.reason).toBe('account_class_not_supported');
     expect(classReads.n).toBe(0);
   });
+
+  // One bad-signature attempt on the worker's address from a network: the build, then the execute.
+  const attempt = async (net: string): Promise<string> => {
+    const from = { 'x-forwarded-for': net };
+    const worker = s.chain.demo!.worker;
+    const built = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: worker.address, calls: [heartbeatCall(s)] } }, parameters: sponsored }, from);
+    if (built.body.error) return built.body.error.data.reason;
+    const bad = { type: 'invoke', invoke: { user_address: worker.address, typed_data: built.body.result.typed_data, signature: ['0x1', '0x2'] } };
+    return (await s.rpc('paymaster_executeTransaction', { transaction: bad, parameters: sponsored }, from)).body.error.data.reason;
+  };
+  // The worker's own heartbeat, signed with its key, from its own network: lands, or says why not.
+  const victimHeartbeat = async (net: string) => {
+    const worker = s.chain.demo!.worker;
+    const from = { 'x-forwarded-for': net };
+    const built = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: worker.address, calls: [heartbeatCall(s)] } }, parameters: sponsored }, from);
+    if (built.body.error) return built.body;
+    const td = built.body.result.typed_data;
+    const signed = { type: 'invoke', invoke: { user_address: worker.address, typed_data: td, signature: sign(td, worker) } };
+    return (await s.rpc('paymaster_executeTransaction', { transaction: signed, parameters: sponsored }, from)).body;
+  };
+
+  it("does not let a stranger naming the victim's address lock the victim out", async () => {
+    const reasons: string[] = [];
+    for (let i = 0; i < REFUSALS + 2; i++) reasons.push(await attempt('203.0.113.1'));
+    expect(reasons).toEqual([...Array(REFUSALS).fill('invalid_signature'), 'rate_limited', 'rate_limited']);
+    const before = await relayerLedger(s);
+    const landed = await victimHeartbeat('203.0.113.50');
+    report('victim lock-out by address', `the stranger stopped after ${REFUSALS} refusals; the victim's own heartbeat from its network: ${landed.result ? 'relayed' : landed.error.data.reason}`);
+    expect(landed.error).toBeUndefined();
+    expect(landed.result.tracking_id).toBeTruthy();
+    expect((await relayerLedger(s)).txs).toBe(before.txs + 1n);
+  }, 180_000);
+
+  it("does not let strangers on many networks lock a dapp's users out: past the key's backstop each new network buys one refusal", async () => {
+    simulations.n = 0;
+    const perNet: number[] = [];
+    for (let n = 0; n < 4; n++) {
+      let refused = 0;
+      for (let i = 0; i < REFUSALS + 1; i++) {
+        const reason = await attempt(`198.51.100.${n + 1}`);
+        if (reason === 'rate_limited') break;
+        expect(reason).toBe('invalid_signature');
+        refused++;
+      }
+      perNet.push(refused);
+    }
+    const landed = await victimHeartbeat('192.0.2.80');
+    report('dapp lock-out from many networks', `refusals per attacking network ${perNet.join(', ')} (key backstop ${KEY_BACKSTOP}), ${simulations.n} simulations; a user in good standing: ${landed.result ? 'relayed' : landed.error.data.reason}`);
+    expect(perNet.every((r) => r >= 1 && r <= REFUSALS)).toBe(true);
+    // The key's backstop is passed by the second network at the latest (the tests before refused up to 7 times): from then on, one refusal each.
+    expect(perNet.slice(2)).toEqual([1, 1]);
+    // Each refusal was one simulation, and the victim's heartbeat one more.
+    expect(simulations.n).toBe(perNet.reduce((a, b) => a + b, 0) + 1);
+    expect(landed.error).toBeUndefined();
+  }, 300_000);
 });

@@ -4,7 +4,7 @@
  * deploys. On memory and a real redis-server.
  */
 import { describe, expect, it } from 'vitest';
-import { clientNetwork } from '../../../relay/sponsorship/deployQuota.ts';
+import { clientNetwork } from '../../../relay/sponsorship/clientNetwork.ts';
 import { makeGate, policy, refused, request, T0, useStoreBackends } from './helpers.ts';
 
 const ACCOUNT = '0x5b4b537eaa2399e3aa99c4e2e0208ebd6c71bc1467938cd52c798c601e43564';
@@ -17,7 +17,11 @@ describe('client networks', () => {
     expect(clientNetwork('2001:db8:1:2:aaaa::1')).toBe('v6-2001-db8-1-2');
     expect(clientNetwork('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('v6-2001-db8-1-2');
     expect(clientNetwork('2001:db8::1')).toBe('v6-2001-db8-0-0');
+    expect(clientNetwork('::ffff:7f00:1')).toBe('127.0.0.1');
     expect(clientNetwork('not an ip')).toBeUndefined();
+    // Only dotted quads: `inet_aton` spellings would give one host several keys.
+    expect(clientNetwork('127.1')).toBeUndefined();
+    expect(clientNetwork('0x7f.0.0.1')).toBeUndefined();
     expect(clientNetwork(undefined)).toBeUndefined();
   });
 });

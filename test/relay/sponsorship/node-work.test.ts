@@ -1,15 +1,20 @@
 /**
- * What node work a public key can buy: requests count per key and per
- * account before any node call, and refusals after node work count again
- * against a smaller hourly allowance. On memory and a real redis-server.
+ * What node work a public key can buy: requests count per key, per client
+ * network and per account from one network before any node call, and
+ * refusals after node work count again against a smaller hourly allowance;
+ * no count a stranger can fill stops someone else. On memory and a real
+ * redis-server.
  */
 import { describe, expect, it } from 'vitest';
 import { RelayError } from '../../../relay/errors/base.ts';
 import { NodeWorkLimiter, type NodeWorkLimits } from '../../../relay/sponsorship/nodeWork.ts';
 import { ALICE, BOB, T0, useStoreBackends } from './helpers.ts';
 
-const off: NodeWorkLimits = { perApiKeyPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerSenderPerHour: 0 };
-const caller = (sender = ALICE, apiKeyId = 'k1') => ({ tenant: 'acme', apiKeyId, sender });
+const off: NodeWorkLimits = { perApiKeyPerMinute: 0, perClientPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerClientPerHour: 0, refusalsPerSenderPerHour: 0 };
+const caller = (sender = ALICE, apiKeyId = 'k1', client?: string) => ({ tenant: 'acme', apiKeyId, sender, ...(client ? { client } : {}) });
+const ATTACKER = '198.51.100.7';
+const USER = '2001:db8:1:2::10';
+const badSignature = new RelayError('invalid_signature', { details: 'x' });
 const reasonOf = (p: Promise<unknown>) => p.then(() => undefined, (e: RelayError) => ({ reason: e.reason, retryAfter: e.data?.retry_after }));
 
 describe.each(useStoreBackends())('node work limits on $name', ({ fresh }) => {
@@ -29,7 +34,6 @@ describe.each(useStoreBackends())('node work limits on $name', ({ fresh }) => {
   it('stops an account that keeps getting refused after node work, and not for outages', async () => {
     const clock = { now: T0 };
     const nw = new NodeWorkLimiter(await fresh(), { ...off, refusalsPerSenderPerHour: 2 }, () => clock.now);
-    const badSignature = new RelayError('invalid_signature', { details: 'x' });
     const outage = new RelayError('chain_unavailable', { details: 'x' });
     await nw.admit(caller());
     await nw.refused(caller(), outage);
@@ -43,5 +47,60 @@ describe.each(useStoreBackends())('node work limits on $name', ({ fresh }) => {
     await expect(nw.admit(caller(BOB))).resolves.toBeUndefined();
     clock.now = T0 + 3600;
     await expect(nw.admit(caller())).resolves.toBeUndefined();
+  });
+
+  it("counts an account per client network: naming someone's address from elsewhere uses up only the caller's share", async () => {
+    const clock = { now: T0 };
+    const nw = new NodeWorkLimiter(await fresh(), { ...off, perSenderPerMinute: 2, refusalsPerSenderPerHour: 1 }, () => clock.now);
+    await nw.admit(caller(ALICE, 'k1', ATTACKER));
+    await nw.refused(caller(ALICE, 'k1', ATTACKER), badSignature);
+    expect((await reasonOf(nw.admit(caller(ALICE, 'k1', ATTACKER))))?.reason).toBe('rate_limited');
+    await nw.admit(caller(ALICE, 'k1', USER));
+    // Another address in the same /64 is the same client.
+    await nw.admit(caller(ALICE, 'k1', '2001:db8:1:2::99'));
+    expect((await reasonOf(nw.admit(caller(ALICE, 'k1', USER))))?.reason).toBe('rate_limited');
+  });
+
+  it('bounds one client network however many accounts it names', async () => {
+    const clock = { now: T0 };
+    const nw = new NodeWorkLimiter(await fresh(), { ...off, perClientPerMinute: 3, refusalsPerClientPerHour: 2 }, () => clock.now);
+    const fresh1 = (i: number) => caller('0x' + (0xf000 + i).toString(16), 'k1', ATTACKER);
+    for (let i = 0; i < 2; i++) {
+      await nw.admit(fresh1(i));
+      await nw.refused(fresh1(i), badSignature);
+    }
+    // Over the network's refusals: a new address buys nothing.
+    expect((await reasonOf(nw.admit(fresh1(9))))?.reason).toBe('rate_limited');
+    await nw.admit(caller(ALICE, 'k1', USER));
+    // Requests alike, with no refusal at all.
+    const nw2 = new NodeWorkLimiter(await fresh(), { ...off, perClientPerMinute: 3 }, () => clock.now);
+    for (let i = 0; i < 3; i++) await nw2.admit(fresh1(i));
+    expect((await reasonOf(nw2.admit(fresh1(3))))?.reason).toBe('rate_limited');
+    await nw2.admit(caller(ALICE, 'k1', USER));
+    // Requests with no known address share one client.
+    for (let i = 0; i < 3; i++) await nw2.admit(caller(ALICE, 'k2'));
+    expect((await reasonOf(nw2.admit(caller(BOB, 'k2'))))?.reason).toBe('rate_limited');
+  });
+
+  it("over the key's refusal backstop, stops only networks refused this hour", async () => {
+    const clock = { now: T0 };
+    const nw = new NodeWorkLimiter(await fresh(), { ...off, refusalsPerApiKeyPerHour: 3, refusalsPerClientPerHour: 100 }, () => clock.now);
+    const nets = ['198.51.100.1', '198.51.100.2', '198.51.100.3'];
+    for (const n of nets) {
+      await nw.admit(caller(ALICE, 'k1', n));
+      await nw.refused(caller(ALICE, 'k1', n), badSignature);
+    }
+    for (const n of nets) expect((await reasonOf(nw.admit(caller(ALICE, 'k1', n))))?.reason).toBe('rate_limited');
+    // A network in good standing is still served, until its own first refusal.
+    await nw.admit(caller(ALICE, 'k1', USER));
+    await nw.refused(caller(ALICE, 'k1', USER), badSignature);
+    expect((await reasonOf(nw.admit(caller(ALICE, 'k1', USER))))?.reason).toBe('rate_limited');
+    // Another key of the tenant has its own backstop.
+    await nw.admit(caller(ALICE, 'k2', nets[0]));
+    // With no per-network count, the backstop stops everyone: no network can show good standing.
+    const flat = new NodeWorkLimiter(await fresh(), { ...off, refusalsPerApiKeyPerHour: 1 }, () => clock.now);
+    await flat.admit(caller(ALICE, 'k1', ATTACKER));
+    await flat.refused(caller(ALICE, 'k1', ATTACKER), badSignature);
+    expect((await reasonOf(flat.admit(caller(BOB, 'k1', USER))))?.reason).toBe('rate_limited');
   });
 });

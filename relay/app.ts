@@ -30,9 +30,10 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   const app = new Hono();
   // First: every request, whatever answers it, runs in its own scope (ids, trace) and is counted.
   app.use('*', observe(deps));
-  const header = deps.config.clientIpHeader;
-  // A proxy header's first hop is the client; anything after it was added by proxies.
-  const clientOf = (c: Context) => (header ? c.req.header(header)?.split(',')[0]?.trim() : opts.clientAddress?.(c)) || undefined;
+  const { clientIpHeader: header, trustedProxyHops: hops } = deps.config;
+  // Proxies append: the entries left of the last `hops` are the client's to write, so they are never trusted.
+  const fromHeader = (v: string | undefined) => v?.split(',').at(-hops)?.trim();
+  const clientOf = (c: Context) => (header ? fromHeader(c.req.header(header)) : opts.clientAddress?.(c)) || undefined;
   const tooLarge = () => new RelayError('body_too_large', { details: `Bodies are limited to ${deps.config.maxBodyBytes} bytes.` });
 
   // JSON-RPC answers even an oversized body in JSON-RPC's own shape.

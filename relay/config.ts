@@ -207,10 +207,12 @@ export const ConfigSchema = z.object({
    */
   webhookAllowHosts: z.array(z.string().regex(/^[a-z0-9.:-]+$/)).default([]),
   /**
-   * Where the client address comes from behind a proxy (e.g. `cf-connecting-ip`,
-   * `x-forwarded-for`: its first hop). Unset: the socket's peer, where the entry knows it.
+   * Where the client address comes from behind proxies (`cf-connecting-ip`, `x-forwarded-for`), and how many
+   * proxies of yours append to it: the client is that many entries from the right, as entries to the left of
+   * it are whatever the client sent. Unset: the socket's peer, where the entry knows it.
    */
   clientIpHeader: z.string().regex(/^[a-z0-9-]+$/).optional(),
+  trustedProxyHops: z.number().int().min(1).max(16).default(1),
   alerts: AlertsSchema.default({ windowSeconds: 3_600, budgetThresholdPct: 80, unavailableAfterSeconds: 60, checkIntervalSeconds: 15 }),
   /** One JSON line per HTTP request (ids, method, route, status, time); /health and /metrics only when they fail. */
   accessLog: z.boolean().default(true),

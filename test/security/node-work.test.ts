@@ -103,6 +103,8 @@ describe('node work bought with a public key', () => {
     const reasons: string[] = [];
     for (let i = 0; i < REFUSALS + 2; i++) reasons.push(await attempt('203.0.113.1'));
     expect(reasons).toEqual([...Array(REFUSALS).fill('invalid_signature'), 'rate_limited', 'rate_limited']);
+    // What the client writes into x-forwarded-for itself stays left of what the proxy appended: no new network.
+    expect(await attempt('10.9.8.7, 2001:db8:ffff::1, 203.0.113.1')).toBe('rate_limited');
     const before = await relayerLedger(s);
     const landed = await victimHeartbeat('203.0.113.50');
     report('victim lock-out by address', `the stranger stopped after ${REFUSALS} refusals; the victim's own heartbeat from its network: ${landed.result ? 'relayed' : landed.error.data.reason}`);

@@ -20,7 +20,7 @@ import { startRelayStack } from '../test/helpers/relay.ts';
 import { nodeTransport } from '../relay/entry/nodeTransport.ts';
 import { writeReport } from './report.ts';
 
-const TXS = Number(process.env.BENCH_TXS ?? 30);
+const TXS = Number(process.env.BENCH_TXS ?? 100);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 const dir = mkdtempSync(join(tmpdir(), 'ciro-bench-'));

@@ -192,14 +192,13 @@ export const ConfigSchema = z.object({
    */
   deployQuota: Limits({ perApiKeyPerDay: 500, perClientPerHour: 20 }),
   /**
-   * Node work a public key can buy: every build and execute counts before its
-   * first node call, and one that ends refused counts again against an hourly
-   * refusal allowance. Per key (a backstop), per client network of that key,
-   * and per account from one client network (sponsorship/nodeWork.ts). 0
-   * disables a limit. Behind a proxy, set clientIpHeader: otherwise every
-   * request comes from the proxy's network and shares its allowance.
+   * Node work a public key can buy (sponsorship/nodeWork.ts): builds and executes count before their first node
+   * call, and again when refused after it. Per client network of a key, per account from one network, and per
+   * key as backstops past which only light networks (and, for refusals, ones refused nowhere this hour) are
+   * served. 0 disables a limit; with no per-network limit, a key's backstop stops everyone. Behind a proxy,
+   * set clientIpHeader, or every request shares the proxy's network.
    */
-  nodeWork: Limits({ perApiKeyPerMinute: 1_200, perClientPerMinute: 300, perSenderPerMinute: 60,
+  nodeWork: Limits({ perApiKeyPerMinute: 1_200, perClientPerMinute: 300, perSenderPerMinute: 60, lightPerMinute: 10,
     refusalsPerApiKeyPerHour: 6_000, refusalsPerClientPerHour: 120, refusalsPerSenderPerHour: 30 }),
   /**
    * Hosts tenant webhooks may reach over http or at a loopback/private

@@ -44,7 +44,7 @@ import type { SignSessionEfo } from './schemas.ts';
 export const MAX_SESSION_CALLDATA = 1024;
 
 /** `client`: the caller's address as the entry saw it, for node-work limits (no API key comes with these requests). */
-export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionEfo, client?: string): Promise<GuardianSignature> {
+export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionEfo, client: string | undefined): Promise<GuardianSignature> {
   const account = body.message.accountAddress;
   const rec = await new SessionRecords(deps.store).get(body.session.sessionHash);
   const tenant = rec && rec.account === account ? await deps.tenants.directory.tenant(rec.tenant) : undefined;

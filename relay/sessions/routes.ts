@@ -27,7 +27,7 @@ import { revokeByAdmin, revokeByOwner, revokeOnChain, tenantSession } from './re
 import { AccountQuery, AuthorizeBodySchema, HashParam, RevokeBodySchema, sessionView, SignSessionEfoSchema } from './schemas.ts';
 
 /** `clientOf`: the caller's address as app.ts finds it, which node-work limits count by. */
-export function createSessionRoutes(deps: RelayDeps, tooLarge: () => RelayError, clientOf: (c: Context) => string | undefined = () => undefined): Hono {
+export function createSessionRoutes(deps: RelayDeps, tooLarge: () => RelayError, clientOf: (c: Context) => string | undefined): Hono {
   const app = new Hono();
   const dir = deps.tenants.directory;
   const key = (c: Context) => c.req.header(API_KEY_HEADER);

@@ -7,7 +7,9 @@
 import ipaddr from 'ipaddr.js';
 
 /** The client's network as a store-key fragment, or undefined for anything that is not an IP address. */
-export function clientNetwork(ip: string | undefined): string | undefined {
+export function clientNetwork(raw: string | undefined): string | undefined {
+  // Proxies write `1.2.3.4:5678`, `[2001:db8::1]:443` or `[2001:db8::1]`: the port is not the client.
+  const ip = raw && (/^\[([^\]]+)\](?::\d+)?$/.exec(raw) ?? /^([\d.]+):\d+$/.exec(raw))?.[1] || raw;
   if (!ip) return undefined;
   if (ipaddr.IPv4.isValidFourPartDecimal(ip)) return ip;
   if (!ip.includes(':') || !ipaddr.IPv6.isValid(ip)) return undefined;

@@ -5,16 +5,20 @@
  * before its first node call, and a request that ends refused after that
  * work counts again against a much smaller hourly refusal allowance.
  *
- * Anyone may present a dapp's public key and name any account, so no count
- * that a stranger can fill may stop someone else:
+ * Anyone may present a dapp's public key and name any account, so counts a
+ * stranger can fill must not stop everyone else:
  * - a client network (an IPv4 address, an IPv6 /64; ./clientNetwork.ts) has
- *   its own allowance per key, and an account's allowance is per client
- *   network: naming a victim's address uses up only the attacker's share;
- * - the key's own counts are a backstop against many networks at once. Over
- *   the key's request count everyone waits for the minute; over its refusal
- *   count, only networks refused this hour are stopped, so clients in good
- *   standing keep being served while each attacking network buys one refusal.
- * A new address buys nothing: the client's and the key's counts still hold.
+ *   its own allowance per key, and an account's allowance is per network of
+ *   that key: naming a victim's address uses up only the caller's share;
+ * - the key's counts are backstops against many networks at once. Past one,
+ *   a network is still served while it is light (under `lightPerMinute`
+ *   requests this minute) and, past the refusal backstop, refused nowhere this
+ *   hour: so the users of a dapp under attack keep being served, and each
+ *   attacking network buys at most `lightPerMinute` requests a minute;
+ * - a hard ceiling of twice the key's request count stops everyone: what a
+ *   stranger needs to lock a dapp out is that many requests a minute from
+ *   networks that each stay light (240 networks at the defaults).
+ * A new address buys nothing: the network's and the key's counts still hold.
  */
 import { RelayError } from '../errors/base.ts';
 import { JsonRpcCode } from '../errors/codes.ts';
@@ -25,6 +29,7 @@ import { PolicyLimiters, type ScopedRateLimit } from './facts/limits.ts';
 
 export interface NodeWorkLimits {
   perApiKeyPerMinute: number;
+  lightPerMinute: number;
   perClientPerMinute: number;
   perSenderPerMinute: number;
   refusalsPerApiKeyPerHour: number;
@@ -62,13 +67,20 @@ export class NodeWorkLimiter {
   async admit(c: NodeWorkCaller): Promise<void> {
     const at = this.now();
     const refusals = this.refusalLimits(c);
-    const states = await this.limiters.read(refusals, at);
-    const clientAt = refusals.findIndex((l) => l.role === 'client');
-    // A network with a clean hour is not stopped by the key's backstop (the point of keeping counts per network).
-    const clean = clientAt >= 0 && states[clientAt]!.remainingPoints >= refusals[clientAt]!.points;
-    const over = states.findIndex((st, i) => st.remainingPoints <= 0 && !(refusals[i]!.role === 'key' && clean));
-    if (over >= 0) throw limited(refusals[over]!.what, states[over]!.msBeforeNext);
     const requests = this.requestLimits(c);
+    // One read for both: the backstops are judged on the network's own standing.
+    const states = await this.limiters.read([...refusals, ...requests], at);
+    const state = (ls: Limit[], role: Role, offset: number) => {
+      const i = ls.findIndex((l) => l.role === role);
+      return i < 0 ? undefined : { used: ls[i]!.points - states[offset + i]!.remainingPoints, limit: ls[i]! };
+    };
+    const light = (state(requests, 'client', refusals.length)?.used ?? Infinity) < this.limits.lightPerMinute;
+    const clean = state(refusals, 'client', 0)?.used === 0;
+    const over = refusals.findIndex((l, i) => states[i]!.remainingPoints <= 0 && !(l.role === 'key' && clean && light));
+    if (over >= 0) throw limited(refusals[over]!.what, states[over]!.msBeforeNext);
+    const key = state(requests, 'key', refusals.length);
+    // The key's count runs to twice its limit (the hard ceiling); past the limit, only light networks count on.
+    if (key && key.used >= key.limit.points / 2 && !light) throw limited(key.limit.what, states[refusals.length + key.limit.index]!.msBeforeNext);
     const taken = await this.limiters.consume(requests, at);
     if (!taken.ok) throw limited(requests[taken.index]!.what, taken.msBeforeNext);
   }
@@ -84,7 +96,7 @@ export class NodeWorkLimiter {
     const l = this.limits;
     const { key, client, sender } = subjects(c);
     return indexed([
-      limit('key', l.perApiKeyPerMinute, 60, key, `${l.perApiKeyPerMinute} requests per minute per API key from all clients`),
+      limit('key', 2 * l.perApiKeyPerMinute, 60, key, `${l.perApiKeyPerMinute} requests per minute per API key from all clients, then only networks under ${l.lightPerMinute} a minute, up to ${2 * l.perApiKeyPerMinute}`),
       limit('client', l.perClientPerMinute, 60, client, `${l.perClientPerMinute} requests per minute per API key from one client network`),
       limit('sender', l.perSenderPerMinute, 60, sender, `${l.perSenderPerMinute} requests per minute per account from one client network`),
     ]);
@@ -94,17 +106,18 @@ export class NodeWorkLimiter {
     const l = this.limits;
     const { key, client, sender } = subjects(c);
     return indexed([
-      limit('key', l.refusalsPerApiKeyPerHour, 3_600, `refused:${key}`, `${l.refusalsPerApiKeyPerHour} refused requests per hour per API key, and serves only client networks it has not refused this hour once they are used`),
+      limit('key', l.refusalsPerApiKeyPerHour, 3_600, `refused:${key}`, `${l.refusalsPerApiKeyPerHour} refused requests per hour per API key, then only networks it has not refused this hour, under ${l.lightPerMinute} requests a minute`),
       limit('client', l.refusalsPerClientPerHour, 3_600, `refused:${client}`, `${l.refusalsPerClientPerHour} refused requests per hour per API key from one client network`),
       limit('sender', l.refusalsPerSenderPerHour, 3_600, `refused:${sender}`, `${l.refusalsPerSenderPerHour} refused requests per hour per account from one client network`),
     ]);
   }
 }
 
-/** Store-key fragments of a caller's three counts; accounts count across tenants, as the node's work is one. */
+/** Store-key fragments of a caller's three counts, all under its key: no tenant's traffic fills another's. */
 function subjects(c: NodeWorkCaller): Record<Role, string> {
+  const key = `key:${c.tenant}:${c.apiKeyId}`;
   const net = clientNetwork(c.client) ?? 'unknown';
-  return { key: `key:${c.tenant}:${c.apiKeyId}`, client: `client:${c.tenant}:${c.apiKeyId}:${net}`, sender: `sender:${net}:${c.sender}` };
+  return { key, client: `client:${c.tenant}:${c.apiKeyId}:${net}`, sender: `sender:${c.tenant}:${c.apiKeyId}:${net}:${c.sender}` };
 }
 
 const indexed = (xs: (Omit<Limit, 'index'> | undefined)[]): Limit[] => xs.filter((x) => x !== undefined).map((x, index) => ({ ...x, index }));

@@ -25,7 +25,7 @@ beforeAll(async () => {
   s = await startRelayStack({
     config: {
       clientIpHeader: 'x-forwarded-for',
-      nodeWork: { perApiKeyPerMinute: 0, perClientPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: KEY_BACKSTOP, refusalsPerClientPerHour: REFUSALS, refusalsPerSenderPerHour: REFUSALS },
+      nodeWork: { perApiKeyPerMinute: 0, perClientPerMinute: 100, lightPerMinute: 10, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: KEY_BACKSTOP, refusalsPerClientPerHour: REFUSALS, refusalsPerSenderPerHour: REFUSALS },
     },
     // Counts what reaches the node, without changing it.
     fetch: async (input, init) => {

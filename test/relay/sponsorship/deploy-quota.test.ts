@@ -18,6 +18,9 @@ describe('client networks', () => {
     expect(clientNetwork('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('v6-2001-db8-1-2');
     expect(clientNetwork('2001:db8::1')).toBe('v6-2001-db8-0-0');
     expect(clientNetwork('::ffff:7f00:1')).toBe('127.0.0.1');
+    expect(clientNetwork('203.0.113.7:5678')).toBe('203.0.113.7');
+    expect(clientNetwork('[2001:db8:1:2::1]:443')).toBe('v6-2001-db8-1-2');
+    expect(clientNetwork('[::ffff:203.0.113.7]')).toBe('203.0.113.7');
     expect(clientNetwork('not an ip')).toBeUndefined();
     // Only dotted quads: `inet_aton` spellings would give one host several keys.
     expect(clientNetwork('127.1')).toBeUndefined();

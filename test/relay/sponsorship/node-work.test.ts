@@ -10,7 +10,7 @@ import { RelayError } from '../../../relay/errors/base.ts';
 import { NodeWorkLimiter, type NodeWorkLimits } from '../../../relay/sponsorship/nodeWork.ts';
 import { ALICE, BOB, T0, useStoreBackends } from './helpers.ts';
 
-const off: NodeWorkLimits = { perApiKeyPerMinute: 0, perClientPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerClientPerHour: 0, refusalsPerSenderPerHour: 0 };
+const off: NodeWorkLimits = { perApiKeyPerMinute: 0, lightPerMinute: 0, perClientPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerClientPerHour: 0, refusalsPerSenderPerHour: 0 };
 const caller = (sender = ALICE, apiKeyId = 'k1', client?: string) => ({ tenant: 'acme', apiKeyId, sender, ...(client ? { client } : {}) });
 const ATTACKER = '198.51.100.7';
 const USER = '2001:db8:1:2::10';
@@ -84,7 +84,7 @@ describe.each(useStoreBackends())('node work limits on $name', ({ fresh }) => {
 
   it("over the key's refusal backstop, stops only networks refused this hour", async () => {
     const clock = { now: T0 };
-    const nw = new NodeWorkLimiter(await fresh(), { ...off, refusalsPerApiKeyPerHour: 3, refusalsPerClientPerHour: 100 }, () => clock.now);
+    const nw = new NodeWorkLimiter(await fresh(), { ...off, refusalsPerApiKeyPerHour: 3, refusalsPerClientPerHour: 100, perClientPerMinute: 100, lightPerMinute: 3 }, () => clock.now);
     const nets = ['198.51.100.1', '198.51.100.2', '198.51.100.3'];
     for (const n of nets) {
       await nw.admit(caller(ALICE, 'k1', n));
@@ -97,10 +97,32 @@ describe.each(useStoreBackends())('node work limits on $name', ({ fresh }) => {
     expect((await reasonOf(nw.admit(caller(ALICE, 'k1', USER))))?.reason).toBe('rate_limited');
     // Another key of the tenant has its own backstop.
     await nw.admit(caller(ALICE, 'k2', nets[0]));
+    // A clean network that is not light (many requests at once, none refused yet) is stopped too.
+    const burst = '192.0.2.200';
+    for (let i = 0; i < 3; i++) await nw.admit(caller(BOB, 'k1', burst));
+    expect((await reasonOf(nw.admit(caller(BOB, 'k1', burst))))?.reason).toBe('rate_limited');
     // With no per-network count, the backstop stops everyone: no network can show good standing.
     const flat = new NodeWorkLimiter(await fresh(), { ...off, refusalsPerApiKeyPerHour: 1 }, () => clock.now);
     await flat.admit(caller(ALICE, 'k1', ATTACKER));
     await flat.refused(caller(ALICE, 'k1', ATTACKER), badSignature);
     expect((await reasonOf(flat.admit(caller(BOB, 'k1', USER))))?.reason).toBe('rate_limited');
+  });
+
+  it("past the key's request backstop serves light networks, up to twice the count", async () => {
+    const clock = { now: T0 };
+    const nw = new NodeWorkLimiter(await fresh(), { ...off, perApiKeyPerMinute: 8, perClientPerMinute: 4, lightPerMinute: 2 }, () => clock.now);
+    // Two heavy networks fill the key's count.
+    for (const n of ['198.51.100.1', '198.51.100.2']) for (let i = 0; i < 4; i++) await nw.admit(caller(ALICE, 'k1', n));
+    expect((await reasonOf(nw.admit(caller(ALICE, 'k1', '198.51.100.3'))))).toBeUndefined();
+    await nw.admit(caller(ALICE, 'k1', '198.51.100.3'));
+    // That network is no longer light; a user's network still is.
+    expect((await reasonOf(nw.admit(caller(ALICE, 'k1', '198.51.100.3'))))?.reason).toBe('rate_limited');
+    await nw.admit(caller(BOB, 'k1', USER));
+    // Light networks count on to the hard ceiling (16), then everyone waits for the minute.
+    for (let i = 0; i < 5; i++) await nw.admit(caller(ALICE, 'k1', `203.0.113.${i}`));
+    const r = await reasonOf(nw.admit(caller(BOB, 'k1', '192.0.2.1')));
+    expect(r).toEqual({ reason: 'rate_limited', retryAfter: 60 - (T0 % 60) });
+    clock.now = T0 + 60;
+    await nw.admit(caller(BOB, 'k1', '192.0.2.1'));
   });
 });

@@ -21,6 +21,11 @@ describe('client networks', () => {
     expect(clientNetwork('203.0.113.7:5678')).toBe('203.0.113.7');
     expect(clientNetwork('[2001:db8:1:2::1]:443')).toBe('v6-2001-db8-1-2');
     expect(clientNetwork('[::ffff:203.0.113.7]')).toBe('203.0.113.7');
+    // IPv6 forms that carry an IPv4 client: 6to4 (any /64 under 2002:cb00:7107::/48), NAT64, Teredo.
+    expect(clientNetwork('2002:cb00:7107:1::1')).toBe('203.0.113.7');
+    expect(clientNetwork('2002:cb00:7107:ffff::2')).toBe('203.0.113.7');
+    expect(clientNetwork('64:ff9b::cb00:7107')).toBe('203.0.113.7');
+    expect(clientNetwork('2001:0:4136:e378:8000:63bf:34ff:8ef8')).toBe('203.0.113.7');
     expect(clientNetwork('not an ip')).toBeUndefined();
     // Only dotted quads: `inet_aton` spellings would give one host several keys.
     expect(clientNetwork('127.1')).toBeUndefined();

@@ -102,7 +102,6 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     ...(config.simulator ? { simulation: new SimulationAccount(provider, config.simulator) } : {}),
   });
   const directory = new TenantDirectory(config, store);
-  directory.onTenantHint = (tenantId) => policies.prefetch(tenantId);
   const alerts = createAlerts({
     config: config.alerts,
     minBalance: BigInt(config.relayerMinBalance),

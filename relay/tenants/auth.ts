@@ -58,12 +58,9 @@ async function resolve(dir: TenantDirectory, header: string | undefined, scope: 
   const dot = header.indexOf('.');
   const id = dot > 0 ? header.slice(0, dot) : '';
   const secret = dot > 0 ? header.slice(dot + 1) : '';
-  // Only well-formed ids reach the Store, so a header can never name some other record.
-  const wellFormed = KeyIdSchema.safeParse(id).success;
-  // The key's tenant's policy revision can leave with the key's read (one round trip, not two).
-  if (wellFormed && scope !== 'operator') dir.hint(id);
   const presented = await sha256Hex(secret);
-  const key = wellFormed ? await dir.resolveKey(id) : undefined;
+  // Only well-formed ids reach the Store, so a header can never name some other record.
+  const key = KeyIdSchema.safeParse(id).success ? await dir.resolveKey(id) : undefined;
   if (!key || !constantTimeEqual(presented, key.secretHash) || key.revoked) {
     throw new RelayError('invalid_api_key', { details: INVALID_KEY });
   }

@@ -21,24 +21,11 @@ export interface ResolvedKey {
   tenant?: Tenant;
 }
 
-/** Key ids whose tenant was learned, for hints only; a wrong hint costs one wasted read, never a wrong answer. */
-const MAX_HINTS = 10_000;
-
 export class TenantDirectory {
-  private readonly tenantOfKey = new Map<string, string>();
-  /** Told the tenant a presented key id most likely belongs to, before the key is read (createDeps: prefetch its policies). */
-  onTenantHint?: (tenantId: string) => void;
-
   constructor(
     readonly config: Config,
     readonly store: Store,
   ) {}
-
-  /** Passes on the tenant of a key id as config or an earlier lookup knows it. */
-  hint(keyId: string): void {
-    const tenant = this.configKey(keyId)?.tenant.id ?? this.tenantOfKey.get(keyId);
-    if (tenant !== undefined) this.onTenantHint?.(tenant);
-  }
 
   configTenant(id: string): Tenant | undefined {
     return this.config.tenants.find((t) => t.id === id);
@@ -89,8 +76,6 @@ export class TenantDirectory {
       return { id, scope: cfg.scope, secretHash: cfg.secretHash, revoked, tenant: cfg.tenant };
     }
     if (!stored || stored.source !== 'api' || stored.secretHash === undefined) return undefined;
-    if (this.tenantOfKey.size >= MAX_HINTS) this.tenantOfKey.delete(this.tenantOfKey.keys().next().value!);
-    this.tenantOfKey.set(id, stored.tenantId);
     const tenant = await this.tenant(stored.tenantId);
     if (!tenant) return undefined;
     const { source: _source, ...plain } = tenant;

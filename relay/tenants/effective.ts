@@ -44,11 +44,6 @@ export class TenantPolicies {
     this.live = new LivePolicies(opts.store, { maxAgeMs: opts.maxAgeMs, log: opts.log });
   }
 
-  /** Reads the tenant's policy revision ahead, for a request that will ask for its policies (see LivePolicies). */
-  prefetch(tenantId: string): void {
-    this.live.prefetch(tenantId);
-  }
-
   /** The tenant's policies as the gate sees them now, sorted by id. */
   async effective(tenant: Tenant): Promise<EffectivePolicy[]> {
     const snap = await this.live.get(tenant.id);

@@ -8,10 +8,6 @@
  * is enforced by instance B at B's next request for that tenant, with one
  * GET per request as the cost, and no restart or pub/sub.
  *
- * Authentication names the tenant it expects before it reads the key
- * (`prefetch`), so the revision leaves in the same round trip as the key
- * record; the next lookup takes it if it started at most PREFETCH_MS ago.
- *
  * The revision is read before the heads, so a snapshot is never older than
  * the revision it is filed under. `maxAgeMs` bounds the one case the
  * revision misses: a writer that died between its commit and the bump.
@@ -35,13 +31,8 @@ export interface LivePoliciesOptions {
   log?: (event: string, data: Record<string, unknown>) => void;
 }
 
-/** How old a prefetched revision read may be: about one request's way from its key check to its decision. */
-const PREFETCH_MS = 25;
-const MAX_PREFETCHED = 1024;
-
 export class LivePolicies {
   private readonly policies: PolicyStore;
-  private readonly prefetched = new Map<string, { rev: Promise<string | null>; at: number }>();
   private readonly cache = new Map<string, LiveSnapshot>();
   private readonly loading = new Map<string, Promise<LiveSnapshot>>();
   private readonly maxAgeMs: number;
@@ -56,21 +47,8 @@ export class LivePolicies {
     this.now = opts.now ?? (() => Date.now());
   }
 
-  /** Starts reading the tenant's revision now (performance.now() times it: test clocks don't age it). */
-  prefetch(tenantId: string): void {
-    const rev = this.policies.revision(tenantId);
-    // Its failure surfaces in the get() that takes it; one nobody takes must not be an unhandled rejection.
-    rev.catch(() => undefined);
-    this.prefetched.delete(tenantId);
-    if (this.prefetched.size >= MAX_PREFETCHED) this.prefetched.delete(this.prefetched.keys().next().value!);
-    this.prefetched.set(tenantId, { rev, at: performance.now() });
-  }
-
   async get(tenantId: string): Promise<LiveSnapshot> {
-    // Taken once: a lookup no authentication preceded (a test's direct call, a co-signature) reads afresh.
-    const early = this.prefetched.get(tenantId);
-    this.prefetched.delete(tenantId);
-    const rev = await (early && performance.now() - early.at <= PREFETCH_MS ? early.rev : this.policies.revision(tenantId));
+    const rev = await this.policies.revision(tenantId);
     const hit = this.cache.get(tenantId);
     if (hit && hit.rev === rev && this.now() - hit.loadedAt < this.maxAgeMs) return hit;
     // One reload per tenant and revision, however many requests notice it at once.

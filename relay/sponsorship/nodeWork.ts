@@ -11,13 +11,14 @@
  *   its own allowance per key, and an account's allowance is per network of
  *   that key: naming a victim's address uses up only the caller's share;
  * - the key's counts are backstops against many networks at once. Past one,
- *   a network is still served while it is light (under `lightPerMinute`
- *   requests this minute) and, past the refusal backstop, refused nowhere this
- *   hour: so the users of a dapp under attack keep being served, and each
- *   attacking network buys at most `lightPerMinute` requests a minute;
+ *   a network is still served while it is light (at most `lightPerMinute`
+ *   requests this minute, this one included, so a burst can't all pass) and,
+ *   past the refusal backstop, refused nowhere this hour: the users of a dapp
+ *   under attack keep being served, and each attacking network buys at most
+ *   `lightPerMinute` requests a minute;
  * - a hard ceiling of twice the key's request count stops everyone: what a
- *   stranger needs to lock a dapp out is that many requests a minute from
- *   networks that each stay light (240 networks at the defaults).
+ *   stranger needs to lock a dapp out is the key's count again, a minute,
+ *   from networks that each stay light (about 120 networks at the defaults).
  * A new address buys nothing: the network's and the key's counts still hold.
  */
 import { RelayError } from '../errors/base.ts';
@@ -67,22 +68,28 @@ export class NodeWorkLimiter {
   async admit(c: NodeWorkCaller): Promise<void> {
     const at = this.now();
     const refusals = this.refusalLimits(c);
-    const requests = this.requestLimits(c);
-    // One read for both: the backstops are judged on the network's own standing.
-    const states = await this.limiters.read([...refusals, ...requests], at);
-    const state = (ls: Limit[], role: Role, offset: number) => {
-      const i = ls.findIndex((l) => l.role === role);
-      return i < 0 ? undefined : { used: ls[i]!.points - states[offset + i]!.remainingPoints, limit: ls[i]! };
-    };
-    const light = (state(requests, 'client', refusals.length)?.used ?? Infinity) < this.limits.lightPerMinute;
-    const clean = state(refusals, 'client', 0)?.used === 0;
-    const over = refusals.findIndex((l, i) => states[i]!.remainingPoints <= 0 && !(l.role === 'key' && clean && light));
+    const states = await this.limiters.read(refusals, at);
+    const net = refusals.findIndex((l) => l.role === 'client');
+    const clean = net >= 0 && states[net]!.remainingPoints >= refusals[net]!.points;
+    const over = refusals.findIndex((l, i) => states[i]!.remainingPoints <= 0 && !(l.role === 'key' && clean));
     if (over >= 0) throw limited(refusals[over]!.what, states[over]!.msBeforeNext);
-    const key = state(requests, 'key', refusals.length);
-    // The key's count runs to twice its limit (the hard ceiling); past the limit, only light networks count on.
-    if (key && key.used >= key.limit.points / 2 && !light) throw limited(key.limit.what, states[refusals.length + key.limit.index]!.msBeforeNext);
+    const requests = this.requestLimits(c);
     const taken = await this.limiters.consume(requests, at);
     if (!taken.ok) throw limited(requests[taken.index]!.what, taken.msBeforeNext);
+    // Judged on the counts with this request in them, so requests sent at once can't all find room.
+    const used = (role: Role) => taken.used[requests.findIndex((l) => l.role === role)];
+    const light = (used('client') ?? Infinity) <= this.limits.lightPerMinute;
+    if (light) return;
+    const keyRefusals = refusals.findIndex((l) => l.role === 'key');
+    const key = requests.find((l) => l.role === 'key');
+    const refusal =
+      keyRefusals >= 0 && states[keyRefusals]!.remainingPoints <= 0 ? limited(refusals[keyRefusals]!.what, states[keyRefusals]!.msBeforeNext)
+      : key && used('key')! > key.points / 2 ? limited(key.what, (60 - (at % 60)) * 1000)
+      : undefined;
+    if (refusal) {
+      await taken.undo();
+      throw refusal;
+    }
   }
 
   /** Counts a refusal that came after node work; what is over the limit shows at the next admit. */

@@ -25,6 +25,7 @@ import { startRedis, type TestRedis } from '../helpers/redis.ts';
 const node = join(repoRoot, 'node_modules', '.bin', 'node');
 const work = mkdtempSync(join(tmpdir(), 'ciro-bundle-'));
 const relayBundle = join(work, 'app', 'relay.mjs');
+const IMAGE_NODE_OPTIONS = /NODE_OPTIONS="([^"]+)"/.exec(readFileSync(join(repoRoot, 'docker', 'Dockerfile'), 'utf8'))![1]!;
 const deployBundle = join(work, 'ciro', 'scripts', 'local', 'deploy-stack.mjs');
 const running = new Set<ChildProcess>();
 
@@ -38,7 +39,8 @@ interface Served {
 function serveBundle(env: Record<string, string>): Promise<Served> {
   const proc = spawn(node, [relayBundle], {
     cwd: join(work, 'app'),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PORT: '0', CIRO_POLICY_DIR: join(work, 'app', 'policies'), ...env },
+    // NODE_OPTIONS as docker/Dockerfile sets it, so the bundle runs on the image's AsyncLocalStorage.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PORT: '0', CIRO_POLICY_DIR: join(work, 'app', 'policies'), NODE_OPTIONS: IMAGE_NODE_OPTIONS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(proc);

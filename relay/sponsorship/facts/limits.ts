@@ -11,7 +11,8 @@ import { isRateLimiterRes, StoreRateLimiter } from './rateLimit.ts';
 export type ScopedRateLimit = Pick<RateLimitUse, 'points' | 'durationSeconds' | 'window' | 'key' | 'cost' | 'index'>;
 
 export type ConsumeOutcome =
-  | { ok: true; undo: () => Promise<void> }
+  /** `used`: each limit's points used in its window with this consume, index-aligned with the limits. */
+  | { ok: true; undo: () => Promise<void>; used: number[] }
   | { ok: false; index: number; msBeforeNext: number };
 
 const MAX_SHAPES = 256;
@@ -53,13 +54,14 @@ export class PolicyLimiters {
    */
   async consume(limits: readonly ScopedRateLimit[], at: number): Promise<ConsumeOutcome> {
     const taken: ScopedRateLimit[] = [];
+    const used: number[] = [];
     const undo = async () => {
       await Promise.all(taken.map((l) => this.limiter(l).reward(l.key, l.cost, { at })));
     };
     for (const l of limits) {
       try {
         taken.push(l);
-        await this.limiter(l).consume(l.key, l.cost, { at });
+        used.push((await this.limiter(l).consume(l.key, l.cost, { at })).consumedPoints);
       } catch (e) {
         if (!isRateLimiterRes(e)) {
           // The store failed mid-way: it may not have counted this consume, so only undo the earlier ones.
@@ -71,6 +73,6 @@ export class PolicyLimiters {
         return { ok: false, index: l.index, msBeforeNext: e.msBeforeNext };
       }
     }
-    return { ok: true, undo };
+    return { ok: true, undo, used };
   }
 }

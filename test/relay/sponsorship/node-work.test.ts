@@ -125,4 +125,15 @@ describe.each(useStoreBackends())('node work limits on $name', ({ fresh }) => {
     clock.now = T0 + 60;
     await nw.admit(caller(BOB, 'k1', '192.0.2.1'));
   });
+
+  it('judges a burst on the counts with each request in them: past a backstop, a network sending at once gets lightPerMinute through', async () => {
+    const clock = { now: T0 };
+    const nw = new NodeWorkLimiter(await fresh(), { ...off, perApiKeyPerMinute: 4, perClientPerMinute: 50, lightPerMinute: 3, refusalsPerApiKeyPerHour: 1, refusalsPerClientPerHour: 50 }, () => clock.now);
+    // Past both backstops: the key's 4 requests and its 1 refusal.
+    for (let i = 0; i < 4; i++) await nw.admit(caller(ALICE, 'k1', '198.51.100.1'));
+    await nw.refused(caller(ALICE, 'k1', '198.51.100.1'), badSignature);
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => reasonOf(nw.admit(caller('0x' + (0xe000 + i).toString(16), 'k1', USER)))));
+    expect(burst.filter((r) => r === undefined)).toHaveLength(3);
+    expect(burst.filter((r) => r?.reason === 'rate_limited')).toHaveLength(17);
+  });
 });

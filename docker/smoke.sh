@@ -119,7 +119,7 @@ build() { # tag, then podman build args
     || { tail -n 30 "$W/build-${tag%%:*}.log"; exit 1; }
   log "built $tag in $(( $(date +%s) - s ))s: $(podman image inspect "$tag" --format '{{.Size}}' | awk '{printf "%.0f MB", $1/1e6}')"
 }
-build ciro-relay:local -f "$root/docker/Dockerfile"
+build ciro-relay:local -f "$root/docker/Dockerfile" --build-context "native=$root/relay/entry/native"
 build ciro-devnet:local -f "$root/docker/chain.Dockerfile" --target devnet --build-context "devnet-bin=$devnet_bin"
 build ciro-deploy:local -f "$root/docker/chain.Dockerfile" --target deploy --build-context "contracts=$root/contracts/target"
 

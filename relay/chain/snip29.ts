@@ -7,8 +7,8 @@
  * nothing past the RPC method re-validates.
  */
 import { z } from 'zod';
-import { Address, Felt } from './felt.ts';
-import { MAX_CALLDATA, MAX_CALLS, OutsideExecutionTypedData } from './snip9.ts';
+import { Address, Felt, feltList } from './felt.ts';
+import { callList, MAX_CALLDATA, OutsideExecutionTypedData } from './snip9.ts';
 
 /** UNIX seconds, as the spec's numeric string, a JSON number, or a hex string: wallets send all three. */
 const Timestamp = z
@@ -18,20 +18,20 @@ const Timestamp = z
 export const CallParam = z.object({
   to: Address,
   selector: Felt,
-  calldata: z.array(Felt).max(MAX_CALLDATA).default([]),
+  calldata: feltList(MAX_CALLDATA).default([]),
 });
 
 const UserInvokeParam = z.object({
   user_address: Address,
-  calls: z.array(CallParam).min(1, 'at least one call is required').max(MAX_CALLS),
+  calls: callList(CallParam, 'calldata'),
 });
 
 const DeploymentDataParam = z.object({
   address: Felt,
   class_hash: Felt,
   salt: Felt,
-  calldata: z.array(Felt).max(256),
-  sigdata: z.array(Felt).max(64).optional(),
+  calldata: feltList(256),
+  sigdata: feltList(64).optional(),
   version: z.literal(1),
 });
 
@@ -70,7 +70,7 @@ const SignedTypedData = z.unknown().transform((v, ctx) => {
 const ExecutableInvokeParam = z.object({
   user_address: Address,
   typed_data: SignedTypedData,
-  signature: z.array(Felt).min(1).max(64),
+  signature: feltList(64).refine((s) => s.length > 0, 'at least one felt is required'),
 });
 
 export const ExecutableTransactionParam = z.discriminatedUnion('type', [

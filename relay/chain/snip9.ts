@@ -6,7 +6,7 @@
  */
 import { shortString, type TypedData } from 'starknet';
 import { z } from 'zod';
-import { FeltLike, toHex } from './felt.ts';
+import { boundedList, feltLikeList, FeltLike, toHex } from './felt.ts';
 
 export const OUTSIDE_EXECUTION_TYPES_V2 = {
   StarknetDomain: [
@@ -66,10 +66,44 @@ export function buildTypedData(chainId: string, oe: OutsideExecution): TypedData
 
 /** Per request, at build and at execute: what one relayed transaction may carry. */
 export const MAX_CALLS = 64;
-export const MAX_CALLDATA = 4096;
+/**
+ * Calldata felts across all of a request's calls. The sequencer's gateway
+ * refuses a transaction with more than 4,000 (its stateless validator's
+ * max_calldata_length), and the relayer's transaction wraps the calls: the
+ * Paymaster call, the execution's fields, 3 felts a call, the signature, the
+ * fee transfer and a deployment's UDC call need up to ~550 more.
+ */
+export const MAX_CALLDATA = 3400;
+
+/** A signed execution may carry the fee transfer a build adds: one more call, of 3 felts (recipient, u256). */
+const FEE_TRANSFER = { calls: 1, felts: 3 };
+
+/**
+ * A request's calls: at most `max.calls`, and `max.felts` of calldata in
+ * all, both counted on the raw list before any call is parsed, then each
+ * call parsed in order, stopping at the first bad one.
+ */
+export function callList<T extends z.ZodType>(call: T, calldataKey: string, max = { calls: MAX_CALLS, felts: MAX_CALLDATA }) {
+  const maxCalls = max.calls;
+  return z
+    .array(z.unknown())
+    .min(1, 'at least one call is required')
+    .max(maxCalls, `at most ${maxCalls} calls`)
+    .superRefine((calls, ctx) => {
+      let felts = 0;
+      for (const c of calls) {
+        const data = (c as Record<string, unknown> | null)?.[calldataKey];
+        if (Array.isArray(data)) felts += data.length;
+      }
+      if (felts > max.felts) {
+        ctx.addIssue({ code: 'too_big', origin: 'array', maximum: max.felts, inclusive: true, input: calls, message: `at most ${max.felts} calldata felts across all calls (the chain's limit for a transaction, less what the relay wraps them in)` });
+      }
+    })
+    .pipe(boundedList(call, maxCalls, 'calls'));
+}
 
 /** SNIP-9 accounts take the bounds as u64 (block timestamps). */
-const U64Like = FeltLike.refine((v) => v < 2n ** 64n, 'must fit in u64');
+const U64Like = FeltLike.pipe(z.bigint().max(2n ** 64n - 1n, 'must fit in u64'));
 /** Accepts revision/version as the integer or the shortstring, as SNIP-12 allows. */
 const DomainField = z.union([z.string(), z.number()]).transform((v) => String(v));
 const ChainId = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -111,10 +145,10 @@ export const OutsideExecutionTypedData = z
       'Execute After': U64Like,
       'Execute Before': U64Like,
       // The same size limits as a build's calls (chain/snip29.ts): a signed execution is no bigger.
-      Calls: z
-        .array(z.object({ To: FeltLike, Selector: FeltLike, Calldata: z.array(FeltLike).max(MAX_CALLDATA) }))
-        .min(1, 'at least one call is required')
-        .max(MAX_CALLS + 1, `at most ${MAX_CALLS} calls (plus the fee transfer)`),
+      Calls: callList(z.object({ To: FeltLike, Selector: FeltLike, Calldata: feltLikeList(MAX_CALLDATA) }), 'Calldata', {
+        calls: MAX_CALLS + FEE_TRANSFER.calls,
+        felts: MAX_CALLDATA + FEE_TRANSFER.felts,
+      }),
     }),
   })
   .transform(({ domain, message: m }) => ({

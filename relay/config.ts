@@ -198,7 +198,7 @@ export const ConfigSchema = z.object({
    * served. 0 disables a limit; with no per-network limit, a key's backstop stops everyone. Behind a proxy,
    * set clientIpHeader, or every request shares the proxy's network.
    */
-  nodeWork: Limits({ perApiKeyPerMinute: 1_200, perClientPerMinute: 300, perSenderPerMinute: 60, lightPerMinute: 10,
+  nodeWork: Limits({ perApiKeyPerMinute: 1_200, perClientPerMinute: 300, perSenderPerMinute: 60, lightPerMinute: 10, lightPerSitePerMinute: 40,
     refusalsPerApiKeyPerHour: 6_000, refusalsPerClientPerHour: 120, refusalsPerSenderPerHour: 30 }),
   /**
    * Hosts tenant webhooks may reach over http or at a loopback/private

@@ -16,21 +16,27 @@
  *   past the refusal backstop, refused nowhere this hour: the users of a dapp
  *   under attack keep being served, and each attacking network buys at most
  *   `lightPerMinute` requests a minute;
+ * - an IPv6 /64 is cheap (one /48 holds 65,536), so past a backstop a
+ *   network's site (its /48, ./clientNetwork.ts) must be light and clean too:
+ *   at most `lightPerSitePerMinute` requests a minute, and no refusal this
+ *   hour, across all of its networks;
  * - a hard ceiling of twice the key's request count stops everyone: what a
  *   stranger needs to lock a dapp out is the key's count again, a minute,
- *   from networks that each stay light (about 120 networks at the defaults).
+ *   from networks and sites that each stay light (about 120 IPv4 addresses,
+ *   or 30 IPv6 /48s, at the defaults).
  * A new address buys nothing: the network's and the key's counts still hold.
  */
 import { RelayError } from '../errors/base.ts';
 import { JsonRpcCode } from '../errors/codes.ts';
 import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
-import { clientNetwork } from './clientNetwork.ts';
+import { clientNetwork, clientSite } from './clientNetwork.ts';
 import { PolicyLimiters, type ScopedRateLimit } from './facts/limits.ts';
 
 export interface NodeWorkLimits {
   perApiKeyPerMinute: number;
   lightPerMinute: number;
+  lightPerSitePerMinute: number;
   perClientPerMinute: number;
   perSenderPerMinute: number;
   refusalsPerApiKeyPerHour: number;
@@ -46,7 +52,10 @@ export interface NodeWorkCaller {
   client?: string;
 }
 
-type Role = 'key' | 'client' | 'sender';
+type Role = 'key' | 'site' | 'client' | 'sender';
+
+/** What a site's counters allow on their own: nothing is refused by them, they only say whether a site is light and clean. */
+const UNBOUNDED = 1_000_000_000;
 
 interface Limit extends ScopedRateLimit {
   role: Role;
@@ -70,8 +79,11 @@ export class NodeWorkLimiter {
     const who = subjects(c);
     const refusals = this.refusalLimits(who);
     const states = await this.limiters.read(refusals, at);
-    const net = refusals.findIndex((l) => l.role === 'client');
-    const clean = net >= 0 && states[net]!.remainingPoints >= refusals[net]!.points;
+    const unrefused = (role: Role) => {
+      const i = refusals.findIndex((l) => l.role === role);
+      return i < 0 ? role === 'site' : states[i]!.remainingPoints >= refusals[i]!.points;
+    };
+    const clean = unrefused('client') && unrefused('site');
     const over = refusals.findIndex((l, i) => states[i]!.remainingPoints <= 0 && !(l.role === 'key' && clean));
     if (over >= 0) throw limited(refusals[over]!.what, states[over]!.msBeforeNext);
     const requests = this.requestLimits(who);
@@ -79,7 +91,7 @@ export class NodeWorkLimiter {
     if (!taken.ok) throw limited(requests[taken.index]!.what, taken.msBeforeNext);
     // Judged on the counts with this request in them, so requests sent at once can't all find room.
     const used = (role: Role) => taken.used[requests.findIndex((l) => l.role === role)];
-    const light = (used('client') ?? Infinity) <= this.limits.lightPerMinute;
+    const light = (used('client') ?? Infinity) <= this.limits.lightPerMinute && (used('site') ?? 0) <= this.limits.lightPerSitePerMinute;
     if (light) return;
     const keyRefusals = refusals.findIndex((l) => l.role === 'key');
     const key = requests.find((l) => l.role === 'key');
@@ -100,30 +112,40 @@ export class NodeWorkLimiter {
     for (const l of this.refusalLimits(subjects(c))) await this.limiters.consume([l], at).catch(() => undefined);
   }
 
-  private requestLimits({ key, client, sender }: Record<Role, string>): Limit[] {
+  private requestLimits({ key, site, client, sender }: Subjects): Limit[] {
     const l = this.limits;
     return indexed([
-      limit('key', 2 * l.perApiKeyPerMinute, 60, key, `${l.perApiKeyPerMinute} requests per minute per API key from all clients, then only networks at ${l.lightPerMinute} or fewer a minute, up to ${2 * l.perApiKeyPerMinute}`),
+      limit('key', 2 * l.perApiKeyPerMinute, 60, key, `${l.perApiKeyPerMinute} requests per minute per API key from all clients, then only networks at ${l.lightPerMinute} or fewer a minute (${l.lightPerSitePerMinute} per IPv6 /48), up to ${2 * l.perApiKeyPerMinute}`),
+      site && l.lightPerSitePerMinute > 0 ? limit('site', UNBOUNDED, 60, site, 'requests per minute per IPv6 /48') : undefined,
       limit('client', l.perClientPerMinute, 60, client, `${l.perClientPerMinute} requests per minute per API key from one client network`),
       limit('sender', l.perSenderPerMinute, 60, sender, `${l.perSenderPerMinute} requests per minute per account from one client network`),
     ]);
   }
 
-  private refusalLimits({ key, client, sender }: Record<Role, string>): Limit[] {
+  private refusalLimits({ key, site, client, sender }: Subjects): Limit[] {
     const l = this.limits;
     return indexed([
-      limit('key', l.refusalsPerApiKeyPerHour, 3_600, `refused:${key}`, `${l.refusalsPerApiKeyPerHour} refused requests per hour per API key, then only networks it has not refused this hour, at ${l.lightPerMinute} or fewer requests a minute`),
+      limit('key', l.refusalsPerApiKeyPerHour, 3_600, `refused:${key}`, `${l.refusalsPerApiKeyPerHour} refused requests per hour per API key, then only networks (and IPv6 /48s) it has not refused this hour, at ${l.lightPerMinute} or fewer requests a minute`),
+      site && l.lightPerSitePerMinute > 0 ? limit('site', UNBOUNDED, 3_600, `refused:${site}`, 'refused requests per hour per IPv6 /48') : undefined,
       limit('client', l.refusalsPerClientPerHour, 3_600, `refused:${client}`, `${l.refusalsPerClientPerHour} refused requests per hour per API key from one client network`),
       limit('sender', l.refusalsPerSenderPerHour, 3_600, `refused:${sender}`, `${l.refusalsPerSenderPerHour} refused requests per hour per account from one client network`),
     ]);
   }
 }
 
-/** Store-key fragments of a caller's three counts, all under its key: no tenant's traffic fills another's. */
-function subjects(c: NodeWorkCaller): Record<Role, string> {
+type Subjects = Record<Exclude<Role, 'site'>, string> & { site?: string };
+
+/** Store-key fragments of a caller's counts, all under its key: no tenant's traffic fills another's. An IPv4 client has no site. */
+function subjects(c: NodeWorkCaller): Subjects {
   const key = `key:${c.tenant}:${c.apiKeyId}`;
   const net = clientNetwork(c.client) ?? 'unknown';
-  return { key, client: `client:${c.tenant}:${c.apiKeyId}:${net}`, sender: `sender:${c.tenant}:${c.apiKeyId}:${net}:${c.sender}` };
+  const site = clientSite(c.client);
+  return {
+    key,
+    ...(site ? { site: `site:${c.tenant}:${c.apiKeyId}:${site}` } : {}),
+    client: `client:${c.tenant}:${c.apiKeyId}:${net}`,
+    sender: `sender:${c.tenant}:${c.apiKeyId}:${net}:${c.sender}`,
+  };
 }
 
 const indexed = (xs: (Omit<Limit, 'index'> | undefined)[]): Limit[] => xs.filter((x) => x !== undefined).map((x, index) => ({ ...x, index }));

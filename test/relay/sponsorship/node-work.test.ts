@@ -10,7 +10,7 @@ import { RelayError } from '../../../relay/errors/base.ts';
 import { NodeWorkLimiter, type NodeWorkLimits } from '../../../relay/sponsorship/nodeWork.ts';
 import { ALICE, BOB, T0, useStoreBackends } from './helpers.ts';
 
-const off: NodeWorkLimits = { perApiKeyPerMinute: 0, lightPerMinute: 0, perClientPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerClientPerHour: 0, refusalsPerSenderPerHour: 0 };
+const off: NodeWorkLimits = { perApiKeyPerMinute: 0, lightPerMinute: 0, lightPerSitePerMinute: 0, perClientPerMinute: 0, perSenderPerMinute: 0, refusalsPerApiKeyPerHour: 0, refusalsPerClientPerHour: 0, refusalsPerSenderPerHour: 0 };
 const caller = (sender = ALICE, apiKeyId = 'k1', client?: string) => ({ tenant: 'acme', apiKeyId, sender, ...(client ? { client } : {}) });
 const ATTACKER = '198.51.100.7';
 const USER = '2001:db8:1:2::10';
@@ -135,5 +135,30 @@ describe.each(useStoreBackends())('node work limits on $name', ({ fresh }) => {
     const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => reasonOf(nw.admit(caller('0x' + (0xe000 + i).toString(16), 'k1', USER)))));
     expect(burst.filter((r) => r === undefined)).toHaveLength(3);
     expect(burst.filter((r) => r?.reason === 'rate_limited')).toHaveLength(17);
+  });
+
+  it("past the backstops, counts an IPv6 /48 as one site: a stranger's 65,536 /64s don't each get a light allowance", async () => {
+    const clock = { now: T0 };
+    const limits = { ...off, perApiKeyPerMinute: 10, perClientPerMinute: 50, lightPerMinute: 3, lightPerSitePerMinute: 5, refusalsPerApiKeyPerHour: 1, refusalsPerClientPerHour: 50 };
+    const nw = new NodeWorkLimiter(await fresh(), limits, () => clock.now);
+    for (let i = 0; i < 10; i++) await nw.admit(caller(ALICE, 'k1', '198.51.100.1'));
+    // Past the request backstop: /64s of one /48, each light, are served until their site has had 5 this minute.
+    const inSite = (n: number) => `2001:db8:bad:${n.toString(16)}::1`;
+    const served = [];
+    for (let n = 0; n < 12; n++) served.push(await reasonOf(nw.admit(caller(BOB, 'k1', inSite(n)))));
+    expect(served.filter((r) => r === undefined)).toHaveLength(5);
+    // Another site, and an IPv4 client, are still light.
+    await expect(nw.admit(caller(BOB, 'k1', '2001:db8:600d:1::1'))).resolves.toBeUndefined();
+    await expect(nw.admit(caller(BOB, 'k1', '192.0.2.44'))).resolves.toBeUndefined();
+    // Past the refusal backstop: one refusal in a /64 makes its whole site unclean, for the hour.
+    clock.now = T0 + 60;
+    await nw.admit(caller(BOB, 'k1', inSite(100)));
+    await nw.refused(caller(BOB, 'k1', inSite(100)), badSignature);
+    expect((await reasonOf(nw.admit(caller(BOB, 'k1', inSite(101)))))?.reason).toBe('rate_limited');
+    await expect(nw.admit(caller(BOB, 'k1', '2001:db8:600d:2::1'))).resolves.toBeUndefined();
+    // With the site count off, each /64 stands alone (the old behaviour).
+    const flat = new NodeWorkLimiter(await fresh(), { ...limits, lightPerSitePerMinute: 0 }, () => T0);
+    for (let i = 0; i < 10; i++) await flat.admit(caller(ALICE, 'k1', '198.51.100.1'));
+    for (let n = 0; n < 8; n++) await expect(flat.admit(caller(BOB, 'k1', inSite(n)))).resolves.toBeUndefined();
   });
 });

@@ -17,7 +17,7 @@ import { metricsRoute, observe } from './observability/http.ts';
 import { handleRpc } from './rpc/handler.ts';
 import { readiness } from './rpc/readiness.ts';
 import { createSessionRoutes } from './sessions/routes.ts';
-import { clientAddress } from './sponsorship/clientNetwork.ts';
+import { clientAddress, isInternalPeer } from './sponsorship/clientNetwork.ts';
 import { API_KEY_HEADER } from './tenants/auth.ts';
 
 export interface AppOptions {
@@ -32,7 +32,16 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   // First: every request, whatever answers it, runs in its own scope (ids, trace) and is counted.
   app.use('*', observe(deps));
   const { clientIpHeader: header, trustedProxyHops: hops } = deps.config;
-  const clientOf = (c: Context) => clientAddress(header ? c.req.header(header) : undefined, hops, opts.clientAddress?.(c));
+  let warned = false;
+  const clientOf = (c: Context) => {
+    const peer = opts.clientAddress?.(c);
+    // A proxy's header reaching an internal socket, with none configured: every caller shares the proxy's limits.
+    if (!header && !warned && c.req.header('x-forwarded-for') && isInternalPeer(peer)) {
+      warned = true;
+      deps.log('relay.client_ip_header_unset', { peer, message: 'Requests come through a proxy (x-forwarded-for from an internal peer) but clientIpHeader is unset: every client shares one network for deploy and node-work limits. Set clientIpHeader (and trustedProxyHops).' });
+    }
+    return clientAddress(header ? c.req.header(header) : undefined, hops, peer);
+  };
   const tooLarge = () => new RelayError('body_too_large', { details: `Bodies are limited to ${deps.config.maxBodyBytes} bytes.` });
 
   // JSON-RPC answers even an oversized body in JSON-RPC's own shape.

@@ -60,3 +60,11 @@ export function clientAddress(header: string | undefined, hops: number, peer: st
   const named = header?.split(',').at(-hops)?.trim();
   return (named && clientNetwork(named) ? named : peer) || undefined;
 }
+
+/** A loopback or private peer: what a relay behind a proxy or a balancer sees as every request's socket. */
+export function isInternalPeer(raw: string | undefined): boolean {
+  const a = parse(raw);
+  if (!a) return false;
+  const range = ipaddr.parse('v4' in a ? a.v4 : raw!.replace(/^\[|\](?::\d+)?$/g, '')).range();
+  return ['loopback', 'private', 'uniqueLocal', 'linkLocal', 'carrierGradeNat'].includes(range);
+}

@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../relay/config.ts';
 import { withOperatorKey } from '../../relay/entry/env.ts';
-import { createNodeRelay, type NodeRelay } from '../../relay/entry/node.ts';
+import { createNodeRelay, listen, type NodeRelay } from '../../relay/entry/node.ts';
 import { jsonLines, REDACTED } from '../../relay/observability/log.ts';
 import { newScope, parseTraceparent } from '../../relay/observability/trace.ts';
 import { newApiKey } from '../../relay/tenants/auth.ts';
@@ -184,6 +184,24 @@ describe('structured logs', () => {
     expect(JSON.parse(line)).toMatchObject({ event: 'leak.test', privateKey: REDACTED, amount: '12' });
     for (const s of [RELAYER_KEY, RELAYER_KEY.slice(2), BigInt(RELAYER_KEY).toString(10), operatorKey, operatorKey.split('.')[1]!]) {
       expect(line.toLowerCase()).not.toContain(s.toLowerCase());
+    }
+  });
+});
+
+describe('a proxy in front, with no clientIpHeader configured', () => {
+  it('is logged once, when x-forwarded-for arrives from an internal peer', async () => {
+    const { server, url } = await listen(relay, 0);
+    try {
+      const rpc = (headers: Record<string, string>) =>
+        fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'paymaster_isAvailable' }) });
+      const warned = () => logged().filter((l) => l.event === 'relay.client_ip_header_unset');
+      await rpc({});
+      expect(warned()).toHaveLength(0);
+      await rpc({ 'x-forwarded-for': '203.0.113.9' });
+      await rpc({ 'x-forwarded-for': '203.0.113.10' });
+      expect(warned()).toEqual([expect.objectContaining({ peer: '127.0.0.1', message: expect.stringContaining('clientIpHeader') })]);
+    } finally {
+      server.close();
     }
   });
 });

@@ -4,7 +4,7 @@
  * deploys. On memory and a real redis-server.
  */
 import { describe, expect, it } from 'vitest';
-import { clientAddress, clientNetwork } from '../../../relay/sponsorship/clientNetwork.ts';
+import { clientAddress, clientNetwork, clientSite, isInternalPeer } from '../../../relay/sponsorship/clientNetwork.ts';
 import { makeGate, policy, refused, request, T0, useStoreBackends } from './helpers.ts';
 
 const ACCOUNT = '0x5b4b537eaa2399e3aa99c4e2e0208ebd6c71bc1467938cd52c798c601e43564';
@@ -31,6 +31,17 @@ describe('client networks', () => {
     expect(clientNetwork('127.1')).toBeUndefined();
     expect(clientNetwork('0x7f.0.0.1')).toBeUndefined();
     expect(clientNetwork(undefined)).toBeUndefined();
+  });
+
+  it("an IPv6 client's site is its /48; IPv4 clients, and IPv6 forms carrying one, have none", () => {
+    expect(clientSite('2001:db8:1:2::1')).toBe('v6s-2001-db8-1');
+    expect(clientSite('[2001:db8:1:ffff::9]:443')).toBe('v6s-2001-db8-1');
+    for (const v of ['203.0.113.7', '2002:cb00:7107:1::1', '::ffff:203.0.113.7', 'junk', undefined]) expect(clientSite(v)).toBeUndefined();
+  });
+
+  it('tells an internal peer (a proxy, a balancer) from a public one', () => {
+    for (const v of ['127.0.0.1', '10.0.0.5', '192.168.1.2', '100.64.0.1', '::1', 'fd00::1', '::ffff:10.1.2.3', '[::1]:8080']) expect(isInternalPeer(v), v).toBe(true);
+    for (const v of ['203.0.113.7', '2001:db8::1', '8.8.8.8', 'junk', undefined]) expect(isInternalPeer(v), String(v)).toBe(false);
   });
 });
 

@@ -34,6 +34,7 @@ import type { Store } from './store/types.ts';
 import { TenantDirectory } from './tenants/directory.ts';
 import { TenantPolicies } from './tenants/effective.ts';
 import { PolicyTemplates } from './tenants/templates.ts';
+import { deploymentAddress } from './chain/calldata.ts';
 
 export interface CreateDepsOptions {
   config: Config;
@@ -128,6 +129,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     config,
     store,
     provider,
+    deploymentAddress: deploymentAddress(o.crypto?.pedersenOnElements),
     relayers,
     paymaster: new PaymasterState(provider, config.manifest.contracts.paymaster.address),
     clock: new ChainClock(provider),

@@ -17,6 +17,7 @@ import type { NodeWorkLimiter } from './sponsorship/nodeWork.ts';
 import type { Store } from './store/types.ts';
 import type { TenantDirectory } from './tenants/directory.ts';
 import type { TenantPolicies } from './tenants/effective.ts';
+import type { DeploymentAddress } from './chain/calldata.ts';
 
 export type Log = (event: string, data: Record<string, unknown>) => void;
 
@@ -80,6 +81,8 @@ export interface RelayDeps {
   store: Store;
   provider: RpcProvider;
   relayers: RelayerPool;
+  /** A deployment's address from its class, salt and calldata: starknet-crypto's Pedersen on Node. */
+  deploymentAddress: DeploymentAddress;
   /** The Paymaster contract's pause switch. */
   paymaster: PaymasterState;
   /** The latest block's timestamp, kept up to a second. */

@@ -15,12 +15,14 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { ec } from 'starknet';
+import { jsPedersenOnElements, type PedersenOnElements } from '../chain/calldata.ts';
 import { jsPoseidonMany, type EcdsaSign, type PoseidonMany, type RelayerCrypto } from '../relayers/signer.ts';
 
 export const NATIVE_ADDON = fileURLToPath(new URL('./native/ciro_crypto.node', import.meta.url));
 
 interface Addon {
   poseidonHashMany(values: string[]): string;
+  pedersenHashOnElements(values: string[]): string;
   sign(privateKey: string, hash: string): string[];
 }
 
@@ -45,6 +47,7 @@ export function loadNativeCrypto(path = NATIVE_ADDON): NativeLoad {
     return { reason: `not loaded: ${(e as Error).message.split('\n')[0]}` };
   }
   const poseidonMany: PoseidonMany = (xs) => BigInt(addon.poseidonHashMany(xs.map((x) => `0x${x.toString(16)}`)));
+  const pedersenOnElements: PedersenOnElements = (xs) => BigInt(addon.pedersenHashOnElements(xs.map((x) => `0x${x.toString(16)}`)));
   const sign: EcdsaSign = (privateKey, hash) => {
     const [r, s] = addon.sign(privateKey, hash);
     return [r!, s!];
@@ -52,6 +55,7 @@ export function loadNativeCrypto(path = NATIVE_ADDON): NativeLoad {
   try {
     for (const probe of PROBES) {
       if (poseidonMany(probe) !== jsPoseidonMany(probe)) return { reason: `disagrees with @scure/starknet on Poseidon [${probe.join(', ')}]` };
+      if (pedersenOnElements(probe) !== jsPedersenOnElements(probe)) return { reason: `disagrees with starknet.js on Pedersen [${probe.join(', ')}]` };
     }
     for (const [key, hash] of SIGN_PROBES) {
       const [r, s] = sign(key, hash).map(BigInt);
@@ -60,5 +64,5 @@ export function loadNativeCrypto(path = NATIVE_ADDON): NativeLoad {
   } catch (e) {
     return { reason: `failed its probe: ${(e as Error).message}` };
   }
-  return { crypto: { poseidonMany, sign } };
+  return { crypto: { poseidonMany, sign, pedersenOnElements } };
 }

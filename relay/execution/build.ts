@@ -34,7 +34,7 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
   const priced = token ? await deps.prices.price(token) : undefined;
   if (priced) deps.log('build.price', { token: priced.symbol, priceInStrk: priced.priceInStrk.toString(), source: priced.source });
   const feeToken = priced ?? strkToken(config);
-  const deployedAddress = checkShape(config, tx, params.fee_mode);
+  const deployedAddress = checkShape(config, tx, params.fee_mode, deps.deploymentAddress);
   await deps.paymaster.assertActive();
   const deployment = tx.type === 'invoke' ? undefined : tx.deployment;
   // The relayer's UDC call is not the user's: the policy judges the deployment by its class.

@@ -2,9 +2,8 @@
  * Checks build and execute both make. Each refusal is the SNIP-29 code the
  * spec names for it (through its catalogue reason), with what to change.
  */
-import { hash } from 'starknet';
 import { findGasToken, type GasToken } from '../chain/fees.ts';
-import { toHex } from '../chain/felt.ts';
+import { deploymentAddress, type DeploymentAddress } from '../chain/calldata.ts';
 import type { DeploymentData, ExecutableTransaction, FeeMode, TimeBounds, UserTransaction } from '../chain/snip29.ts';
 import type { Config } from '../config.ts';
 import { RelayError } from '../errors/base.ts';
@@ -72,14 +71,14 @@ const isAccountClass = (config: Config, classHash: string) => config.manifest.ac
  * yields the same address as a DEPLOY_ACCOUNT; the address is recomputed so a
  * client can't make the relayer deploy something other than what it claims.
  */
-export function checkDeployment(config: Config, d: DeploymentData): string {
+export function checkDeployment(config: Config, d: DeploymentData, address: DeploymentAddress = deploymentAddress()): string {
   if (!isAccountClass(config, d.class_hash)) {
     throw new RelayError('class_hash_not_supported', {
       details: `Deploy one of the supported account classes: ${config.manifest.accountClassHashes.join(', ')}.`,
       data: { class_hash: d.class_hash },
     });
   }
-  const expected = toHex(hash.calculateContractAddressFromHash(d.salt, d.class_hash, d.calldata, 0));
+  const expected = address(d);
   if (BigInt(expected) !== BigInt(d.address)) {
     throw new RelayError('deployment_address_mismatch', {
       details: 'address must equal the contract address computed from class_hash, salt and calldata (deployer 0).',
@@ -94,8 +93,8 @@ export function checkDeployment(config: Config, d: DeploymentData): string {
  * data (class, address), deploy-only being sponsored, and the deployed
  * address being the user's. Returns the address a deployment creates.
  */
-export function checkShape(config: Config, tx: UserTransaction | ExecutableTransaction, feeMode: FeeMode): string | undefined {
-  const deployed = tx.type === 'invoke' ? undefined : checkDeployment(config, tx.deployment);
+export function checkShape(config: Config, tx: UserTransaction | ExecutableTransaction, feeMode: FeeMode, address?: DeploymentAddress): string | undefined {
+  const deployed = tx.type === 'invoke' ? undefined : checkDeployment(config, tx.deployment, address);
   if (tx.type === 'deploy' && feeMode.mode !== 'sponsored') {
     throw new RelayError('deploy_requires_sponsored_mode', {
       details: 'Use fee_mode "sponsored" for "deploy", or "deploy_and_invoke" to pay in a gas token.',

@@ -40,7 +40,7 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
   const { config } = deps;
   const paymaster = config.manifest.contracts.paymaster.address;
   const token = resolveGasToken(config, params.fee_mode);
-  const deployed = checkShape(config, tx, params.fee_mode);
+  const deployed = checkShape(config, tx, params.fee_mode, deps.deploymentAddress);
   await deps.paymaster.assertActive();
   const deployment = tx.type === 'invoke' ? undefined : tx.deployment;
   const deploys = deployment ? { deployment: { classHash: deployment.class_hash } } : {};

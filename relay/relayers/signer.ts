@@ -34,6 +34,8 @@ export const jsEcdsaSign: EcdsaSign = (privateKey, hash) => {
 export interface RelayerCrypto {
   poseidonMany: PoseidonMany;
   sign: EcdsaSign;
+  /** Also the deployment check's (chain/calldata.ts deploymentAddress). */
+  pedersenOnElements?: (xs: readonly bigint[]) => bigint;
 }
 
 type Felts = readonly (string | bigint | number)[];

@@ -1,6 +1,11 @@
 /** The checks build and execute share, each refusing with its SNIP-29 reason. */
 import { hash } from 'starknet';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { jsPedersenOnElements } from '../../../relay/chain/calldata.ts';
+import { MAX_DEPLOY_CALLDATA, UserTransactionParam } from '../../../relay/chain/snip29.ts';
+import { createDeps } from '../../../relay/createDeps.ts';
+import { jsEcdsaSign, jsPoseidonMany } from '../../../relay/relayers/signer.ts';
+import { MemoryStore } from '../../../relay/store/memory.ts';
 import { parseConfig, type Config } from '../../../relay/config.ts';
 import { RelayError } from '../../../relay/errors/base.ts';
 import { checkAccountClass, checkShape, checkWindowOpen, resolveGasToken, resolveTimeBounds } from '../../../relay/execution/checks.ts';
@@ -61,6 +66,16 @@ describe('transaction shape', () => {
     expect(reasonOf(() => checkShape(config, { type: 'deploy', deployment: { ...deployment, class_hash: '0x999' } }, { mode: 'sponsored' }))).toBe('class_hash_not_supported');
     expect(reasonOf(() => checkShape(config, { type: 'deploy', deployment }, { mode: 'default', gas_token: '0x555' }))).toBe('deploy_requires_sponsored_mode');
     expect(reasonOf(() => checkShape(config, { type: 'deploy_and_invoke', deployment, invoke: { user_address: '0xabc', calls: [call] } }, { mode: 'sponsored' }))).toBe('deployment_user_mismatch');
+  });
+
+  it("checks the address with the entry's Pedersen (starknet-crypto's on Node), and a deployment's calldata is capped before any hash", async () => {
+    const onElements = vi.fn(jsPedersenOnElements);
+    const deps = createDeps({ config, store: new MemoryStore(), crypto: { poseidonMany: jsPoseidonMany, sign: jsEcdsaSign, pedersenOnElements: onElements } });
+    expect(deps.deploymentAddress(deployment)).toBe(address);
+    expect(onElements).toHaveBeenCalledTimes(2); // the calldata's hash, then the address's
+    const tx = (n: number) => ({ type: 'deploy', deployment: { ...deployment, calldata: Array(n).fill('0x7') } });
+    expect(UserTransactionParam.safeParse(tx(MAX_DEPLOY_CALLDATA)).success).toBe(true);
+    expect(UserTransactionParam.safeParse(tx(MAX_DEPLOY_CALLDATA + 1)).error?.issues.map((i) => i.code)).toEqual(['too_big']);
   });
 
   it('relays only to the manifest account classes, and prices only known gas tokens', () => {

@@ -10,8 +10,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { constants, ec, ETransactionVersion3, Signer, stark, type Call, type InvocationsSignerDetails } from 'starknet';
+import { constants, ec, ETransactionVersion3, hash, Signer, stark, type Call, type InvocationsSignerDetails } from 'starknet';
 import { describe, expect, it } from 'vitest';
+import { deploymentAddress, jsPedersenOnElements } from '../../../relay/chain/calldata.ts';
+import { toHex } from '../../../relay/chain/felt.ts';
 import { loadNativeCrypto } from '../../../relay/entry/nativeCrypto.ts';
 import { jsEcdsaSign, jsPoseidonMany, RelayerHasher, RelayerSigner, type RelayerCrypto } from '../../../relay/relayers/signer.ts';
 
@@ -79,7 +81,7 @@ describe.each(cryptos)("the relayers' signer, %s Poseidon and ECDSA", (_, crypto
   });
 });
 
-describe('the native Poseidon and ECDSA', () => {
+describe('the native Poseidon, Pedersen and ECDSA', () => {
   it('are built and loaded (scripts/build-native.sh, run by setup)', () => {
     expect(native.crypto ? 'loaded' : native.reason).toBe('loaded');
   });
@@ -88,6 +90,18 @@ describe('the native Poseidon and ECDSA', () => {
     const many = native.crypto!.poseidonMany;
     fc.assert(fc.property(fc.array(fc.bigInt({ min: 0n, max: 2n ** 251n }), { maxLength: 60 }), (xs) => many(xs) === jsPoseidonMany(xs)), { numRuns: 200 });
     expect(() => many([2n ** 256n])).toThrow(/not a felt/);
+  });
+
+  it("Pedersen on elements equals starknet.js's, and so does a deployment's address from it", () => {
+    const onElements = native.crypto!.pedersenOnElements!;
+    fc.assert(fc.property(fc.array(fc.bigInt({ min: 0n, max: 2n ** 251n }), { maxLength: 20 }), (xs) => onElements(xs) === jsPedersenOnElements(xs)), { numRuns: 100 });
+    const felt = fc.bigInt({ min: 1n, max: 2n ** 250n }).map((n) => `0x${n.toString(16)}`);
+    fc.assert(
+      fc.property(felt, felt, fc.array(felt, { maxLength: 16 }), (salt, cls, calldata) =>
+        deploymentAddress(onElements)({ salt, class_hash: cls, calldata }) === toHex(hash.calculateContractAddressFromHash(salt, cls, calldata, 0))),
+      { numRuns: 30 },
+    );
+    expect(() => onElements([2n ** 256n])).toThrow(/not a felt/);
   });
 
   it('signs what @scure/starknet verifies, and refuses what is not a felt', () => {
@@ -106,11 +120,14 @@ describe('the native Poseidon and ECDSA', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ciro-native-'));
     const liar = (name: string, code: string) => (writeFileSync(join(dir, name), code), join(dir, name));
     const real = `const real = require(${JSON.stringify(join(process.cwd(), 'relay/entry/native/ciro_crypto.node'))});`;
-    expect(loadNativeCrypto(liar('hash.cjs', `${real} exports.sign = real.sign; exports.poseidonHashMany = (xs) => '0x' + xs.length.toString(16);`))).toMatchObject({
+    expect(loadNativeCrypto(liar('hash.cjs', `${real} exports.sign = real.sign; exports.pedersenHashOnElements = real.pedersenHashOnElements; exports.poseidonHashMany = (xs) => '0x' + xs.length.toString(16);`))).toMatchObject({
       reason: expect.stringMatching(/^disagrees .* Poseidon/),
     });
+    expect(loadNativeCrypto(liar('pedersen.cjs', `${real} exports.sign = real.sign; exports.poseidonHashMany = real.poseidonHashMany; exports.pedersenHashOnElements = (xs) => real.poseidonHashMany(xs);`))).toMatchObject({
+      reason: expect.stringMatching(/^disagrees .* Pedersen/),
+    });
     // A signature of another hash.
-    expect(loadNativeCrypto(liar('sign.cjs', `${real} exports.poseidonHashMany = real.poseidonHashMany; exports.sign = (k, h) => real.sign(k, '0x' + (BigInt(h) + 1n).toString(16));`))).toMatchObject({
+    expect(loadNativeCrypto(liar('sign.cjs', `${real} exports.poseidonHashMany = real.poseidonHashMany; exports.pedersenHashOnElements = real.pedersenHashOnElements; exports.sign = (k, h) => real.sign(k, '0x' + (BigInt(h) + 1n).toString(16));`))).toMatchObject({
       reason: expect.stringMatching(/does not verify$/),
     });
   });

@@ -1,6 +1,7 @@
-//! starknet-crypto's (starknet-rs) Poseidon and ECDSA for the relay's Node entry: hashing a relayed
-//! execution's transaction costs ~6 ms of CPU in JS (@scure/starknet), ~0.2 ms here, and signing it
-//! ~1.5 ms, ~0.1 ms here. Felts cross
+//! starknet-crypto's (starknet-rs) Poseidon, Pedersen and ECDSA for the relay's Node entry: hashing a
+//! relayed execution's transaction costs ~6 ms of CPU in JS (@scure/starknet), ~0.2 ms here, signing
+//! it ~1.5 ms, ~0.1 ms here, and a Pedersen ~2 ms in JS (a deployment's address is one per felt of
+//! its calldata, plus six). Felts cross
 //! the boundary as hex strings. The TS side (../nativeCrypto.ts) checks the addon against
 //! @scure/starknet when it loads it, and falls back to JS when it is absent (Workers, no build).
 use napi::bindgen_prelude::*;
@@ -16,6 +17,17 @@ fn felt(hex: &str) -> Result<Felt> {
 pub fn poseidon_many(values: Vec<String>) -> Result<String> {
     let felts = values.iter().map(|v| felt(v)).collect::<Result<Vec<_>>>()?;
     Ok(starknet_crypto::poseidon_hash_many(&felts).to_hex_string())
+}
+
+/// Pedersen over a list, chained from 0 and closed with the list's length: Cairo 0's
+/// hash_on_elements (starknet.js computeHashOnElements), what a contract address is made of.
+#[napi(js_name = "pedersenHashOnElements")]
+pub fn pedersen_on_elements(values: Vec<String>) -> Result<String> {
+    let mut h = Felt::ZERO;
+    for v in &values {
+        h = starknet_crypto::pedersen_hash(&h, &felt(v)?);
+    }
+    Ok(starknet_crypto::pedersen_hash(&h, &Felt::from(values.len() as u64)).to_hex_string())
 }
 
 /// ECDSA on the Stark curve with RFC 6979's deterministic k, as @scure/starknet signs: [r, s] (hex).

@@ -68,7 +68,8 @@ export const UserParametersParam = z.object({
 const SignedTypedData = z.unknown().transform((v, ctx) => {
   const r = OutsideExecutionTypedData.safeParse(v);
   if (r.success) return r.data;
-  for (const i of r.error.issues) {
+  // The first few say what to fix; a caller-sized list of them is only work.
+  for (const i of r.error.issues.slice(0, 50)) {
     ctx.addIssue({ code: 'custom', message: i.message, path: i.path as PropertyKey[], params: { reason: 'typed_data_invalid' } });
   }
   return z.NEVER;

@@ -105,11 +105,22 @@ export class NodeWorkLimiter {
     }
   }
 
-  /** Counts a refusal that came after node work; what is over the limit shows at the next admit. */
-  async refused(c: NodeWorkCaller, e: unknown): Promise<void> {
-    if (!(e instanceof RelayError) || e.code === JsonRpcCode.UNAVAILABLE || e.reason === 'rate_limited') return;
+  /**
+   * Counts a refusal that came after node work; what is over the limit shows at the next admit.
+   * Outages (UNAVAILABLE) count for nobody, with one exception: a request that ran the node to the
+   * relay's deadline (`overran`) may have asked for a simulation too heavy to finish, so it counts
+   * against its own network and account. Not against the key: at an outage's onset every request
+   * in flight overruns, and that must not take the key past its backstop.
+   */
+  async refused(c: NodeWorkCaller, e: unknown, overran = false): Promise<void> {
+    if (!(e instanceof RelayError) || e.reason === 'rate_limited') return;
+    const timedOut = overran && e.reason === 'chain_unavailable';
+    if (e.code === JsonRpcCode.UNAVAILABLE && !timedOut) return;
     const at = this.now();
-    for (const l of this.refusalLimits(subjects(c))) await this.limiters.consume([l], at).catch(() => undefined);
+    for (const l of this.refusalLimits(subjects(c))) {
+      if (timedOut && l.role === 'key') continue;
+      await this.limiters.consume([l], at).catch(() => undefined);
+    }
   }
 
   private requestLimits({ key, site, client, sender }: Subjects): Limit[] {

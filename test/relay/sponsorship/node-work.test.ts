@@ -49,6 +49,21 @@ describe.each(useStoreBackends())('node work limits on $name', ({ fresh }) => {
     await expect(nw.admit(caller())).resolves.toBeUndefined();
   });
 
+  it("counts a request that ran the node to the deadline against its network and account, never the key's backstop", async () => {
+    const clock = { now: T0 };
+    const nw = new NodeWorkLimiter(await fresh(), { ...off, refusalsPerApiKeyPerHour: 1, refusalsPerClientPerHour: 2, perClientPerMinute: 100, lightPerMinute: 1 }, () => clock.now);
+    const timeout = new RelayError('chain_unavailable', { details: 'x' });
+    await nw.refused(caller(ALICE, 'k1', ATTACKER), timeout); // a fast failure: an outage, not counted
+    await nw.refused(caller(ALICE, 'k1', ATTACKER), new RelayError('paymaster_paused', { details: 'x' }), true);
+    await expect(nw.admit(caller(ALICE, 'k1', ATTACKER))).resolves.toBeUndefined();
+    await nw.refused(caller(ALICE, 'k1', ATTACKER), timeout, true);
+    await nw.refused(caller(ALICE, 'k1', ATTACKER), timeout, true);
+    expect((await reasonOf(nw.admit(caller(ALICE, 'k1', ATTACKER))))?.reason).toBe('rate_limited');
+    // The key's backstop (1) saw none of them: a network past lightPerMinute (1) is still served.
+    await nw.admit(caller(BOB, 'k1', USER));
+    await expect(nw.admit(caller(BOB, 'k1', USER))).resolves.toBeUndefined();
+  });
+
   it("counts an account per client network: naming someone's address from elsewhere uses up only the caller's share", async () => {
     const clock = { now: T0 };
     const nw = new NodeWorkLimiter(await fresh(), { ...off, perSenderPerMinute: 2, refusalsPerSenderPerHour: 1 }, () => clock.now);

@@ -27,11 +27,13 @@ const UserInvokeParam = z.object({
 });
 
 /**
- * A supported account's constructor takes a few felts (a key; Argent's owner
- * and guardian signers are 5), and each felt is a Pedersen in the address
- * check: 256 of them cost ~0.5-0.85 s of CPU in JS, 16 about 50 ms (Workers), 1 ms natively.
+ * A supported account's constructor takes a few felts (a key; Argent's
+ * Starknet-key owner and guardian, 5), up to ~30 for Argent's passkey owner
+ * (its origin is a felt per byte). Each felt is a Pedersen in the address
+ * check: 256 of them cost ~0.5-0.85 s of CPU in JS; 64, ~200 ms in JS
+ * (Workers) and ~3 ms natively (Node).
  */
-export const MAX_DEPLOY_CALLDATA = 16;
+export const MAX_DEPLOY_CALLDATA = 64;
 
 const DeploymentDataParam = z.object({
   address: Felt,

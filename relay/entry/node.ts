@@ -88,7 +88,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
   const pending = new Set<Promise<unknown>>();
   const native = loadNativeCrypto();
   const transport = nodeTransport();
-  log('relay.crypto', native.crypto ? { native: true } : { native: false, reason: native.reason });
+  log('relay.crypto', native.crypto ? { native: true, ...(native.pedersen ? { pedersen: native.pedersen } : {}) } : { native: false, reason: native.reason });
   const alertHost = config.alerts.webhook ? new URL(config.alerts.webhook.url).hostname.replace(/^\[|\]$/g, '') : undefined;
   const deps = createDeps({
     config,

@@ -18,8 +18,9 @@
  *   `lightPerMinute` requests a minute;
  * - an IPv6 /64 is cheap (one /48 holds 65,536), so past a backstop a
  *   network's site (its /48, ./clientNetwork.ts) must be light and clean too:
- *   at most `lightPerSitePerMinute` requests a minute, and no refusal this
- *   hour, across all of its networks;
+ *   at most `lightPerSitePerMinute` requests a minute, and fewer refusals this
+ *   hour than one network's allowance, across all of its networks (a mobile
+ *   carrier's /48 holds many users; one refusal must not shut them all out);
  * - a hard ceiling of twice the key's request count stops everyone: what a
  *   stranger needs to lock a dapp out is the key's count again, a minute,
  *   from networks and sites that each stay light (about 120 IPv4 addresses,
@@ -79,11 +80,12 @@ export class NodeWorkLimiter {
     const who = subjects(c);
     const refusals = this.refusalLimits(who);
     const states = await this.limiters.read(refusals, at);
-    const unrefused = (role: Role) => {
+    // A network is clean with no refusal this hour; its site, with fewer than one network's allowance of them.
+    const refusedAt = (role: Role) => {
       const i = refusals.findIndex((l) => l.role === role);
-      return i < 0 ? role === 'site' : states[i]!.remainingPoints >= refusals[i]!.points;
+      return i < 0 ? undefined : refusals[i]!.points - states[i]!.remainingPoints;
     };
-    const clean = unrefused('client') && unrefused('site');
+    const clean = refusedAt('client') === 0 && (refusedAt('site') ?? 0) < Math.max(1, this.limits.refusalsPerClientPerHour);
     const over = refusals.findIndex((l, i) => states[i]!.remainingPoints <= 0 && !(l.role === 'key' && clean));
     if (over >= 0) throw limited(refusals[over]!.what, states[over]!.msBeforeNext);
     const requests = this.requestLimits(who);

@@ -123,9 +123,13 @@ describe('the native Poseidon, Pedersen and ECDSA', () => {
     expect(loadNativeCrypto(liar('hash.cjs', `${real} exports.sign = real.sign; exports.pedersenHashOnElements = real.pedersenHashOnElements; exports.poseidonHashMany = (xs) => '0x' + xs.length.toString(16);`))).toMatchObject({
       reason: expect.stringMatching(/^disagrees .* Poseidon/),
     });
-    expect(loadNativeCrypto(liar('pedersen.cjs', `${real} exports.sign = real.sign; exports.poseidonHashMany = real.poseidonHashMany; exports.pedersenHashOnElements = (xs) => real.poseidonHashMany(xs);`))).toMatchObject({
-      reason: expect.stringMatching(/^disagrees .* Pedersen/),
-    });
+    // A Pedersen that disagrees, or an addon built before it had one: only the Pedersen is left out.
+    const wrongPedersen = loadNativeCrypto(liar('pedersen.cjs', `${real} exports.sign = real.sign; exports.poseidonHashMany = real.poseidonHashMany; exports.pedersenHashOnElements = (xs) => real.poseidonHashMany(xs);`));
+    expect(wrongPedersen).toMatchObject({ pedersen: expect.stringMatching(/^disagrees .* Pedersen/) });
+    expect(wrongPedersen.crypto && Object.keys(wrongPedersen.crypto).sort()).toEqual(['poseidonMany', 'sign']);
+    const older = loadNativeCrypto(liar('older.cjs', `${real} exports.sign = real.sign; exports.poseidonHashMany = real.poseidonHashMany;`));
+    expect(older).toMatchObject({ pedersen: expect.stringMatching(/^failed its probe/) });
+    expect(older.crypto?.poseidonMany).toBeDefined();
     // A signature of another hash.
     expect(loadNativeCrypto(liar('sign.cjs', `${real} exports.poseidonHashMany = real.poseidonHashMany; exports.pedersenHashOnElements = real.pedersenHashOnElements; exports.sign = (k, h) => real.sign(k, '0x' + (BigInt(h) + 1n).toString(16));`))).toMatchObject({
       reason: expect.stringMatching(/does not verify$/),

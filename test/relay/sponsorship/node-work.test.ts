@@ -154,7 +154,7 @@ describe.each(useStoreBackends())('node work limits on $name', ({ fresh }) => {
 
   it("past the backstops, counts an IPv6 /48 as one site: a stranger's 65,536 /64s don't each get a light allowance", async () => {
     const clock = { now: T0 };
-    const limits = { ...off, perApiKeyPerMinute: 10, perClientPerMinute: 50, lightPerMinute: 3, lightPerSitePerMinute: 5, refusalsPerApiKeyPerHour: 1, refusalsPerClientPerHour: 50 };
+    const limits = { ...off, perApiKeyPerMinute: 10, perClientPerMinute: 50, lightPerMinute: 3, lightPerSitePerMinute: 5, refusalsPerApiKeyPerHour: 1, refusalsPerClientPerHour: 2 };
     const nw = new NodeWorkLimiter(await fresh(), limits, () => clock.now);
     for (let i = 0; i < 10; i++) await nw.admit(caller(ALICE, 'k1', '198.51.100.1'));
     // Past the request backstop: /64s of one /48, each light, are served until their site has had 5 this minute.
@@ -165,11 +165,13 @@ describe.each(useStoreBackends())('node work limits on $name', ({ fresh }) => {
     // Another site, and an IPv4 client, are still light.
     await expect(nw.admit(caller(BOB, 'k1', '2001:db8:600d:1::1'))).resolves.toBeUndefined();
     await expect(nw.admit(caller(BOB, 'k1', '192.0.2.44'))).resolves.toBeUndefined();
-    // Past the refusal backstop: one refusal in a /64 makes its whole site unclean, for the hour.
+    // Past the refusal backstop: once its /64s have had one network's allowance of refusals (here 2), the whole site is unclean, for the hour.
     clock.now = T0 + 60;
     await nw.admit(caller(BOB, 'k1', inSite(100)));
     await nw.refused(caller(BOB, 'k1', inSite(100)), badSignature);
-    expect((await reasonOf(nw.admit(caller(BOB, 'k1', inSite(101)))))?.reason).toBe('rate_limited');
+    await expect(nw.admit(caller(BOB, 'k1', inSite(101)))).resolves.toBeUndefined();
+    await nw.refused(caller(BOB, 'k1', inSite(101)), badSignature);
+    expect((await reasonOf(nw.admit(caller(BOB, 'k1', inSite(102)))))?.reason).toBe('rate_limited');
     await expect(nw.admit(caller(BOB, 'k1', '2001:db8:600d:2::1'))).resolves.toBeUndefined();
     // With the site count off, each /64 stands alone (the old behaviour).
     const flat = new NodeWorkLimiter(await fresh(), { ...limits, lightPerSitePerMinute: 0 }, () => T0);

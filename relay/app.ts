@@ -4,7 +4,7 @@
  * `app.request()`. Runtime specifics (serving, env, background work) live in
  * relay/entry/.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { createAdminApi } from './admin/api.ts';
 import { bodyLimit } from './admin/bodyLimit.ts';
 import { createConsole } from './console/serve.ts';
@@ -19,6 +19,9 @@ import { readiness } from './rpc/readiness.ts';
 import { createSessionRoutes } from './sessions/routes.ts';
 import { clientAddress, isInternalPeer } from './sponsorship/clientNetwork.ts';
 import { API_KEY_HEADER } from './tenants/auth.ts';
+
+/** What a JSON-RPC body without an API key may weigh: isAvailable and getSupportedTokens take no params. */
+export const KEYLESS_BODY_BYTES = 16 * 1024;
 
 export interface AppOptions {
   /** The peer's address as the runtime sees it (a socket, a platform header); used unless config names a proxy header. */
@@ -45,10 +48,12 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   const tooLarge = () => new RelayError('body_too_large', { details: `Bodies are limited to ${deps.config.maxBodyBytes} bytes.` });
 
   // JSON-RPC answers even an oversized body in JSON-RPC's own shape.
-  const limit = bodyLimit({
-    maxSize: deps.config.maxBodyBytes,
-    onError: (c) => c.json({ jsonrpc: '2.0', id: null, error: tooLarge().toJsonRpc() }, 413),
-  });
+  const rpcLimit = (maxSize: number, err: () => RelayError) => bodyLimit({ maxSize, onError: (c) => c.json({ jsonrpc: '2.0', id: null, error: err().toJsonRpc() }, 413) });
+  const keyed = rpcLimit(deps.config.maxBodyBytes, tooLarge);
+  // The methods that need no key take a few bytes of params: a keyless body is only ever parsed to be refused.
+  const keyless = rpcLimit(Math.min(KEYLESS_BODY_BYTES, deps.config.maxBodyBytes), () =>
+    new RelayError('body_too_large', { details: `Without an API key (${API_KEY_HEADER}), bodies are limited to ${KEYLESS_BODY_BYTES} bytes; with one, to ${deps.config.maxBodyBytes}.` }));
+  const limit: MiddlewareHandler = (c, next) => (c.req.header(API_KEY_HEADER) ? keyed(c, next) : keyless(c, next));
   for (const path of ['/', '/rpc']) {
     app.post(path, limit, async (c) => {
       const res = await handleRpc(deps, await c.req.text(), c.req.header(API_KEY_HEADER), clientOf(c));

@@ -8,6 +8,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../relay/config.ts';
+import { KEYLESS_BODY_BYTES } from '../../../relay/app.ts';
 import { createNodeRelay, listen, type NodeRelay } from '../../../relay/entry/node.ts';
 import { ALICE, JOB_MGR, jobsPolicy, makeConfig, sel } from './helpers.ts';
 
@@ -31,9 +32,9 @@ afterAll(async () => {
 });
 
 /** POSTs `body` in two writes; `chunked` leaves out Content-Length, so Node sends Transfer-Encoding: chunked. */
-function post(path: string, body: string, chunked: boolean): Promise<{ status: number; body: any }> {
+function post(path: string, body: string, chunked: boolean, key: string | null = adminKey): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'x-paymaster-api-key': adminKey };
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', ...(key ? { 'x-paymaster-api-key': key } : {}) };
     if (!chunked) headers['content-length'] = Buffer.byteLength(body);
     const req = request(`${base}${path}`, { method: 'POST', headers }, (res) => {
       let text = '';
@@ -81,4 +82,49 @@ describe('body limit over HTTP', () => {
     expect(small.status).toBe(200);
     expect(small.body).toMatchObject({ id: 1, result: false });
   });
+
+  it('JSON-RPC without a key: bodies are limited to 16 KiB, whatever the keyed limit', async () => {
+    const wide = new NodeRelay_();
+    await wide.start();
+    try {
+      const body = (pad: number) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'paymaster_isAvailable', pad: 'x'.repeat(pad) });
+      for (const chunked of [false, true]) {
+        const r = await wide.post('/', body(KEYLESS_BODY_BYTES), chunked, null);
+        expect(r.status).toBe(413);
+        expect(r.body.error).toMatchObject({ code: -32600, data: { reason: 'body_too_large', details: expect.stringContaining('Without an API key') } });
+      }
+      expect((await wide.post('/', body(KEYLESS_BODY_BYTES - 200), false, null)).body).toMatchObject({ id: 1, result: false });
+      // With a key (any: the limit is judged before the key is checked), the keyed limit applies.
+      expect((await wide.post('/', body(KEYLESS_BODY_BYTES), false, 'someone.some-secret-value')).body).toMatchObject({ id: 1, result: false });
+    } finally {
+      await wide.stop();
+    }
+  });
 });
+
+/** A relay with the default (256 KiB) keyed limit, over HTTP. */
+class NodeRelay_ {
+  private relay?: NodeRelay;
+  private close?: () => void;
+  private url = '';
+  async start(): Promise<void> {
+    const { config } = await makeConfig();
+    this.relay = await createNodeRelay(config);
+    const { server, url } = await listen(this.relay, 0);
+    this.url = url;
+    this.close = () => server.close();
+  }
+  post(path: string, body: string, chunked: boolean, key: string | null) {
+    const saved = base;
+    base = this.url;
+    try {
+      return post(path, body, chunked, key);
+    } finally {
+      base = saved;
+    }
+  }
+  async stop(): Promise<void> {
+    this.close?.();
+    await this.relay?.close();
+  }
+}

@@ -28,6 +28,8 @@ export interface AppOptions {
   clientAddress?: (c: Context) => string | undefined;
   /** Gzip the console's page and assets (Node); Workers leave encoding to the platform. */
   compressConsole?: boolean;
+  /** Log once when requests come through a proxy and clientIpHeader is unset (Node; on Workers the platform names the client). */
+  warnUnsetProxyHeader?: boolean;
 }
 
 export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
@@ -38,10 +40,10 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   let warned = false;
   const clientOf = (c: Context) => {
     const peer = opts.clientAddress?.(c);
-    // A proxy's header reaching an internal socket, with none configured: every caller shares the proxy's limits.
-    if (!header && !warned && c.req.header('x-forwarded-for') && isInternalPeer(peer)) {
+    // Cloudflare in front, or a proxy's header reaching an internal socket, with none configured: every caller shares the proxy's limits.
+    if (opts.warnUnsetProxyHeader && !header && !warned && (c.req.header('cf-connecting-ip') || (c.req.header('x-forwarded-for') && isInternalPeer(peer)))) {
       warned = true;
-      deps.log('relay.client_ip_header_unset', { peer, message: 'Requests come through a proxy (x-forwarded-for from an internal peer) but clientIpHeader is unset: every client shares one network for deploy and node-work limits. Set clientIpHeader (and trustedProxyHops).' });
+      deps.log('relay.client_ip_header_unset', { peer, message: 'Requests come through a proxy (cf-connecting-ip, or x-forwarded-for from an internal peer) but clientIpHeader is unset: every client shares one network for deploy and node-work limits. Set clientIpHeader (and trustedProxyHops).' });
     }
     return clientAddress(header ? c.req.header(header) : undefined, hops, peer);
   };

@@ -126,7 +126,7 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
   alertTimer?.unref();
   return {
     deps,
-    app: createApp(deps, { clientAddress: socketPeer, compressConsole: true }),
+    app: createApp(deps, { clientAddress: socketPeer, compressConsole: true, warnUnsetProxyHeader: true }),
     close: async () => {
       clearInterval(timer);
       clearInterval(alertTimer);

@@ -200,6 +200,17 @@ describe('a proxy in front, with no clientIpHeader configured', () => {
       await rpc({ 'x-forwarded-for': '203.0.113.9' });
       await rpc({ 'x-forwarded-for': '203.0.113.10' });
       expect(warned()).toEqual([expect.objectContaining({ peer: '127.0.0.1', message: expect.stringContaining('clientIpHeader') })]);
+      // Cloudflare in front of a Node relay: its edge is a public peer, and names the client in cf-connecting-ip.
+      const behindCloudflare = await createNodeRelay(relay.deps.config, { fetch: node, log: jsonLines((l) => lines.push(l)), sweepMs: 3_600_000 });
+      const cf = await listen(behindCloudflare, 0);
+      try {
+        const before = warned().length;
+        await fetch(`${cf.url}/`, { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.9' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'paymaster_isAvailable' }) });
+        expect(warned().length).toBe(before + 1);
+      } finally {
+        cf.server.close();
+        await behindCloudflare.close();
+      }
     } finally {
       server.close();
     }

@@ -24,7 +24,7 @@ import { TextRegistry } from './observability/textRegistry.ts';
 import { createAlerts } from './observability/watch.ts';
 import { RelayerPool } from './relayers/pool.ts';
 import { SimulationAccount } from './relayers/simulator.ts';
-import type { RelayerCrypto } from './relayers/signer.ts';
+import { jsPoseidonMany, type RelayerCrypto } from './relayers/signer.ts';
 import { Cosigners } from './sessions/cosigner.ts';
 import { ChainReputationSource } from './sponsorship/facts/reputation.ts';
 import { WebhookClient } from './sponsorship/facts/webhook.ts';
@@ -130,6 +130,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     store,
     provider,
     deploymentAddress: deploymentAddress(o.crypto?.pedersenOnElements),
+    poseidonMany: o.crypto?.poseidonMany ?? jsPoseidonMany,
     relayers,
     paymaster: new PaymasterState(provider, config.manifest.contracts.paymaster.address),
     clock: new ChainClock(provider),

@@ -83,6 +83,8 @@ export interface RelayDeps {
   relayers: RelayerPool;
   /** A deployment's address from its class, salt and calldata: starknet-crypto's Pedersen on Node. */
   deploymentAddress: DeploymentAddress;
+  /** Poseidon for the relay's own hashing of caller-sized data (a session's outside execution): starknet-crypto's on Node. */
+  poseidonMany: (xs: readonly bigint[]) => bigint;
   /** The Paymaster contract's pause switch. */
   paymaster: PaymasterState;
   /** The latest block's timestamp, kept up to a second. */

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hash, shortString, typedData, type TypedData } from 'starknet';
+import fc from 'fast-check';
+import { ec, hash, shortString, typedData, type TypedData } from 'starknet';
+import { toHex } from '../../../relay/chain/felt.ts';
+import { outsideExecutionHash } from '../../../relay/chain/outsideHash.ts';
+import { loadNativeCrypto } from '../../../relay/entry/nativeCrypto.ts';
 import { buildTypedData, OutsideExecutionTypedData } from '../../../relay/chain/snip9.ts';
 import { formatPath } from '../../../policies/index.ts';
 import { repoRoot } from '../../../scripts/local/toolchain.ts';
@@ -22,13 +26,14 @@ const expected = (label: string) => {
   return m[1]!;
 };
 
-const vector = buildTypedData('0x534e5f5345504f4c4941', {
+const vectorExecution = {
   caller: ANY_CALLER,
   nonce: '0x1',
   executeAfter: 1,
   executeBefore: 2_000_000_000,
   calls: [{ to: '0x123', selector: hash.getSelectorFromName('transfer'), calldata: ['0x456', '100', '0'] }],
-});
+};
+const vector = buildTypedData('0x534e5f5345504f4c4941', vectorExecution);
 
 describe('SNIP-9 v2 typed data', () => {
   it('matches the spec vector hash', () => {
@@ -68,5 +73,26 @@ describe('SNIP-9 v2 typed data', () => {
     const noCalls = structuredClone(vector) as any;
     noCalls.message.Calls = [];
     expect(parseTypedData(noCalls)).toMatchObject({ ok: false, path: 'message.Calls' });
+  });
+
+  it('is hashed by outsideExecutionHash as starknet.js hashes it, with either Poseidon', () => {
+    const js = (xs: readonly bigint[]) => ec.starkCurve.poseidonHashMany([...xs]);
+    const native = loadNativeCrypto().crypto!.poseidonMany;
+    expect(toHex(outsideExecutionHash('0x534e5f5345504f4c4941', vectorExecution, '0xabc', js))).toBe(expected('getMessageHash\\(typedData, 0xabc\\)'));
+    const felt = fc.bigInt({ min: 0n, max: 2n ** 251n }).map((n) => `0x${n.toString(16)}`);
+    const execution = fc.record({
+      caller: felt,
+      nonce: felt,
+      executeAfter: fc.integer({ min: 0, max: 2 ** 40 }),
+      executeBefore: fc.integer({ min: 0, max: 2 ** 40 }),
+      calls: fc.array(fc.record({ to: felt, selector: felt, calldata: fc.array(felt, { maxLength: 8 }) }), { maxLength: 4 }),
+    });
+    fc.assert(
+      fc.property(execution, felt, fc.constantFrom('0x534e5f5345504f4c4941', '0x534e5f4d41494e'), (oe, account, chain) => {
+        const want = BigInt(typedData.getMessageHash(buildTypedData(chain, oe), account));
+        return outsideExecutionHash(chain, oe, account, js) === want && outsideExecutionHash(chain, oe, account, native) === want;
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -18,6 +18,7 @@ import { balanceOf, STRK } from '../../helpers/relay.ts';
 import { call, CIRO, u256 } from '../../../scripts/local/seed.ts';
 import { executeAndWait } from '../../../scripts/local/accounts.ts';
 import { MAX_SESSIONS_PER_ACCOUNT } from '../../../relay/sessions/records.ts';
+import { MAX_SESSION_CALLS } from '../../../relay/sessions/cosign.ts';
 import { deployArgent, makeSession, ownerExecute, refusal, sessionExecute, sponsored, startSessionStack, type ArgentAccount, type Made, type SessionStack } from './helpers.ts';
 
 let st: SessionStack;
@@ -193,6 +194,10 @@ describe('the session API', () => {
     const heavy = structuredClone(efo);
     heavy.message.message.message.Calls[0].Calldata = Array.from({ length: 1100 }, (_, i) => `0x${i.toString(16)}`);
     expect(await cosign(heavy)).toMatchObject({ status: 413, body: { error: { reason: 'session_calldata_too_large' } } });
+    // Each call is hashed too: more than MAX_SESSION_CALLS of them is refused before the hash as well.
+    const many = structuredClone(efo);
+    many.message.message.message.Calls = Array.from({ length: MAX_SESSION_CALLS + 1 }, () => structuredClone(efo.message.message.message.Calls[0]));
+    expect(await cosign(many)).toMatchObject({ status: 413, body: { error: { reason: 'session_calldata_too_large', details: expect.stringContaining(`at most ${MAX_SESSION_CALLS} calls`) } } });
     // é: a Cairo short string can't hold it, and the session hash used to throw on it (a 500).
     const accented = { address: worker.address, session: { ...m.request.offchainSession, metadata: '{"projectID":"ciro-workers","n":"\u00e9"}' }, ownerSignature: ['0x1', '0x2'] };
     expect((await st.http('POST', '/sessions/authorize', accented)).body.error).toMatchObject({ reason: 'invalid_request', path: 'session.metadata' });

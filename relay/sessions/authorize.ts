@@ -26,6 +26,9 @@ export async function authorizeSession(deps: RelayDeps, ctx: CallerContext, body
   const records = new SessionRecords(deps.store);
 
   return metered(deps, ctx, account, async () => {
+    // An account at its cap is refused before the node and the session hash, unless this is a session it already has.
+    const stored = await records.forAccount(ctx.tenant.id, account);
+    if (stored.length >= MAX_SESSIONS_PER_ACCOUNT && !stored.some((r) => sameSession(r, session))) throw tooMany();
     const now = await deps.clock.read();
     const policy = await assertSessionFits(deps, ctx.tenant, { account, apiKeyId: ctx.apiKeyId, ...session }, now);
     await assertGuardedBy(deps, account, cosigner);
@@ -41,12 +44,7 @@ export async function authorizeSession(deps: RelayDeps, ctx: CallerContext, body
     if (existing) return { created: false, record: existing };
     // Every stored record counts, revoked and expired ones too: each is kept until a week after its expiry, so
     // counting only live ones let an account pile up short sessions (and every listing read them all).
-    const stored = await records.forAccount(ctx.tenant.id, account);
-    if (stored.length >= MAX_SESSIONS_PER_ACCOUNT) {
-      throw new RelayError('too_many_sessions', {
-        details: `An account may have ${MAX_SESSIONS_PER_ACCOUNT} sessions stored at this relay; revoked and expired ones count until a week after they expire.`,
-      });
-    }
+    if ((await records.forAccount(ctx.tenant.id, account)).length >= MAX_SESSIONS_PER_ACCOUNT) throw tooMany();
     return records.create({
       hash,
       tenant: ctx.tenant.id,
@@ -59,6 +57,17 @@ export async function authorizeSession(deps: RelayDeps, ctx: CallerContext, body
       createdAt: new Date().toISOString(),
     });
   });
+}
+
+const tooMany = () =>
+  new RelayError('too_many_sessions', {
+    details: `An account may have ${MAX_SESSIONS_PER_ACCOUNT} sessions stored at this relay; revoked and expired ones count until a week after they expire.`,
+  });
+
+/** The fields a session's hash is made of, besides the account and the chain: equal fields, the same session. */
+function sameSession(r: SessionRecord, s: Pick<SessionRecord, 'expiresAt' | 'methods' | 'metadata' | 'sessionKeyGuid'>): boolean {
+  return r.expiresAt === s.expiresAt && r.metadata === s.metadata && BigInt(r.sessionKeyGuid) === BigInt(s.sessionKeyGuid) &&
+    r.methods.length === s.methods.length && r.methods.every((m, i) => BigInt(m.contract) === BigInt(s.methods[i]!.contract) && m.selector === s.methods[i]!.selector);
 }
 
 export const revoked = (r: SessionRecord) =>

@@ -20,7 +20,12 @@ export const OffChainSessionSchema = z.strictObject({
   /** Unix seconds (x-sessions: `expires_at`, a number). */
   expires_at: z.union([z.number().int().positive(), z.string().regex(/^\d{1,12}$/).transform(Number)]).pipe(z.number().max(2 ** 40)),
   /** Selectors are entrypoint names: x-sessions hashes each name into its Merkle leaf, so a hex selector could never be proven. */
-  allowed_methods: z.array(z.strictObject({ 'Contract Address': Address, selector: EntrypointSchema })).min(1).max(64),
+  allowed_methods: z
+    .array(z.strictObject({ 'Contract Address': Address, selector: EntrypointSchema }))
+    .min(1)
+    .max(64)
+    // Each method is a leaf of the hashed Merkle tree: a repeated one adds hashing and allows nothing more.
+    .refine((ms) => new Set(ms.map((m) => `${m['Contract Address']}:${m.selector}`)).size === ms.length, 'each method at most once'),
   // Hashed as a Cairo ByteArray of short strings: only printable ASCII encodes (x-sessions signs nothing else).
   metadata: z.string().max(MAX_SESSION_METADATA).regex(/^[\x20-\x7e]*$/, 'printable ASCII only'),
   session_key_guid: FeltOut,

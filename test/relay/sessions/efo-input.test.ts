@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildTypedData, OutsideExecutionTypedData } from '../../../relay/chain/snip9.ts';
+import { AuthorizeBodySchema } from '../../../relay/sessions/schemas.ts';
 import { MemoryStore } from '../../../relay/store/memory.ts';
 import { makeApp, makeConfig, MANIFEST } from '../admin/helpers.ts';
 
@@ -32,5 +33,12 @@ describe('typed data type definitions', () => {
     const res = await app.request('/sessions/argent/cosigner/signSessionEFO', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toContain('unexpected extra types');
+  });
+
+  it('a session names each method once: a repeated one is one more Merkle leaf to hash, allowing nothing', () => {
+    const m = { 'Contract Address': '0x111', selector: 'heartbeat' };
+    const body = (methods: object[]) => ({ address: '0xa11ce', session: { expires_at: 2_000_000_000, allowed_methods: methods, metadata: '{}', session_key_guid: '0x1' }, ownerSignature: ['0x1', '0x2'] });
+    expect(AuthorizeBodySchema.safeParse(body([m, { ...m, selector: 'claim_rewards' }])).success).toBe(true);
+    expect(AuthorizeBodySchema.safeParse(body([m, { ...m, 'Contract Address': '0x0111' }])).error?.issues.map((i) => i.message)).toEqual(['each method at most once']);
   });
 });

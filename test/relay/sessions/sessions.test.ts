@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shortString, stark, typedData } from 'starknet';
+import { shortString, stark, typedData, type TypedData } from 'starknet';
 import { createApp } from '../../../relay/app.ts';
 import { createDeps } from '../../../relay/createDeps.ts';
 import { listen } from '../../../relay/entry/node.ts';
@@ -229,5 +229,10 @@ describe('the session API', () => {
     expect((await st.http('DELETE', `/sessions/${made[0]!.authorize.body.sessionHash}`, undefined, st.adminKey)).status).toBe(200);
     // A revoked session is still stored (a week past its expiry): it keeps its place.
     expect((await makeSession(st, fresh, { methods: ['heartbeat'], seconds: 900 })).authorize.body.error.reason).toBe('too_many_sessions');
+    // At the cap, a new session is refused before the node and the hash; one the account already has is answered as before.
+    const again = made[1]!;
+    const ownerSignature = stark.formatSignature(await fresh.owner.signMessage(again.request.sessionTypedData as TypedData));
+    const same = await st.http('POST', '/sessions/authorize', { address: fresh.address, session: again.request.offchainSession, ownerSignature });
+    expect(same).toMatchObject({ status: 200, body: { sessionHash: again.authorize.body.sessionHash } });
   }, 120_000);
 });

@@ -40,6 +40,8 @@ export interface RelayerCrypto {
 
 type Felts = readonly (string | bigint | number)[];
 const AHEAD_MAX = 256;
+/** Calldata felts worth hashing ahead of the node's answer (a heartbeat has a handful). */
+const AHEAD_FELTS = 256;
 const keyOf = (calldata: Felts) => calldata.map(String).join(',');
 const dam = (m: string) => BigInt(m === EDataAvailabilityMode.L2 ? EDAMode.L2 : EDAMode.L1);
 const V3: unknown[] = Object.values(ETransactionVersion3);
@@ -68,8 +70,14 @@ export class RelayerHasher {
     this.ahead.set(key, this.many(calldata));
   }
 
-  /** Runs prehashCalldata() once the current tick's I/O (the node request) has been sent. */
+  /**
+   * Runs prehashCalldata() once the current tick's I/O (the node request) has been sent. Only for
+   * ordinary calldata: a big one hashed ahead costs a request the node then refuses as much as the
+   * node's own work (JS Poseidon, on Workers: ~0.46 s at the calldata limit), so it waits for signing.
+   */
   prehashSoon(calls: Call[]): void {
+    const felts = calls.reduce((n, c) => n + (Array.isArray(c.calldata) ? c.calldata.length : 0), 0);
+    if (felts > AHEAD_FELTS) return;
     setImmediate(() => {
       try {
         this.prehashCalldata(calls);

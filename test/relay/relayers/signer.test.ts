@@ -79,6 +79,16 @@ describe.each(cryptos)("the relayers' signer, %s Poseidon and ECDSA", (_, crypto
     expect(sigB).toEqual(await sign(library, b, d));
     expect(sigB).not.toEqual(await sign(library, a, d));
   });
+
+  it('hashes ordinary calldata ahead of the node, and leaves a big one for signing', async () => {
+    let hashed = 0;
+    const hasher = new RelayerHasher((xs) => (hashed++, jsPoseidonMany(xs)));
+    const call = (n: number): Call[] => [{ contractAddress: '0x1', entrypoint: 'approve', calldata: Array(n).fill('0x2') }];
+    hasher.prehashSoon(call(3));
+    hasher.prehashSoon(call(2_000));
+    await new Promise((r) => setImmediate(r));
+    expect(hashed).toBe(1);
+  });
 });
 
 describe('the native Poseidon, Pedersen and ECDSA', () => {

@@ -18,12 +18,12 @@ import type { SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { accountNotDeployed, checkAccountClass, checkShape, resolveGasToken, resolveTimeBounds, settleLater } from './checks.ts';
 import { estimateSequence, keepEstimate, reusedEstimate, type Estimate } from './estimate.ts';
-import { metered } from './metered.ts';
+import { metered, weightOf } from './metered.ts';
 import { resolveTip } from './tip.ts';
 
 export async function buildTransaction(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, params: UserParameters) {
   const sender = tx.type === 'invoke' ? tx.invoke.user_address : tx.deployment.address;
-  return metered(deps, ctx, sender, () => build(deps, ctx, tx, params));
+  return metered(deps, ctx, sender, () => build(deps, ctx, tx, params), weightOf(tx));
 }
 
 async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, params: UserParameters) {

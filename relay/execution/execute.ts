@@ -22,7 +22,7 @@ import { holdTtlMs } from '../store/keys.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
 import { settleLater } from './checks.ts';
-import { metered } from './metered.ts';
+import { metered, weightOf } from './metered.ts';
 import { planExecution, type Plan } from './plan.ts';
 import { simulate, type Simulation, type Simulator } from './simulate.ts';
 import { submit } from './submit.ts';
@@ -41,7 +41,7 @@ export async function executeTransaction(
   params: UserParameters,
 ): Promise<ExecuteResult> {
   const sender = tx.type === 'invoke' ? tx.invoke.user_address : tx.deployment.address;
-  return metered(deps, ctx, sender, () => execute(deps, ctx, tx, params));
+  return metered(deps, ctx, sender, () => execute(deps, ctx, tx, params), weightOf(tx));
 }
 
 async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransaction, params: UserParameters): Promise<ExecuteResult> {

@@ -51,6 +51,8 @@ export interface NodeWorkCaller {
   sender: string;
   /** The caller's address as the entry saw it; requests with none share one client, `unknown`. */
   client?: string;
+  /** What the request counts for against the request limits (1 for an ordinary one; bigger calldata weighs more). */
+  weight?: number;
 }
 
 type Role = 'key' | 'site' | 'client' | 'sender';
@@ -88,7 +90,7 @@ export class NodeWorkLimiter {
     const clean = refusedAt('client') === 0 && (refusedAt('site') ?? 0) < Math.max(1, this.limits.refusalsPerClientPerHour);
     const over = refusals.findIndex((l, i) => states[i]!.remainingPoints <= 0 && !(l.role === 'key' && clean));
     if (over >= 0) throw limited(refusals[over]!.what, states[over]!.msBeforeNext);
-    const requests = this.requestLimits(who);
+    const requests = this.requestLimits(who).map((l) => ({ ...l, cost: Math.max(1, Math.floor(c.weight ?? 1)) }));
     const taken = await this.limiters.consume(requests, at);
     if (!taken.ok) throw limited(requests[taken.index]!.what, taken.msBeforeNext);
     // Judged on the counts with this request in them, so requests sent at once can't all find room.

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RelayError } from '../../../relay/errors/base.ts';
+import { FELTS_PER_WEIGHT, weightOf } from '../../../relay/execution/metered.ts';
 import { NodeWorkLimiter, type NodeWorkLimits } from '../../../relay/sponsorship/nodeWork.ts';
 import { ALICE, BOB, T0, useStoreBackends } from './helpers.ts';
 
@@ -62,6 +63,18 @@ describe.each(useStoreBackends())('node work limits on $name', ({ fresh }) => {
     // The key's backstop (1) saw none of them: a network past lightPerMinute (1) is still served.
     await nw.admit(caller(BOB, 'k1', USER));
     await expect(nw.admit(caller(BOB, 'k1', USER))).resolves.toBeUndefined();
+  });
+
+  it('counts a heavy request for its weight: a network gets fewer of them', async () => {
+    const clock = { now: T0 };
+    const nw = new NodeWorkLimiter(await fresh(), { ...off, perClientPerMinute: 10 }, () => clock.now);
+    await nw.admit({ ...caller(ALICE, 'k1', ATTACKER), weight: weightOf({ type: 'invoke', invoke: { calls: [{ calldata: Array(3_400) }] } }) });
+    await nw.admit({ ...caller(ALICE, 'k1', ATTACKER), weight: 3 });
+    expect((await reasonOf(nw.admit(caller(ALICE, 'k1', ATTACKER))))?.reason).toBe('rate_limited');
+    // 7 + 3 = 10: the network's minute is spent; another network's is not.
+    await expect(nw.admit(caller(ALICE, 'k1', USER))).resolves.toBeUndefined();
+    expect(weightOf({ type: 'invoke', invoke: { calls: [{ calldata: ['0x1'] }] } })).toBe(1);
+    expect(weightOf({ type: 'deploy_and_invoke', deployment: { calldata: Array(64) }, invoke: { typed_data: { execution: { calls: [{ calldata: Array(FELTS_PER_WEIGHT) }] } } } })).toBe(2);
   });
 
   it("counts an account per client network: naming someone's address from elsewhere uses up only the caller's share", async () => {

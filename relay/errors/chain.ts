@@ -47,6 +47,10 @@ export function nodeTraceOf(e: unknown): string | undefined {
 export const isNodeUnreachable = (e: unknown): boolean =>
   findCause(e, (x): x is NodeUnreachableError => x instanceof NodeUnreachableError) !== undefined;
 
+/** The node took longer than the relay's deadline (the provider aborts with a TimeoutError), as opposed to refusing or failing fast. */
+export const isNodeTimeout = (e: unknown): boolean =>
+  findCause(e, (x): x is { name: string } => (x as { name?: unknown } | null)?.name === 'TimeoutError') !== undefined;
+
 export const chainUnavailable = (cause: unknown) =>
   new RelayError('chain_unavailable', {
     details: 'The Starknet node did not answer as expected; nothing was executed. Retry later.',

@@ -20,11 +20,10 @@ export function weightOf(tx: { type: string; invoke?: { calls: { calldata: unkno
 export async function metered<T>(deps: RelayDeps, ctx: CallerContext, sender: string, work: () => Promise<T>, weight = 1): Promise<T> {
   const caller = { tenant: ctx.tenant.id, apiKeyId: ctx.apiKeyId, sender, client: ctx.client, weight };
   await deps.nodeWork.admit(caller);
-  const started = Date.now();
   try {
     return await work();
   } catch (e) {
-    await deps.nodeWork.refused(caller, e, Date.now() - started >= deps.config.rpcTimeoutMs);
+    await deps.nodeWork.refused(caller, e);
     throw e;
   }
 }

@@ -28,6 +28,7 @@
  * A new address buys nothing: the network's and the key's counts still hold.
  */
 import { RelayError } from '../errors/base.ts';
+import { isNodeTimeout } from '../errors/chain.ts';
 import { JsonRpcCode } from '../errors/codes.ts';
 import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
@@ -90,7 +91,7 @@ export class NodeWorkLimiter {
     const clean = refusedAt('client') === 0 && (refusedAt('site') ?? 0) < Math.max(1, this.limits.refusalsPerClientPerHour);
     const over = refusals.findIndex((l, i) => states[i]!.remainingPoints <= 0 && !(l.role === 'key' && clean));
     if (over >= 0) throw limited(refusals[over]!.what, states[over]!.msBeforeNext);
-    const requests = this.requestLimits(who).map((l) => ({ ...l, cost: Math.max(1, Math.floor(c.weight ?? 1)) }));
+    const requests = this.requestLimits(who, Math.max(1, Math.floor(c.weight ?? 1)));
     const taken = await this.limiters.consume(requests, at);
     if (!taken.ok) throw limited(requests[taken.index]!.what, taken.msBeforeNext);
     // Judged on the counts with this request in them, so requests sent at once can't all find room.
@@ -112,13 +113,13 @@ export class NodeWorkLimiter {
   /**
    * Counts a refusal that came after node work; what is over the limit shows at the next admit.
    * Outages (UNAVAILABLE) count for nobody, with one exception: a request that ran the node to the
-   * relay's deadline (`overran`) may have asked for a simulation too heavy to finish, so it counts
-   * against its own network and account. Not against the key: at an outage's onset every request
-   * in flight overruns, and that must not take the key past its backstop.
+   * relay's deadline may have asked for a simulation too heavy to finish, so it counts against its
+   * own network and account. Not against the key: at an outage's onset every request in flight
+   * times out, and that must not take the key past its backstop.
    */
-  async refused(c: NodeWorkCaller, e: unknown, overran = false): Promise<void> {
+  async refused(c: NodeWorkCaller, e: unknown): Promise<void> {
     if (!(e instanceof RelayError) || e.reason === 'rate_limited') return;
-    const timedOut = overran && e.reason === 'chain_unavailable';
+    const timedOut = e.reason === 'chain_unavailable' && isNodeTimeout(e);
     if (e.code === JsonRpcCode.UNAVAILABLE && !timedOut) return;
     const at = this.now();
     for (const l of this.refusalLimits(subjects(c))) {
@@ -127,9 +128,9 @@ export class NodeWorkLimiter {
     }
   }
 
-  private requestLimits({ key, site, client, sender }: Subjects): Limit[] {
+  private requestLimits({ key, site, client, sender }: Subjects, weight: number): Limit[] {
     const l = this.limits;
-    return indexed([
+    return indexed(weight, [
       limit('key', 2 * l.perApiKeyPerMinute, 60, key, `${l.perApiKeyPerMinute} requests per minute per API key from all clients, then only networks at ${l.lightPerMinute} or fewer a minute (${l.lightPerSitePerMinute} per IPv6 /48), up to ${2 * l.perApiKeyPerMinute}`),
       site && l.lightPerSitePerMinute > 0 ? limit('site', UNBOUNDED, 60, site, 'requests per minute per IPv6 /48') : undefined,
       limit('client', l.perClientPerMinute, 60, client, `${l.perClientPerMinute} requests per minute per API key from one client network`),
@@ -139,7 +140,7 @@ export class NodeWorkLimiter {
 
   private refusalLimits({ key, site, client, sender }: Subjects): Limit[] {
     const l = this.limits;
-    return indexed([
+    return indexed(1, [
       limit('key', l.refusalsPerApiKeyPerHour, 3_600, `refused:${key}`, `${l.refusalsPerApiKeyPerHour} refused requests per hour per API key, then only networks (and IPv6 /48s) it has not refused this hour, at ${l.lightPerMinute} or fewer requests a minute`),
       site && l.lightPerSitePerMinute > 0 ? limit('site', UNBOUNDED, 3_600, `refused:${site}`, 'refused requests per hour per IPv6 /48') : undefined,
       limit('client', l.refusalsPerClientPerHour, 3_600, `refused:${client}`, `${l.refusalsPerClientPerHour} refused requests per hour per API key from one client network`),
@@ -163,11 +164,12 @@ function subjects(c: NodeWorkCaller): Subjects {
   };
 }
 
-const indexed = (xs: (Omit<Limit, 'index'> | undefined)[]): Limit[] => xs.filter((x) => x !== undefined).map((x, index) => ({ ...x, index }));
+/** `cost`: what one request counts for in each of the limits. */
+const indexed = (cost: number, xs: (Omit<Limit, 'index' | 'cost'> | undefined)[]): Limit[] => xs.filter((x) => x !== undefined).map((x, index) => ({ ...x, cost, index }));
 
 /** 0 points disables a limit. Fixed windows, aligned like every other limit, so every instance agrees. */
-function limit(role: Role, points: number, durationSeconds: number, key: string, what: string): Omit<Limit, 'index'> | undefined {
-  return points > 0 ? { role, points, durationSeconds, window: 'fixed', key: `${Keys.nodeWorkPrefix}:${key}`, cost: 1, what } : undefined;
+function limit(role: Role, points: number, durationSeconds: number, key: string, what: string): Omit<Limit, 'index' | 'cost'> | undefined {
+  return points > 0 ? { role, points, durationSeconds, window: 'fixed', key: `${Keys.nodeWorkPrefix}:${key}`, what } : undefined;
 }
 
 function limited(what: string, msBeforeNext: number): RelayError {

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RelayError } from '../../../relay/errors/base.ts';
+import { chainUnavailable, NodeUnreachableError } from '../../../relay/errors/chain.ts';
 import { FELTS_PER_WEIGHT, weightOf } from '../../../relay/execution/metered.ts';
 import { NodeWorkLimiter, type NodeWorkLimits } from '../../../relay/sponsorship/nodeWork.ts';
 import { ALICE, BOB, T0, useStoreBackends } from './helpers.ts';
@@ -53,12 +54,15 @@ describe.each(useStoreBackends())('node work limits on $name', ({ fresh }) => {
   it("counts a request that ran the node to the deadline against its network and account, never the key's backstop", async () => {
     const clock = { now: T0 };
     const nw = new NodeWorkLimiter(await fresh(), { ...off, refusalsPerApiKeyPerHour: 1, refusalsPerClientPerHour: 2, perClientPerMinute: 100, lightPerMinute: 1 }, () => clock.now);
-    const timeout = new RelayError('chain_unavailable', { details: 'x' });
-    await nw.refused(caller(ALICE, 'k1', ATTACKER), timeout); // a fast failure: an outage, not counted
-    await nw.refused(caller(ALICE, 'k1', ATTACKER), new RelayError('paymaster_paused', { details: 'x' }), true);
+    // As the provider fails: its deadline aborts the fetch with a TimeoutError; a refused connection fails fast.
+    const timeout = chainUnavailable(new NodeUnreachableError('Starknet node unreachable', new DOMException('late', 'TimeoutError')));
+    const fast = chainUnavailable(new NodeUnreachableError('Starknet node unreachable', new Error('connect ECONNREFUSED')));
+    await nw.refused(caller(ALICE, 'k1', ATTACKER), fast); // an outage: not counted
+    await nw.refused(caller(ALICE, 'k1', ATTACKER), fast);
+    await nw.refused(caller(ALICE, 'k1', ATTACKER), new RelayError('paymaster_paused', { details: 'x', cause: timeout }));
     await expect(nw.admit(caller(ALICE, 'k1', ATTACKER))).resolves.toBeUndefined();
-    await nw.refused(caller(ALICE, 'k1', ATTACKER), timeout, true);
-    await nw.refused(caller(ALICE, 'k1', ATTACKER), timeout, true);
+    await nw.refused(caller(ALICE, 'k1', ATTACKER), timeout);
+    await nw.refused(caller(ALICE, 'k1', ATTACKER), timeout);
     expect((await reasonOf(nw.admit(caller(ALICE, 'k1', ATTACKER))))?.reason).toBe('rate_limited');
     // The key's backstop (1) saw none of them: a network past lightPerMinute (1) is still served.
     await nw.admit(caller(BOB, 'k1', USER));

@@ -9,7 +9,9 @@
 import { env } from 'cloudflare:workers';
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { DurableStore } from '../../relay/store/durable/store.ts';
+import { StoreUnavailableError } from '../../relay/errors/base.ts';
+import { DeferredCorrections } from '../../relay/sponsorship/corrections.ts';
+import { DurableStore, type ShardNamespace } from '../../relay/store/durable/store.ts';
 import { runStoreConformance } from '../store/conformance.ts';
 
 const run = crypto.randomUUID().slice(0, 8);
@@ -111,5 +113,35 @@ describe('DurableStore atomic units', () => {
     await runDurableObjectAlarm(stub);
     expect(await stored()).toEqual({ keys: [], alarm: null });
     expect(await s.get('later')).toBeNull();
+  });
+
+  it('marks a call an overloaded object refused as unapplied, so a correction is kept and applied later; any other failure is not', async () => {
+    // The real namespace, with the runtime's refusals put in front of it while `failure` is set.
+    let failure: Error | undefined;
+    const ns: ShardNamespace = {
+      idFromName: (name) => env.STORE.idFromName(name),
+      get: (id) => {
+        const stub = env.STORE.get(id as never);
+        return { call: (m, a) => (failure ? Promise.reject(failure) : stub.call(m, a)), ping: () => stub.ping() };
+      },
+    };
+    const s = new DurableStore(ns, `{overload-${run}}:`);
+    const fixes = new DeferredCorrections(s);
+    await s.reserve([{ key: 'budget', amount: 10n, limit: 100n }]);
+    failure = Object.assign(new Error('Durable Object is overloaded. Requests queued for too long.'), { overloaded: true });
+    const refused = await fixes.adjust('budget', -5n).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(StoreUnavailableError);
+    expect((refused as StoreUnavailableError).unapplied).toBe(true);
+    expect(fixes.size).toBe(1);
+    // An exception inside the object, or a dropped connection: it may have run, so it is not repeated.
+    failure = Object.assign(new Error('Network connection lost.'), { retryable: true });
+    expect(((await fixes.adjust('budget', -7n).catch((e: unknown) => e)) as StoreUnavailableError).unapplied).toBe(false);
+    expect(fixes.size).toBe(1);
+    failure = undefined;
+    await fixes.flush();
+    expect(fixes.size).toBe(0);
+    expect(await s.amount('budget')).toBe(5n);
+    await s.close();
+    expect(((await s.get('x').catch((e: unknown) => e)) as StoreUnavailableError).unapplied).toBe(true);
   });
 });

@@ -4,7 +4,9 @@
  * runs it atomically. A call that touches several keys (a reservation, a
  * commit) must keep to one unit; the key table guarantees it, and a call that
  * doesn't is a bug refused here. Reaching an object that can't answer is
- * StoreUnavailableError, so the relay fails closed.
+ * StoreUnavailableError, so the relay fails closed; it is marked `unapplied`
+ * only when the runtime says the call never ran (an overloaded object refuses
+ * calls before running them), so a correction is kept and repeated only then.
  */
 import { StoreUnavailableError } from '../../errors/base.ts';
 import { unitOf } from '../keys.ts';
@@ -22,6 +24,14 @@ export interface ShardNamespace {
   idFromName(name: string): unknown;
   get(id: unknown): ShardStub;
 }
+
+/**
+ * The Workers runtime marks an overloaded object's refusal with `overloaded`:
+ * the call was queued past the object's limit and dropped, never run. Any
+ * other failure (a lost connection, an exception inside the object) may have
+ * run it, which the runtime cannot tell.
+ */
+const neverRan = (e: unknown): boolean => typeof e === 'object' && e !== null && (e as { overloaded?: unknown }).overloaded === true;
 
 export class DurableStore implements Store {
   readonly kind = 'durable-object';
@@ -92,7 +102,7 @@ export class DurableStore implements Store {
       if (method === 'ping') return await stub.ping();
       reply = await stub.call(method, args);
     } catch (e) {
-      throw new StoreUnavailableError(e);
+      throw new StoreUnavailableError(e, { unapplied: neverRan(e) });
     }
     // A caller's mistake reaches the caller as the engine raised it, never as an outage.
     if ('refused' in reply) throw new (reply.refused.name === 'RangeError' ? RangeError : TypeError)(reply.refused.message);
@@ -100,6 +110,6 @@ export class DurableStore implements Store {
   }
 
   private open(): void {
-    if (this.closed) throw new StoreUnavailableError(new Error('durable store is closed'));
+    if (this.closed) throw new StoreUnavailableError(new Error('durable store is closed'), { unapplied: true });
   }
 }

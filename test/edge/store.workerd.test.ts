@@ -145,3 +145,47 @@ describe('DurableStore atomic units', () => {
     expect(((await s.get('x').catch((e: unknown) => e)) as StoreUnavailableError).unapplied).toBe(true);
   });
 });
+
+describe('DurableStore read batches', () => {
+  it("sends one turn's reads of one object as one call, each answered on its own, and never lets a read see a later write", async () => {
+    const sent: string[] = [];
+    const ns: ShardNamespace = {
+      idFromName: (name) => env.STORE.idFromName(name),
+      get: (id) => {
+        const stub = env.STORE.get(id as never);
+        return { call: (m, a) => (sent.push(m === 'batch' ? `batch of ${(a[0] as unknown[]).length}` : m), stub.call(m, a)), ping: () => stub.ping() };
+      },
+    };
+    const s = new DurableStore(ns, `{batch-${run}}:`);
+    await s.set('a', 'one');
+    await s.set('text', 'abc');
+    await s.reserve([{ key: 'n', amount: 4n, limit: 10n }]);
+    sent.length = 0;
+    const [a, n, missing, bad] = await Promise.allSettled([s.get('a'), s.amount('n'), s.get('none'), s.amount('text')]);
+    expect(sent).toEqual(['batch of 4']);
+    expect([a, n, missing].map((r) => (r as PromiseFulfilledResult<unknown>).value)).toEqual(['one', 4n, null]);
+    // One read's mistake is that read's own error.
+    expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(TypeError);
+    // A read alone goes as itself.
+    sent.length = 0;
+    expect(await s.get('a')).toBe('one');
+    expect(sent).toEqual(['get']);
+    // A write made after a read in the same turn goes after it: the read sees the value before the write.
+    sent.length = 0;
+    const before = s.get('a');
+    const write = s.set('a', 'two');
+    expect(await before).toBe('one');
+    await write;
+    expect(await s.get('a')).toBe('two');
+    expect(sent).toEqual(['get', 'set', 'get']);
+  });
+
+  it('refuses anything but reads in a batch, each op on its own', async () => {
+    const stub = env.STORE.get(env.STORE.idFromName(`batch-ops-${run}`));
+    await stub.call('set', [`batch-ops-${run}:k`, 'v']);
+    const reply = (await stub.call('batch', [[['get', [`batch-ops-${run}:k`]], ['set', [`batch-ops-${run}:k`, 'w']], 'junk']])) as { value: unknown[] };
+    expect(reply.value).toEqual([{ value: 'v' }, { refused: { name: 'TypeError', message: 'only get and amount can be batched' } }, { refused: { name: 'TypeError', message: 'only get and amount can be batched' } }]);
+    expect(await stub.call('get', [`batch-ops-${run}:k`])).toEqual({ value: 'v' });
+    expect(await stub.call('batch', ['nope'])).toEqual({ refused: { name: 'TypeError', message: 'a batch is a list of [method, args]' } });
+  });
+});

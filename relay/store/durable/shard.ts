@@ -7,6 +7,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { StoreEngine, type Entry } from '../engine.ts';
+import { BATCH, BATCHED_READS } from './readBatch.ts';
 
 /** The engine methods a client may call; anything else is refused. */
 const METHODS = new Set([
@@ -86,6 +87,7 @@ export class StoreShard extends DurableObject {
    * logged and counted as a failure of the object.
    */
   call(method: string, args: unknown[]): ShardReply {
+    if (method === BATCH) return this.batch(args[0]);
     if (!METHODS.has(method)) return { refused: { name: 'TypeError', message: `unknown store method ${method}` } };
     try {
       return { value: (this.engine as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...args) };
@@ -93,6 +95,17 @@ export class StoreShard extends DurableObject {
       if (e instanceof TypeError || e instanceof RangeError) return { refused: { name: e.name as Refusal['name'], message: e.message } };
       throw e;
     }
+  }
+
+  /** Reads only: run in order within this one event, so together they see one state. */
+  private batch(ops: unknown): ShardReply {
+    if (!Array.isArray(ops)) return { refused: { name: 'TypeError', message: 'a batch is a list of [method, args]' } };
+    return {
+      value: ops.map((op): ShardReply => {
+        const [m, a] = Array.isArray(op) ? op : [];
+        return typeof m === 'string' && BATCHED_READS.has(m) && Array.isArray(a) ? this.call(m, a) : { refused: { name: 'TypeError', message: `only ${[...BATCHED_READS].join(' and ')} can be batched` } };
+      }),
+    };
   }
 
   ping(): boolean {

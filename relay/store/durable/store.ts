@@ -13,6 +13,7 @@ import { unitOf } from '../keys.ts';
 import type { Commit, ReserveLine, ReserveResult, Store, TtlOptions } from '../types.ts';
 import { checkLines, checkMaxLen } from '../validate.ts';
 import type { ShardReply } from './shard.ts';
+import { BATCH, ReadBatch } from './readBatch.ts';
 
 interface ShardStub {
   call(method: string, args: unknown[]): Promise<ShardReply>;
@@ -36,6 +37,9 @@ const neverRan = (e: unknown): boolean => typeof e === 'object' && e !== null &&
 export class DurableStore implements Store {
   readonly kind = 'durable-object';
   private closed = false;
+  // One read alone goes as itself; several as one batch call.
+  private readonly reads = new ReadBatch(async (unit, ops) =>
+    ops.length === 1 ? [await this.send(unit, ops[0]![0], ops[0]![1])] : (this.unwrap(await this.send(unit, BATCH, [ops])) as ShardReply[]));
 
   /** `prefix` namespaces every key (several relays, or tests, on one namespace); braces in it set the unit of all keys. */
   constructor(
@@ -47,7 +51,7 @@ export class DurableStore implements Store {
     await this.call(unitOf(this.k('ping')), 'ping', []);
   }
 
-  get = (key: string) => this.on<string | null>(key, 'get', []);
+  get = (key: string) => this.read<string | null>(key, 'get');
   set = (key: string, value: string, opts?: TtlOptions) => this.on<void>(key, 'set', [value, opts?.ttlMs]);
   delete = (key: string) => this.on<void>(key, 'delete', []);
   setIfAbsent = (key: string, value: string, opts?: TtlOptions) =>
@@ -57,7 +61,7 @@ export class DurableStore implements Store {
     this.on<boolean>(key, 'compareAndSet', [expected, value, opts?.ttlMs]);
   incr = (key: string, by: number, opts?: TtlOptions) => this.on<number>(key, 'incr', [by, opts?.ttlMs]);
   adjust = (key: string, delta: bigint) => this.on<bigint>(key, 'adjust', [delta]);
-  amount = (key: string) => this.on<bigint>(key, 'amount', []);
+  amount = (key: string) => this.read<bigint>(key, 'amount');
   append = (key: string, value: string, maxLen?: number) => this.on<void>(key, 'append', [value, maxLen]);
   range = (key: string, offset: number, limit: number) => this.on<string[]>(key, 'range', [offset, limit]);
   addToSet = (key: string, member: string) => this.on<void>(key, 'addToSet', [member]);
@@ -94,17 +98,32 @@ export class DurableStore implements Store {
     return (await this.call(unitOf(k), method, [k, ...args])) as T;
   }
 
+  /** A read that can share one call with the other reads of its unit made in the same turn (readBatch.ts). */
+  private async read<T>(key: string, method: 'get' | 'amount'): Promise<T> {
+    this.open();
+    const k = this.k(key);
+    return this.unwrap(await this.reads.add(unitOf(k), method, [k])) as T;
+  }
+
   private async call(unit: string, method: string, args: unknown[]): Promise<unknown> {
     this.open();
+    // Reads made before this call go out before it, so none of them sees what it writes.
+    this.reads.flush();
+    return this.unwrap(await this.send(unit, method, args));
+  }
+
+  private async send(unit: string, method: string, args: unknown[]): Promise<ShardReply> {
     const stub = this.ns.get(this.ns.idFromName(unit));
-    let reply: ShardReply;
     try {
-      if (method === 'ping') return await stub.ping();
-      reply = await stub.call(method, args);
+      if (method === 'ping') return { value: await stub.ping() };
+      return await stub.call(method, args);
     } catch (e) {
       throw new StoreUnavailableError(e, { unapplied: neverRan(e) });
     }
-    // A caller's mistake reaches the caller as the engine raised it, never as an outage.
+  }
+
+  /** A caller's mistake reaches the caller as the engine raised it, never as an outage. */
+  private unwrap(reply: ShardReply): unknown {
     if ('refused' in reply) throw new (reply.refused.name === 'RangeError' ? RangeError : TypeError)(reply.refused.message);
     return reply.value;
   }

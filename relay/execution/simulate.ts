@@ -21,7 +21,7 @@ import { isRelayError, RelayError } from '../errors/base.ts';
 import { chainUnavailable, NodeCode, nodeCodeOf, nodeTraceOf } from '../errors/chain.ts';
 
 export interface Simulation {
-  /** The simulated fee, no margin: what the transaction is expected to cost. */
+  /** The simulated fee with the tip, no margin: what the transaction is expected to cost. */
   fee: bigint;
   /** Amount bound × price bound: the most the relayer can be charged. */
   maxFee: bigint;
@@ -104,7 +104,9 @@ async function simulateOnce(deps: RelayDeps, relayer: Simulator, calls: Call[], 
   const raw = est.resourceBounds;
   const l2Gas = raw.l2_gas.max_amount + validateL2Gas;
   const { bounds, maxFee } = withMargins({ ...raw, l2_gas: { ...raw.l2_gas, max_amount: l2Gas } });
-  const fee = est.overall_fee + validateL2Gas * raw.l2_gas.max_price_per_unit;
-  // The tip is paid per unit of L2 gas on top of the price: part of the worst case the relayer can be charged.
+  // The tip is paid per unit of L2 gas on top of the price, and the node's estimate leaves it out: it is part
+  // of the expected fee (which a default-mode payment must cover: the tip is the caller's unsigned choice at
+  // execute) and of the worst case the relayer can be charged.
+  const fee = est.overall_fee + validateL2Gas * raw.l2_gas.max_price_per_unit + tip * l2Gas;
   return { fee, maxFee: maxFee + tip * bounds.l2_gas.max_amount, resourceBounds: bounds, l2Gas };
 }

@@ -6,6 +6,11 @@
  * Now one payment per sender is in flight at a time: at most one lands, the
  * rest are refused before submission, and the relayers lose nothing beyond
  * the one fee the user paid for.
+ *
+ * The tip is not part of what the user signs (SNIP-29 puts it in the
+ * parameters), so a caller could build with none and execute with the
+ * largest the relay allows: the relayer would pay it on top of a payment
+ * quoted without it. The payment must now cover the fee with the tip.
  */
 import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,5 +58,24 @@ describe('default-mode revert drain', () => {
       expect(receipts[0]!.isSuccess()).toBe(true);
       expect(await balanceOf(s.chain.provider, c.ciro_token.address, c.paymaster.address)).toBeGreaterThan(pmBefore);
     }
+  }, 300_000);
+});
+
+describe('default-mode tip raised at execute', () => {
+  it('building without a tip and executing with the largest allowed is refused before submission, the payment judged against the fee with the tip', async () => {
+    const c = s.chain.manifest.contracts;
+    const feeMode = { version: '0x1', fee_mode: { mode: 'default', gas_token: c.ciro_token.address } };
+    const approve = { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, '0x1', '0x0'] };
+    const attacker = await attackerAccount(s, 100n * 10n ** 18n);
+    const { params } = await buildSigned(s, attacker, [approve], feeMode);
+    const tipped = { ...params, parameters: { ...feeMode, fee_mode: { ...feeMode.fee_mode, tip: { custom: 10_000_000_000 } } } };
+    const before = await relayerLedger(s);
+    const refused = await s.rpc('paymaster_executeTransaction', tipped);
+    const data = refused.body.error?.data as { reason: string; required: string; paid: string };
+    expect(data.reason).toBe('fee_payment_too_low');
+    // Not a near miss: the tip on every unit of L2 gas is several times the fee the payment was quoted for.
+    expect(BigInt(data.required)).toBeGreaterThan(3n * BigInt(data.paid));
+    expect((await relayerLedger(s)).txs).toBe(before.txs);
+    report('default-mode tip raised at execute (built with none, executed with 1e10 fri per L2 gas)', `refused ${data.reason} before submission: required ${BigInt(data.required)}, paid ${BigInt(data.paid)} (gas-token units); 0 relayer transactions`);
   }, 300_000);
 });

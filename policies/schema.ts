@@ -9,6 +9,8 @@
 import { z } from 'zod';
 import { zodIssues, type Issue } from './issues.ts';
 import {
+  decimalValue,
+  U256_BOUND,
   AddressSchema,
   ContractRefSchema,
   DecimalSchema,
@@ -39,7 +41,9 @@ export const CalldataConstraintSchema = z
     if (c.min === undefined && c.max === undefined && c.equals === undefined) {
       ctx.addIssue({ code: 'custom', message: 'a calldata constraint needs min, max or equals' });
     }
-    if (c.min !== undefined && c.max !== undefined && BigInt(c.min) > BigInt(c.max)) {
+    // The refinement runs even when min or max failed its own check: only two values can be compared.
+    const [min, max] = [decimalValue(c.min, U256_BOUND), decimalValue(c.max, U256_BOUND)];
+    if (min !== undefined && max !== undefined && min > max) {
       ctx.addIssue({ code: 'custom', path: ['min'], message: 'min is greater than max' });
     }
   });

@@ -50,6 +50,10 @@ describe('PolicySchema', () => {
     ['empty budgets', withRules({ budgets: {} }), 'rules.budgets', /budgets needs/],
     ['calldata constraint without bounds', allowEntry({ calldata: [{ index: 0 }] }), 'rules.allow[0].calldata[0]', /min, max or equals/],
     ['calldata min above max', allowEntry({ calldata: [{ index: 0, min: '5', max: '4' }] }), 'rules.allow[0].calldata[0].min', /greater than max/],
+    // The min/max comparison runs even when one of them is not a number: it must report, not throw (was a 500).
+    ['calldata min not decimal beside a max', allowEntry({ calldata: [{ index: 0, min: 'abc', max: '1' }] }), 'rules.allow[0].calldata[0].min', /decimal/],
+    ['calldata max a manifest name beside a min', allowEntry({ calldata: [{ index: 0, min: '1', max: 'job_mgr' }] }), 'rules.allow[0].calldata[0].max', /decimal/],
+    ['calldata bounds of 120,000 digits', allowEntry({ calldata: [{ index: 0, min: '9'.repeat(120_000), max: '9'.repeat(120_000) }] }), 'rules.allow[0].calldata[0].min', /u256/],
     ['unknown default tier', tiers({ default: 'gold' }), 'rules.tiers.default', /unknown tier 'gold'/],
     ['assignment to unknown tier', tiers({ assignments: { '0x1': 'gold' } }), 'rules.tiers.assignments.0x1', /unknown tier/],
     ['assignment key not an address', tiers({ assignments: { alice: 'free' } }), 'rules.tiers.assignments.alice', /key/],

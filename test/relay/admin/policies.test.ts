@@ -172,6 +172,13 @@ describe.each(backends)('policy CRUD on $name', (backend) => {
     expect(deep.status).toBe(400);
     expect(deep.body.error.issues.map((i: any) => i.path)).toContain('rules.allow[0].contract');
 
+    // Bounds compared beside one that is not a number: was a 500 internal_error.
+    const badBound = jobsPolicy({ id: freshId() });
+    (badBound.rules.allow as any)[0].calldata = [{ index: 0, min: 'abc', max: '1' }];
+    const bound = await a.call('POST', '/v1/policies', keys.acmeAdmin, badBound);
+    expect(bound.status).toBe(400);
+    expect(bound.body.error.issues.map((i: any) => i.path)).toContain('rules.allow[0].calldata[0].min');
+
     const mismatch = await a.call('PUT', '/v1/policies/other-id', keys.acmeAdmin, jobsPolicy({ id: 'jobs' }));
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.error).toMatchObject({ reason: 'id_mismatch', path: 'id' });

@@ -11,7 +11,13 @@
  * write flushes what is pending before it goes (DurableStore.call), so no read
  * can see a write made after it.
  */
-import type { ShardReply } from './shard.ts';
+/** A caller's mistake (the engine's TypeError or RangeError), sent back as data. */
+export interface Refusal {
+  name: 'TypeError' | 'RangeError';
+  message: string;
+}
+/** What the shard answers a call, and each op of a batch. */
+export type ShardReply = { value: unknown } | { refused: Refusal };
 
 /** The method name of a batch call; each op in it one of BATCHED_READS, each answered on its own. */
 export const BATCH = 'batch';

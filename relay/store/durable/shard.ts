@@ -7,7 +7,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { StoreEngine, type Entry } from '../engine.ts';
-import { BATCH, BATCHED_READS } from './readBatch.ts';
+import { BATCH, BATCHED_READS, type Refusal, type ShardReply } from './readBatch.ts';
 
 /** The engine methods a client may call; anything else is refused. */
 const METHODS = new Set([
@@ -15,11 +15,6 @@ const METHODS = new Set([
   'reserve', 'adjust', 'amount', 'append', 'range', 'addToSet', 'removeFromSet', 'members',
 ]);
 
-export interface Refusal {
-  name: 'TypeError' | 'RangeError';
-  message: string;
-}
-export type ShardReply = { value: unknown } | { refused: Refusal };
 
 /** The slice of SQLite-backed Durable Object storage the engine needs: its synchronous KV. */
 interface SyncKv {

@@ -12,8 +12,7 @@ import { StoreUnavailableError } from '../../errors/base.ts';
 import { unitOf } from '../keys.ts';
 import type { Commit, ReserveLine, ReserveResult, Store, TtlOptions } from '../types.ts';
 import { checkLines, checkMaxLen } from '../validate.ts';
-import type { ShardReply } from './shard.ts';
-import { BATCH, ReadBatch } from './readBatch.ts';
+import { BATCH, ReadBatch, type ShardReply } from './readBatch.ts';
 
 interface ShardStub {
   call(method: string, args: unknown[]): Promise<ShardReply>;

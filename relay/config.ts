@@ -160,16 +160,16 @@ export const ConfigSchema = z.object({
   gasTokens: z.record(z.string(), GasTokenSchema).default({ STRK: { sources: [{ kind: 'fixed', priceInStrk: '1000000000000000000' }] } }),
   fees: z
     .object({
-      /** Suggested max fee = estimate × multiplier (percent). */
-      maxFeeMultiplierPct: z.number().int().min(100).max(1000).default(150),
-      /** L2 gas added to a build-time estimate for the Paymaster + SNIP-9 wrapper. */
-      overheadL2Gas: z.number().int().nonnegative().default(2_000_000),
+      maxFeeMultiplierPct: z.number().int().min(100).max(1000).default(150), // suggested max fee = estimate × this %
+      /** L2 gas added to a build's estimate of the user's calls for what execute runs around them (Paymaster, SNIP-9, the relayer's validate): measured 3.45 M + ~130 k per call. */
+      overheadL2Gas: z.number().int().nonnegative().default(3_300_000),
+      overheadL2GasPerCall: z.number().int().nonnegative().default(130_000),
       /** The most L2 gas one relayed transaction may use, at build and at execute alike. */
       maxL2GasPerTx: z.number().int().positive().default(100_000_000),
       /** L2 gas of a relayer's own __validate__, skipped by execute's estimate and added back (OZ account: 170,240). */
       validateL2Gas: z.number().int().nonnegative().default(250_000),
     })
-    .default({ maxFeeMultiplierPct: 150, overheadL2Gas: 2_000_000, maxL2GasPerTx: 100_000_000, validateL2Gas: 250_000 }),
+    .prefault({}),
   timeBounds: z
     .object({
       defaultValiditySeconds: z.number().int().positive().default(1800),
@@ -177,7 +177,7 @@ export const ConfigSchema = z.object({
       /** An execution must have at least this long left when it is submitted. */
       minRemainingSeconds: z.number().int().nonnegative().default(10),
     })
-    .default({ defaultValiditySeconds: 1800, maxValiditySeconds: 86_400, minRemainingSeconds: 10 }),
+    .prefault({}),
   tenants: z.array(TenantSchema).default([]),
   /**
    * Sponsored fees (fri) any one tenant may reserve per UTC day, whatever its

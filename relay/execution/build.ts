@@ -81,12 +81,14 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
     if (reuse) await keepEstimate(deps.store, ctx.tenant.id, user, userCalls, est).catch(() => undefined);
     return est;
   };
+  // What execute runs around the user's calls (config.ts); a default-mode payment must cover it.
+  const overhead = BigInt(config.fees.overheadL2Gas + config.fees.overheadL2GasPerCall * probe.length);
   const judge = async (est: Estimate) => {
-    const l2Gas = est.l2Gas + BigInt(config.fees.overheadL2Gas);
+    const l2Gas = est.l2Gas + overhead;
     checkL2Gas(l2Gas, config.fees.maxL2GasPerTx);
     // The tip the relayer will add is the user's cost too in default mode, so the quote carries it.
     const tip = await resolveTip(deps, params.fee_mode);
-    const fee = quote(est.fee + BigInt(config.fees.overheadL2Gas) * est.l2GasPrice + tip * l2Gas, feeToken, config.fees.maxFeeMultiplierPct);
+    const fee = quote(est.fee + overhead * est.l2GasPrice + tip * l2Gas, feeToken, config.fees.maxFeeMultiplierPct);
     // Again with the quoted fee: per-operation fee caps can only be judged now.
     await gate(user, userCalls, params.fee_mode.mode, BigInt(fee.suggested_max_fee_in_strk));
     return fee;

@@ -39,12 +39,20 @@
  * simulation, and none taken since: a transaction held after the
  * simulation could land before this one, and one held before it is still
  * counted.
+ *
+ * A default-mode payment needs the account to itself, across tenants: it is
+ * simulated against the account's balance, and anything else of the
+ * account's in flight (another tenant's default-mode execute, a sponsored
+ * transfer of the gas token) could land first and make it revert at the fee
+ * transfer, on our gas. So its hold also requires `held` to be 0 and marks
+ * the account's `accountPayment`, and every other hold requires that mark to
+ * be clear; both are refused as payment_in_flight.
  */
 import { RelayError } from '../errors/base.ts';
 import { Keys, TTL } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
 import type { QuotaSnapshot, Reservation, SponsorshipRequest } from './request.ts';
-import { HOLD_RETRY_SECONDS } from './safeguards.ts';
+import { HOLD_RETRY_SECONDS, paymentInFlight } from './safeguards.ts';
 
 const UNBOUNDED = (1n << 128n) - 1n;
 
@@ -79,15 +87,24 @@ export async function withQuotaHold(
   };
   fresh();
   const held = Keys.quotaHold(req.sender);
+  const paying = req.feeMode === 'default';
+  const payment = Keys.accountPayment(req.sender);
+  const ttlMs = req.holdTtlMs ?? TTL.hold;
+  const giveBack = () => Promise.all([store.adjust(held, -1n), paying ? store.adjust(payment, -1n) : undefined]).catch(() => undefined);
   const hold = async (heldLimit: bigint, takenLimit: bigint): Promise<boolean> => {
     const r = await store.reserve([
-      { key: held, amount: 1n, limit: heldLimit, ttlMs: req.holdTtlMs ?? TTL.hold, renewTtl: true },
+      { key: held, amount: 1n, limit: paying ? 1n : heldLimit, ttlMs, renewTtl: true },
       { key: Keys.quotaTaken(req.sender), amount: 1n, limit: takenLimit, ttlMs: TTL.quotaTaken, renewTtl: true },
+      // A payment marks the account; anything else only checks the mark is clear (a reserve of 0 under 0).
+      { key: payment, amount: paying ? 1n : 0n, limit: paying ? 1n : 0n, ttlMs, renewTtl: paying },
     ]);
-    if (!r.ok) return false;
+    if (!r.ok) {
+      if (r.blocking === 2 || (paying && r.blocking === 0)) throw paymentInFlight(r.blocking === 0);
+      return false;
+    }
     // Not above the snapshot's count: `taken` expired and restarted under it, so every bound from it is void.
     if (r.used[1]! <= s.taken) {
-      await store.adjust(held, -1n).catch(() => undefined);
+      await giveBack();
       throw stalled();
     }
     return true;
@@ -108,11 +125,12 @@ export async function withQuotaHold(
   }
   try {
     const res = await consume();
-    return { ...res, lines: [...res.lines, { key: held, amount: '1', kind: 'hold' }] };
+    const holds = [{ key: held, amount: '1', kind: 'hold' as const }, ...(paying ? [{ key: payment, amount: '1', kind: 'hold' as const }] : [])];
+    return { ...res, lines: [...res.lines, ...holds] };
   } catch (e) {
     // Not given back (the store failed too): it expires with its TTL, refusing more meanwhile, never less.
     // `taken` stays raised: a bound is only ever tighter for it.
-    await store.adjust(held, -1n).catch(() => undefined);
+    await giveBack();
     throw e;
   }
 }

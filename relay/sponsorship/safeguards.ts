@@ -11,7 +11,9 @@
  *   and leaves the relayer paying (it settles to 0 when the payment lands).
  * - One default-mode payment in flight per sender and tenant: concurrent executes all
  *   simulate against the same balance, so only one may be submitted at a
- *   time or all but one would revert at the fee transfer, on our gas.
+ *   time or all but one would revert at the fee transfer, on our gas. Across
+ *   tenants, a payment needs the account to itself (quotaHold.ts); this line
+ *   refuses the tenant's own second payment early, at build.
  * - No more transactions in flight per sender, across tenants, than the
  *   Paymaster's on-chain quota has left for it: concurrent executes all
  *   simulate against the same count, and every one past the quota would
@@ -67,9 +69,12 @@ export function ceilingRefused(now: number): RelayError {
   });
 }
 
-const paymentInFlight = () =>
+/** `busy`: this payment found another of the account's transactions in flight, not a payment. */
+export const paymentInFlight = (busy = false) =>
   new RelayError('payment_in_flight', {
-    details: 'This account already has a transaction paying its own fee in flight; wait for it to land (paymaster_trackingIdToLatestHash), then build again.',
+    details: busy
+      ? 'A transaction paying its own fee needs the account to itself, and another of its transactions is in flight; wait for it to land (paymaster_trackingIdToLatestHash), then build again.'
+      : 'This account already has a transaction paying its own fee in flight; wait for it to land (paymaster_trackingIdToLatestHash), then build again.',
     data: { retry_after: HOLD_RETRY_SECONDS },
   });
 
@@ -79,15 +84,17 @@ const pausedForReverts = (n: number) =>
     data: { retry_after: DAY_SECONDS },
   });
 
-/** What refuses this sender before any node work: a revert pause, or (default mode) a payment already in flight. */
+/** What refuses this sender before any node work: a revert pause, or a default-mode payment of its already in flight. */
 export async function sendersSafeguard(store: Store, req: SponsorshipRequest): Promise<RelayError | undefined> {
-  const [reverts, held] = await Promise.all([
+  const [reverts, held, paying] = await Promise.all([
     store.get(Keys.reverts(req.tenant.id, req.sender)),
     req.feeMode === 'default' ? store.amount(Keys.paymentHold(req.tenant.id, req.sender)) : Promise.resolve(0n),
+    // Another tenant's payment for this account: nothing else of the account's is sent until it lands.
+    store.amount(Keys.accountPayment(req.sender)),
   ]);
   const n = Number(reverts ?? 0);
   if (n >= REVERT_LIMIT) return pausedForReverts(n);
-  return held > 0n ? paymentInFlight() : undefined;
+  return held > 0n || paying > 0n ? paymentInFlight() : undefined;
 }
 
 /** Sponsored transactions count their reverts at settlement (default mode already counted at submission). */

@@ -90,6 +90,8 @@ export const Keys = {
   reverts: (tenant: string, sender: string) => `reverts:${unit(tenant)}:${hex(sender)}`,
   /** A sender's default-mode payment in flight through one tenant (reserved with that tenant's lines). */
   paymentHold: (tenant: string, sender: string) => `hold:payment:${unit(tenant)}:${hex(sender)}`,
+  /** An account's default-mode payment in flight, through any tenant (its own unit): it needs the account to itself (quotaHold.ts). */
+  accountPayment: (sender: string) => `hold:payment:${unit(`acct:${hex(sender)}`)}`,
   /** An account's transactions in flight, through any tenant, held against the Paymaster's on-chain quota (its own unit). */
   quotaHold: (sender: string) => `hold:quota:${unit(`acct:${hex(sender)}`)}`,
   /** Every quota hold the account ever took, and the count up to which a quota read vouches for them (same unit). */

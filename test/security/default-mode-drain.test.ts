@@ -11,6 +11,10 @@
  * parameters), so a caller could build with none and execute with the
  * largest the relay allows: the relayer would pay it on top of a payment
  * quoted without it. The payment must now cover the fee with the tip.
+ *
+ * The hold was per tenant: the same account paying through two tenants' keys
+ * at once had both submitted, and one reverted on the relayer's gas. A
+ * payment now needs the account to itself, whichever tenant relays it.
  */
 import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +23,8 @@ import { attackerAccount, buildSigned, relayerLedger, report } from './helpers.t
 
 let s: RelayStack;
 beforeAll(async () => {
-  s = await startRelayStack();
+  // A second tenant with the same policies: the same account's payments through two public keys.
+  s = await startRelayStack({ tenants: { other: ['worker-rewards', 'job-submission'] } });
 }, 300_000);
 afterAll(async () => s?.stop());
 
@@ -77,5 +82,34 @@ describe('default-mode tip raised at execute', () => {
     expect(BigInt(data.required)).toBeGreaterThan(3n * BigInt(data.paid));
     expect((await relayerLedger(s)).txs).toBe(before.txs);
     report('default-mode tip raised at execute (built with none, executed with 1e10 fri per L2 gas)', `refused ${data.reason} before submission: required ${BigInt(data.required)}, paid ${BigInt(data.paid)} (gas-token units); 0 relayer transactions`);
+  }, 300_000);
+});
+
+describe('default-mode payments through two tenants', () => {
+  it('an account funded for one fee, executing through two tenants at once: one is submitted, nothing reverts', async () => {
+    const c = s.chain.manifest.contracts;
+    const feeMode = { version: '0x1', fee_mode: { mode: 'default', gas_token: c.ciro_token.address } };
+    const approve = { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, '0x1', '0x0'] };
+    const probe = await buildSigned(s, await attackerAccount(s, 100n * 10n ** 18n), [approve], feeMode);
+    const fee = BigInt(probe.fee.suggested_max_fee_in_gas_token);
+    const attacker = await attackerAccount(s, fee + fee / 2n);
+    const viaTest = await buildSigned(s, attacker, [approve], feeMode, s.keys.test);
+    const viaOther = await buildSigned(s, attacker, [approve], feeMode, s.keys.other);
+
+    const before = await relayerLedger(s);
+    const results = await Promise.all([
+      s.rpc('paymaster_executeTransaction', viaTest.params, { 'x-paymaster-api-key': s.keys.test! }),
+      s.rpc('paymaster_executeTransaction', viaOther.params, { 'x-paymaster-api-key': s.keys.other! }),
+    ]);
+    const landed = results.filter((r) => r.body.result);
+    const refusals = results.filter((r) => r.body.error).map((r) => r.body.error.data.reason);
+    const receipts = await Promise.all(landed.map((r) => s.chain.provider.waitForTransaction(r.body.result.transaction_hash)));
+    const reverted = receipts.filter((r) => !r.isSuccess()).length;
+    const after = await relayerLedger(s);
+    report('default-mode payment through two tenants at once (funded for one fee)', `${landed.length} submitted, ${reverted} reverted, refused: ${refusals.join(', ') || 'none'}; relayer transactions +${after.txs - before.txs}`);
+    expect(landed).toHaveLength(1);
+    expect(refusals).toEqual(['payment_in_flight']);
+    expect(reverted).toBe(0);
+    expect(after.txs - before.txs).toBe(1n);
   }, 300_000);
 });

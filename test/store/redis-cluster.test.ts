@@ -62,7 +62,7 @@ describe('Redis Cluster hash slots', () => {
     // keys.ts's unitOf and the servers' hash tag agree on every key the table builds.
     for (const { key } of built) expect(unitOf(prefix + key)).toBe(hashTag(prefix + key));
     // An account's quota counters (and build's kept estimates) are the account's own unit (every tenant shares the Paymaster's quota).
-    const account = ['quotaHold', 'quotaTaken', 'quotaCleared', 'buildEstimate'];
+    const account = ['quotaHold', 'quotaTaken', 'quotaCleared', 'accountPayment', 'buildEstimate'];
     const [inUnit, quota] = [built.filter((b) => b.key.includes('{') && !account.includes(b.name)), built.filter((b) => account.includes(b.name))];
     expect(quota.map((b) => b.name).sort()).toEqual([...account].sort());
     for (const b of quota) expect(await cluster.keySlot(prefix + b.key)).toBe(hashSlot(prefix + '{acct:0xacce55}'));

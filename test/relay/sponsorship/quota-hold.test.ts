@@ -208,4 +208,36 @@ describe('the quota hold (sponsorship/quotaHold.ts)', () => {
     expect(ttlOf(req)).toBe(TTL.hold);
     expect(TTL.hold).toBeGreaterThanOrEqual(holdTtlMs(86_400, 300_000));
   });
+
+  it('a default-mode payment needs the account to itself, through any tenant: nothing else is held beside it, and it waits for what is in flight', async () => {
+    const store = new MemoryStore();
+    const hold = async (feeMode: 'default' | 'sponsored') => {
+      const req = { ...asRequest(await quotaSnapshot(store, ACCOUNT), async () => 100n), feeMode } as SponsorshipRequest;
+      return withQuotaHold(store, req, async () => ({ lines: [] }) as never);
+    };
+    const giveBack = async (r: { lines: { key: string; amount: string }[] }) => {
+      for (const l of r.lines) await store.adjust(l.key, -BigInt(l.amount));
+    };
+    const payment = await hold('default');
+    expect(payment.lines.map((l) => l.key)).toEqual([Keys.quotaHold(ACCOUNT), Keys.accountPayment(ACCOUNT)]);
+    // While it is in flight: another payment (another tenant's execute) and a sponsored transaction both wait.
+    await expect(hold('default')).rejects.toMatchObject({ reason: 'payment_in_flight' });
+    await expect(hold('sponsored')).rejects.toMatchObject({ reason: 'payment_in_flight' });
+    expect(await store.amount(Keys.quotaHold(ACCOUNT))).toBe(1n);
+    await giveBack(payment);
+
+    // A sponsored transaction in flight (the quota allows many): a payment waits for it, more sponsored ones do not.
+    const sponsored = await hold('sponsored');
+    expect(sponsored.lines.map((l) => l.key)).toEqual([Keys.quotaHold(ACCOUNT)]);
+    await expect(hold('default')).rejects.toMatchObject({ reason: 'payment_in_flight', details: expect.stringMatching(/to itself/) });
+    await giveBack(await hold('sponsored'));
+    await giveBack(sponsored);
+    await giveBack(await hold('default'));
+    expect([await store.amount(Keys.quotaHold(ACCOUNT)), await store.amount(Keys.accountPayment(ACCOUNT))]).toEqual([0n, 0n]);
+
+    // The tenant's own lines refused after the hold: both marks are given back.
+    const req = { ...asRequest(await quotaSnapshot(store, ACCOUNT), async () => 100n), feeMode: 'default' } as SponsorshipRequest;
+    await expect(withQuotaHold(store, req, async () => { throw new RelayError('tier_quota_exhausted'); })).rejects.toMatchObject({ reason: 'tier_quota_exhausted' });
+    expect([await store.amount(Keys.quotaHold(ACCOUNT)), await store.amount(Keys.accountPayment(ACCOUNT))]).toEqual([0n, 0n]);
+  });
 });

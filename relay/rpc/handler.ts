@@ -10,6 +10,7 @@ import { toRelayError } from '../errors/chain.ts';
 import { zodIssues } from '../../policies/index.ts';
 import { MAX_ISSUES } from '../../policies/issues.ts';
 import { invalidInput, issueReason } from '../errors/issues.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../errors/json.ts';
 import { authenticate, type CallerContext } from '../tenants/auth.ts';
 import { methods } from './methods/index.ts';
 
@@ -136,7 +137,7 @@ function fewUnknownKeys(o: Record<string, unknown>, names: string[]): Record<str
  * `null` for an optional field means "absent" to clients; inside arrays it
  * stays, and is refused as a value. Deletes in place rather than copying:
  * a wide body of empty objects used to cost one copy per object (11-37 ms).
- * Recursion is bounded: bodies nesting deeper than MAX_DEPTH never get here.
+ * Recursion is bounded: bodies nesting deeper than MAX_JSON_DEPTH never get here.
  */
 function dropNulls<T>(v: T): T {
   if (typeof v !== 'object' || v === null) return v;
@@ -156,37 +157,11 @@ function dropNulls<T>(v: T): T {
   return v;
 }
 
-const MAX_DEPTH = 32;
-
-/**
- * Whether JSON text nests arrays or objects more than `max` deep, read off
- * the text before it is parsed: walking the parsed value cost a tuple per
- * element, and parsing 120k levels ~40 ms. Brackets inside strings don't
- * count; a backslash skips the character after it, so `"\\"` ends where
- * JSON says it does. Text that isn't JSON gets some answer here and is
- * refused by JSON.parse if this lets it through.
- */
-function nestsDeeperThan(text: string, max: number): boolean {
-  let depth = 0;
-  for (let i = 0, n = text.length; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) i++;
-        else if (d === 0x22) break;
-      }
-    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
-      if (++depth > max) return true;
-    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
-  }
-  return false;
-}
 
 /** Handles a raw body; returns the JSON response body, or undefined for notifications only. */
 export async function handleRpc(deps: RelayDeps, body: string, apiKey: string | undefined, client?: string): Promise<unknown> {
   // No SNIP-29 request nests deeper than a dozen levels; a deeper one would only make parsing and validation recurse.
-  if (nestsDeeperThan(body, MAX_DEPTH)) return fail(null, invalidRequest(`The body nests deeper than ${MAX_DEPTH} levels.`));
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) return fail(null, invalidRequest(`The body nests deeper than ${MAX_JSON_DEPTH} levels.`));
   let payload: unknown;
   try {
     payload = JSON.parse(body);

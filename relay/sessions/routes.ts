@@ -18,6 +18,7 @@ import { RelayError } from '../errors/base.ts';
 import { toRelayError } from '../errors/chain.ts';
 import { errorResponse, restErrorHandler } from '../errors/http.ts';
 import { invalidInput, issueReason } from '../errors/issues.ts';
+import { parseJsonBody } from '../errors/json.ts';
 import { API_KEY_HEADER, authenticate } from '../tenants/auth.ts';
 import { authorizeSession } from './authorize.ts';
 import { cosignerOf } from './checks.ts';
@@ -25,6 +26,9 @@ import { cosignOutsideExecution } from './cosign.ts';
 import { SessionRecords } from './records.ts';
 import { revokeByAdmin, revokeByOwner, revokeOnChain, tenantSession } from './revoke.ts';
 import { AccountQuery, AuthorizeBodySchema, HashParam, RevokeBodySchema, sessionView, SignSessionEfoSchema } from './schemas.ts';
+
+/** What a co-signer request (keyless) may weigh: a legal one at every limit, felts spelt in decimal, is ~32 KB. */
+export const COSIGNER_BODY_BYTES = 48 * 1024;
 
 /** `clientOf`: the caller's address as app.ts finds it, which node-work limits count by. */
 export function createSessionRoutes(deps: RelayDeps, tooLarge: () => RelayError, clientOf: (c: Context) => string | undefined): Hono {
@@ -88,6 +92,10 @@ export function createSessionRoutes(deps: RelayDeps, tooLarge: () => RelayError,
 /** x-sessions' session service: `argentSessionServiceBaseUrl = <relay>/sessions/argent`. */
 function argentRoutes(deps: RelayDeps, clientOf: (c: Context) => string | undefined): Hono {
   const argent = new Hono();
+  // Keyless, so no more is read than a legal body can weigh; what is read is refused by depth before it is parsed.
+  argent.use('*', bodyLimit({ maxSize: COSIGNER_BODY_BYTES, onError: () => {
+    throw new RelayError('body_too_large', { details: `Co-signer bodies are limited to ${COSIGNER_BODY_BYTES} bytes.` });
+  } }));
   argent.post('/cosigner/signSessionEFO', async (c) => {
     const signature = await cosignOutsideExecution(deps, await parse(c, SignSessionEfoSchema), clientOf(c));
     return c.json({ signature });
@@ -112,13 +120,7 @@ function valid<S extends z.ZodType>(schema: S, input: unknown, where?: string): 
 }
 
 async function parse<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  let body: unknown;
-  try {
-    body = JSON.parse(await c.req.text());
-  } catch {
-    throw new RelayError('invalid_json', { details: 'The body is not valid JSON.' });
-  }
-  return valid(schema, body);
+  return valid(schema, parseJsonBody(await c.req.text()));
 }
 
 /** The REST envelope; a node outage is chain_unavailable (503), not a 500; cosigner routes add x-sessions' `status`. */

@@ -79,9 +79,9 @@ export const TiersRuleSchema = z
   .superRefine((t, ctx) => {
     const known = (name: string) => Object.hasOwn(t.tiers, name);
     if (!known(t.default)) ctx.addIssue({ code: 'custom', path: ['default'], message: `unknown tier '${t.default}'` });
-    for (const [address, name] of Object.entries(t.assignments)) {
-      if (!known(name)) ctx.addIssue({ code: 'custom', path: ['assignments', address], message: `unknown tier '${name}'` });
-    }
+    // The first unknown one is enough to fix, and each issue is an object built for nothing after it.
+    const unknown = Object.entries(t.assignments).find(([, name]) => !known(name));
+    if (unknown) ctx.addIssue({ code: 'custom', path: ['assignments', unknown[0]], message: `unknown tier '${unknown[1]}'` });
   });
 
 export const RateLimitRuleSchema = z.strictObject({

@@ -8,9 +8,10 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { RelayDeps } from '../deps.ts';
-import type { RelayError } from '../errors/base.ts';
+import { RelayError } from '../errors/base.ts';
 import { errorResponse, restErrorHandler, validationHook } from '../errors/http.ts';
 import { API_KEY_HEADER } from '../tenants/auth.ts';
+import { MAX_POLICY_BYTES } from '../tenants/policyStore.ts';
 import { bodyLimit } from './bodyLimit.ts';
 import { adminContext, type AdminEnv } from './env.ts';
 import { historyRoutes } from './routes/history.ts';
@@ -34,11 +35,21 @@ const DOC = {
   servers: [{ url: '/v1' }],
 };
 
+/** A policy's body with room for indentation and defaults spelt out: three times what may be stored. */
+export const POLICY_BODY_BYTES = 3 * MAX_POLICY_BYTES;
+
 export function createAdminApi(deps: RelayDeps, tooLarge: () => RelayError): OpenAPIHono<AdminEnv> {
   const app = new OpenAPIHono<AdminEnv>({ defaultHook: validationHook });
   // Set before the app is mounted: Hono reads a sub-app's error handler when it is routed.
   app.onError(restErrorHandler(deps.log));
   app.use('*', bodyLimit({ maxSize: deps.config.maxBodyBytes, onError: (c) => errorResponse(c, tooLarge()) }));
+  // A policy is judged by its size only once parsed and validated; a body far past what can be stored is refused unread.
+  const policyLimit = bodyLimit({
+    maxSize: POLICY_BODY_BYTES,
+    onError: (c) => errorResponse(c, new RelayError('policy_too_large', { details: `A policy body may be at most ${POLICY_BODY_BYTES} bytes (a policy, at most ${MAX_POLICY_BYTES} bytes of JSON).` })),
+  });
+  app.use('/policies', policyLimit);
+  app.use('/policies/*', policyLimit);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', {
     type: 'apiKey',

@@ -5,6 +5,8 @@
  */
 import { z } from '@hono/zod-openapi';
 import { AddressSchema, CallSchema, FeeModeSchema, PolicySchema } from '../../policies/index.ts';
+import { callList, MAX_CALLDATA } from '../chain/snip9.ts';
+import { boundedList } from '../chain/felt.ts';
 import { KeyIdSchema, KeyScopeSchema as KeyScope, TenantIdSchema } from '../config.ts';
 import { ActorSchema as Actor, KeyInfoSchema as KeyInfo } from '../tenants/records.ts';
 
@@ -151,10 +153,29 @@ export const UsageSchema = z
 
 const FEE_RE = /^(0|[1-9][0-9]{0,38}|0x[0-9a-fA-F]{1,32})$/;
 
+/**
+ * A dry run's calls, held to execute's limits (calls, calldata felts in all) and read as execute reads them,
+ * stopping at the first bad felt: zod's arrays reported each one, ~100 ms of CPU for a 256-call body.
+ */
+const DryRunCalls = callList(CallSchema.extend({ calldata: boundedList(CallSchema.shape.calldata.element, MAX_CALLDATA, 'felts') }), 'calldata');
+
 export const DryRunRequestSchema = z
   .object({
     sender: AddressSchema,
-    calls: z.array(CallSchema).max(256).optional().openapi({ description: 'The calls to judge; or send `typedData` instead.' }),
+    calls: DryRunCalls.optional().openapi({
+      description: 'The calls to judge, as execute limits them; or send `typedData` instead.',
+      // The list is read by hand (callList), so its items are described here.
+      items: {
+        type: 'object',
+        required: ['to', 'selector', 'calldata'],
+        properties: {
+          to: { type: 'string', description: 'Contract address (0x-prefixed hex felt)' },
+          selector: { type: 'string', description: 'Entrypoint selector (0x-prefixed hex felt)' },
+          entrypoint: { type: 'string', description: 'Informational: the entrypoint name' },
+          calldata: { type: 'array', items: { type: 'string' }, maxItems: MAX_CALLDATA, description: 'Felts, hex (0x…) or decimal' },
+        },
+      },
+    }),
     typedData: z.record(z.string(), z.unknown()).optional().openapi({
       description: 'Instead of `calls`: SNIP-9 v2 typed data as paymaster_buildTransaction returns it (signed or not). Its calls are judged, less the fee transfer to the Paymaster in `default` mode.',
     }),

@@ -8,7 +8,8 @@ import { MAX_AUDIT_ENTRIES } from '../../../relay/tenants/audit.ts';
 import { MAX_ACTIVE_KEYS } from '../../../relay/tenants/apiKeys.ts';
 import { MAX_DIFF_BYTES, MAX_POLICIES, MAX_POLICY_BYTES, MAX_VERSIONS } from '../../../relay/tenants/policyStore.ts';
 import { Keys } from '../../../relay/store/keys.ts';
-import { jobsPolicy, makeApp, makeConfig, memoryStore, type AdminApp, type Keys as TestKeys } from './helpers.ts';
+import { POLICY_BODY_BYTES } from '../../../relay/admin/api.ts';
+import { jobsPolicy, makeApp, makeConfig, memoryStore, tx, type AdminApp, type Keys as TestKeys } from './helpers.ts';
 
 let app: AdminApp;
 let keys: TestKeys;
@@ -99,5 +100,32 @@ describe('tenant limits', () => {
     const strict = makeApp({ ...made.config, webhookAllowHosts: [] }, store);
     const back = await strict.call('POST', '/v1/policies/hooked/rollback', made.keys.acmeAdmin, { version: 1 });
     expect(back).toMatchObject({ status: 422, body: { error: { reason: 'webhook_url_refused' } } });
+  });
+
+  it('reads a hostile body no further than its first fault: a dry run of bad calldata, a flood of tier assignments, a policy body past what can be stored', async () => {
+    // Each bad felt was its own issue object (~100 ms of CPU for 256 calls of 400): now the first one, or the count, refuses.
+    const tooMany = await app.call('POST', '/v1/dry-run', keys.acmeAdmin, tx({ calls: Array.from({ length: 256 }, () => ({ to: '0x222', selector: '0x1', calldata: Array(400).fill(1) })) }));
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.issues).toHaveLength(1);
+    const bad = await app.call('POST', '/v1/dry-run', keys.acmeAdmin, tx({ calls: Array.from({ length: 60 }, () => ({ to: '0x222', selector: '0x1', calldata: Array(56).fill('x') })) }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues.map((i: { path: string }) => i.path)).toEqual(['calls[0].calldata[0]']);
+    const huge = await app.call('POST', '/v1/dry-run', keys.acmeAdmin, tx({ calls: [{ to: '0x222', selector: '0x1', calldata: ['9'.repeat(250_000)] }] }));
+    expect(huge.status).toBe(400);
+
+    const tiers = jobsPolicy({ id: 'tiers-flood' });
+    (tiers.rules as Record<string, unknown>).tiers = { default: 'free', tiers: { free: { period: 'day' } }, assignments: Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => ['0x' + (i + 1).toString(16), 'gold'])) };
+    const flood = await app.call('POST', '/v1/policies', keys.acmeAdmin, tiers);
+    expect(flood.status).toBe(400);
+    expect(flood.body.error.issues).toEqual([expect.objectContaining({ path: 'rules.tiers.assignments.0x1', message: "unknown tier 'gold'" })]);
+
+    const big = jobsPolicy({ id: 'big-body' });
+    (big.rules as Record<string, unknown>).senders = { allow: Array.from({ length: 2_000 }, (_, i) => '0x' + (i + 1).toString(16).padStart(64, '0')) };
+    expect(JSON.stringify(big).length).toBeGreaterThan(POLICY_BODY_BYTES);
+    for (const [method, path] of [['POST', '/v1/policies'], ['PUT', '/v1/policies/big-body']] as const) {
+      const r = await app.call(method, path, keys.acmeAdmin, big);
+      expect(r.status).toBe(413);
+      expect(r.body.error.reason).toBe('policy_too_large');
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
-import { Keys } from '../store/keys.ts';
+import { Keys, TTL } from '../store/keys.ts';
 import { recheckDropped, refresh } from './settle.ts';
 import { readTracking, type TrackingStatus } from './trackingRecord.ts';
 
@@ -22,7 +22,10 @@ export async function latestHash(
       data: { tracking_id: id },
     });
   }
-  if (rec.status === 'active') rec = await refresh(deps, rec);
+  // Polls are free to send and a look is node work (a status, a receipt, maybe a resubmission), so one
+  // poll a second per record asks the chain, on any instance; the others answer the record as it stands.
+  // The sweeper settles every record anyway; a poll only makes its own answer fresher.
+  if (rec.status === 'active' && (await deps.store.setIfAbsent(Keys.trackingLook(id), '1', { ttlMs: TTL.trackingLook })).created) rec = await refresh(deps, rec);
   return { transaction_hash: rec.txHash, status: rec.status };
 }
 

@@ -21,6 +21,8 @@ const unit = (id: string): string => `{${id}}`;
 
 export const TTL = {
   tracking: 7 * DAY_MS,
+  /** A tracking poll asks the chain at most this often per record, whoever polls and however fast. */
+  trackingLook: 1_000,
   idempotency: 7 * DAY_MS,
   /** Only "deployed, with this class" is cached: an undeployed address may be deployed any moment. */
   accountClass: 3_600_000,
@@ -78,6 +80,8 @@ export const Keys = {
   trackingDropped: 'track:dropped',
   /** Held by the one instance sending a dropped transaction again. */
   resendLease: (id: string) => `track:resend:${hex(id)}`,
+  /** Set by the one poll that asks the chain about a record, for TTL.trackingLook (execution/tracking.ts). */
+  trackingLook: (id: string) => `track:look:${hex(id)}`,
   /** One on-chain effect per (account, SNIP-9 nonce), however the typed data spelled them. */
   execution: (account: string, nonce: string) => `exec:${hex(account)}:${hex(nonce)}`,
   /** A deployment is one effect per address, whichever transaction type carried it. */

@@ -10,16 +10,23 @@
  * every user of the dapp out for an hour, or lock one victim's address out by
  * naming it. Now they count per client network (x-forwarded-for here), and
  * the key's own count only stops networks that were refused this hour.
+ *
+ * Low, found in review: a tracking poll asked the chain about its record
+ * each time (a status, a receipt), unmetered, so anyone holding a pending
+ * tracking id could send polls as fast as they liked. Now one poll a second
+ * per record asks; the rest answer the record as it stands.
  */
 import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heartbeatCall, startRelayStack, type RelayStack } from '../helpers/relay.ts';
+import { saveTracking } from '../../relay/execution/trackingRecord.ts';
 import { relayerLedger, report, sign, sponsored } from './helpers.ts';
 
 const REFUSALS = 3;
 const KEY_BACKSTOP = 8;
 const simulations = { n: 0 };
 const classReads = { n: 0 };
+const statusReads = { n: 0 };
 let s: RelayStack;
 beforeAll(async () => {
   s = await startRelayStack({
@@ -35,6 +42,7 @@ beforeAll(async () => {
       const relayed = () => (rpc.params?.request ?? []).some((tx) => relayers.includes(BigInt(tx.sender_address ?? 0)));
       if (rpc.method === 'starknet_simulateTransactions' || (rpc.method === 'starknet_estimateFee' && relayed())) simulations.n++;
       if (rpc.method === 'starknet_getClass') classReads.n++;
+      if (rpc.method === 'starknet_getTransactionStatus') statusReads.n++;
       return fetch(input, init);
     },
   });
@@ -135,4 +143,23 @@ describe('node work bought with a public key', () => {
     expect(simulations.n).toBe(perNet.reduce((a, b) => a + b, 0) + 1);
     expect(landed.error).toBeUndefined();
   }, 300_000);
+
+  it('lets tracking polls ask the chain about a record at most once a second, however many come and from where', async () => {
+    // A transaction the node has not seen yet (it is still looked for): every look at it is a status read.
+    await saveTracking(s.relay.deps, {
+      id: '0x7ac4', txHash: '0xfeedbeef', status: 'active', account: s.chain.demo!.worker.address, tenant: 'test',
+      relayer: s.chain.relayers[0]!.address, feeMode: 'sponsored', reservation: { lines: [] }, createdAt: Date.now(),
+    });
+    const poll = (net: number) => s.rpc('paymaster_trackingIdToLatestHash', { tracking_id: '0x7ac4' }, { 'x-forwarded-for': `203.0.113.${net}` });
+    const before = statusReads.n;
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => poll(i)));
+    expect(answers.every((a) => a.body.result?.status === 'active')).toBe(true);
+    const burst = statusReads.n - before;
+    await new Promise((r) => setTimeout(r, 1_100));
+    await poll(1);
+    report('tracking polls', `60 polls from 60 networks at once: ${burst} status read(s) (was one each); one more a second later: ${statusReads.n - before - burst}`);
+    // One per second per record; the sweeper's own pass may add one.
+    expect(burst).toBeLessThanOrEqual(2);
+    expect(statusReads.n - before - burst).toBeGreaterThanOrEqual(1);
+  }, 60_000);
 });

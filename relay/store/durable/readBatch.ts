@@ -11,6 +11,8 @@
  * write flushes what is pending before it goes (DurableStore.call), so no read
  * can see a write made after it.
  */
+import { Coalescer } from '../coalesce.ts';
+
 /** A caller's mistake (the engine's TypeError or RangeError), sent back as data. */
 export interface Refusal {
   name: 'TypeError' | 'RangeError';
@@ -25,48 +27,22 @@ export const BATCHED_READS: ReadonlySet<string> = new Set(['get', 'amount']);
 
 export type ReadOp = [method: string, args: unknown[]];
 
-interface Pending {
-  ops: ReadOp[];
-  waiters: { resolve(r: ShardReply): void; reject(e: unknown): void }[];
-}
-
 export class ReadBatch {
-  private pending = new Map<string, Pending>();
-  private scheduled = false;
+  private readonly batches: Coalescer<string, ReadOp, ShardReply>;
 
   /** `send` makes one call to the unit's object with every op and answers one reply per op, in order. */
-  constructor(private readonly send: (unit: string, ops: ReadOp[]) => Promise<ShardReply[]>) {}
+  constructor(send: (unit: string, ops: ReadOp[]) => Promise<ShardReply[]>) {
+    // A microtask: a decision's reads of one stage are made in one turn (a dry run's seven counters and
+    // windows make one call), and a batch never spans two requests, whose I/O Workers keep apart.
+    this.batches = new Coalescer(send, (flush) => queueMicrotask(flush));
+  }
 
   add(unit: string, method: string, args: unknown[]): Promise<ShardReply> {
-    let p = this.pending.get(unit);
-    if (!p) {
-      p = { ops: [], waiters: [] };
-      this.pending.set(unit, p);
-    }
-    if (!this.scheduled) {
-      this.scheduled = true;
-      // A microtask: a decision's reads of one stage are made in one turn (a dry run's seven counters and
-      // windows make one call), and a batch never spans two requests, whose I/O Workers keep apart.
-      queueMicrotask(() => this.flush());
-    }
-    const batch = p;
-    return new Promise((resolve, reject) => {
-      batch.ops.push([method, args]);
-      batch.waiters.push({ resolve, reject });
-    });
+    return this.batches.add(unit, [method, args]);
   }
 
   /** Sends every pending batch now. */
   flush(): void {
-    this.scheduled = false;
-    if (this.pending.size === 0) return;
-    const pending = this.pending;
-    this.pending = new Map();
-    for (const [unit, b] of pending) {
-      this.send(unit, b.ops).then(
-        (replies) => b.waiters.forEach((w, i) => (replies[i] ? w.resolve(replies[i]) : w.reject(new TypeError('a batch reply is missing an answer')))),
-        (e: unknown) => b.waiters.forEach((w) => w.reject(e)),
-      );
-    }
+    this.batches.flush();
   }
 }

@@ -17,58 +17,27 @@
  * another type (a list, a set) as absent instead of failing with WRONGTYPE;
  * keys.ts gives every key one type, so only a bug would show it.
  */
+import { Coalescer } from '../coalesce.ts';
 import { hashSlot } from './slot.ts';
-
-interface Waiter {
-  resolve(v: string | null): void;
-  reject(e: unknown): void;
-}
-
-interface Batch {
-  keys: string[];
-  waiters: Waiter[];
-}
 
 /** `mget` runs one MGET of keys that share a slot; `bySlot` false puts every key in one batch (a single server). */
 export class GetBatch {
-  private batches = new Map<number, Batch>();
-  private scheduled = false;
+  private readonly batches: Coalescer<number, string, string | null>;
 
   constructor(
-    private readonly mget: (keys: string[]) => Promise<(string | null)[]>,
+    mget: (keys: string[]) => Promise<(string | null)[]>,
     private readonly bySlot: boolean,
-  ) {}
+  ) {
+    this.batches = new Coalescer((_slot, keys) => mget(keys), (flush) => setImmediate(flush));
+  }
 
   /** `key` is the full Redis key (prefix included). */
   get(key: string): Promise<string | null> {
-    const group = this.bySlot ? hashSlot(key) : 0;
-    let b = this.batches.get(group);
-    if (!b) {
-      b = { keys: [], waiters: [] };
-      this.batches.set(group, b);
-    }
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-    const batch = b;
-    return new Promise((resolve, reject) => {
-      batch.keys.push(key);
-      batch.waiters.push({ resolve, reject });
-    });
+    return this.batches.add(this.bySlot ? hashSlot(key) : 0, key);
   }
 
   /** Sends every pending batch now. */
   flush(): void {
-    this.scheduled = false;
-    if (this.batches.size === 0) return;
-    const batches = this.batches;
-    this.batches = new Map();
-    for (const b of batches.values()) {
-      this.mget(b.keys).then(
-        (values) => b.waiters.forEach((w, i) => w.resolve(values[i] ?? null)),
-        (e) => b.waiters.forEach((w) => w.reject(e)),
-      );
-    }
+    this.batches.flush();
   }
 }

@@ -8,10 +8,13 @@
  */
 import { Account, RpcProvider, type Call } from 'starknet';
 import { RELAYER_CAIRO_VERSION, RelayerHasher, RelayerSigner, type RelayerCrypto } from './signer.ts';
+import { LeaseBook, openLease, type RelayerLease } from './lease.ts';
 import type { SimulationAccount } from './simulator.ts';
 import { RelayError } from '../errors/base.ts';
 import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
+
+export type { RelayerLease } from './lease.ts';
 
 export interface RelayerKey {
   address: string;
@@ -34,21 +37,6 @@ export interface RelayerPoolOptions {
   simulation?: SimulationAccount;
 }
 
-export interface RelayerLease {
-  address: string;
-  account: Account;
-  nonce: bigint;
-  /**
-   * Records that `nonce` was consumed and releases the lease. With `maxFee`, the cached balance
-   * is lowered by it (never above the truth: the fee paid is at most that) instead of dropped,
-   * so the next acquire() needs no balance read from the node.
-   */
-  commit(maxFee?: bigint): Promise<void>;
-  /** Drops the cached nonce and re-reads it from the chain (after a nonce error). */
-  refreshNonce(): Promise<bigint>;
-  release(): Promise<void>;
-}
-
 export interface RelayerStatus {
   address: string;
   balance: string | null;
@@ -59,13 +47,7 @@ const key = Keys.relayer;
 
 export class RelayerPool {
   private readonly accounts: Map<string, Account>;
-  /**
-   * Leases this instance holds but could not give back (the store was down when
-   * it tried), by relayer. Left alone they would keep their relayers out of every
-   * instance's rotation until the TTL ends (relayerLeaseMs, a minute by default):
-   * given back, with the relayer's cached nonce dropped, once the store answers.
-   */
-  private readonly unreleased = new Map<string, string>();
+  private readonly book: LeaseBook;
   /** The end of this instance's line of acquire() calls (see acquire). */
   private line: Promise<void> = Promise.resolve();
   /** Wakes the head of the line when this instance gives a relayer back (see acquireNow). */
@@ -75,6 +57,7 @@ export class RelayerPool {
 
   constructor(private readonly o: RelayerPoolOptions) {
     this.hasher = new RelayerHasher(o.crypto?.poseidonMany);
+    this.book = new LeaseBook(o.store, o.leaseMs);
     this.accounts = new Map(
       o.relayers.map((r) => [r.address, new Account({ provider: o.provider, address: r.address, cairoVersion: RELAYER_CAIRO_VERSION, signer: new RelayerSigner(r.privateKey, this.hasher, o.crypto?.sign) })]),
     );
@@ -147,7 +130,7 @@ export class RelayerPool {
   }
 
   private async acquireNow(deadline: number): Promise<RelayerLease> {
-    await this.giveBack();
+    await this.book.giveBack();
     const addresses = [...this.accounts.keys()];
     let funded = 0;
     for (let attempt = 0; ; attempt++) {
@@ -159,8 +142,9 @@ export class RelayerPool {
         if ((await this.balance(address).catch(() => -1n)) < this.o.minBalance) continue;
         funded++;
         const leaseId = crypto.randomUUID();
-        const { created } = await this.o.store.setIfAbsent(key.lease(address), leaseId, { ttlMs: this.o.leaseMs });
-        if (created) return this.lease(address, leaseId);
+        if (await this.book.take(address, leaseId)) {
+          return openLease({ address, store: this.o.store, provider: this.o.provider, account: this.accounts.get(address)!, leaseId, book: this.book, freed: () => this.wake() });
+        }
       }
       if (funded === 0 || Date.now() > deadline) break;
       // The head of the line alone polls, so it can poll briskly. A lease this instance gives back
@@ -181,69 +165,5 @@ export class RelayerPool {
           ? 'Every relayer is below its STRK balance floor; the operator must refund them.'
           : 'All relayers are busy; retry shortly.',
     });
-  }
-
-  /** Best effort: what still fails is tried again at the next acquire(). */
-  private async giveBack(): Promise<void> {
-    for (const [address, leaseId] of this.unreleased) {
-      try {
-        // Whether the nonce we used reached the store is unknown: the next lease reads it from the chain.
-        await this.o.store.delete(key.nonce(address));
-        await this.o.store.deleteIfEquals(key.lease(address), leaseId);
-        this.unreleased.delete(address);
-      } catch {
-        return;
-      }
-    }
-  }
-
-  private async lease(address: string, leaseId: string): Promise<RelayerLease> {
-    const account = this.accounts.get(address)!;
-    const store = this.o.store;
-    const release = async () => {
-      try {
-        await store.deleteIfEquals(key.lease(address), leaseId);
-      } catch (e) {
-        this.unreleased.set(address, leaseId);
-        throw e;
-      }
-      this.wake();
-    };
-    const readNonce = async () => {
-      const n = BigInt(await this.o.provider.getNonceForAddress(address, 'pre_confirmed'));
-      await store.set(key.nonce(address), n.toString());
-      return n;
-    };
-    try {
-      const cached = await store.get(key.nonce(address));
-      const lease: RelayerLease = {
-        address,
-        account,
-        nonce: cached !== null ? BigInt(cached) : await readNonce(),
-        commit: async (maxFee?: bigint) => {
-          try {
-            await store.set(key.nonce(address), (lease.nonce + 1n).toString());
-            const [bal, until] = (maxFee === undefined ? null : await store.get(key.balance(address)))?.split('@').map(BigInt) ?? [];
-            const ttlMs = until === undefined ? 0 : Number(until) - Date.now();
-            if (bal === undefined || ttlMs <= 0) await store.delete(key.balance(address));
-            else await store.set(key.balance(address), `${bal > maxFee! ? bal - maxFee! : 0n}@${until}`, { ttlMs });
-          } catch (e) {
-            this.unreleased.set(address, leaseId);
-            throw e;
-          }
-          await release();
-        },
-        refreshNonce: async () => {
-          await store.delete(key.nonce(address));
-          lease.nonce = await readNonce();
-          return lease.nonce;
-        },
-        release,
-      };
-      return lease;
-    } catch (e) {
-      await release();
-      throw e;
-    }
   }
 }

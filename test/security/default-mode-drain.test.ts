@@ -28,16 +28,27 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => s?.stop());
 
+/** A default-mode approve paying in CIRO, the contracts it names. */
+function scene() {
+  const c = s.chain.manifest.contracts;
+  const feeMode = { version: '0x1', fee_mode: { mode: 'default', gas_token: c.ciro_token.address } };
+  const approve = { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, '0x1', '0x0'] };
+  return { c, feeMode, approve };
+}
+
+/** Learns the fee from a well-funded account, then funds an attacker for one and a half of them. */
+async function fundedForOneFee() {
+  const { feeMode, approve } = scene();
+  const probe = await buildSigned(s, await attackerAccount(s, 100n * 10n ** 18n), [approve], feeMode);
+  const fee = BigInt(probe.fee.suggested_max_fee_in_gas_token);
+  return attackerAccount(s, fee + fee / 2n);
+}
+
 describe('default-mode revert drain', () => {
   it('20 concurrent default-mode executes from an account funded for one fee: at most one is submitted', async () => {
-    const c = s.chain.manifest.contracts;
-    const feeMode = { version: '0x1', fee_mode: { mode: 'default', gas_token: c.ciro_token.address } };
-    const approve = { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, '0x1', '0x0'] };
+    const { c, feeMode, approve } = scene();
 
-    // Learn the fee from a well-funded account, then fund the attacker for one and a half of them.
-    const probe = await buildSigned(s, await attackerAccount(s, 100n * 10n ** 18n), [approve], feeMode);
-    const fee = BigInt(probe.fee.suggested_max_fee_in_gas_token);
-    const attacker = await attackerAccount(s, fee + fee / 2n);
+    const attacker = await fundedForOneFee();
     const signed = [];
     for (let i = 0; i < 20; i++) signed.push((await buildSigned(s, attacker, [approve], feeMode)).params);
 
@@ -68,9 +79,7 @@ describe('default-mode revert drain', () => {
 
 describe('default-mode tip raised at execute', () => {
   it('building without a tip and executing with the largest allowed is refused before submission, the payment judged against the fee with the tip', async () => {
-    const c = s.chain.manifest.contracts;
-    const feeMode = { version: '0x1', fee_mode: { mode: 'default', gas_token: c.ciro_token.address } };
-    const approve = { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, '0x1', '0x0'] };
+    const { feeMode, approve } = scene();
     const attacker = await attackerAccount(s, 100n * 10n ** 18n);
     const { params } = await buildSigned(s, attacker, [approve], feeMode);
     const tipped = { ...params, parameters: { ...feeMode, fee_mode: { ...feeMode.fee_mode, tip: { custom: 10_000_000_000 } } } };
@@ -87,12 +96,8 @@ describe('default-mode tip raised at execute', () => {
 
 describe('default-mode payments through two tenants', () => {
   it('an account funded for one fee, executing through two tenants at once: one is submitted, nothing reverts', async () => {
-    const c = s.chain.manifest.contracts;
-    const feeMode = { version: '0x1', fee_mode: { mode: 'default', gas_token: c.ciro_token.address } };
-    const approve = { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, '0x1', '0x0'] };
-    const probe = await buildSigned(s, await attackerAccount(s, 100n * 10n ** 18n), [approve], feeMode);
-    const fee = BigInt(probe.fee.suggested_max_fee_in_gas_token);
-    const attacker = await attackerAccount(s, fee + fee / 2n);
+    const { feeMode, approve } = scene();
+    const attacker = await fundedForOneFee();
     const viaTest = await buildSigned(s, attacker, [approve], feeMode, s.keys.test);
     const viaOther = await buildSigned(s, attacker, [approve], feeMode, s.keys.other);
 

@@ -93,17 +93,18 @@ export async function withQuotaHold(
   const giveBack = () => Promise.all([store.adjust(held, -1n), paying ? store.adjust(payment, -1n) : undefined]).catch(() => undefined);
   const hold = async (heldLimit: bigint, takenLimit: bigint): Promise<boolean> => {
     const r = await store.reserve([
+      // A payment marks the account; anything else only checks the mark is clear (a reserve of 0 under 0).
+      // First, so a refusal by it says a payment is in flight, and one by `held` that something else is.
+      { key: payment, amount: paying ? 1n : 0n, limit: paying ? 1n : 0n, ttlMs, renewTtl: paying },
       { key: held, amount: 1n, limit: paying ? 1n : heldLimit, ttlMs, renewTtl: true },
       { key: Keys.quotaTaken(req.sender), amount: 1n, limit: takenLimit, ttlMs: TTL.quotaTaken, renewTtl: true },
-      // A payment marks the account; anything else only checks the mark is clear (a reserve of 0 under 0).
-      { key: payment, amount: paying ? 1n : 0n, limit: paying ? 1n : 0n, ttlMs, renewTtl: paying },
     ]);
     if (!r.ok) {
-      if (r.blocking === 2 || (paying && r.blocking === 0)) throw paymentInFlight(r.blocking === 0);
+      if (r.blocking === 0 || (paying && r.blocking === 1)) throw paymentInFlight(r.blocking === 1);
       return false;
     }
     // Not above the snapshot's count: `taken` expired and restarted under it, so every bound from it is void.
-    if (r.used[1]! <= s.taken) {
+    if (r.used[2]! <= s.taken) {
       await giveBack();
       throw stalled();
     }

@@ -51,7 +51,7 @@ export function safeguardLines(req: SponsorshipRequest, ceiling: bigint, now: nu
   ];
   if (sponsored) return out;
   out.push(
-    { line: { key: Keys.paymentHold(req.tenant.id, req.sender), amount: 1n, limit: 1n, ttlMs: req.holdTtlMs ?? TTL.hold, renewTtl: true }, kind: 'hold', refuse: paymentInFlight },
+    { line: { key: Keys.paymentHold(req.tenant.id, req.sender), amount: 1n, limit: 1n, ttlMs: req.holdTtlMs ?? TTL.hold, renewTtl: true }, kind: 'hold', refuse: () => paymentInFlight() },
     // Limit REVERT_LIMIT: a sender already paused never gets here (decide refuses first).
     {
       line: { key: Keys.reverts(req.tenant.id, req.sender), amount: 1n, limit: BigInt(REVERT_LIMIT), ttlMs: TTL.reverts },
@@ -86,15 +86,19 @@ const pausedForReverts = (n: number) =>
 
 /** What refuses this sender before any node work: a revert pause, or a default-mode payment of its already in flight. */
 export async function sendersSafeguard(store: Store, req: SponsorshipRequest): Promise<RelayError | undefined> {
-  const [reverts, held, paying] = await Promise.all([
+  const paying = req.feeMode === 'default';
+  const [reverts, held, marked, busy] = await Promise.all([
     store.get(Keys.reverts(req.tenant.id, req.sender)),
-    req.feeMode === 'default' ? store.amount(Keys.paymentHold(req.tenant.id, req.sender)) : Promise.resolve(0n),
-    // Another tenant's payment for this account: nothing else of the account's is sent until it lands.
+    paying ? store.amount(Keys.paymentHold(req.tenant.id, req.sender)) : Promise.resolve(0n),
+    // A payment of the account's through any tenant: nothing else of the account's is sent until it lands.
     store.amount(Keys.accountPayment(req.sender)),
+    // A payment waits for anything of the account's in flight (quotaHold.ts): refused before a simulation.
+    paying ? store.amount(Keys.quotaHold(req.sender)) : Promise.resolve(0n),
   ]);
   const n = Number(reverts ?? 0);
   if (n >= REVERT_LIMIT) return pausedForReverts(n);
-  return held > 0n || paying > 0n ? paymentInFlight() : undefined;
+  if (held > 0n || marked > 0n) return paymentInFlight();
+  return busy > 0n ? paymentInFlight(true) : undefined;
 }
 
 /** Sponsored transactions count their reverts at settlement (default mode already counted at submission). */

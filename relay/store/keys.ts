@@ -80,8 +80,8 @@ export const Keys = {
   trackingDropped: 'track:dropped',
   /** Held by the one instance sending a dropped transaction again. */
   resendLease: (id: string) => `track:resend:${hex(id)}`,
-  /** Set by the one poll that asks the chain about a record, for TTL.trackingLook (execution/tracking.ts). */
-  trackingLook: (id: string) => `track:look:${hex(id)}`,
+  /** Set by the one poll that asks the chain about a record, for TTL.trackingLook (execution/tracking.ts); the record's unit (its object on Workers). */
+  trackingLook: (id: string) => `{track:${hex(id)}}:look`,
   /** One on-chain effect per (account, SNIP-9 nonce), however the typed data spelled them. */
   execution: (account: string, nonce: string) => `exec:${hex(account)}:${hex(nonce)}`,
   /** A deployment is one effect per address, whichever transaction type carried it. */

@@ -180,6 +180,27 @@ describe('DurableStore read batches', () => {
     expect(sent).toEqual(['get', 'set', 'get']);
   });
 
+  it('reads one by one from an object still on the code before batches (a deploy rolling out)', async () => {
+    // The real objects, answering a batch as the old shard did: an unknown method.
+    const sent: string[] = [];
+    const ns: ShardNamespace = {
+      idFromName: (name) => env.STORE.idFromName(name),
+      get: (id) => {
+        const stub = env.STORE.get(id as never);
+        return {
+          call: async (m, a) => (sent.push(m), m === 'batch' ? { refused: { name: 'TypeError' as const, message: 'unknown store method batch' } } : stub.call(m, a)),
+          ping: () => stub.ping(),
+        };
+      },
+    };
+    const s = new DurableStore(ns, `{old-shard-${run}}:`);
+    await s.set('a', 'one');
+    await s.reserve([{ key: 'n', amount: 3n, limit: 10n }]);
+    sent.length = 0;
+    expect(await Promise.all([s.get('a'), s.amount('n'), s.get('none')])).toEqual(['one', 3n, null]);
+    expect(sent).toEqual(['batch', 'get', 'amount', 'get']);
+  });
+
   it('refuses anything but reads in a batch, each op on its own', async () => {
     const stub = env.STORE.get(env.STORE.idFromName(`batch-ops-${run}`));
     await stub.call('set', [`batch-ops-${run}:k`, 'v']);

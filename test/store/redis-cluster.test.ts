@@ -63,7 +63,9 @@ describe('Redis Cluster hash slots', () => {
     for (const { key } of built) expect(unitOf(prefix + key)).toBe(hashTag(prefix + key));
     // An account's quota counters (and build's kept estimates) are the account's own unit (every tenant shares the Paymaster's quota).
     const account = ['quotaHold', 'quotaTaken', 'quotaCleared', 'accountPayment', 'buildEstimate'];
-    const [inUnit, quota] = [built.filter((b) => b.key.includes('{') && !account.includes(b.name)), built.filter((b) => account.includes(b.name))];
+    // A tracking poll's mark lives with its record, whose key names its unit whole (no braces): one Durable Object.
+    expect(unitOf(Keys.trackingLook('0xacce55'))).toBe(unitOf(Keys.tracking('0xacce55')));
+    const [inUnit, quota] = [built.filter((b) => b.key.includes('{') && !account.includes(b.name) && b.name !== 'trackingLook'), built.filter((b) => account.includes(b.name))];
     expect(quota.map((b) => b.name).sort()).toEqual([...account].sort());
     for (const b of quota) expect(await cluster.keySlot(prefix + b.key)).toBe(hashSlot(prefix + '{acct:0xacce55}'));
     // What reserve (ledger, safeguards, deploy quota) and commit (policies, tenants) put in one call.

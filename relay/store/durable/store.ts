@@ -31,14 +31,22 @@ export interface ShardNamespace {
  * other failure (a lost connection, an exception inside the object) may have
  * run it, which the runtime cannot tell.
  */
+// workerd raises it when the object's queue is full, before the call is delivered; it is not retried either.
 const neverRan = (e: unknown): boolean => typeof e === 'object' && e !== null && (e as { overloaded?: unknown }).overloaded === true;
 
 export class DurableStore implements Store {
   readonly kind = 'durable-object';
   private closed = false;
   // One read alone goes as itself; several as one batch call.
-  private readonly reads = new ReadBatch(async (unit, ops) =>
-    ops.length === 1 ? [await this.send(unit, ops[0]![0], ops[0]![1])] : (this.unwrap(await this.send(unit, BATCH, [ops])) as ShardReply[]));
+  private readonly reads = new ReadBatch(async (unit, ops) => {
+    if (ops.length > 1) {
+      const reply = await this.send(unit, BATCH, [ops]);
+      if (!('refused' in reply)) return reply.value as ShardReply[];
+      // The batch as a whole refused: only an object still on the code before batches does (a deploy
+      // rolling out, which Workers spread over minutes). Its reads go one by one, as they used to.
+    }
+    return Promise.all(ops.map(([method, args]) => this.send(unit, method, args)));
+  });
 
   /** `prefix` namespaces every key (several relays, or tests, on one namespace); braces in it set the unit of all keys. */
   constructor(

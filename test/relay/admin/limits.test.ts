@@ -125,7 +125,11 @@ describe('tenant limits', () => {
     for (const [method, path] of [['POST', '/v1/policies'], ['PUT', '/v1/policies/big-body']] as const) {
       const r = await app.call(method, path, keys.acmeAdmin, big);
       expect(r.status).toBe(413);
-      expect(r.body.error.reason).toBe('policy_too_large');
+      expect(r.body.error).toMatchObject({ reason: 'policy_too_large', details: expect.stringMatching(/policy body may be at most/) });
     }
+    // Refused unread: a body that is not even JSON gets the same answer, not invalid_json.
+    const junk = await app.call('POST', '/v1/policies', keys.acmeAdmin, '{'.repeat(POLICY_BODY_BYTES + 1));
+    expect(junk.status).toBe(413);
+    expect(junk.body.error.reason).toBe('policy_too_large');
   });
 });

@@ -221,8 +221,8 @@ describe('the quota hold (sponsorship/quotaHold.ts)', () => {
     const payment = await hold('default');
     expect(payment.lines.map((l) => l.key)).toEqual([Keys.quotaHold(ACCOUNT), Keys.accountPayment(ACCOUNT)]);
     // While it is in flight: another payment (another tenant's execute) and a sponsored transaction both wait.
-    await expect(hold('default')).rejects.toMatchObject({ reason: 'payment_in_flight' });
-    await expect(hold('sponsored')).rejects.toMatchObject({ reason: 'payment_in_flight' });
+    await expect(hold('default')).rejects.toMatchObject({ reason: 'payment_in_flight', details: expect.stringMatching(/paying its own fee in flight/) });
+    await expect(hold('sponsored')).rejects.toMatchObject({ reason: 'payment_in_flight', details: expect.stringMatching(/paying its own fee in flight/) });
     expect(await store.amount(Keys.quotaHold(ACCOUNT))).toBe(1n);
     await giveBack(payment);
 

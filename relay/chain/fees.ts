@@ -55,6 +55,11 @@ export function strkToToken(feeFri: bigint, token: Priced): bigint {
   return ceilDiv(feeFri * 10n ** BigInt(token.decimals), token.priceInStrk);
 }
 
+/** What an amount of the token is worth in fri, rounded down (what it covers, never more). */
+export function tokenToStrk(amount: bigint, token: Priced): bigint {
+  return (amount * token.priceInStrk) / 10n ** BigInt(token.decimals);
+}
+
 export function quote(estimatedFri: bigint, token: Priced, multiplierPct: number): FeeQuote {
   const maxFri = ceilPct(estimatedFri, BigInt(multiplierPct));
   return {

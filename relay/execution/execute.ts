@@ -9,7 +9,7 @@
  * Only then is a relayer leased and the transaction sent.
  */
 import { randomFelt, toHex } from '../chain/felt.ts';
-import { ceilPct, FEE_COVER_PCT, strkToToken } from '../chain/fees.ts';
+import { ceilPct, FEE_COVER_PCT, strkToToken, tokenToStrk } from '../chain/fees.ts';
 import { accountQuotaLeft } from '../chain/paymaster.ts';
 import type { ExecutableTransaction, UserParameters } from '../chain/snip29.ts';
 import type { RelayDeps } from '../deps.ts';
@@ -74,10 +74,10 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
     // counters don't vouch for one more (quotaHold.ts), the quota is read while the node simulates.
     const quotaRead = counters && needsQuotaRead(counters) ? settleLater(readQuotaLeft(deps, p.account)) : undefined;
     const sim = await simulate(deps, p.calls, tip, simulator);
-    await checkPayment(deps, p, sim);
+    const paidFri = await checkPayment(deps, p, sim);
     const quota = counters ? { accountQuota: accountQuota(deps, p.account, counters, quotaRead) } : {};
     const holds = { holdTtlMs: holdTtlMs(deps.config.timeBounds.maxValiditySeconds, deps.config.trackingDropAfterMs) };
-    reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute', ...holds, ...quota });
+    reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute', ...holds, ...quota, ...(paidFri === undefined ? {} : { paidFri }) });
     lease = await deps.relayers.acquire();
     const { txHash, unconfirmed } = await submit(lease, p.calls, sim.resourceBounds, await deps.provider.getChainId(), tip);
     const submitted = lease;
@@ -130,16 +130,22 @@ const readSimulator = (deps: RelayDeps): Promise<Simulator> =>
     throw isRelayError(e) ? e : chainUnavailable(e);
   });
 
-/** In default mode the signed payment must cover the simulated fee, at the price now, with room for it to move. */
-async function checkPayment(deps: RelayDeps, p: Plan, sim: Simulation): Promise<void> {
-  if (!p.token) return;
-  const required = strkToToken(ceilPct(sim.fee, FEE_COVER_PCT), await deps.prices.price(p.token));
+/**
+ * In default mode the signed payment must cover the simulated fee, at the price now, with room for it to
+ * move. Returns what the payment is worth in fri at that price: a fee beyond it is the relayer's loss, which
+ * settlement charges to the tenant's ceiling.
+ */
+async function checkPayment(deps: RelayDeps, p: Plan, sim: Simulation): Promise<bigint | undefined> {
+  if (!p.token) return undefined;
+  const price = await deps.prices.price(p.token);
+  const required = strkToToken(ceilPct(sim.fee, FEE_COVER_PCT), price);
   if (required > p.paid) {
     throw new RelayError('fee_payment_too_low', {
       details: 'The signed fee transfer no longer covers the fee at the current price; build and sign again.',
       data: { required: toHex(required), paid: toHex(p.paid) },
     });
   }
+  return tokenToStrk(p.paid, price);
 }
 
 async function bookkeep(deps: RelayDeps, rec: TrackingRecord, idemKey: string, commitLease: () => Promise<void>): Promise<void> {

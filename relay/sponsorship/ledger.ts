@@ -38,7 +38,7 @@ export interface ConsumeInput {
   policy: Policy;
   decision: Decision;
   /** Lines of the operator's own (ceiling, payment hold, revert count), reserved with the policy's, with their refusal. */
-  extra?: { line: ReserveLine; kind: LineKind; refuse: () => RelayError }[];
+  extra?: { line: ReserveLine; kind: LineKind; refuse: () => RelayError; covered?: bigint }[];
 }
 
 export interface UsageQuery {
@@ -87,6 +87,7 @@ export class PolicyLedger {
 
     const lines: ReserveLine[] = [];
     const kinds: LineKind[] = [];
+    const covers: (bigint | undefined)[] = [];
     const refusals: ((used: bigint, limit: bigint) => RelayError)[] = [];
     for (const b of budgetLines(request, policy, decision)) {
       if (!b.accumulate) continue;
@@ -99,6 +100,7 @@ export class PolicyLedger {
       lines.push(x.line);
       kinds.push(x.kind);
       refusals.push(x.refuse);
+      covers[lines.length - 1] = x.covered;
     }
     for (const u of usageLines(tenantId, request, policy.id, at)) {
       lines.push(u);
@@ -118,7 +120,7 @@ export class PolicyLedger {
       throw refusals[reserved.blocking]!(reserved.used, reserved.limit);
     }
     await this.noteFirstOfDay(tenantId, request.sender, at, lines, reserved.used);
-    const held = lines.map((l, i) => ({ key: l.key, amount: l.amount.toString(), kind: kinds[i]! }));
+    const held = lines.map((l, i) => ({ key: l.key, amount: l.amount.toString(), kind: kinds[i]!, ...(covers[i] === undefined ? {} : { covered: covers[i]!.toString() }) }));
     return { policy: policy.id, tenant: tenantId, sender: request.sender, lines: held };
   }
 
@@ -200,8 +202,10 @@ function finalAmount(l: ReservationLine, actualFee: bigint, reverted: boolean): 
       return actualFee;
     case 'count':
       return BigInt(l.amount);
-    case 'feeIfReverted':
-      return reverted ? actualFee : 0n;
+    case 'feeIfReverted': {
+      const beyond = l.covered === undefined ? 0n : actualFee - BigInt(l.covered);
+      return reverted ? actualFee : beyond > 0n ? beyond : 0n;
+    }
     case 'revert':
       return reverted ? BigInt(l.amount) : 0n;
     case 'hold':

@@ -40,14 +40,18 @@ export interface SponsorshipRequest {
   accountQuota?: { snapshot: QuotaSnapshot; left: () => Promise<bigint> };
   /** How long a hold on this transaction must live (store/keys.ts holdTtlMs); TTL.hold when not given. */
   holdTtlMs?: number;
+  /** Default mode: what the signed payment is worth in fri at execute's price (what a success leaves uncharged). */
+  paidFri?: bigint;
 }
 
 /**
  * What settlement does with a line once the chain has answered:
  * - `fee`: becomes the actual fee (sponsored budgets, usage, the ceiling);
  * - `count`: stays consumed (transaction counters);
- * - `feeIfReverted`: becomes the actual fee if the transaction reverted, else 0
- *   (default mode: the user paid, unless the payment itself was undone);
+ * - `feeIfReverted`: becomes the actual fee if the transaction reverted, else
+ *   what the fee exceeds the line's `covered` by (default mode: the user paid,
+ *   unless the payment itself was undone; a fee beyond the payment, a gas
+ *   price that rose past the margin, is the relayer's and counts);
  * - `revert`: stays counted if the transaction reverted, else is given back;
  * - `hold`: is always given back (a sender's one payment in flight, its
  *   transactions in flight against the Paymaster's quota).
@@ -60,6 +64,8 @@ export interface ReservationLine {
   key: string;
   amount: string;
   kind?: LineKind;
+  /** `feeIfReverted`: the fri the user's payment covers (absent: all of it, as lines kept before it was). */
+  covered?: string;
 }
 
 export interface Reservation {

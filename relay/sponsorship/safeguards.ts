@@ -37,6 +37,7 @@ export interface SafeguardLine {
   line: ReserveLine;
   kind: LineKind;
   refuse: () => RelayError;
+  covered?: bigint;
 }
 
 /** What an execute reserves beyond its policy's lines, by fee mode. */
@@ -47,6 +48,7 @@ export function safeguardLines(req: SponsorshipRequest, ceiling: bigint, now: nu
       line: { key: Keys.ceiling(req.tenant.id, dayOf(now)), amount: req.maxFee, limit: ceiling, ttlMs: TTL.ceiling },
       kind: sponsored ? 'fee' : 'feeIfReverted',
       refuse: () => ceilingRefused(now),
+      ...(sponsored ? {} : { covered: req.paidFri ?? 0n }),
     },
   ];
   if (sponsored) return out;

@@ -11,6 +11,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { createApp } from '../app.ts';
 import { parseConfig, ConfigError, type Config } from '../config.ts';
+import { checkConfigTenants } from '../tenants/tenants.ts';
 import { createDeps } from '../createDeps.ts';
 import type { Log, RelayDeps } from '../deps.ts';
 import { housekeeping } from '../execution/housekeeping.ts';
@@ -110,6 +111,12 @@ export async function createNodeRelay(config: Config, opts: NodeRelayOptions = {
       pending.add(p);
     },
   });
+  try {
+    await checkConfigTenants(deps.tenants.directory);
+  } catch (e) {
+    await Promise.all([store.close(), transport.close()]);
+    throw e;
+  }
   // Settlement every sweep; the relayers' balances about once a minute (a read each, through their cache).
   const sweepMs = opts.sweepMs ?? 2000;
   let pass = 0;
@@ -156,7 +163,11 @@ async function main() {
   const secrets = secretsFromEnv(process.env);
   // Every secret this process holds is kept out of its logs, whatever a line would carry.
   const log = jsonLines((line) => process.stdout.write(`${line}\n`), { secrets: knownSecrets(config, secrets, process.env) });
-  const relay = await createNodeRelay(config, { policyDir: process.env.CIRO_POLICY_DIR, secrets, log });
+  const relay = await createNodeRelay(config, { policyDir: process.env.CIRO_POLICY_DIR, secrets, log }).catch((e: unknown) => {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(e.message);
+    process.exit(2);
+  });
   const { url, server } = await listen(relay, Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1');
   log('relay.listening', { url, message: `CIRO relay listening on ${url}` });
   // A stop (docker stop, a rolling deploy) lets requests in flight and a settlement pass finish

@@ -25,6 +25,7 @@ import { createScopes } from '../observability/scopes.ts';
 import { newScope } from '../observability/trace.ts';
 import { DurableStore, type ShardNamespace } from '../store/durable/store.ts';
 import { parsePolicyOrThrow } from '../tenants/templates.ts';
+import { checkConfigTenants } from '../tenants/tenants.ts';
 import { EdgeRegistry } from './edgeMetrics.ts';
 import { knownSecrets, parseJsonSource, secretsFromEnv, withOperatorKey } from './env.ts';
 import { workerdAls } from './workerdAls.ts';
@@ -76,6 +77,11 @@ async function build(env: Env): Promise<{ relay: Relay } | { error: ConfigError 
     const registry = new EdgeRegistry(store);
     const log = jsonLines((line) => console.log(line), { secrets: knownSecrets(config, secrets, env) });
     const deps = createDeps({ config, store, templates, secrets, log, registry, scopes: createScopes(workerdAls()) });
+    // A clash is a config error (kept for the isolate); a store that can't answer now is not, so it is only logged.
+    await checkConfigTenants(deps.tenants.directory).catch((e: unknown) => {
+      if (e instanceof ConfigError) throw e;
+      log('config.tenant_check_failed', { error: String(e) });
+    });
     // Cloudflare sets the caller's address on every request; nothing upstream can forge it.
     return { relay: { deps, registry, app: createApp(deps, { clientAddress: (c) => c.req.header('cf-connecting-ip') }) } };
   } catch (e) {

@@ -4,7 +4,7 @@
  * instance. A new tenant gets one admin key, returned once, from which its
  * team manages everything else (policies, more keys).
  */
-import type { Tenant } from '../config.ts';
+import { ConfigError, type Tenant } from '../config.ts';
 import { RelayError } from '../errors/base.ts';
 import { Keys } from '../store/keys.ts';
 import { TenantKeys, type CreatedKey } from './apiKeys.ts';
@@ -30,6 +30,12 @@ export async function createTenant(
 ): Promise<{ tenant: Tenant & { source: 'api' }; adminKey: CreatedKey }> {
   const exists = () => new RelayError('tenant_exists', { details: `Tenant '${input.id}' already exists.` });
   if (dir.configTenant(input.id)) throw exists();
+  // A config tenant taken out of the config leaves no tenant record, but its policies, keys and audit log stay.
+  if ((await dir.store.get(K.tenant(input.id))) === null && (await hasHistory(dir, input.id))) {
+    throw new RelayError('tenant_exists', {
+      details: `Tenant id '${input.id}' has policies, keys or an audit log from an earlier tenant (one once in the relay config): ids are never reused. Choose another id.`,
+    });
+  }
   const rec: StoredTenant = { ...input, createdAt: nowIso(), createdBy: by };
   const taken = await dir.store.setIfAbsent(K.tenant(input.id), JSON.stringify(rec));
   if (!taken.created) {
@@ -49,6 +55,22 @@ export async function createTenant(
   // Attributed to the operator: the tenant has no key of its own yet.
   const adminKey = await new TenantKeys(dir).create(input.id, 'admin', by, 'initial admin key');
   return { tenant: { id: input.id, name: input.name, apiKeys: [], policies: input.policies, source: 'api' }, adminKey };
+}
+
+async function hasHistory(dir: TenantDirectory, id: string): Promise<boolean> {
+  const [policies, keys, audit] = await Promise.all([dir.store.members(K.policyIds(id)), dir.store.members(K.tenantKeys(id)), dir.store.range(K.audit(id), 0, 1)]);
+  return policies.length + keys.length + audit.length > 0;
+}
+
+/**
+ * Config tenants whose id an API tenant holds or held (a record, or its tombstone): the API tenant's keys
+ * would act on the config tenant. The entries refuse to start with one; ids are never shared.
+ */
+export async function checkConfigTenants(dir: TenantDirectory): Promise<void> {
+  const held = await Promise.all(dir.config.tenants.map(async (t, i) => ((await dir.store.get(K.tenant(t.id))) === null ? undefined : { i, id: t.id })));
+  const clashes = held.filter((c) => c !== undefined);
+  if (clashes.length === 0) return;
+  throw new ConfigError(clashes.map(({ i, id }) => ({ path: `tenants[${i}].id`, message: `'${id}' is (or was) a tenant created through the admin API, whose keys would act on this one; give the config tenant another id` })));
 }
 
 const fromConfig = (id: string) =>

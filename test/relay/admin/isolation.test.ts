@@ -5,6 +5,8 @@
  * (SNIP-29 -32001 wrong_key_scope), operator keys belong to no tenant.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../../relay/config.ts';
+import { checkConfigTenants } from '../../../relay/tenants/tenants.ts';
 import { jobsPolicy, makeApp, makeConfig, memoryStore, tx, type AdminApp, type Keys } from './helpers.ts';
 
 let a: AdminApp;
@@ -151,5 +153,32 @@ describe('key scopes', () => {
     expect(await a.buildError(keys.operator)).toMatchObject({ code: -32001, data: { reason: 'wrong_key_scope' } });
     // The sponsor key gets past authentication (what fails next is the missing chain, not the key).
     expect((await a.buildError(keys.acmeSponsor))?.code).not.toBe(-32001);
+  });
+});
+
+describe('tenant ids across config changes (an operator removing or adding a config tenant)', () => {
+  it("a config tenant's id, taken out of the config, is not handed to a new API tenant with its policies and audit log", async () => {
+    const { config, keys: k } = await makeConfig();
+    const store = await memoryStore();
+    const before = makeApp(config, store);
+    expect((await before.call('POST', '/v1/policies', k.globexAdmin, jobsPolicy({ id: 'secret-plan' }))).status).toBe(201);
+    const after = makeApp(parseConfig({ ...config, tenants: config.tenants.filter((t) => t.id !== 'globex') }), store);
+    const reused = await after.call('POST', '/v1/tenants', k.operator, { id: 'globex', name: 'New Globex', policies: [] });
+    expect(reused.status).toBe(409);
+    expect(reused.body.error).toMatchObject({ reason: 'tenant_exists', details: expect.stringMatching(/never reused/) });
+    // An id with no history is free.
+    expect((await after.call('POST', '/v1/tenants', k.operator, { id: 'fresh-co', name: 'Fresh', policies: [] })).status).toBe(201);
+  });
+
+  it('a config tenant added with an API tenant\'s id stops the relay from starting, instead of letting that tenant\'s keys act on it', async () => {
+    const { config, keys: k } = await makeConfig();
+    const store = await memoryStore();
+    const a1 = makeApp(config, store);
+    expect((await a1.call('POST', '/v1/tenants', k.operator, { id: 'initech', name: 'Initech (API)', policies: [] })).status).toBe(201);
+    const clashing = parseConfig({ ...config, tenants: [...config.tenants, { id: 'initech', name: 'Initech (config)', apiKeys: [], policies: [] }] });
+    const err = await checkConfigTenants(makeApp(clashing, store).deps.tenants.directory).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).issues).toEqual([{ path: 'tenants[2].id', message: expect.stringMatching(/'initech' is \(or was\) a tenant created through the admin API/) }]);
+    await expect(checkConfigTenants(a1.deps.tenants.directory)).resolves.toBeUndefined();
   });
 });

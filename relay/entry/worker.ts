@@ -69,13 +69,17 @@ async function build(env: Env): Promise<{ relay: Relay } | { error: ConfigError 
     if (env.CIRO_MANIFEST) raw.manifest = parseJsonSource('CIRO_MANIFEST', env.CIRO_MANIFEST);
     if (env.CIRO_RELAYERS) raw.relayers = parseJsonSource('CIRO_RELAYERS', env.CIRO_RELAYERS);
     raw = await withOperatorKey(raw, env.CIRO_OPERATOR_KEY);
-    const config = parseConfig(raw);
+    const parsed = parseConfig(raw);
+    // Cloudflare is the only proxy in front of a Worker and names the caller in cf-connecting-ip; any other
+    // header (or more hops) would be the caller's own words, letting it pick its network for every limit.
+    const config = { ...parsed, clientIpHeader: undefined };
     const policies = parseJsonSource('CIRO_POLICIES', env.CIRO_POLICIES ?? '[]');
     const templates = (Array.isArray(policies) ? policies : []).map((p, i) => parsePolicyOrThrow(p, `CIRO_POLICIES[${i}]`));
     const secrets = secretsFromEnv(env);
     const store = new DurableStore(env.STORE);
     const registry = new EdgeRegistry(store);
     const log = jsonLines((line) => console.log(line), { secrets: knownSecrets(config, secrets, env) });
+    if (parsed.clientIpHeader) log('config.ignored', { field: 'clientIpHeader', message: 'On Workers the caller is always cf-connecting-ip; clientIpHeader and trustedProxyHops are for Node behind a proxy.' });
     const deps = createDeps({ config, store, templates, secrets, log, registry, scopes: createScopes(workerdAls()) });
     // A clash is a config error (kept for the isolate); a store that can't answer now is not, so it is only logged.
     await checkConfigTenants(deps.tenants.directory).catch((e: unknown) => {

@@ -199,6 +199,30 @@ describe('DurableStore read batches', () => {
     sent.length = 0;
     expect(await Promise.all([s.get('a'), s.amount('n'), s.get('none')])).toEqual(['one', 3n, null]);
     expect(sent).toEqual(['batch', 'get', 'amount', 'get']);
+    // For a while after, this store's reads go one by one from the start, so none is sent after a later write.
+    sent.length = 0;
+    const [read, write] = [s.get('a'), s.set('a', 'two')];
+    expect(await read).toBe('one');
+    await write;
+    expect(await Promise.all([s.get('a'), s.amount('n')])).toEqual(['two', 3n]);
+    expect(sent).toEqual(['get', 'set', 'get', 'amount']);
+  });
+
+  it('arms the alarm again when the one it noted is past due and never ran (an alarm that gave up its retries)', async () => {
+    const unit = `stale-alarm-${run}`;
+    const stub = env.STORE.get(env.STORE.idFromName(unit));
+    const s = new DurableStore(env.STORE, `{${unit}}:`);
+    await s.set('soon', '1', { ttlMs: 20 });
+    await new Promise((r) => setTimeout(r, 40));
+    // The alarm is gone but its note says one is set, in the past.
+    await runInDurableObject(stub, async (_o, state) => {
+      await state.storage.deleteAlarm();
+      (state.storage.kv as { put(k: string, v: unknown): void }).put('\u0000alarm-at', Date.now() - 10_000);
+    });
+    await s.set('later', '2', { ttlMs: 60_000 });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await s.get('soon')).toBeNull();
+    expect(await s.get('later')).toBe('2');
   });
 
   it('refuses anything but reads in a batch, each op on its own', async () => {

@@ -33,7 +33,9 @@ export class ReadBatch {
   /** `send` makes one call to the unit's object with every op and answers one reply per op, in order. */
   constructor(send: (unit: string, ops: ReadOp[]) => Promise<ShardReply[]>) {
     // A microtask: a decision's reads of one stage are made in one turn (a dry run's seven counters and
-    // windows make one call), and a batch never spans two requests, whose I/O Workers keep apart.
+    // windows make one call). Requests resumed together by a shared promise (a policy load) may share a
+    // call; its results are plain values, and if the request that sent it is cancelled, the others' reads
+    // fail as the store being unavailable (refused, never a wrong answer).
     this.batches = new Coalescer(send, (flush) => queueMicrotask(flush));
   }
 

@@ -55,7 +55,11 @@ export class StoreShard extends DurableObject {
    */
   private wakeBy(at: number): void {
     const set = this.kv.get<number>(ALARM_AT);
-    if (set !== undefined && set <= at) return;
+    if (set !== undefined && set <= at) {
+      // One set for earlier will do; past due, it is armed again (an alarm that gave up its retries never cleared it).
+      if (set < Date.now()) void this.ctx.storage.setAlarm(set);
+      return;
+    }
     this.kv.put(ALARM_AT, at);
     void this.ctx.storage.setAlarm(at);
   }

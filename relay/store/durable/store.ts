@@ -34,16 +34,24 @@ export interface ShardNamespace {
 // workerd raises it when the object's queue is full, before the call is delivered; it is not retried either.
 const neverRan = (e: unknown): boolean => typeof e === 'object' && e !== null && (e as { overloaded?: unknown }).overloaded === true;
 
+/** How long reads go one by one after an object refused a batch (a deploy rolling out). */
+const BATCHLESS_MS = 60_000;
+
 export class DurableStore implements Store {
   readonly kind = 'durable-object';
   private closed = false;
+  /** When an object last refused a batch (ms): for a while after, reads go one by one. */
+  private batchRefusedAt = -Infinity;
+
   // One read alone goes as itself; several as one batch call.
   private readonly reads = new ReadBatch(async (unit, ops) => {
-    if (ops.length > 1) {
+    if (ops.length > 1 && Date.now() - this.batchRefusedAt > BATCHLESS_MS) {
       const reply = await this.send(unit, BATCH, [ops]);
       if (!('refused' in reply)) return reply.value as ShardReply[];
-      // The batch as a whole refused: only an object still on the code before batches does (a deploy
-      // rolling out, which Workers spread over minutes). Its reads go one by one, as they used to.
+      // The batch as a whole refused: only an object still on the code before batches does (a deploy rolling
+      // out, which Workers spread over minutes). Its reads go one by one, as they used to, and so do this
+      // isolate's for a while: a write sent after them may overtake these reads, but no later ones.
+      this.batchRefusedAt = Date.now();
     }
     return Promise.all(ops.map(([method, args]) => this.send(unit, method, args)));
   });

@@ -19,6 +19,7 @@ interface DurableObjectStorage {
   /** The synchronous KV of SQLite-backed objects; typed where it is used (shard.ts). */
   readonly kv: unknown;
   setAlarm(scheduledTime: number): Promise<void>;
+  deleteAlarm(): Promise<void>;
   getAlarm(): Promise<number | null>;
   deleteAll(): Promise<void>;
 }

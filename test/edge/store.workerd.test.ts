@@ -11,10 +11,21 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'c
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../relay/errors/base.ts';
 import { DeferredCorrections } from '../../relay/sponsorship/corrections.ts';
+import type { ShardReply } from '../../relay/store/durable/readBatch.ts';
 import { DurableStore, type ShardNamespace } from '../../relay/store/durable/store.ts';
 import { runStoreConformance } from '../store/conformance.ts';
 
 const run = crypto.randomUUID().slice(0, 8);
+
+type Call = (method: string, args: unknown[]) => Promise<ShardReply>;
+/** The real objects, every call passing through `through` first (which may refuse it, count it, or send it on). */
+const intercepted = (through: (method: string, args: unknown[], call: Call) => Promise<ShardReply>): ShardNamespace => ({
+  idFromName: (name) => env.STORE.idFromName(name),
+  get: (id) => {
+    const stub = env.STORE.get(id as never);
+    return { call: (m, a) => through(m, a, (mm, aa) => stub.call(mm, aa) as Promise<ShardReply>), ping: () => stub.ping() };
+  },
+});
 let seq = 0;
 
 runStoreConformance('durable object (workerd)', async () => {
@@ -118,13 +129,7 @@ describe('DurableStore atomic units', () => {
   it('marks a call an overloaded object refused as unapplied, so a correction is kept and applied later; any other failure is not', async () => {
     // The real namespace, with the runtime's refusals put in front of it while `failure` is set.
     let failure: Error | undefined;
-    const ns: ShardNamespace = {
-      idFromName: (name) => env.STORE.idFromName(name),
-      get: (id) => {
-        const stub = env.STORE.get(id as never);
-        return { call: (m, a) => (failure ? Promise.reject(failure) : stub.call(m, a)), ping: () => stub.ping() };
-      },
-    };
+    const ns = intercepted((m, a, call) => (failure ? Promise.reject(failure) : call(m, a)));
     const s = new DurableStore(ns, `{overload-${run}}:`);
     const fixes = new DeferredCorrections(s);
     await s.reserve([{ key: 'budget', amount: 10n, limit: 100n }]);
@@ -149,13 +154,7 @@ describe('DurableStore atomic units', () => {
 describe('DurableStore read batches', () => {
   it("sends one turn's reads of one object as one call, each answered on its own, and never lets a read see a later write", async () => {
     const sent: string[] = [];
-    const ns: ShardNamespace = {
-      idFromName: (name) => env.STORE.idFromName(name),
-      get: (id) => {
-        const stub = env.STORE.get(id as never);
-        return { call: (m, a) => (sent.push(m === 'batch' ? `batch of ${(a[0] as unknown[]).length}` : m), stub.call(m, a)), ping: () => stub.ping() };
-      },
-    };
+    const ns = intercepted((m, a, call) => (sent.push(m === 'batch' ? `batch of ${(a[0] as unknown[]).length}` : m), call(m, a)));
     const s = new DurableStore(ns, `{batch-${run}}:`);
     await s.set('a', 'one');
     await s.set('text', 'abc');
@@ -183,16 +182,7 @@ describe('DurableStore read batches', () => {
   it('reads one by one from an object still on the code before batches (a deploy rolling out)', async () => {
     // The real objects, answering a batch as the old shard did: an unknown method.
     const sent: string[] = [];
-    const ns: ShardNamespace = {
-      idFromName: (name) => env.STORE.idFromName(name),
-      get: (id) => {
-        const stub = env.STORE.get(id as never);
-        return {
-          call: async (m, a) => (sent.push(m), m === 'batch' ? { refused: { name: 'TypeError' as const, message: 'unknown store method batch' } } : stub.call(m, a)),
-          ping: () => stub.ping(),
-        };
-      },
-    };
+    const ns = intercepted(async (m, a, call) => (sent.push(m), m === 'batch' ? { refused: { name: 'TypeError' as const, message: 'unknown store method batch' } } : call(m, a)));
     const s = new DurableStore(ns, `{old-shard-${run}}:`);
     await s.set('a', 'one');
     await s.reserve([{ key: 'n', amount: 3n, limit: 10n }]);

@@ -124,6 +124,11 @@ export class PolicyLedger {
     return { policy: policy.id, tenant: tenantId, sender: request.sender, lines: held };
   }
 
+  /** A correction made outside a reservation (a hold given back): kept and applied later if the store certainly missed it. */
+  correct(key: string, delta: bigint): Promise<void> {
+    return this.corrections.adjust(key, delta);
+  }
+
   /** Each line becomes what its kind says it costs once the outcome is known (see LineKind). */
   async settle(res: Reservation, actualFee: bigint, reverted: boolean): Promise<void> {
     if (actualFee < 0n) throw new RangeError(`actual fee must be >= 0, got ${actualFee}`);

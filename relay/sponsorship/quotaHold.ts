@@ -78,6 +78,8 @@ export async function withQuotaHold(
   req: SponsorshipRequest,
   consume: () => Promise<Reservation>,
   now: () => number = Date.now,
+  /** How a hold is given back: the gate's deferred corrections, so a store outage can't leave an account marked for a day. */
+  adjust: (key: string, delta: bigint) => Promise<unknown> = (key, delta) => store.adjust(key, delta),
 ): Promise<Reservation> {
   const q = req.accountQuota;
   if (q === undefined) return consume();
@@ -90,7 +92,7 @@ export async function withQuotaHold(
   const paying = req.feeMode === 'default';
   const payment = Keys.accountPayment(req.sender);
   const ttlMs = req.holdTtlMs ?? TTL.hold;
-  const giveBack = () => Promise.all([store.adjust(held, -1n), paying ? store.adjust(payment, -1n) : undefined]).catch(() => undefined);
+  const giveBack = () => Promise.allSettled([adjust(held, -1n), paying ? adjust(payment, -1n) : undefined]);
   const hold = async (heldLimit: bigint, takenLimit: bigint): Promise<boolean> => {
     const r = await store.reserve([
       // A payment marks the account; anything else only checks the mark is clear (a reserve of 0 under 0).
@@ -129,7 +131,8 @@ export async function withQuotaHold(
     const holds = [{ key: held, amount: '1', kind: 'hold' as const }, ...(paying ? [{ key: payment, amount: '1', kind: 'hold' as const }] : [])];
     return { ...res, lines: [...res.lines, ...holds] };
   } catch (e) {
-    // Not given back (the store failed too): it expires with its TTL, refusing more meanwhile, never less.
+    // If the store failed too, the give-back is kept and applied once it answers (when it certainly missed
+    // it); otherwise the hold expires with its TTL, refusing more meanwhile, never less.
     // `taken` stays raised: a bound is only ever tighter for it.
     await giveBack();
     throw e;

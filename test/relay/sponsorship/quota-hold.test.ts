@@ -10,7 +10,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RelayError } from '../../../relay/errors/base.ts';
+import { RelayError, StoreUnavailableError } from '../../../relay/errors/base.ts';
+import { DeferredCorrections } from '../../../relay/sponsorship/corrections.ts';
 import { needsQuotaRead, quotaSnapshot, withQuotaHold } from '../../../relay/sponsorship/quotaHold.ts';
 import type { SponsorshipRequest } from '../../../relay/sponsorship/request.ts';
 import { safeguardLines } from '../../../relay/sponsorship/safeguards.ts';
@@ -239,5 +240,33 @@ describe('the quota hold (sponsorship/quotaHold.ts)', () => {
     const req = { ...asRequest(await quotaSnapshot(store, ACCOUNT), async () => 100n), feeMode: 'default' } as SponsorshipRequest;
     await expect(withQuotaHold(store, req, async () => { throw new RelayError('tier_quota_exhausted'); })).rejects.toMatchObject({ reason: 'tier_quota_exhausted' });
     expect([await store.amount(Keys.quotaHold(ACCOUNT)), await store.amount(Keys.accountPayment(ACCOUNT))]).toEqual([0n, 0n]);
+  });
+});
+
+describe('a hold given back during a store outage', () => {
+  it('is kept by the corrections and applied once the store answers, so the account is not left marked for a day', async () => {
+    const mem = new MemoryStore();
+    let down = false;
+    const offline = () => new StoreUnavailableError(new Error('offline'), { unapplied: true });
+    // The store as the relay sees it: every call refused unapplied while down.
+    const store = new Proxy(mem, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (...a: unknown[]) => (down ? Promise.reject(offline()) : (v as (...x: unknown[]) => unknown).apply(target, a)) : v;
+      },
+    }) as Store;
+    const fixes = new DeferredCorrections(store);
+    const req = { ...asRequest(await quotaSnapshot(store, ACCOUNT), async () => 100n), feeMode: 'default' } as SponsorshipRequest;
+    // The tenant's own reservation fails with the store: the hold is given back through the corrections.
+    const failed = withQuotaHold(store, req, async () => {
+      down = true;
+      throw offline();
+    }, Date.now, (k, d) => fixes.adjust(k, d));
+    await expect(failed).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(fixes.size).toBe(2);
+    down = false;
+    expect([await mem.amount(Keys.quotaHold(ACCOUNT)), await mem.amount(Keys.accountPayment(ACCOUNT))]).toEqual([1n, 1n]);
+    await fixes.flush();
+    expect([await mem.amount(Keys.quotaHold(ACCOUNT)), await mem.amount(Keys.accountPayment(ACCOUNT))]).toEqual([0n, 0n]);
   });
 });

@@ -41,11 +41,32 @@ async function observe(deps: RelayDeps, rec: TrackingRecord, dropAfterMs: number
   }
 }
 
+/**
+ * A record sent more than once (resubmit.ts): an earlier hash may land after all (another mempool had it),
+ * and then the later one reverts on the Paymaster's nonce. Whichever landed and succeeded is the outcome.
+ */
+async function earlierLanded(deps: RelayDeps, rec: TrackingRecord): Promise<(Outcome & { txHash: string }) | undefined> {
+  for (const hash of (rec.hashes ?? []).filter((h) => h !== rec.txHash)) {
+    const outcome = await observe(deps, { ...rec, txHash: hash, createdAt: Date.now() }, Infinity);
+    if (outcome?.status === 'accepted' && outcome.executionStatus !== 'REVERTED') return { ...outcome, txHash: hash };
+  }
+  return undefined;
+}
+
 /** Looks at the chain once and moves the record on if its transaction is final. */
 export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<TrackingRecord> {
   // Only an active record moves on: a final one re-"moved" to itself would pass the compare-and-set and settle twice.
   if (rec.status !== 'active') return rec;
-  const outcome = await observe(deps, rec, deps.config.trackingDropAfterMs);
+  let outcome: (Outcome & { txHash?: string }) | undefined = await observe(deps, rec, deps.config.trackingDropAfterMs);
+  // The newest hash is not a success (yet): an earlier one may be. Both landed cost the relayers, both are charged.
+  if ((rec.hashes?.length ?? 0) > 1 && !(outcome?.status === 'accepted' && outcome.executionStatus !== 'REVERTED')) {
+    const earlier = await earlierLanded(deps, rec);
+    if (earlier) {
+      // The newest may still land (and revert on the nonce): settled once it is final, or gone.
+      if (!outcome) return rec;
+      outcome = { ...earlier, actualFee: (BigInt(earlier.actualFee!) + BigInt(outcome.status === 'accepted' ? outcome.actualFee! : 0)).toString() };
+    }
+  }
   if (!outcome) return rec;
   if (outcome.status === 'dropped') {
     const again = await resubmit(deps, rec);

@@ -7,6 +7,10 @@
  *   both, and tracking finds the transaction: one claim, one transaction.
  * - Late inclusion: a transaction given up on (dropped) that lands after all
  *   is charged when it appears.
+ * - A late landing beside its resend: a record sent again looked only at its
+ *   newest hash; when the earlier one landed after all (the newer then reverts
+ *   on the Paymaster's nonce), the earlier was never charged. Every hash is
+ *   looked at now, and settlement waits until the newer one is final or gone.
  * - A resend lost: an instance dropped a record while another was sending
  *   it again, and the new hash was never looked at (its landing never
  *   charged). A record whose resend lease is held is now left to its holder,
@@ -108,6 +112,25 @@ describe('submission the network made ambiguous', () => {
     expect(await deps.store.amount(hold)).toBe(0n);
     expect(await deps.store.members(Keys.trackingDropped)).not.toContain(id);
     report('late inclusion', `charged ${actualFee} fri when it appeared`);
+  }, 120_000);
+
+  it('a record sent again whose earlier hash lands after all settles on that one, once the newer is gone', async () => {
+    const { txHash, actualFee } = await landedHeartbeat();
+    const deps = s.relay.deps;
+    const fee = Keys.sponsor('test', 'resend-probe:fee');
+    await deps.store.reserve([{ key: fee, amount: 999n, limit: 10_000n }]);
+    const newer = randomFelt();
+    const id = randomFelt();
+    const rec = (createdAt: number) => ({ ...recordOf(id, newer, [{ key: fee, amount: '999', kind: 'fee' }], { hashes: [txHash, newer] }), createdAt });
+    // The newer hash unknown to the node but recent: it may still land (and revert on the nonce), so nothing settles yet.
+    await saveTracking(deps, rec(Date.now()));
+    expect((await refresh(deps, rec(Date.now()))).status).toBe('active');
+    // Past the drop horizon: the earlier one, which landed, is the outcome, and its fee is what is charged.
+    await saveTracking(deps, rec(Date.now() - 600_000));
+    const settled = await refresh(deps, rec(Date.now() - 600_000));
+    expect(settled).toMatchObject({ status: 'accepted', txHash, actualFee: actualFee.toString(), executionStatus: 'SUCCEEDED' });
+    expect(await deps.store.amount(fee)).toBe(actualFee);
+    report('late landing beside a resend', `settled on the earlier hash, charged ${actualFee} fri`);
   }, 120_000);
 
   it('a dropped transaction keeps its holds while it may land late, and gives them back once, when the watch ends', async () => {

@@ -141,8 +141,8 @@ export class SponsorshipGate {
     await this.ledger.settle(res, actualFee, reverted);
     this.spent(res, actualFee);
     const countedAtSubmission = res.lines.some((l) => l.kind === 'revert');
-    if (reverted && !countedAtSubmission && res.tenant !== undefined && res.sender !== undefined) {
-      await recordRevert(this.o.store, res.tenant, res.sender);
+    if (reverted && res.tenant !== undefined && res.sender !== undefined) {
+      await recordRevert(this.o.store, res.tenant, res.sender, !countedAtSubmission);
     }
   }
 

@@ -19,8 +19,8 @@
  *   simulate against the same count, and every one past the quota would
  *   revert on our gas (quotaHold.ts).
  * - A sender whose relayed transactions keep reverting on chain costs the
- *   relayers gas for nothing; after REVERT_LIMIT in a day the relay stops
- *   relaying for it. Default-mode transactions count from submission (and are
+ *   relayers gas for nothing; after REVERT_LIMIT in a day, through one tenant
+ *   or all of them together, the relay stops relaying for it. Default-mode transactions count from submission (and are
  *   given back if they land), so the pause holds before settlement.
  */
 import { RelayError } from '../errors/base.ts';
@@ -89,21 +89,26 @@ const pausedForReverts = (n: number) =>
 /** What refuses this sender before any node work: a revert pause, or a default-mode payment of its already in flight. */
 export async function sendersSafeguard(store: Store, req: SponsorshipRequest): Promise<RelayError | undefined> {
   const paying = req.feeMode === 'default';
-  const [reverts, held, marked, busy] = await Promise.all([
+  const [reverts, everywhere, held, marked, busy] = await Promise.all([
     store.get(Keys.reverts(req.tenant.id, req.sender)),
+    store.get(Keys.accountReverts(req.sender)),
     paying ? store.amount(Keys.paymentHold(req.tenant.id, req.sender)) : Promise.resolve(0n),
     // A payment of the account's through any tenant: nothing else of the account's is sent until it lands.
     store.amount(Keys.accountPayment(req.sender)),
     // A payment waits for anything of the account's in flight (quotaHold.ts): refused before a simulation.
     paying ? store.amount(Keys.quotaHold(req.sender)) : Promise.resolve(0n),
   ]);
-  const n = Number(reverts ?? 0);
+  const n = Math.max(Number(reverts ?? 0), Number(everywhere ?? 0));
   if (n >= REVERT_LIMIT) return pausedForReverts(n);
   if (held > 0n || marked > 0n) return paymentInFlight();
   return busy > 0n ? paymentInFlight(true) : undefined;
 }
 
-/** Sponsored transactions count their reverts at settlement (default mode already counted at submission). */
-export async function recordRevert(store: Store, tenantId: string, sender: string): Promise<void> {
-  await store.incr(Keys.reverts(tenantId, sender), 1, { ttlMs: TTL.reverts });
+/**
+ * A revert, at settlement: counted for the sender through every tenant, and for the tenant's own count
+ * unless it was counted at submission (default mode).
+ */
+export async function recordRevert(store: Store, tenantId: string, sender: string, tenantToo = true): Promise<void> {
+  await store.incr(Keys.accountReverts(sender), 1, { ttlMs: TTL.reverts });
+  if (tenantToo) await store.incr(Keys.reverts(tenantId, sender), 1, { ttlMs: TTL.reverts });
 }

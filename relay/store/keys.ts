@@ -92,6 +92,8 @@ export const Keys = {
   /** A sponsored build's kept estimate (the account's unit); `shape` is a hex digest of the calls' targets, selectors and calldata lengths. */
   buildEstimate: (sender: string, tenant: string, shape: string) => `estimate:${unit(`acct:${hex(sender)}`)}:${tenant}:${shape}`,
   reverts: (tenant: string, sender: string) => `reverts:${unit(tenant)}:${hex(sender)}`,
+  /** The same sender's reverts through every tenant (its own unit): another tenant's key does not start it again at 0. */
+  accountReverts: (sender: string) => `reverts:${unit(`acct:${hex(sender)}`)}`,
   /** A sender's default-mode payment in flight through one tenant (reserved with that tenant's lines). */
   paymentHold: (tenant: string, sender: string) => `hold:payment:${unit(tenant)}:${hex(sender)}`,
   /** An account's default-mode payment in flight, through any tenant (its own unit): it needs the account to itself (quotaHold.ts). */

@@ -62,7 +62,7 @@ describe('Redis Cluster hash slots', () => {
     // keys.ts's unitOf and the servers' hash tag agree on every key the table builds.
     for (const { key } of built) expect(unitOf(prefix + key)).toBe(hashTag(prefix + key));
     // An account's quota counters (and build's kept estimates) are the account's own unit (every tenant shares the Paymaster's quota).
-    const account = ['quotaHold', 'quotaTaken', 'quotaCleared', 'accountPayment', 'buildEstimate'];
+    const account = ['quotaHold', 'quotaTaken', 'quotaCleared', 'accountPayment', 'accountReverts', 'buildEstimate'];
     // A tracking poll's mark lives with its record, whose key names its unit whole (no braces): one Durable Object.
     expect(unitOf(Keys.trackingLook('0xacce55'))).toBe(unitOf(Keys.tracking('0xacce55')));
     const [inUnit, quota] = [built.filter((b) => b.key.includes('{') && !account.includes(b.name) && b.name !== 'trackingLook'), built.filter((b) => account.includes(b.name))];

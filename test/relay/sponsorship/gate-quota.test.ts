@@ -227,6 +227,20 @@ describe.each([...useStoreBackends(), ...useClusterBackend()])('Sponsorship gate
     expect(await ceiling()).toBe(330n);
   });
 
+  it('pauses a sender after 3 reverts through all tenants together: another tenant\'s key does not start it again at 0', async () => {
+    const store = await fresh();
+    const k = makeGate(store, [policy()]);
+    const other = { ...k.tenant, id: 'globex' };
+    const exec = (tenant: typeof other, sender = ALICE) => k.check(request({ tenant, sender, maxFee: 100n }));
+    await k.gate.settle(await exec(k.tenant), 50n, true);
+    await k.gate.settle(await exec(other), 50n, true);
+    await k.gate.settle(await exec(k.tenant), 50n, true);
+    // Two through acme, one through globex: three in all, so both refuse it, at build too.
+    await refused(exec(other), 'too_many_reverts');
+    await refused(k.check(request({ tenant: k.tenant, phase: 'build' })), 'too_many_reverts');
+    await expect(exec(other, BOB)).resolves.toMatchObject({ policy: 'jobs' });
+  });
+
   it('consumes nothing at build, whatever the policy counts', async () => {
     const p = policy({
       rules: {

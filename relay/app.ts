@@ -15,6 +15,7 @@ import { RelayError } from './errors/base.ts';
 import { errorResponse, restErrorHandler } from './errors/http.ts';
 import { metricsRoute, observe } from './observability/http.ts';
 import { handleRpc } from './rpc/handler.ts';
+import { inFlightOf } from './execution/trackingRecord.ts';
 import { readiness } from './rpc/readiness.ts';
 import { createSessionRoutes } from './sessions/routes.ts';
 import { clientAddress, isInternalPeer } from './sponsorship/clientNetwork.ts';
@@ -80,7 +81,7 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   });
 
   metricsRoute(app, deps);
-  app.route('/v1', createAdminApi(deps, tooLarge));
+  app.route('/v1', createAdminApi(deps, tooLarge, { inFlight: (account) => inFlightOf(deps, account) }));
   app.route('/console', createConsole({ compress: opts.compressConsole }));
   app.route('/sessions', createSessionRoutes(deps, tooLarge, clientOf));
 

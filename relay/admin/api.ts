@@ -13,7 +13,8 @@ import { errorResponse, restErrorHandler, validationHook } from '../errors/http.
 import { API_KEY_HEADER } from '../tenants/auth.ts';
 import { MAX_POLICY_BYTES } from '../tenants/policyStore.ts';
 import { bodyLimit } from './bodyLimit.ts';
-import { adminContext, type AdminEnv } from './env.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { adminContext, type AdminEnv, type AdminHooks } from './env.ts';
 import { historyRoutes } from './routes/history.ts';
 import { insightRoutes } from './routes/insights.ts';
 import { keyRoutes } from './routes/keys.ts';
@@ -38,7 +39,7 @@ const DOC = {
 /** A policy's body with room for indentation and defaults spelt out: three times what may be stored. */
 export const POLICY_BODY_BYTES = 3 * MAX_POLICY_BYTES;
 
-export function createAdminApi(deps: RelayDeps, tooLarge: () => RelayError): OpenAPIHono<AdminEnv> {
+export function createAdminApi(deps: RelayDeps, tooLarge: () => RelayError, hooks: AdminHooks): OpenAPIHono<AdminEnv> {
   const app = new OpenAPIHono<AdminEnv>({ defaultHook: validationHook });
   // Set before the app is mounted: Hono reads a sub-app's error handler when it is routed.
   app.onError(restErrorHandler(deps.log));
@@ -64,13 +65,14 @@ export function createAdminApi(deps: RelayDeps, tooLarge: () => RelayError): Ope
     description: 'An operator key from the relay config (`operatorKeys`).',
   });
 
-  const ctx = adminContext(deps);
+  const ctx = adminContext(deps, hooks);
   tenantRoutes(app, ctx);
   policyRoutes(app, ctx);
   historyRoutes(app, ctx);
   usageRoutes(app, ctx);
   insightRoutes(app, ctx);
   keyRoutes(app, ctx);
+  accountRoutes(app, ctx);
 
   // The document depends only on the routes registered above: generated once, at the first request
   // (not at start, which every Workers isolate would pay), instead of per request as app.doc() does (~10 ms).

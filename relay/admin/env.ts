@@ -19,8 +19,24 @@ export interface AdminEnv {
 
 export type AdminApp = OpenAPIHono<AdminEnv>;
 
+/** A tracked transaction of an account's that may still land (execution's tracking records, passed in by app.ts). */
+export interface InFlightTx {
+  trackingId: string;
+  tenant: string;
+  status: 'active' | 'dropped';
+  feeMode: 'sponsored' | 'default';
+  txHash: string;
+  createdAt: number;
+}
+
+/** What the admin API needs from the layers beside it, wired by app.ts. */
+export interface AdminHooks {
+  inFlight: (account: string) => Promise<InFlightTx[]>;
+}
+
 export interface AdminContext {
   deps: RelayDeps;
+  hooks: AdminHooks;
   dir: TenantDirectory;
   /** `admin`-scope tenant key: sets `caller`. */
   admin: MiddlewareHandler<AdminEnv>;
@@ -28,9 +44,10 @@ export interface AdminContext {
   operator: MiddlewareHandler<AdminEnv>;
 }
 
-export function adminContext(deps: RelayDeps): AdminContext {
+export function adminContext(deps: RelayDeps, hooks: AdminHooks): AdminContext {
   return {
     deps,
+    hooks,
     dir: deps.tenants.directory,
     admin: async (c, next) => {
       c.set('caller', await authenticate(deps.tenants.directory, c.req.header(API_KEY_HEADER), 'admin'));

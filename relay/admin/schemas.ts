@@ -16,7 +16,7 @@ import { ActorSchema as Actor, KeyInfoSchema as KeyInfo } from '../tenants/recor
  * re-instantiated from their own definition (same validation, same output
  * type) to get the method. Each shape is defined once, where it is used.
  */
-const rebuilt = <T extends z.ZodType>(s: T): T => new (s.constructor as new (def: unknown) => T)(s._zod.def);
+export const rebuilt = <T extends z.ZodType>(s: T): T => new (s.constructor as new (def: unknown) => T)(s._zod.def);
 
 export const ErrorSchema = z
   .object({

@@ -96,6 +96,7 @@ const RELAY = {
   tenant_exists: e(J.INVALID_REQUEST, 'Conflict', 409),
   tenant_from_config: e(J.INVALID_REQUEST, 'Conflict', 409),
   tenant_not_found: e(J.INVALID_REQUEST, 'Not found', 404),
+  account_in_flight: e(J.INVALID_REQUEST, 'Conflict', 409),
   policy_exists: e(J.INVALID_REQUEST, 'Conflict', 409),
   policy_from_file: e(J.INVALID_REQUEST, 'Conflict', 409),
   policy_too_large: e(J.INVALID_REQUEST, 'Request too large', 413),

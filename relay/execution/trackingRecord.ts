@@ -62,3 +62,37 @@ export const reservationOf = (rec: TrackingRecord): Reservation => ({ tenant: re
 /** The reservation's holds (counts of transactions in flight), and everything else. */
 export const holdsOf = (res: Reservation): Reservation => ({ ...res, lines: res.lines.filter((l) => l.kind === 'hold') });
 export const withoutHolds = (res: Reservation): Reservation => ({ ...res, lines: res.lines.filter((l) => l.kind !== 'hold') });
+
+export interface InFlight {
+  trackingId: string;
+  tenant: string;
+  status: 'active' | 'dropped';
+  feeMode: TrackingRecord['feeMode'];
+  txHash: string;
+  createdAt: number;
+}
+
+/**
+ * The account's tracked transactions that may still land, so still count in its holds: active ones, and
+ * dropped ones watched with their holds kept. A walk of both sets, for the operator (admin/routes/accounts.ts).
+ */
+export async function inFlightOf(deps: RelayDeps, account: string): Promise<InFlight[]> {
+  const want = BigInt(account);
+  const ours = (a: unknown) => {
+    try {
+      return typeof a === 'string' && BigInt(a) === want;
+    } catch {
+      return false;
+    }
+  };
+  const ids = [...new Set([...(await deps.store.members(Keys.trackingActive)), ...(await deps.store.members(Keys.trackingDropped))])];
+  const out: InFlight[] = [];
+  for (let i = 0; i < ids.length; i += 256) {
+    const recs = await Promise.all(ids.slice(i, i + 256).map((id) => readTracking(deps, id)));
+    for (const r of recs) {
+      if (!r || !ours(r.account) || !(r.status === 'active' || (r.status === 'dropped' && r.holdsKept))) continue;
+      out.push({ trackingId: r.id, tenant: r.tenant, status: r.status === 'active' ? 'active' : 'dropped', feeMode: r.feeMode, txHash: r.txHash, createdAt: r.createdAt });
+    }
+  }
+  return out;
+}

@@ -73,7 +73,7 @@ export function usageRoutes(app: AdminApp, ctx: AdminContext): void {
       const caller = c.get('caller');
       const b = c.req.valid('json');
       const calls = b.calls ?? typedDataCalls(b.typedData!, b.feeMode, ctx.deps.config.manifest.contracts.paymaster.address);
-      const { decision, evaluated } = await ctx.deps.gate.decide(
+      const { decision, evaluated, safeguard } = await ctx.deps.gate.decide(
         {
           tenant: caller.tenant,
           apiKeyId: b.apiKeyId ?? caller.apiKeyId,
@@ -85,6 +85,11 @@ export function usageRoutes(app: AdminApp, ctx: AdminContext): void {
         },
         b.policy,
       );
+      // What build would answer: an operator safeguard (a revert pause, a payment in flight) refuses whatever the policies say.
+      if (safeguard) {
+        const retry = safeguard.data?.retry_after;
+        return c.json({ ...decision, allow: false, rule: 'safeguard', reason: safeguard.reason, message: safeguard.details ?? safeguard.message, ...(typeof retry === 'number' ? { retryAfter: retry } : {}), evaluated }, 200);
+      }
       return c.json({ ...decision, evaluated }, 200);
     },
   );

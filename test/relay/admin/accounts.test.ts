@@ -10,7 +10,7 @@ import { saveTracking, type TrackingRecord } from '../../../relay/execution/trac
 import { Keys } from '../../../relay/store/keys.ts';
 import type { Store } from '../../../relay/store/types.ts';
 import { startRedis, type TestRedis } from '../../helpers/redis.ts';
-import { JOB_MGR, jobsPolicy, makeApp, makeConfig, memoryStore, redisStore, sel, type AdminApp, type Keys as ApiKeys } from './helpers.ts';
+import { JOB_MGR, jobsPolicy, makeApp, makeConfig, memoryStore, redisStore, sel, tx, type AdminApp, type Keys as ApiKeys } from './helpers.ts';
 
 let redis: TestRedis;
 const stores: Store[] = [];
@@ -64,6 +64,9 @@ describe.each([
     const who = sender();
     await leak(who);
     expect(await check(who)).toBe('payment_in_flight');
+    // The dry run answers what build would, and says it is the operator's safeguard, not a policy.
+    const dry = await a.call('POST', '/v1/dry-run', keys.acmeAdmin, tx({ sender: who }));
+    expect(dry.body).toMatchObject({ allow: false, rule: 'safeguard', reason: 'payment_in_flight', retryAfter: 10, evaluated: ['job-submission', 'open'] });
     const seen = await state(who);
     expect(seen.status).toBe(200);
     expect(seen.body).toMatchObject({ account: who, holds: { quota: '2', payment: '1', tenants: [] }, reverts: { account: 0, paused: false }, inFlight: [] });
@@ -71,6 +74,7 @@ describe.each([
     expect(cleared.status).toBe(200);
     expect(cleared.body.holds).toEqual({ quota: '0', payment: '0', tenants: [] });
     expect(await check(who)).toBe('allowed');
+    expect((await a.call('POST', '/v1/dry-run', keys.acmeAdmin, tx({ sender: who }))).body).toMatchObject({ allow: true, policy: 'open' });
   });
 
   it('spells the account one way, however the path wrote it', async () => {

@@ -1,7 +1,7 @@
 /**
  * An account's safeguard marks, for the operator: the holds of its
- * transactions in flight (the Paymaster quota's, the payment's, through every
- * tenant) and its revert counts. A mark whose transaction is gone but was
+ * transactions in flight (the Paymaster quota's, the payment's) and its
+ * revert count, all in the account's unit and shared by every tenant. A mark whose transaction is gone but was
  * never given back (a correction lost in a store outage, bookkeeping that
  * failed after submission) refuses the account until its TTL, ~26 h
  * (store/keys.ts holdTtlMs); a sender paused for reverts waits a day. The
@@ -19,8 +19,8 @@ import { REVERT_LIMIT } from './safeguards.ts';
 
 export interface AccountMarks {
   account: string;
-  holds: { quota: bigint; payment: bigint; tenants: { tenant: string; payment: bigint }[] };
-  reverts: { account: number; tenants: { tenant: string; reverts: number }[]; paused: boolean };
+  holds: { quota: bigint; payment: bigint };
+  reverts: { count: number; paused: boolean };
 }
 
 export interface ClearWhat {
@@ -33,51 +33,27 @@ const count = (raw: string | null): number => {
   return Number.isSafeInteger(n) && n > 0 ? n : 0;
 };
 
-interface Raw {
-  marks: AccountMarks;
-  revertRaw: { key: string; raw: string | null }[];
-}
-
-async function read(store: Store, tenantIds: readonly string[], account: string): Promise<Raw> {
-  const revertKeys = [Keys.accountReverts(account), ...tenantIds.map((t) => Keys.reverts(t, account))];
-  const [quota, payment, tenantPayments, reverts] = await Promise.all([
+async function read(store: Store, account: string): Promise<{ marks: AccountMarks; revertsRaw: string | null }> {
+  const [quota, payment, revertsRaw] = await Promise.all([
     store.amount(Keys.quotaHold(account)),
-    store.amount(Keys.accountPayment(account)),
-    Promise.all(tenantIds.map((t) => store.amount(Keys.paymentHold(t, account)))),
-    Promise.all(revertKeys.map((k) => store.get(k))),
+    store.amount(Keys.paymentHold(account)),
+    store.get(Keys.reverts(account)),
   ]);
-  const byTenant = tenantIds.map((tenant, i) => ({ tenant, payment: tenantPayments[i]!, reverts: count(reverts[i + 1]!) }));
-  const everywhere = count(reverts[0]!);
-  return {
-    marks: {
-      account,
-      holds: { quota, payment, tenants: byTenant.filter((t) => t.payment > 0n).map(({ tenant, payment }) => ({ tenant, payment })) },
-      reverts: {
-        account: everywhere,
-        tenants: byTenant.filter((t) => t.reverts > 0).map(({ tenant, reverts }) => ({ tenant, reverts })),
-        paused: Math.max(everywhere, ...byTenant.map((t) => t.reverts)) >= REVERT_LIMIT,
-      },
-    },
-    revertRaw: revertKeys.map((key, i) => ({ key, raw: reverts[i]! })),
-  };
+  const n = count(revertsRaw);
+  return { marks: { account, holds: { quota, payment }, reverts: { count: n, paused: n >= REVERT_LIMIT } }, revertsRaw };
 }
 
-export const readAccountMarks = async (store: Store, tenantIds: readonly string[], account: string): Promise<AccountMarks> =>
-  (await read(store, tenantIds, account)).marks;
+export const readAccountMarks = async (store: Store, account: string): Promise<AccountMarks> => (await read(store, account)).marks;
 
 /** Clears what `what` names; answers the marks left afterwards. */
-export async function clearAccountMarks(store: Store, tenantIds: readonly string[], account: string, what: ClearWhat): Promise<AccountMarks> {
-  const { marks, revertRaw } = await read(store, tenantIds, account);
+export async function clearAccountMarks(store: Store, account: string, what: ClearWhat): Promise<AccountMarks> {
+  const { marks, revertsRaw } = await read(store, account);
   const work: Promise<unknown>[] = [];
   if (what.holds) {
-    const held = [
-      { key: Keys.quotaHold(account), amount: marks.holds.quota },
-      { key: Keys.accountPayment(account), amount: marks.holds.payment },
-      ...marks.holds.tenants.map((t) => ({ key: Keys.paymentHold(t.tenant, account), amount: t.payment })),
-    ];
-    for (const h of held) if (h.amount > 0n) work.push(store.adjust(h.key, -h.amount));
+    if (marks.holds.quota > 0n) work.push(store.adjust(Keys.quotaHold(account), -marks.holds.quota));
+    if (marks.holds.payment > 0n) work.push(store.adjust(Keys.paymentHold(account), -marks.holds.payment));
   }
-  if (what.reverts) for (const r of revertRaw) if (r.raw !== null) work.push(store.deleteIfEquals(r.key, r.raw));
+  if (what.reverts && revertsRaw !== null) work.push(store.deleteIfEquals(Keys.reverts(account), revertsRaw));
   await Promise.all(work);
-  return readAccountMarks(store, tenantIds, account);
+  return readAccountMarks(store, account);
 }

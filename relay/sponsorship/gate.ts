@@ -141,9 +141,7 @@ export class SponsorshipGate {
     await this.ledger.settle(res, actualFee, reverted);
     this.spent(res, actualFee);
     const countedAtSubmission = res.lines.some((l) => l.kind === 'revert');
-    if (reverted && res.tenant !== undefined && res.sender !== undefined) {
-      await recordRevert(this.o.store, res.tenant, res.sender, !countedAtSubmission);
-    }
+    if (reverted && !countedAtSubmission && res.sender !== undefined) await recordRevert(this.o.store, res.sender);
   }
 
   /** A released transaction landed after all: charges what settling it would have left, whatever the limits say now. */

@@ -45,14 +45,17 @@
  * account's in flight (another tenant's default-mode execute, a sponsored
  * transfer of the gas token) could land first and make it revert at the fee
  * transfer, on our gas. So its hold also requires `held` to be 0 and marks
- * the account's `accountPayment`, and every other hold requires that mark to
- * be clear; both are refused as payment_in_flight.
+ * the account's `paymentHold`, and every other hold requires that mark to
+ * be clear; both are refused as payment_in_flight. It also counts as one of
+ * the sender's reverts (`reverts`, safeguards.ts) until it lands: the pause
+ * holds before settlement. Without a quota to hold (a gate used alone), a
+ * payment still takes its mark and its revert.
  */
 import { RelayError } from '../errors/base.ts';
 import { Keys, TTL } from '../store/keys.ts';
-import type { Store } from '../store/types.ts';
-import type { QuotaSnapshot, Reservation, SponsorshipRequest } from './request.ts';
-import { HOLD_RETRY_SECONDS, paymentInFlight } from './safeguards.ts';
+import type { ReserveLine, Store } from '../store/types.ts';
+import type { QuotaSnapshot, Reservation, ReservationLine, SponsorshipRequest } from './request.ts';
+import { HOLD_RETRY_SECONDS, pausedForReverts, paymentInFlight, REVERT_LIMIT } from './safeguards.ts';
 
 const UNBOUNDED = (1n << 128n) - 1n;
 
@@ -72,7 +75,7 @@ const withinCleared = (s: QuotaSnapshot): s is QuotaSnapshot & { cleared: bigint
 /** Whether withQuotaHold will read the quota: not alone in flight, and past any bound a read cleared. */
 export const needsQuotaRead = (s: QuotaSnapshot): boolean => s.held > 0n && !withinCleared(s);
 
-/** Runs `consume` (the tenant's atomic reservation) holding one unit of the account's quota. */
+/** Runs `consume` (the tenant's atomic reservation) holding one unit of the account's quota, and for a payment its mark and its revert. */
 export async function withQuotaHold(
   store: Store,
   req: SponsorshipRequest,
@@ -82,27 +85,56 @@ export async function withQuotaHold(
   adjust: (key: string, delta: bigint) => Promise<unknown> = (key, delta) => store.adjust(key, delta),
 ): Promise<Reservation> {
   const q = req.accountQuota;
-  if (q === undefined) return consume();
+  const paying = req.feeMode === 'default';
+  if (q === undefined && !paying) return consume();
+  const held = Keys.quotaHold(req.sender);
+  const payment = Keys.paymentHold(req.sender);
+  const reverts = Keys.reverts(req.sender);
+  const ttlMs = req.holdTtlMs ?? TTL.hold;
+  const giveBack = () => Promise.allSettled([...(q ? [adjust(held, -1n)] : []), ...(paying ? [adjust(payment, -1n), adjust(reverts, -1n)] : [])]);
+  // A payment marks the account; anything else only checks the mark is clear (a reserve of 0 under 0).
+  // First, so a refusal by it says a payment is in flight. Last, a payment's revert: refused once the sender is paused.
+  const mark: ReserveLine = { key: payment, amount: paying ? 1n : 0n, limit: paying ? 1n : 0n, ttlMs, renewTtl: paying };
+  const revert: ReserveLine[] = paying ? [{ key: reverts, amount: 1n, limit: BigInt(REVERT_LIMIT), ttlMs: TTL.reverts }] : [];
+  const refused = (blocking: number, last: number): never => {
+    if (blocking === last && paying) throw pausedForReverts(REVERT_LIMIT);
+    throw paymentInFlight(blocking === 1);
+  };
+  const lines = (): ReservationLine[] => [
+    ...(q ? [{ key: held, amount: '1', kind: 'hold' as const }] : []),
+    ...(paying ? [{ key: payment, amount: '1', kind: 'hold' as const }, { key: reverts, amount: '1', kind: 'revert' as const }] : []),
+  ];
+  const withHolds = async (): Promise<Reservation> => {
+    try {
+      const res = await consume();
+      return { ...res, lines: [...res.lines, ...lines()] };
+    } catch (e) {
+      // If the store failed too, the give-back is kept and applied once it answers (when it certainly missed
+      // it); otherwise the hold expires with its TTL, refusing more meanwhile, never less.
+      // `taken` stays raised: a bound is only ever tighter for it.
+      await giveBack();
+      throw e;
+    }
+  };
+  if (q === undefined) {
+    const r = await store.reserve([mark, ...revert]);
+    if (!r.ok) refused(r.blocking, 1);
+    return withHolds();
+  }
   const s = q.snapshot;
   const fresh = () => {
     if (now() - s.at > TTL.quotaCleared) throw stalled();
   };
   fresh();
-  const held = Keys.quotaHold(req.sender);
-  const paying = req.feeMode === 'default';
-  const payment = Keys.accountPayment(req.sender);
-  const ttlMs = req.holdTtlMs ?? TTL.hold;
-  const giveBack = () => Promise.allSettled([adjust(held, -1n), paying ? adjust(payment, -1n) : undefined]);
   const hold = async (heldLimit: bigint, takenLimit: bigint): Promise<boolean> => {
     const r = await store.reserve([
-      // A payment marks the account; anything else only checks the mark is clear (a reserve of 0 under 0).
-      // First, so a refusal by it says a payment is in flight, and one by `held` that something else is.
-      { key: payment, amount: paying ? 1n : 0n, limit: paying ? 1n : 0n, ttlMs, renewTtl: paying },
+      mark,
       { key: held, amount: 1n, limit: paying ? 1n : heldLimit, ttlMs, renewTtl: true },
       { key: Keys.quotaTaken(req.sender), amount: 1n, limit: takenLimit, ttlMs: TTL.quotaTaken, renewTtl: true },
+      ...revert,
     ]);
     if (!r.ok) {
-      if (r.blocking === 0 || (paying && r.blocking === 1)) throw paymentInFlight(r.blocking === 1);
+      if (r.blocking === 0 || r.blocking === 3 || (paying && r.blocking === 1)) refused(r.blocking, 3);
       return false;
     }
     // Not above the snapshot's count: `taken` expired and restarted under it, so every bound from it is void.
@@ -126,17 +158,7 @@ export async function withQuotaHold(
     // Best effort, not awaited: without it, the next execute beside this one reads the quota again.
     void store.set(Keys.quotaCleared(req.sender), bound.toString(), { ttlMs: TTL.quotaCleared }).catch(() => undefined);
   }
-  try {
-    const res = await consume();
-    const holds = [{ key: held, amount: '1', kind: 'hold' as const }, ...(paying ? [{ key: payment, amount: '1', kind: 'hold' as const }] : [])];
-    return { ...res, lines: [...res.lines, ...holds] };
-  } catch (e) {
-    // If the store failed too, the give-back is kept and applied once it answers (when it certainly missed
-    // it); otherwise the hold expires with its TTL, refusing more meanwhile, never less.
-    // `taken` stays raised: a bound is only ever tighter for it.
-    await giveBack();
-    throw e;
-  }
+  return withHolds();
 }
 
 const stalled = () =>

@@ -9,19 +9,19 @@
  *   case of every sponsored transaction, and of every default-mode one too,
  *   since a default-mode transaction that reverts undoes the user's payment
  *   and leaves the relayer paying (it settles to 0 when the payment lands).
- * - One default-mode payment in flight per sender and tenant: concurrent executes all
- *   simulate against the same balance, so only one may be submitted at a
- *   time or all but one would revert at the fee transfer, on our gas. Across
- *   tenants, a payment needs the account to itself (quotaHold.ts); this line
- *   refuses the tenant's own second payment early, at build.
- * - No more transactions in flight per sender, across tenants, than the
- *   Paymaster's on-chain quota has left for it: concurrent executes all
- *   simulate against the same count, and every one past the quota would
- *   revert on our gas (quotaHold.ts).
+ * The account's own safeguards live in its unit, shared by every tenant
+ * (quotaHold.ts takes them beside the tenant's lines; this file refuses early,
+ * at build, what they would refuse):
+ * - A default-mode payment needs the account to itself: concurrent executes
+ *   all simulate against the same balance, so only one may be in flight or
+ *   all but one would revert at the fee transfer, on our gas.
+ * - No more transactions in flight than the Paymaster's on-chain quota has
+ *   left for the account: every one past it would revert on our gas.
  * - A sender whose relayed transactions keep reverting on chain costs the
- *   relayers gas for nothing; after REVERT_LIMIT in a day, through one tenant
- *   or all of them together, the relay stops relaying for it. Default-mode transactions count from submission (and are
- *   given back if they land), so the pause holds before settlement.
+ *   relayers gas for nothing; after REVERT_LIMIT in a day, through any
+ *   tenants, the relay stops relaying for it. A default-mode payment counts
+ *   from submission (given back if it lands), so the pause holds before
+ *   settlement.
  */
 import { RelayError } from '../errors/base.ts';
 import { dayOf, Keys, TTL } from '../store/keys.ts';
@@ -51,16 +51,6 @@ export function safeguardLines(req: SponsorshipRequest, ceiling: bigint, now: nu
       ...(sponsored ? {} : { covered: req.paidFri ?? 0n }),
     },
   ];
-  if (sponsored) return out;
-  out.push(
-    { line: { key: Keys.paymentHold(req.tenant.id, req.sender), amount: 1n, limit: 1n, ttlMs: req.holdTtlMs ?? TTL.hold, renewTtl: true }, kind: 'hold', refuse: () => paymentInFlight() },
-    // Limit REVERT_LIMIT: a sender already paused never gets here (decide refuses first).
-    {
-      line: { key: Keys.reverts(req.tenant.id, req.sender), amount: 1n, limit: BigInt(REVERT_LIMIT), ttlMs: TTL.reverts },
-      kind: 'revert',
-      refuse: () => pausedForReverts(REVERT_LIMIT),
-    },
-  );
   return out;
 }
 
@@ -80,7 +70,7 @@ export const paymentInFlight = (busy = false) =>
     data: { retry_after: HOLD_RETRY_SECONDS },
   });
 
-const pausedForReverts = (n: number) =>
+export const pausedForReverts = (n: number) =>
   new RelayError('too_many_reverts', {
     details: `${n} of this sender's relayed transactions reverted on chain in the last 24 h; relaying is paused for it.`,
     data: { retry_after: DAY_SECONDS },
@@ -89,26 +79,20 @@ const pausedForReverts = (n: number) =>
 /** What refuses this sender before any node work: a revert pause, or a default-mode payment of its already in flight. */
 export async function sendersSafeguard(store: Store, req: SponsorshipRequest): Promise<RelayError | undefined> {
   const paying = req.feeMode === 'default';
-  const [reverts, everywhere, held, marked, busy] = await Promise.all([
-    store.get(Keys.reverts(req.tenant.id, req.sender)),
-    store.get(Keys.accountReverts(req.sender)),
-    paying ? store.amount(Keys.paymentHold(req.tenant.id, req.sender)) : Promise.resolve(0n),
+  const [reverts, marked, busy] = await Promise.all([
+    store.get(Keys.reverts(req.sender)),
     // A payment of the account's through any tenant: nothing else of the account's is sent until it lands.
-    store.amount(Keys.accountPayment(req.sender)),
+    store.amount(Keys.paymentHold(req.sender)),
     // A payment waits for anything of the account's in flight (quotaHold.ts): refused before a simulation.
     paying ? store.amount(Keys.quotaHold(req.sender)) : Promise.resolve(0n),
   ]);
-  const n = Math.max(Number(reverts ?? 0), Number(everywhere ?? 0));
+  const n = Number(reverts ?? 0);
   if (n >= REVERT_LIMIT) return pausedForReverts(n);
-  if (held > 0n || marked > 0n) return paymentInFlight();
+  if (marked > 0n) return paymentInFlight();
   return busy > 0n ? paymentInFlight(true) : undefined;
 }
 
-/**
- * A revert, at settlement: counted for the sender through every tenant, and for the tenant's own count
- * unless it was counted at submission (default mode).
- */
-export async function recordRevert(store: Store, tenantId: string, sender: string, tenantToo = true): Promise<void> {
-  await store.incr(Keys.accountReverts(sender), 1, { ttlMs: TTL.reverts });
-  if (tenantToo) await store.incr(Keys.reverts(tenantId, sender), 1, { ttlMs: TTL.reverts });
+/** A revert, at settlement, unless it was counted at submission (a default-mode payment's `revert` line). */
+export async function recordRevert(store: Store, sender: string): Promise<void> {
+  await store.incr(Keys.reverts(sender), 1, { ttlMs: TTL.reverts });
 }

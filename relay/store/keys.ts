@@ -91,13 +91,13 @@ export const Keys = {
   classSnip9: (classHash: string) => `class:snip9v2:${hex(classHash)}`,
   /** A sponsored build's kept estimate (the account's unit); `shape` is a hex digest of the calls' targets, selectors and calldata lengths. */
   buildEstimate: (sender: string, tenant: string, shape: string) => `estimate:${unit(`acct:${hex(sender)}`)}:${tenant}:${shape}`,
-  reverts: (tenant: string, sender: string) => `reverts:${unit(tenant)}:${hex(sender)}`,
-  /** The same sender's reverts through every tenant (its own unit): another tenant's key does not start it again at 0. */
-  accountReverts: (sender: string) => `reverts:${unit(`acct:${hex(sender)}`)}`,
-  /** A sender's default-mode payment in flight through one tenant (reserved with that tenant's lines). */
-  paymentHold: (tenant: string, sender: string) => `hold:payment:${unit(tenant)}:${hex(sender)}`,
-  /** An account's default-mode payment in flight, through any tenant (its own unit): it needs the account to itself (quotaHold.ts). */
-  accountPayment: (sender: string) => `hold:payment:${unit(`acct:${hex(sender)}`)}`,
+  /**
+   * A sender's reverts on chain in the last day, through every tenant (the account's unit): another tenant's key does not
+   * start it again at 0. A default-mode payment counts from submission, given back if it lands (quotaHold.ts).
+   */
+  reverts: (sender: string) => `reverts:${unit(`acct:${hex(sender)}`)}`,
+  /** An account's default-mode payment in flight, through any tenant (the account's unit): it needs the account to itself (quotaHold.ts). */
+  paymentHold: (sender: string) => `hold:payment:${unit(`acct:${hex(sender)}`)}`,
   /** An account's transactions in flight, through any tenant, held against the Paymaster's on-chain quota (its own unit). */
   quotaHold: (sender: string) => `hold:quota:${unit(`acct:${hex(sender)}`)}`,
   /** Every quota hold the account ever took, and the count up to which a quota read vouches for them (same unit). */

@@ -62,14 +62,14 @@ describe('Redis Cluster hash slots', () => {
     // keys.ts's unitOf and the servers' hash tag agree on every key the table builds.
     for (const { key } of built) expect(unitOf(prefix + key)).toBe(hashTag(prefix + key));
     // An account's quota counters (and build's kept estimates) are the account's own unit (every tenant shares the Paymaster's quota).
-    const account = ['quotaHold', 'quotaTaken', 'quotaCleared', 'accountPayment', 'accountReverts', 'buildEstimate'];
+    const account = ['quotaHold', 'quotaTaken', 'quotaCleared', 'paymentHold', 'reverts', 'buildEstimate'];
     // A tracking poll's mark lives with its record, whose key names its unit whole (no braces): one Durable Object.
     expect(unitOf(Keys.trackingLook('0xacce55'))).toBe(unitOf(Keys.tracking('0xacce55')));
     const [inUnit, quota] = [built.filter((b) => b.key.includes('{') && !account.includes(b.name) && b.name !== 'trackingLook'), built.filter((b) => account.includes(b.name))];
     expect(quota.map((b) => b.name).sort()).toEqual([...account].sort());
     for (const b of quota) expect(await cluster.keySlot(prefix + b.key)).toBe(hashSlot(prefix + '{acct:0xacce55}'));
     // What reserve (ledger, safeguards, deploy quota) and commit (policies, tenants) put in one call.
-    const together = ['sponsor', 'usage.txs', 'usage.fee', 'ceiling', 'paymentHold', 'reverts', 'deploysByKey', 'deploysByClient'];
+    const together = ['sponsor', 'usage.txs', 'usage.fee', 'ceiling', 'deploysByKey', 'deploysByClient'];
     const committed = ['admin.policy', 'admin.policyRev', 'admin.audit', 'admin.tenant'];
     expect(inUnit.map((b) => b.name)).toEqual(expect.arrayContaining([...together, ...committed, 'relayer.lease']));
     const slots = await Promise.all(inUnit.map((b) => cluster.keySlot(prefix + b.key)));
@@ -175,7 +175,7 @@ describe('RedisStore on a cluster fails closed', () => {
   it("reaches every node with the one seed URL's credentials, and none without them", async () => {
     const store = await RedisStore.connect({ cluster: [own.urls[2]!] });
     const [owners, reached] = [await own.slotOwners(), new Set<number>()];
-    for (const key of Array.from({ length: 24 }, (_, i) => Keys.reverts(`t${i}`, '0x1'))) {
+    for (const key of Array.from({ length: 24 }, (_, i) => Keys.reverts('0x' + (i + 1).toString(16)))) {
       expect(await store.incr(key, 1)).toBe(1);
       reached.add(owners[hashSlot(key)]!);
     }
@@ -200,7 +200,7 @@ describe('RedisStore on a cluster fails closed', () => {
     const store = await connecting;
     try {
       await untilServing(() => store.ping());
-      expect(await store.incr(Keys.reverts('t0', '0x1'), 1)).toBe(1);
+      expect(await store.incr(Keys.reverts('0x1'), 1)).toBe(1);
     } finally {
       await store.close();
     }

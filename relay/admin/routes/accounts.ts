@@ -33,11 +33,9 @@ const AccountStateSchema = z
     holds: z.object({
       quota: Count.openapi({ description: "Held against the Paymaster's on-chain quota, through every tenant" }),
       payment: Count.openapi({ description: 'A default-mode payment in flight, through any tenant (0 or 1)' }),
-      tenants: z.array(z.object({ tenant: z.string(), payment: Count })).openapi({ description: "Tenants' own payment holds, where not 0" }),
     }),
     reverts: z.object({
-      account: z.number().int().openapi({ description: 'Reverts on chain in the last 24 h, through every tenant' }),
-      tenants: z.array(z.object({ tenant: z.string(), reverts: z.number().int() })),
+      count: z.number().int().openapi({ description: 'Reverts on chain in the last 24 h through every tenant, a default-mode payment in flight included' }),
       paused: z.boolean().openapi({ description: 'Relaying is paused for this sender (too_many_reverts)' }),
     }),
     inFlight: z.array(InFlightSchema).openapi({ description: 'Tracked transactions that may still land; the holds stand for these' }),
@@ -53,25 +51,20 @@ const ClearSchema = z
 
 const AddressParam = z.object({ address: rebuilt(AddressSchema).openapi({ param: { name: 'address', in: 'path' }, example: '0x5a11ce' }) });
 
-const wire = (m: AccountMarks) => ({
-  account: m.account,
-  holds: { quota: m.holds.quota.toString(), payment: m.holds.payment.toString(), tenants: m.holds.tenants.map((t) => ({ tenant: t.tenant, payment: t.payment.toString() })) },
-  reverts: m.reverts,
-});
+const wire = (m: AccountMarks) => ({ account: m.account, holds: { quota: m.holds.quota.toString(), payment: m.holds.payment.toString() }, reverts: m.reverts });
 
 export function accountRoutes(app: AdminApp, ctx: AdminContext): void {
-  const tenantIds = async () => (await ctx.dir.tenants()).map((t) => t.id);
   const normal = (address: string) => '0x' + BigInt(address).toString(16);
   const inFlight = ctx.hooks.inFlight;
 
   app.openapi(
     createRoute({ method: 'get', path: '/accounts/{address}', tags, security: OPERATOR_SECURITY, middleware: ctx.operator,
-      summary: "An account's holds in flight, revert counts and tracked transactions (operator)",
+      summary: "An account's holds in flight, revert count and tracked transactions (operator)",
       request: { params: AddressParam },
       responses: { 200: json(AccountStateSchema, 'The account'), ...errors(400, 401, 403, 503) } }),
     async (c) => {
       const account = normal(c.req.valid('param').address);
-      const [marks, tracked] = await Promise.all([tenantIds().then((ids) => readAccountMarks(ctx.deps.store, ids, account)), inFlight(account)]);
+      const [marks, tracked] = await Promise.all([readAccountMarks(ctx.deps.store, account), inFlight(account)]);
       return c.json({ ...wire(marks), inFlight: tracked }, 200);
     },
   );
@@ -91,7 +84,7 @@ export function accountRoutes(app: AdminApp, ctx: AdminContext): void {
           data: { tracking_ids: tracked.slice(0, 20).map((t) => t.trackingId) },
         });
       }
-      const marks = await clearAccountMarks(ctx.deps.store, await tenantIds(), account, what);
+      const marks = await clearAccountMarks(ctx.deps.store, account, what);
       ctx.deps.log('operator.account_cleared', { account, holds: what.holds, reverts: what.reverts, operator: c.get('operator').keyId });
       return c.json({ ...wire(marks), inFlight: tracked }, 200);
     },

@@ -87,14 +87,14 @@ describe('relayer pool', () => {
 
   it('stops relaying for a sender whose relayed transactions keep reverting', async () => {
     const signed = await signedHeartbeat();
-    await s.relay.deps.store.incr(Keys.reverts('test', worker().address), 3, { ttlMs: 60_000 });
+    await s.relay.deps.store.incr(Keys.reverts(worker().address), 3, { ttlMs: 60_000 });
     try {
       // Refused at execute, before any simulation, and already at build.
       expect((await execute(signed)).body.error).toMatchObject({ code: -32002, data: { reason: 'too_many_reverts' } });
       const built = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'invoke', invoke: { user_address: worker().address, calls: [heartbeatCall()] } }, parameters: sponsored });
       expect(built.body.error).toMatchObject({ code: -32002, data: { reason: 'too_many_reverts' } });
     } finally {
-      await s.relay.deps.store.delete(Keys.reverts('test', worker().address));
+      await s.relay.deps.store.delete(Keys.reverts(worker().address));
     }
   });
 

@@ -201,7 +201,7 @@ describe.each([...useStoreBackends(), ...useClusterBackend()])('Sponsorship gate
     // The user's payment is worth 350 fri; the worst case is 400.
     const exec = (sender = ALICE) => k.check(request({ tenant: k.tenant, sender, feeMode: 'default', maxFee: 400n, paidFri: 350n }));
     const ceiling = () => store.amount(Keys.ceiling('acme', dayOf(T0)));
-    const reverts = () => store.get(Keys.reverts('acme', ALICE));
+    const reverts = () => store.get(Keys.reverts(ALICE));
 
     const first = await exec();
     // The same sender again, at build or execute, waits; another sender does not.

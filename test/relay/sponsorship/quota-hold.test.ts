@@ -14,10 +14,9 @@ import { RelayError, StoreUnavailableError } from '../../../relay/errors/base.ts
 import { DeferredCorrections } from '../../../relay/sponsorship/corrections.ts';
 import { needsQuotaRead, quotaSnapshot, withQuotaHold } from '../../../relay/sponsorship/quotaHold.ts';
 import type { SponsorshipRequest } from '../../../relay/sponsorship/request.ts';
-import { safeguardLines } from '../../../relay/sponsorship/safeguards.ts';
 import { holdTtlMs, Keys, TTL } from '../../../relay/store/keys.ts';
 import { MemoryStore } from '../../../relay/store/memory.ts';
-import type { Store } from '../../../relay/store/types.ts';
+import type { ReserveLine, Store } from '../../../relay/store/types.ts';
 
 const ACCOUNT = '0xacc0';
 type Snapshot = Awaited<ReturnType<typeof quotaSnapshot>>;
@@ -202,11 +201,18 @@ describe('the quota hold (sponsorship/quotaHold.ts)', () => {
     expect(await store.amount(Keys.quotaHold(ACCOUNT))).toBe(0n);
   });
 
-  it("a default-mode payment's hold lives as long: past the window, the drop horizon and the late watch; TTL.hold (the defaults') when none is given", () => {
-    const req = { tenant: { id: 't' }, sender: ACCOUNT, feeMode: 'default', maxFee: 1n } as unknown as SponsorshipRequest;
-    const ttlOf = (r: SponsorshipRequest) => safeguardLines(r, 10n, 0).find((l) => l.kind === 'hold')!.line.ttlMs;
-    expect(ttlOf({ ...req, holdTtlMs: holdTtlMs(3_600, 300_000) })).toBe(3_600_000 + 300_000 + TTL.lateWatch + 10 * 60_000);
-    expect(ttlOf(req)).toBe(TTL.hold);
+  it("a default-mode payment's hold lives as long: past the window, the drop horizon and the late watch; TTL.hold (the defaults') when none is given", async () => {
+    const store = new MemoryStore();
+    const sent: ReserveLine[][] = [];
+    const seen = new Proxy(store, { get: (t, p) => (p === 'reserve' ? (lines: ReserveLine[]) => (sent.push(lines), t.reserve(lines)) : Reflect.get(t, p)) }) as Store;
+    const ttlOf = async (holdTtl?: number) => {
+      const req = { ...asRequest(await quotaSnapshot(store, ACCOUNT), async () => 100n), feeMode: 'default', holdTtlMs: holdTtl } as SponsorshipRequest;
+      const r = await withQuotaHold(seen, req, async () => ({ lines: [] }) as never);
+      for (const l of r.lines) await store.adjust(l.key, -BigInt(l.amount));
+      return sent.at(-1)!.find((l) => l.key === Keys.paymentHold(ACCOUNT))!.ttlMs;
+    };
+    expect(await ttlOf(holdTtlMs(3_600, 300_000))).toBe(3_600_000 + 300_000 + TTL.lateWatch + 10 * 60_000);
+    expect(await ttlOf()).toBe(TTL.hold);
     expect(TTL.hold).toBeGreaterThanOrEqual(holdTtlMs(86_400, 300_000));
   });
 
@@ -220,7 +226,9 @@ describe('the quota hold (sponsorship/quotaHold.ts)', () => {
       for (const l of r.lines) await store.adjust(l.key, -BigInt(l.amount));
     };
     const payment = await hold('default');
-    expect(payment.lines.map((l) => l.key)).toEqual([Keys.quotaHold(ACCOUNT), Keys.accountPayment(ACCOUNT)]);
+    expect(payment.lines.map((l) => l.key)).toEqual([Keys.quotaHold(ACCOUNT), Keys.paymentHold(ACCOUNT), Keys.reverts(ACCOUNT)]);
+    // A payment counts as one of the sender's reverts until it lands.
+    expect(await store.get(Keys.reverts(ACCOUNT))).toBe('1');
     // While it is in flight: another payment (another tenant's execute) and a sponsored transaction both wait.
     await expect(hold('default')).rejects.toMatchObject({ reason: 'payment_in_flight', details: expect.stringMatching(/paying its own fee in flight/) });
     await expect(hold('sponsored')).rejects.toMatchObject({ reason: 'payment_in_flight', details: expect.stringMatching(/paying its own fee in flight/) });
@@ -234,12 +242,12 @@ describe('the quota hold (sponsorship/quotaHold.ts)', () => {
     await giveBack(await hold('sponsored'));
     await giveBack(sponsored);
     await giveBack(await hold('default'));
-    expect([await store.amount(Keys.quotaHold(ACCOUNT)), await store.amount(Keys.accountPayment(ACCOUNT))]).toEqual([0n, 0n]);
+    expect([await store.amount(Keys.quotaHold(ACCOUNT)), await store.amount(Keys.paymentHold(ACCOUNT)), await store.amount(Keys.reverts(ACCOUNT))]).toEqual([0n, 0n, 0n]);
 
     // The tenant's own lines refused after the hold: both marks are given back.
     const req = { ...asRequest(await quotaSnapshot(store, ACCOUNT), async () => 100n), feeMode: 'default' } as SponsorshipRequest;
     await expect(withQuotaHold(store, req, async () => { throw new RelayError('tier_quota_exhausted'); })).rejects.toMatchObject({ reason: 'tier_quota_exhausted' });
-    expect([await store.amount(Keys.quotaHold(ACCOUNT)), await store.amount(Keys.accountPayment(ACCOUNT))]).toEqual([0n, 0n]);
+    expect([await store.amount(Keys.quotaHold(ACCOUNT)), await store.amount(Keys.paymentHold(ACCOUNT)), await store.amount(Keys.reverts(ACCOUNT))]).toEqual([0n, 0n, 0n]);
   });
 });
 
@@ -263,10 +271,10 @@ describe('a hold given back during a store outage', () => {
       throw offline();
     }, Date.now, (k, d) => fixes.adjust(k, d));
     await expect(failed).rejects.toBeInstanceOf(StoreUnavailableError);
-    expect(fixes.size).toBe(2);
+    expect(fixes.size).toBe(3);
     down = false;
-    expect([await mem.amount(Keys.quotaHold(ACCOUNT)), await mem.amount(Keys.accountPayment(ACCOUNT))]).toEqual([1n, 1n]);
+    expect([await mem.amount(Keys.quotaHold(ACCOUNT)), await mem.amount(Keys.paymentHold(ACCOUNT)), await mem.amount(Keys.reverts(ACCOUNT))]).toEqual([1n, 1n, 1n]);
     await fixes.flush();
-    expect([await mem.amount(Keys.quotaHold(ACCOUNT)), await mem.amount(Keys.accountPayment(ACCOUNT))]).toEqual([0n, 0n]);
+    expect([await mem.amount(Keys.quotaHold(ACCOUNT)), await mem.amount(Keys.paymentHold(ACCOUNT)), await mem.amount(Keys.reverts(ACCOUNT))]).toEqual([0n, 0n, 0n]);
   });
 });

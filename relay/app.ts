@@ -5,6 +5,7 @@
  * relay/entry/.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
 import { createAdminApi } from './admin/api.ts';
 import { bodyLimit } from './admin/bodyLimit.ts';
 import { createConsole } from './console/serve.ts';
@@ -23,6 +24,9 @@ import { API_KEY_HEADER } from './tenants/auth.ts';
 
 /** What a JSON-RPC body without an API key may weigh: isAvailable and getSupportedTokens take no params. */
 export const KEYLESS_BODY_BYTES = 16 * 1024;
+
+/** What a dapp's page may call from any origin (CORS): SNIP-29 JSON-RPC, the session co-signer, contracts, health. */
+export const PUBLIC_PATHS = ['/', '/rpc', '/sessions', '/sessions/*', '/v1/contracts', '/health'];
 
 export interface AppOptions {
   /** The peer's address as the runtime sees it (a socket, a platform header); used unless config names a proxy header. */
@@ -57,6 +61,10 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   const keyless = rpcLimit(Math.min(KEYLESS_BODY_BYTES, deps.config.maxBodyBytes), () =>
     new RelayError('body_too_large', { details: `Without an API key (${API_KEY_HEADER}), bodies are limited to ${KEYLESS_BODY_BYTES} bytes; with one, to ${deps.config.maxBodyBytes}.` }));
   const limit: MiddlewareHandler = (c, next) => (c.req.header(API_KEY_HEADER) ? keyed(c, next) : keyless(c, next));
+  // Browser dapps call SNIP-29 and the session co-signer from their own origin, with a key in a header and never a cookie:
+  // any origin may, with no credentials. The admin API and the console stay same-origin (no CORS headers at all).
+  const publicCors = cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders: ['content-type', API_KEY_HEADER, 'traceparent', 'tracestate', 'x-request-id'], exposeHeaders: ['x-request-id', 'traceparent'], maxAge: 86_400 });
+  for (const path of PUBLIC_PATHS) app.use(path, publicCors);
   for (const path of ['/', '/rpc']) {
     app.post(path, limit, async (c) => {
       const res = await handleRpc(deps, await c.req.text(), c.req.header(API_KEY_HEADER), clientOf(c));

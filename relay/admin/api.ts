@@ -14,6 +14,7 @@ import { API_KEY_HEADER } from '../tenants/auth.ts';
 import { MAX_POLICY_BYTES } from '../tenants/policyStore.ts';
 import { bodyLimit } from './bodyLimit.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { noStore } from './noStore.ts';
 import { adminContext, type AdminEnv, type AdminHooks } from './env.ts';
 import { historyRoutes } from './routes/history.ts';
 import { insightRoutes } from './routes/insights.ts';
@@ -43,6 +44,7 @@ export function createAdminApi(deps: RelayDeps, tooLarge: () => RelayError, hook
   const app = new OpenAPIHono<AdminEnv>({ defaultHook: validationHook });
   // Set before the app is mounted: Hono reads a sub-app's error handler when it is routed.
   app.onError(restErrorHandler(deps.log));
+  app.use('*', noStore);
   app.use('*', bodyLimit({ maxSize: deps.config.maxBodyBytes, onError: (c) => errorResponse(c, tooLarge()) }));
   // A policy is judged by its size only once parsed and validated; a body far past what can be stored is refused unread.
   const policyLimit = bodyLimit({

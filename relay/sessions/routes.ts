@@ -12,6 +12,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { zodIssues } from '../../policies/index.ts';
+import { noStore } from '../admin/noStore.ts';
 import { revocationTypedData } from '../chain/argent.ts';
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
@@ -36,6 +37,7 @@ export function createSessionRoutes(deps: RelayDeps, tooLarge: () => RelayError,
   const dir = deps.tenants.directory;
   const key = (c: Context) => c.req.header(API_KEY_HEADER);
   const now = () => Math.floor(deps.gate.now());
+  app.use('*', noStore);
   app.use('*', bodyLimit({ maxSize: deps.config.maxBodyBytes, onError: () => { throw tooLarge(); } }));
 
   app.route('/argent', argentRoutes(deps, clientOf));

@@ -17,6 +17,14 @@ export const NodeCode = {
 } as const;
 
 /**
+ * What a node answers addInvokeTransaction with when it did not take the transaction (Starknet JSON-RPC
+ * 0.8-0.10: resources, balance, validation, version, the replacement and minimum fee rules; JSON-RPC's own
+ * invalid request, method and params). Anything else (DUPLICATE_TX 59: it has it already; UNEXPECTED_ERROR 63:
+ * a gateway that timed out after taking it; an internal error; a code it made up) may mean it was taken.
+ */
+export const SUBMISSION_REFUSED: ReadonlySet<number> = new Set([40, 41, 52, 53, 54, 55, 56, 57, 58, 60, 61, 62, 64, 65, 69, -32600, -32601, -32602]);
+
+/**
  * The node could not be reached or did not answer JSON-RPC (refused, reset,
  * a proxy's HTML error page). A LibraryError, so starknet.js rethrows it as
  * it is instead of flattening it into a plain Error with only its message.

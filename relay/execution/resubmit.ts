@@ -25,12 +25,13 @@ const RESEND_LEASE_MS = 60_000;
 export async function resubmit(deps: RelayDeps, rec: TrackingRecord): Promise<TrackingRecord | 'busy' | undefined> {
   const r = rec.resend;
   if (!r) return undefined;
-  if (r.executeBefore <= (await deps.clock.now()) + deps.config.timeBounds.minRemainingSeconds) return undefined;
   const lease = Keys.resendLease(rec.id);
   const token = crypto.randomUUID();
-  // Dropping it now could lose the hash the other instance is about to record.
+  // Taken before anything is judged: while another instance sends it, nobody may give up on it (the
+  // window closing meanwhile included), or its new hash would land on a record already dropped and released.
   if (!(await deps.store.setIfAbsent(lease, token, { ttlMs: RESEND_LEASE_MS })).created) return 'busy';
   try {
+    if (r.executeBefore <= (await deps.clock.now()) + deps.config.timeBounds.minRemainingSeconds) return undefined;
     const tip = BigInt(r.tip);
     let sim;
     try {
@@ -45,15 +46,33 @@ export async function resubmit(deps: RelayDeps, rec: TrackingRecord): Promise<Tr
     let txHash: string;
     try {
       ({ txHash } = await submit(relayer, r.calls, sim.resourceBounds, await deps.provider.getChainId(), tip));
-      await relayer.commit(sim.maxFee);
     } catch (e) {
       await relayer.release();
       throw e;
     }
+    // Sent: from here nothing may throw before the hash is recorded (a lost hash is a landing never charged).
+    await relayer.commit(sim.maxFee).catch((e) => deps.log('tracking.resubmit_bookkeeping_failed', { id: rec.id, txHash, step: 'lease', error: String(e) }));
     deps.log('tracking.resubmitted', { id: rec.id, previous: rec.txHash, txHash });
-    const again: TrackingRecord = { ...rec, txHash, relayer: relayer.address, createdAt: Date.now(), hashes: [...(rec.hashes ?? [rec.txHash]), txHash] };
-    return (await transition(deps, rec, again)) ? again : ((await readTracking(deps, rec.id)) ?? again);
+    return await record(deps, rec, txHash, relayer.address);
   } finally {
     await deps.store.deleteIfEquals(lease, token).catch(() => undefined);
   }
+}
+
+/** Adds the new hash to the record, as it stands now if it moved meanwhile; a store failure is retried, then logged. */
+async function record(deps: RelayDeps, rec: TrackingRecord, txHash: string, relayer: string): Promise<TrackingRecord> {
+  let cur: TrackingRecord | undefined = rec;
+  for (let tries = 0; tries < 3 && cur; tries++) {
+    const again: TrackingRecord = { ...cur, txHash, relayer, createdAt: Date.now(), hashes: [...(cur.hashes ?? [cur.txHash]), txHash] };
+    // Settled meanwhile through an earlier hash: the new one is kept beside it, to be charged if it lands too.
+    if (cur.status !== 'active') Object.assign(again, { txHash: cur.txHash, relayer: cur.relayer, createdAt: cur.createdAt });
+    try {
+      if (await transition(deps, cur, again)) return again;
+      cur = await readTracking(deps, rec.id);
+    } catch (e) {
+      deps.log('tracking.resubmit_bookkeeping_failed', { id: rec.id, txHash, step: 'record', error: String(e) });
+    }
+  }
+  deps.log('tracking.resubmit_unrecorded', { id: rec.id, txHash });
+  return cur ?? rec;
 }

@@ -41,16 +41,27 @@ async function observe(deps: RelayDeps, rec: TrackingRecord, dropAfterMs: number
   }
 }
 
+const succeeded = (o: Outcome | undefined): boolean => o?.status === 'accepted' && o.executionStatus !== 'REVERTED';
+
 /**
- * A record sent more than once (resubmit.ts): an earlier hash may land after all (another mempool had it),
- * and then the later one reverts on the Paymaster's nonce. Whichever landed and succeeded is the outcome.
+ * What a record sent more than once (resubmit.ts) cost: an earlier hash may land after all (another mempool
+ * had it), and then the later one reverts on the Paymaster's nonce, or the other way round. Every hash that
+ * landed cost the relayers and is charged; the one that succeeded, if any, is the outcome.
  */
-async function earlierLanded(deps: RelayDeps, rec: TrackingRecord): Promise<(Outcome & { txHash: string }) | undefined> {
+function together(landed: { hash: string; outcome: Outcome }[]): Outcome & { txHash: string } {
+  const main = landed.find((l) => succeeded(l.outcome)) ?? landed[landed.length - 1]!;
+  const fee = landed.reduce((sum, l) => sum + BigInt(l.outcome.actualFee ?? 0), 0n);
+  return { ...main.outcome, txHash: main.hash, actualFee: fee.toString() };
+}
+
+/** The record's earlier hashes that landed. */
+async function earlierLanded(deps: RelayDeps, rec: TrackingRecord): Promise<{ hash: string; outcome: Outcome }[]> {
+  const out: { hash: string; outcome: Outcome }[] = [];
   for (const hash of (rec.hashes ?? []).filter((h) => h !== rec.txHash)) {
     const outcome = await observe(deps, { ...rec, txHash: hash, createdAt: Date.now() }, Infinity);
-    if (outcome?.status === 'accepted' && outcome.executionStatus !== 'REVERTED') return { ...outcome, txHash: hash };
+    if (outcome?.status === 'accepted') out.push({ hash, outcome });
   }
-  return undefined;
+  return out;
 }
 
 /** Looks at the chain once and moves the record on if its transaction is final. */
@@ -58,13 +69,12 @@ export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<Tra
   // Only an active record moves on: a final one re-"moved" to itself would pass the compare-and-set and settle twice.
   if (rec.status !== 'active') return rec;
   let outcome: (Outcome & { txHash?: string }) | undefined = await observe(deps, rec, deps.config.trackingDropAfterMs);
-  // The newest hash is not a success (yet): an earlier one may be. Both landed cost the relayers, both are charged.
-  if ((rec.hashes?.length ?? 0) > 1 && !(outcome?.status === 'accepted' && outcome.executionStatus !== 'REVERTED')) {
+  if ((rec.hashes?.length ?? 0) > 1) {
     const earlier = await earlierLanded(deps, rec);
-    if (earlier) {
-      // The newest may still land (and revert on the nonce): settled once it is final, or gone.
+    if (earlier.length > 0) {
+      // The newest may still land: settled once it is final, or gone.
       if (!outcome) return rec;
-      outcome = { ...earlier, actualFee: (BigInt(earlier.actualFee!) + BigInt(outcome.status === 'accepted' ? outcome.actualFee! : 0)).toString() };
+      outcome = together([...earlier, ...(outcome.status === 'accepted' ? [{ hash: rec.txHash, outcome }] : [])]);
     }
   }
   if (!outcome) return rec;
@@ -93,18 +103,19 @@ export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<Tra
  * When the watch ends with nothing seen, its holds are given back.
  */
 export async function recheckDropped(deps: RelayDeps, rec: TrackingRecord): Promise<void> {
-  let landed: { hash: string; outcome: Outcome } | undefined;
+  const all: { hash: string; outcome: Outcome }[] = [];
   for (const hash of rec.hashes ?? [rec.txHash]) {
     const outcome = await observe(deps, { ...rec, txHash: hash, createdAt: 0 }, 0);
-    if (outcome?.status === 'accepted') landed = { hash, outcome };
+    if (outcome?.status === 'accepted') all.push({ hash, outcome });
   }
+  const landed = all.length > 0 ? together(all) : undefined;
   const ended = !landed && Date.now() - (rec.droppedAt ?? 0) > TTL.lateWatch;
   if (!landed && !ended) return;
   // One instance moves it on. Another may have ended the watch a moment before this one saw it land
   // (its node behind): the landing is still charged, on the record as that instance left it.
   for (let cur: TrackingRecord | undefined = rec, tries = 0; cur?.status === 'dropped' && tries < 2; tries++) {
     const { holdsKept, ...rest } = cur;
-    const next: TrackingRecord = landed ? { ...rest, ...landed.outcome, txHash: landed.hash } : rest;
+    const next: TrackingRecord = landed ? { ...rest, ...landed } : rest;
     if (!landed && !holdsKept) break;
     if (await transition(deps, cur, next)) {
       if (landed) await deps.gate.recharge(reservationOf(cur), BigInt(next.actualFee!), next.executionStatus === 'REVERTED');

@@ -4,15 +4,19 @@
  * have taken the transaction), the hash is computed from the signed
  * transaction the relay still holds, so the relay has a hash to look up,
  * never a reason to send a second transaction. It is computed only then: a
- * hash costs ~8 ms of CPU and the node's answer already carries it. Only the
- * node's INVALID_TRANSACTION_NONCE (code 52) means the cached nonce is stale:
- * drop it, re-read, retry once. Any other answer from the node is final.
+ * hash costs ~8 ms of CPU and the node's answer already carries it. So is
+ * an error that does not say the node refused it (SUBMISSION_REFUSED): a
+ * gateway that timed out after taking it answers UNEXPECTED_ERROR, and a
+ * release then would let the request be sent again while the first copy
+ * lands, on gas no reservation covers. Only the node's
+ * INVALID_TRANSACTION_NONCE (code 52) means the cached nonce is stale: drop
+ * it, re-read, retry once. Any other refusal is final.
  */
 import type { Call } from 'starknet';
 import type { ResourceBounds } from '../chain/fees.ts';
 import { invokeHash } from '../chain/invoke.ts';
 import { RelayError } from '../errors/base.ts';
-import { chainUnavailable, NodeCode, nodeCodeOf } from '../errors/chain.ts';
+import { chainUnavailable, NodeCode, nodeCodeOf, SUBMISSION_REFUSED } from '../errors/chain.ts';
 import type { RelayerLease } from '../relayers/pool.ts';
 
 export interface Submission {
@@ -35,7 +39,7 @@ export async function submit(lease: RelayerLease, calls: Call[], resourceBounds:
       return { txHash: res.transaction_hash, unconfirmed: false };
     } catch (e) {
       const code = nodeCodeOf(e);
-      if (code === undefined) return { txHash: invokeHash(signed, chainId), unconfirmed: true };
+      if (code === undefined || !SUBMISSION_REFUSED.has(code)) return { txHash: invokeHash(signed, chainId), unconfirmed: true };
       if (attempt === 0 && code === NodeCode.INVALID_TRANSACTION_NONCE) {
         await lease.refreshNonce();
         continue;

@@ -84,6 +84,21 @@ describe('submission retries only on INVALID_TRANSACTION_NONCE (52)', () => {
     expect(calls).toEqual({ send: 1, refresh: 0 });
   });
 
+  it('keeps an answer that does not say the node refused it as unconfirmed: it may have taken the transaction', async () => {
+    // 63: a gateway that timed out after taking it; 59: the node has it already; -32603 and made-up codes: unknown.
+    for (const code of [63, 59, -32603, 777]) {
+      const { l, calls } = lease([nodeError(code, {})]);
+      const res = await submit(l, [], bounds, CHAIN, 0n);
+      expect(res, String(code)).toMatchObject({ unconfirmed: true, txHash: expect.stringMatching(/^0x[0-9a-f]+$/) });
+      expect(calls).toEqual({ send: 1, refresh: 0 });
+    }
+    // What says it was not taken is final: nothing to track, the reservation is given back.
+    for (const code of [53, 54, 55, 61, 64, 65, -32602]) {
+      const { l } = lease([nodeError(code, {})]);
+      await expect(submit(l, [], bounds, CHAIN, 0n), String(code)).rejects.toMatchObject({ reason: 'submission_failed' });
+    }
+  });
+
   it('keeps a lost answer as unconfirmed, with the hash computed before sending, and never sends again', async () => {
     const { l, calls } = lease([new NodeUnreachableError('connection reset')]);
     const res = await submit(l, [], bounds, CHAIN, 0n);

@@ -195,52 +195,6 @@ describe.each([...useStoreBackends(), ...useClusterBackend()])('Sponsorship gate
     expect(await k.gate.usage('acme', { day: dayOf(T0) })).toEqual({ txs: 2, fee: 0n });
   });
 
-  it('holds one default-mode payment per sender in flight, and charges the ceiling only when it reverts or costs more than the payment', async () => {
-    const store = await fresh();
-    const k = makeGate(store, [policy()], { dailyFeeCeiling: 1_000n });
-    // The user's payment is worth 350 fri; the worst case is 400.
-    const exec = (sender = ALICE) => k.check(request({ tenant: k.tenant, sender, feeMode: 'default', maxFee: 400n, paidFri: 350n }));
-    const ceiling = () => store.amount(Keys.ceiling('acme', dayOf(T0)));
-    const reverts = () => store.get(Keys.reverts(ALICE));
-
-    const first = await exec();
-    // The same sender again, at build or execute, waits; another sender does not.
-    await refused(exec(), 'payment_in_flight');
-    await refused(k.check(request({ tenant: k.tenant, feeMode: 'default', phase: 'build' })), 'payment_in_flight');
-    const bob = await exec(BOB);
-    // Both worst cases sit on the operator's ceiling until the chain answers; a third would overflow it.
-    expect(await ceiling()).toBe(800n);
-    expect(await reverts()).toBe('1');
-
-    await k.gate.settle(first, 300n, false);
-    expect(await ceiling()).toBe(400n);
-    expect(await reverts()).toBe('0');
-    const second = await exec();
-    await k.gate.settle(second, 300n, true);
-    // Reverted: the payment was undone, the relayer paid, and the sender is one revert closer to a pause.
-    expect(await ceiling()).toBe(700n);
-    expect(await reverts()).toBe('1');
-    await k.gate.release(bob);
-    expect(await ceiling()).toBe(300n);
-    // Landed, but at a fee past what the payment covers (the gas price rose): the excess is the relayer's and counts.
-    await k.gate.settle(await exec(BOB), 380n, false);
-    expect(await ceiling()).toBe(330n);
-  });
-
-  it('pauses a sender after 3 reverts through all tenants together: another tenant\'s key does not start it again at 0', async () => {
-    const store = await fresh();
-    const k = makeGate(store, [policy()]);
-    const other = { ...k.tenant, id: 'globex' };
-    const exec = (tenant: typeof other, sender = ALICE) => k.check(request({ tenant, sender, maxFee: 100n }));
-    await k.gate.settle(await exec(k.tenant), 50n, true);
-    await k.gate.settle(await exec(other), 50n, true);
-    await k.gate.settle(await exec(k.tenant), 50n, true);
-    // Two through acme, one through globex: three in all, so both refuse it, at build too.
-    await refused(exec(other), 'too_many_reverts');
-    await refused(k.check(request({ tenant: k.tenant, phase: 'build' })), 'too_many_reverts');
-    await expect(exec(other, BOB)).resolves.toMatchObject({ policy: 'jobs' });
-  });
-
   it('consumes nothing at build, whatever the policy counts', async () => {
     const p = policy({
       rules: {

@@ -23,9 +23,7 @@ const cli = async (port: number, ...args: string[]) => (await run('redis-cli', [
 
 let cluster: TestRedisCluster;
 let seq = 0;
-beforeAll(async () => {
-  cluster = await startRedisCluster();
-});
+beforeAll(async () => void (cluster = await startRedisCluster()));
 afterAll(async () => {
   await cluster?.stop();
 });

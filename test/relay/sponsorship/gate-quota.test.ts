@@ -12,7 +12,6 @@ import { dayOf, Keys } from '../../../relay/store/keys.ts';
 import { useClusterBackend } from '../../helpers/redisCluster.ts';
 import { ALICE, BOB, makeGate, policy, refused, request, T0, useStoreBackends } from './helpers.ts';
 
-
 const asPolicyRequest = (sender: string) => ({ sender, feeMode: 'sponsored' }) as PolicyRequest;
 
 describe.each([...useStoreBackends(), ...useClusterBackend()])('Sponsorship gate spending on $name', ({ fresh }) => {

@@ -31,6 +31,9 @@ export async function resubmit(deps: RelayDeps, rec: TrackingRecord): Promise<Tr
   // window closing meanwhile included), or its new hash would land on a record already dropped and released.
   if (!(await deps.store.setIfAbsent(lease, token, { ttlMs: RESEND_LEASE_MS })).created) return 'busy';
   try {
+    // Read before the lease: another instance may have sent it again or settled it since. Left to the next look.
+    const now = await readTracking(deps, rec.id);
+    if (!now || now.status !== 'active' || now.txHash !== rec.txHash) return 'busy';
     if (r.executeBefore <= (await deps.clock.now()) + deps.config.timeBounds.minRemainingSeconds) return undefined;
     const tip = BigInt(r.tip);
     let sim;
@@ -64,7 +67,8 @@ async function record(deps: RelayDeps, rec: TrackingRecord, txHash: string, rela
   let cur: TrackingRecord | undefined = rec;
   for (let tries = 0; tries < 3 && cur; tries++) {
     const again: TrackingRecord = { ...cur, txHash, relayer, createdAt: Date.now(), hashes: [...(cur.hashes ?? [cur.txHash]), txHash] };
-    // Settled meanwhile through an earlier hash: the new one is kept beside it, to be charged if it lands too.
+    // Settled meanwhile through an earlier hash (it landed between the simulation and the send): the new hash is
+    // kept on the record, but nothing watches a settled record; it reverts on the used nonce, uncharged (README).
     if (cur.status !== 'active') Object.assign(again, { txHash: cur.txHash, relayer: cur.relayer, createdAt: cur.createdAt });
     try {
       if (await transition(deps, cur, again)) return again;

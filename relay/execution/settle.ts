@@ -118,9 +118,13 @@ export async function recheckDropped(deps: RelayDeps, rec: TrackingRecord): Prom
     const next: TrackingRecord = landed ? { ...rest, ...landed } : rest;
     if (!landed && !holdsKept) break;
     if (await transition(deps, cur, next)) {
-      if (landed) await deps.gate.recharge(reservationOf(cur), BigInt(next.actualFee!), next.executionStatus === 'REVERTED');
-      // A record dropped before holds were kept gave them back with the rest.
-      if (holdsKept) await deps.gate.release(holdsOf(reservationOf(cur)));
+      try {
+        if (landed) await deps.gate.recharge(reservationOf(cur), BigInt(next.actualFee!), next.executionStatus === 'REVERTED');
+      } finally {
+        // Whatever the charge met: the holds go back (the record is final; nothing else would give them back).
+        // A record dropped before holds were kept gave them back with the rest.
+        if (holdsKept) await deps.gate.release(holdsOf(reservationOf(cur)));
+      }
       if (landed) deps.log('tracking.late_inclusion', { id: cur.id, fee: next.actualFee });
       break;
     }

@@ -140,8 +140,7 @@ export class SponsorshipGate {
   async settle(res: Reservation, actualFee: bigint, reverted = false): Promise<void> {
     await this.ledger.settle(res, actualFee, reverted);
     this.spent(res, actualFee);
-    const countedAtSubmission = res.lines.some((l) => l.kind === 'revert');
-    if (reverted && !countedAtSubmission && res.sender !== undefined) await recordRevert(this.o.store, res.sender);
+    if (reverted) await recordRevert(this.o.store, res);
   }
 
   /** A released transaction landed after all: charges what settling it would have left, whatever the limits say now. */

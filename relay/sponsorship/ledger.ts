@@ -20,7 +20,7 @@ import {
   type PolicyRequest,
 } from '../../policies/index.ts';
 import type { RelayError } from '../errors/base.ts';
-import { dayOf, isCountKey, Keys, TTL } from '../store/keys.ts';
+import { dayOf, isCountKey, Keys, TTL, unitOf } from '../store/keys.ts';
 import type { ReserveLine, Store } from '../store/types.ts';
 import type { PolicyLimiters, ScopedRateLimit } from './facts/limits.ts';
 import { DeferredCorrections } from './corrections.ts';
@@ -37,7 +37,7 @@ export interface ConsumeInput {
   request: PolicyRequest;
   policy: Policy;
   decision: Decision;
-  /** Lines of the operator's own (ceiling, payment hold, revert count), reserved with the policy's, with their refusal. */
+  /** Lines of the operator's own (the ceiling, deploy quotas), reserved with the policy's, with their refusal. */
   extra?: { line: ReserveLine; kind: LineKind; refuse: () => RelayError; covered?: bigint }[];
 }
 
@@ -146,8 +146,10 @@ export class PolicyLedger {
   /** Takes again, unconditionally, what settle would have left of a released reservation. */
   async recharge(res: Reservation, actualFee: bigint, reverted: boolean): Promise<void> {
     const lines = res.lines.map((l) => ({ key: l.key, amount: finalAmount(l, actualFee, reverted), limit: UNBOUNDED, ttlMs: TTL.orphanCounter }));
-    const owed = lines.filter((l) => l.amount > 0n);
-    if (owed.length > 0) await this.store.reserve(owed);
+    // One call per atomic unit: a reservation's lines span the tenant's and the account's (its holds, a payment's revert).
+    const byUnit = new Map<string, typeof lines>();
+    for (const l of lines) if (l.amount > 0n) byUnit.set(unitOf(l.key), [...(byUnit.get(unitOf(l.key)) ?? []), l]);
+    await Promise.all([...byUnit.values()].map((owed) => this.store.reserve(owed)));
   }
 
   /** The transaction never landed: give back every line, counts included. */

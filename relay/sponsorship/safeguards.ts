@@ -26,7 +26,7 @@
 import { RelayError } from '../errors/base.ts';
 import { dayOf, Keys, TTL } from '../store/keys.ts';
 import type { ReserveLine, Store } from '../store/types.ts';
-import type { LineKind, SponsorshipRequest } from './request.ts';
+import type { LineKind, Reservation, SponsorshipRequest } from './request.ts';
 
 export const REVERT_LIMIT = 3;
 const DAY_SECONDS = 86_400;
@@ -92,7 +92,12 @@ export async function sendersSafeguard(store: Store, req: SponsorshipRequest): P
   return busy > 0n ? paymentInFlight(true) : undefined;
 }
 
-/** A revert, at settlement, unless it was counted at submission (a default-mode payment's `revert` line). */
-export async function recordRevert(store: Store, sender: string): Promise<void> {
+/**
+ * A revert, at settlement, counted against the sender unless a payment's revert line on its count already
+ * did at submission (a line on a tenant's count, reserved before the count moved to the account, counts nothing now).
+ */
+export async function recordRevert(store: Store, res: Reservation): Promise<void> {
+  const sender = res.sender;
+  if (sender === undefined || res.lines.some((l) => l.kind === 'revert' && l.key === Keys.reverts(sender))) return;
   await store.incr(Keys.reverts(sender), 1, { ttlMs: TTL.reverts });
 }

@@ -55,4 +55,28 @@ describe.each([...useStoreBackends(), ...useClusterBackend()])('Gate safeguards 
     await refused(k.check(request({ tenant: k.tenant, phase: 'build' })), 'too_many_reverts');
     await expect(exec(other, BOB)).resolves.toMatchObject({ policy: 'jobs' });
   });
+
+  it("charges a dropped payment that lands reverted after all, across the tenant's unit and the account's", async () => {
+    const store = await fresh();
+    const k = makeGate(store, [policy()], { dailyFeeCeiling: 1_000n });
+    const ceiling = () => store.amount(Keys.ceiling('acme', dayOf(T0)));
+    const res = await k.check(request({ tenant: k.tenant, feeMode: 'default', maxFee: 400n, paidFri: 350n }));
+    // Dropped: everything but its holds given back (execution/settle.ts), then it lands reverted.
+    await k.gate.release({ ...res, lines: res.lines.filter((l) => l.kind !== 'hold') });
+    expect([await ceiling(), await store.get(Keys.reverts(ALICE))]).toEqual([0n, '0']);
+    // The ceiling is the tenant's unit, the revert the account's: one store call each (a cluster refuses one across slots).
+    await k.gate.recharge(res, 300n, true);
+    expect([await ceiling(), await store.get(Keys.reverts(ALICE))]).toEqual([300n, '1']);
+  });
+
+  it("counts a revert settled from a reservation made before the count moved to the account's unit", async () => {
+    const store = await fresh();
+    const k = makeGate(store, [policy()]);
+    // Its revert line is on the tenant's old count: the account's count takes the revert at settlement.
+    await k.gate.settle({ tenant: 'acme', sender: ALICE, lines: [{ key: `reverts:{acme}:${ALICE}`, amount: '1', kind: 'revert' }] }, 10n, true);
+    expect(await store.get(Keys.reverts(ALICE))).toBe('1');
+    // One reserved on the account's count was counted at submission: not again.
+    await k.gate.settle({ tenant: 'acme', sender: BOB, lines: [{ key: Keys.reverts(BOB), amount: '1', kind: 'revert' }] }, 10n, true);
+    expect(await store.get(Keys.reverts(BOB))).toBeNull();
+  });
 });

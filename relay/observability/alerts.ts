@@ -56,7 +56,8 @@ export class AlertSender {
     if (!hook || this.o.secret === undefined) return false;
     const windowMs = this.o.config.windowSeconds * 1000;
     const window = Math.floor(this.nowMs() / windowMs);
-    const key = Keys.alertSent(a.kind, a.subject, window);
+    // Per severity: a condition that worsens (a budget from 80% to spent) is sent again within the window.
+    const key = Keys.alertSent(`${a.kind}:${a.severity}`, a.subject, window);
     this.forgetOld(window);
     if (this.sent.has(key)) return this.dedupe(a);
     let claimed = false;

@@ -71,7 +71,11 @@ export function tracedFetch(fetchImpl: typeof fetch, scopes: Scopes): typeof fet
 
 const methodOf = (body: unknown): string => (typeof body === 'string' ? /"method"\s*:\s*"([A-Za-z0-9_]{1,80})"/.exec(body)?.[1] ?? 'other' : 'other');
 
-/** The node's transport: traced, timed, and its reachability reported (an HTTP answer below 500 is the node answering). */
+/**
+ * The node's transport: traced, timed, and its reachability reported. Only a 2xx or 3xx answer is the node
+ * answering (JSON-RPC errors come with 200): a provider's 429 (rate limit, quota spent), 401/403 (a key refused)
+ * or 404 (a wrong path) fails every call just as a 5xx does, and must raise chain_unavailable too.
+ */
 export function chainFetch(fetchImpl: typeof fetch, scopes: Scopes, metrics: Metrics, health: Health): typeof fetch {
   return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     const started = performance.now();
@@ -83,7 +87,7 @@ export function chainFetch(fetchImpl: typeof fetch, scopes: Scopes, metrics: Met
     };
     try {
       const res = await fetchImpl(input, withTraceparent(init, scopes));
-      done(res.status < 500);
+      done(res.status < 400);
       return res;
     } catch (e) {
       done(false);

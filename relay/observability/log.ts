@@ -32,6 +32,8 @@ export function secretSpellings(secrets: readonly string[]): string[] {
     if (!s || s.length < 8) continue;
     out.add(s);
     out.add(s.toLowerCase());
+    // Lines are matched once serialised: a secret with a quote, a backslash or a control character is printed escaped.
+    out.add(JSON.stringify(s).slice(1, -1));
     const m = /^0x0*([0-9a-fA-F]+)$/.exec(s);
     if (m) {
       out.add(m[1]!.toLowerCase());

@@ -7,6 +7,10 @@
  * first reservation of the day lists it (once, not on every request).
  */
 import { describe, expect, it } from 'vitest';
+import type { AlertsConfig } from '../../relay/config.ts';
+import { AlertSender } from '../../relay/observability/alerts.ts';
+import { createMetrics } from '../../relay/observability/metrics.ts';
+import { TextRegistry } from '../../relay/observability/textRegistry.ts';
 import { FULL_PASS_MS, tenantsToCheck } from '../../relay/observability/watch.ts';
 import { Keys } from '../../relay/store/keys.ts';
 import { MemoryStore } from '../../relay/store/memory.ts';
@@ -61,5 +65,26 @@ describe('the tenants an alert pass reads', () => {
     const directory = { tenants: async () => [one], tenant: async () => one };
     await store.set(Keys.alertsFullPass, String(T0 * 1000 + FULL_PASS_MS * 5));
     expect((await tenantsToCheck({ store, gate: kit.gate, directory, now: () => T0 * 1000 })).map((t) => t.id)).toEqual(['acme']);
+  });
+});
+
+describe('an alert that worsens within its window', () => {
+  it('is sent again as critical after its warning, and only once each', async () => {
+    const bodies: { severity: string }[] = [];
+    const hook = (async (_u: unknown, init?: RequestInit) => {
+      bodies.push(JSON.parse(String(init!.body)) as { severity: string });
+      return new Response(null, { status: 204 });
+    }) as typeof fetch;
+    const sender = new AlertSender({
+      config: { webhook: { url: 'https://ops.example/hook' }, windowSeconds: 3_600, budgetThresholdPct: 80, unavailableAfterSeconds: 60, checkIntervalSeconds: 15 } as AlertsConfig,
+      secret: 'alert-secret-0123456789', store: new MemoryStore(), fetch: hook, metrics: createMetrics(new TextRegistry()), log: () => undefined, nowMs: () => T0 * 1000,
+    });
+    const alert = (severity: 'warning' | 'critical') => ({ kind: 'budget_threshold' as const, severity, subject: 'acme:jobs:1', summary: 'budget', details: {} });
+    expect(await sender.raise(alert('warning'))).toBe(true);
+    expect(await sender.raise(alert('warning'))).toBe(false);
+    // Before: held back by the warning's claim until the next window (up to an hour with the budget spent).
+    expect(await sender.raise(alert('critical'))).toBe(true);
+    expect(await sender.raise(alert('critical'))).toBe(false);
+    expect(bodies.map((b) => b.severity)).toEqual(['warning', 'critical']);
   });
 });

@@ -186,6 +186,13 @@ describe('structured logs', () => {
       expect(line.toLowerCase()).not.toContain(s.toLowerCase());
     }
   });
+
+  it('replaces a secret with a quote, a backslash or a control character, which a line prints escaped', () => {
+    const out: string[] = [];
+    const password = 'p@ss"w0rd\\Xyz\t12345';
+    jsonLines((l) => out.push(l), { secrets: [password] })('store.failed', { error: `connect failed for redis://:${password}@10.0.0.5:6379` });
+    expect(JSON.parse(out[0]!).error).toBe(`connect failed for redis://:${REDACTED}@10.0.0.5:6379`);
+  });
 });
 
 describe('a proxy in front, with no clientIpHeader configured', () => {

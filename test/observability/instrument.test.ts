@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../relay/errors/base.ts';
 import { Health } from '../../relay/observability/health.ts';
-import { instrumentStore } from '../../relay/observability/instrument.ts';
+import { chainFetch, instrumentStore } from '../../relay/observability/instrument.ts';
+import { createScopes } from '../../relay/observability/scopes.ts';
 import { createMetrics } from '../../relay/observability/metrics.ts';
 import { TextRegistry } from '../../relay/observability/textRegistry.ts';
 import { MemoryStore } from '../../relay/store/memory.ts';
@@ -64,3 +65,18 @@ describe('instrumentStore', () => {
     }
   });
 });
+
+describe('chainFetch', () => {
+  it("reports the node down for any answer that is not the node answering: a provider's 429, 401/403, 404, a 5xx", async () => {
+    const judged = async (status: number, body = '{"jsonrpc":"2.0","id":1,"error":{"code":29,"message":"Transaction hash not found"}}') => {
+      const health = new Health();
+      const transport = chainFetch(async () => new Response(body, { status }), createScopes(), createMetrics(new TextRegistry()), health);
+      await transport('http://node.test/rpc', { method: 'POST', body: '{"method":"starknet_blockNumber"}' });
+      return health.downFor('chain') === undefined ? 'up' : 'down';
+    };
+    // A JSON-RPC error is the node answering; a rate limit or a refused key stops every sponsorship just the same as an outage.
+    expect(await judged(200)).toBe('up');
+    for (const status of [401, 403, 404, 429, 502, 503]) expect(await judged(status, 'Too Many Requests'), String(status)).toBe('down');
+  });
+});
+

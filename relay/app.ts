@@ -64,7 +64,8 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   // Browser dapps call SNIP-29 and the session co-signer from their own origin, with a key in a header and never a cookie:
   // any origin may, with no credentials. The admin API and the console stay same-origin (no CORS headers at all).
   const publicCors = cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders: ['content-type', API_KEY_HEADER, 'traceparent', 'tracestate', 'x-request-id'], exposeHeaders: ['x-request-id', 'traceparent'], maxAge: 86_400 });
-  for (const path of PUBLIC_PATHS) app.use(path, publicCors);
+  // Browsers send Origin on every cross-origin call: without one (a server, a Node wallet) there is nothing to answer.
+  for (const path of PUBLIC_PATHS) app.use(path, (c, next) => (c.req.header('origin') === undefined ? next() : publicCors(c, next)));
   for (const path of ['/', '/rpc']) {
     app.post(path, limit, async (c) => {
       const res = await handleRpc(deps, await c.req.text(), c.req.header(API_KEY_HEADER), clientOf(c));

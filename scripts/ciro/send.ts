@@ -12,6 +12,7 @@
 import { num, paymaster as pmUtils, type Call, type ExecutableUserTransaction, type GetTransactionReceiptResponse, type PaymasterDetails } from 'starknet';
 import type { Context } from './context.ts';
 import { CliError, usage } from './errors.ts';
+import { checkedTypedData } from './outside.ts';
 import { signUnderSession } from './sessionFile.ts';
 
 export interface Sent {
@@ -49,7 +50,7 @@ export async function sponsored(ctx: Context, label: string, calls: Call[], opts
     throw usage(`${owner.key.address} is guarded by the relay's session cosigner: it signs only under a session`, 'Create one: ciro session create (then every write uses it).');
   }
   const address = session ? num.toHex64(session.file.account) : owner!.key.address;
-  await ctx.contracts(); // chain id checked before anything is signed
+  const contracts = await ctx.contracts(); // chain id checked before anything is signed
   const relay = ctx.relay();
   const progress = ctx.out.progress(`building ${label}`);
   try {
@@ -60,11 +61,15 @@ export async function sponsored(ctx: Context, label: string, calls: Call[], opts
       throw usage(`account ${address} is not deployed`, 'Deploy it with `ciro account deploy` (needs the key file written by `ciro account create`).');
     }
     const details: PaymasterDetails = { feeMode: { mode: 'sponsored' }, ...(deployed ? {} : { deploymentData: deployment! }) };
-    const prepared = session
+    let prepared = session
       ? await relay.buildTransaction({ type: 'invoke', invoke: { userAddress: address, calls } }, { version: '0x1', feeMode: { mode: 'sponsored' } })
       : await owner!.account.buildPaymasterTransaction(calls, details);
-    // The library's own check: the typed data the relay returned runs exactly our calls, on our chain.
-    pmUtils.assertPaymasterTransactionSafety(prepared, calls, details, await (await ctx.provider()).getChainId());
+    const chainId = await (await ctx.provider()).getChainId();
+    // The library's own check (deployment data, fee mode), then ours: what is signed runs exactly these calls (outside.ts).
+    pmUtils.assertPaymasterTransactionSafety(prepared, calls, details, chainId);
+    if (prepared.type !== 'deploy') {
+      prepared = { ...prepared, typed_data: checkedTypedData(prepared.typed_data, calls, { chainId, caller: contracts.paymaster, account: address }) as typeof prepared.typed_data };
+    }
     progress.step(prepared.type === 'deploy' ? `built ${label}; submitting (a deployment carries no signature)` : `built ${label} (${prepared.type}); signing`);
     let transaction: ExecutableUserTransaction;
     if (session && prepared.type === 'invoke') {

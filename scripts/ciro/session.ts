@@ -12,8 +12,10 @@
 import { renameSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ec, num, paymaster as pmUtils, stark, type TypedData } from 'starknet';
+import { revocationTypedData } from '../../relay/chain/argent.ts';
 import type { Context, ContractName } from './context.ts';
 import { restError, usage } from './errors.ts';
+import { checkedTypedData } from './outside.ts';
 import type { Runner } from './main.ts';
 import { accepted, fullHash, txLink } from './send.ts';
 import { sessionRequest, writeSession, type SessionFile } from './sessionFile.ts';
@@ -126,7 +128,9 @@ export function registerSession(program: Command, run: Runner): void {
         view = await ctx.relayCall('POST', `sessions/${hash}/revoke`, { onchain: await ownRevocation(ctx, hash) });
       } else {
         const { account } = await ownerAccount(ctx);
-        const { typedData } = await ctx.relayCall<{ typedData: TypedData }>('GET', `sessions/${hash}/revocation`);
+        // Built here, never taken from the relay: the relay is this account's guardian, so the owner's signature
+        // on whatever it sent would let it execute anything (11-30 CLI audit).
+        const typedData = revocationTypedData(await (await ctx.provider()).getChainId(), hash);
         const signature = stark.formatSignature(await account.signMessage(typedData));
         view = await ctx.relayCall<SessionView>('POST', `sessions/${hash}/revoke`, { signature });
       }
@@ -155,7 +159,9 @@ async function ownRevocation(ctx: Context, hash: string) {
   const calls = [{ contractAddress: key.address, entrypoint: 'revoke_session', calldata: [num.toHex(hash)] }];
   const details = { feeMode: { mode: 'sponsored' as const } };
   const built = await ctx.relay().buildTransaction({ type: 'invoke', invoke: { userAddress: key.address, calls } }, { version: '0x1', ...details });
-  pmUtils.assertPaymasterTransactionSafety(built, calls, details, await (await ctx.provider()).getChainId());
+  const chainId = await (await ctx.provider()).getChainId();
+  pmUtils.assertPaymasterTransactionSafety(built, calls, details, chainId);
   if (built.type !== 'invoke') throw usage('the relay built no invoke for revoke_session');
-  return { typedData: built.typed_data, signature: stark.formatSignature(await account.signMessage(built.typed_data)) };
+  const typedData = checkedTypedData(built.typed_data, calls, { chainId, caller: (await ctx.contracts()).paymaster, account: key.address });
+  return { typedData, signature: stark.formatSignature(await account.signMessage(typedData)) };
 }

@@ -18,7 +18,9 @@ import { executeAndWait } from '../../scripts/local/accounts.ts';
 import { CIRO, call, u256 } from '../../scripts/local/seed.ts';
 import { newApiKey } from '../../relay/tenants/auth.ts';
 import { balanceOf, STRK } from '../helpers/relay.ts';
+import { revocationTypedData } from '../../relay/chain/argent.ts';
 import { shown, startCliStack, type CliStack } from './harness.ts';
+import { tamperingProxy } from './proxy.ts';
 
 const ARGENT_CLASS = '0x36078334509b514626504edc9fb252328d1a240e4e948bef8d0c08dff45927f';
 const cosignerKey = stark.randomAddress();
@@ -126,7 +128,12 @@ describe('a session', () => {
   it('revoked by its owner: the file is set aside and the relay co-signs nothing more for it', async () => {
     const kept = join(st.home, 'kept-session.json');
     copyFileSync(sessionPath, kept);
-    const [revoked] = await ok(['session', 'revoke']);
+    // Through a relay that offers a transfer of the account's STRK as "the revocation" to sign: the relay is the
+    // account's guardian, so the owner's signature on it would let the relay execute it. The CLI signs its own.
+    const evil = { typedData: { ...revocationTypedData('0x1', '0x1'), message: { 'Session Hash': '0xbad' } } };
+    const proxy = await tamperingProxy(st.url, (sent) => (/\/revocation$/.test(sent.path) ? evil : undefined));
+    const [revoked] = await ok(['session', 'revoke'], { CIRO_RELAY_URL: proxy.url }).finally(() => proxy.close());
+    expect(proxy.seen.filter((x) => /\/revocation$/.test(x.path))).toEqual([]);
     expect(revoked).toMatchObject({ status: 'revoked', revoked_by: 'owner', session_file: `${sessionPath}.revoked` });
     expect(existsSync(sessionPath)).toBe(false);
     const r = await ciro(['--session', kept, 'worker', 'heartbeat']);

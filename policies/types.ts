@@ -51,7 +51,12 @@ export interface RateLimitState {
   msBeforeNext: number;
 }
 
-export type WebhookVerdict = 'approve' | 'deny' | 'timeout' | 'error';
+/**
+ * `timeout` and `error`: the webhook could not be reached (no answer in time, a connection failure, a gateway's
+ * 502/503/504); `invalid`: it answered, but with no verdict (a 500 on the caller's input, a body that is not
+ * `{approve: bool}`), which failOpen never lets through.
+ */
+export type WebhookVerdict = 'approve' | 'deny' | 'timeout' | 'error' | 'invalid';
 
 /**
  * Everything the evaluator knows about the world. A field left undefined

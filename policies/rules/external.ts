@@ -43,6 +43,8 @@ export function checkWebhook(ctx: EvalContext): Verdict[] {
   // An explicit "deny" is a decision, not an outage: failOpen never overrides it.
   if (verdict === 'approve') return [pass('webhook', 'approved')];
   if (verdict === 'deny') return [deny('webhook', 'webhook_denied', 'the policy webhook denied the request')];
+  // An answer without a verdict is no outage either: the caller chose the input a receiver may crash on.
+  if (verdict === 'invalid') return [deny('webhook', 'webhook_error', 'the policy webhook answered without a verdict (failOpen covers only its being unreachable)')];
   if (rule.failOpen) return [pass('webhook', `${verdict ?? 'no verdict'}; failOpen lets it through`)];
   if (verdict === 'timeout') return [deny('webhook', 'webhook_timeout', `the policy webhook did not answer within ${rule.timeoutMs} ms`)];
   if (verdict === 'error') return [deny('webhook', 'webhook_error', 'the policy webhook failed')];

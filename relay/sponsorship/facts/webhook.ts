@@ -103,9 +103,11 @@ export class WebhookClient {
         redirect: 'manual',
       });
       const text = await readCapped(res, MAX_RESPONSE_BYTES);
-      if (text === undefined) return 'error';
+      if (text === undefined) return 'invalid';
       if (res.status >= 400 && res.status < 500) return 'deny';
-      if (res.status < 200 || res.status >= 300) return 'error';
+      // A gateway's: the receiver is unreachable. Any other non-2xx (a 500 on this input, a redirect) is an answer.
+      if (res.status === 502 || res.status === 503 || res.status === 504) return 'error';
+      if (res.status < 200 || res.status >= 300) return 'invalid';
       return verdictOf(text);
     } catch {
       return controller.signal.aborted ? 'timeout' : 'error';
@@ -143,8 +145,8 @@ function verdictOf(text: string): WebhookVerdict {
     const json = JSON.parse(text) as { approve?: unknown };
     if (json?.approve === true) return 'approve';
     if (json?.approve === false) return 'deny';
-    return 'error';
+    return 'invalid';
   } catch {
-    return 'error';
+    return 'invalid';
   }
 }

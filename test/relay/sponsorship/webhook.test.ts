@@ -50,6 +50,7 @@ beforeAll(async () => {
     else if (path === '/deny') json(200, { approve: false, reason: 'not today' });
     else if (path === '/forbidden') json(403, { error: 'no' });
     else if (path === '/error') json(500, { error: 'boom' });
+    else if (path === '/unavailable') json(503, { error: 'maintenance' });
     else if (path === '/garbage') res.writeHead(200).end('approve');
     else if (path === '/redirect') res.writeHead(302, { location: `${base}/approve` }).end();
     else if (path === '/slow') setTimeout(() => json(200, { approve: true }), 1_500).unref();
@@ -92,9 +93,10 @@ describe('WebhookClient', () => {
   it.each([
     ['/deny', 'deny'],
     ['/forbidden', 'deny'],
-    ['/error', 'error'],
-    ['/garbage', 'error'],
-    ['/redirect', 'error'],
+    ['/error', 'invalid'],
+    ['/garbage', 'invalid'],
+    ['/redirect', 'invalid'],
+    ['/unavailable', 'error'],
   ] as const)('%s -> %s', async (path, verdict) => {
     expect(await ask(path)).toBe(verdict);
   });

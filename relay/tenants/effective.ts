@@ -51,9 +51,9 @@ export class TenantPolicies {
     const hit = this.byTenant.get(tenant.id);
     if (hit && hit.snap === snap && hit.templateIds === templateIds) return hit.effective;
 
-    const api = new Set(snap.policies.map((p) => p.id));
+    // An override this relay cannot read still hides its template (it may have disabled or narrowed it): fails closed.
     const effective: EffectivePolicy[] = [
-      ...this.templates.forTenant(tenant).filter((p) => !api.has(p.id)).map((policy) => ({ policy, source: 'file' as const })),
+      ...this.templates.forTenant(tenant).filter((p) => !snap.ids.has(p.id)).map((policy) => ({ policy, source: 'file' as const })),
       ...snap.policies.map((policy) => ({ policy, source: 'api' as const })),
     ].sort((a, b) => (a.policy.id < b.policy.id ? -1 : a.policy.id > b.policy.id ? 1 : 0));
     this.byTenant.set(tenant.id, { snap, templateIds, effective });

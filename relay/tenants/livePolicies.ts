@@ -21,6 +21,8 @@ export interface LiveSnapshot {
   loadedAt: number;
   /** The tenant's live (not deleted) API policies, parsed. */
   policies: Policy[];
+  /** Ids of every live API policy, readable or not: each hides the file template of its id. */
+  ids: ReadonlySet<string>;
 }
 
 export interface LivePoliciesOptions {
@@ -64,14 +66,16 @@ export class LivePolicies {
   private async load(tenantId: string, rev: string | null): Promise<LiveSnapshot> {
     const heads = await this.policies.heads(tenantId);
     const policies: Policy[] = [];
+    const ids = new Set<string>();
     for (const h of heads) {
       if (h.policy === null) continue;
+      ids.add(h.id);
       const r = parsePolicy(h.policy);
       // A stored policy this relay cannot read grants nothing: leaving it out fails closed.
       if (r.ok) policies.push(r.policy);
       else this.opts.log?.('policy.unreadable', { tenant: tenantId, policy: h.id, version: h.version, issues: r.issues });
     }
-    const snap: LiveSnapshot = { rev, loadedAt: this.now(), policies };
+    const snap: LiveSnapshot = { rev, loadedAt: this.now(), policies, ids };
     this.cache.set(tenantId, snap);
     return snap;
   }

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../../relay/store/types.ts';
 import { startRedis, type TestRedis } from '../../helpers/redis.ts';
-import { jobsPolicy, makeApp, makeConfig, memoryStore, redisStore, type AdminApp, type Keys } from './helpers.ts';
+import { Keys as StoreKeys } from '../../../relay/store/keys.ts';
+import { jobsPolicy, makeApp, makeConfig, memoryStore, redisStore, tx, type AdminApp, type Keys } from './helpers.ts';
 
 let redis: TestRedis;
 const stores: Store[] = [];
@@ -159,6 +160,20 @@ describe.each(backends)('policy CRUD on $name', (backend) => {
     await a.call('DELETE', '/v1/policies/job-submission', keys.acmeAdmin);
     const back = await a.call('GET', '/v1/policies/job-submission', keys.acmeAdmin);
     expect(back.body).toMatchObject({ source: 'file', version: 2, policy: { enabled: true } });
+  });
+
+  it('an override this relay cannot read still hides its template (it grants nothing, and nor does the template)', async () => {
+    const file = await a.call('GET', '/v1/policies/job-submission', keys.acmeAdmin);
+    expect((await a.call('PUT', '/v1/policies/job-submission', keys.acmeAdmin, { ...file.body.policy, enabled: false })).status).toBe(200);
+    // A stored record from a newer relay (a schema this one does not know), or damaged.
+    const key = StoreKeys.admin.policy('acme', 'job-submission');
+    const head = JSON.parse((await a.deps.store.get(key))!) as { policy: Record<string, unknown> };
+    await a.deps.store.set(key, JSON.stringify({ ...head, policy: { ...head.policy, schemaVersion: 99 } }));
+    await a.deps.store.incr(StoreKeys.admin.policyRev('acme'), 1);
+    const dry = await a.call('POST', '/v1/dry-run', keys.acmeAdmin, tx());
+    // Before: the file template came back, enabled, in the unreadable override's place.
+    expect(dry.body.evaluated).not.toContain('job-submission');
+    await a.call('DELETE', '/v1/policies/job-submission', keys.acmeAdmin);
   });
 
   it('validation errors are 400s naming the path, in body, query, path params and headers', async () => {

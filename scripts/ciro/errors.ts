@@ -123,7 +123,8 @@ export function classify(e: unknown): CliError {
   if (/fetch failed|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|socket hang up/i.test(msg)) {
     return new CliError('unavailable', `network error: ${msg}`, { reason: 'unreachable', hint: 'Check the relay and node URLs, then retry.' });
   }
-  return new CliError('failed', msg.split('\n')[0]!.slice(0, 500), { reason: 'unexpected' });
+  // A library's message may quote the value it refused ("expected valid private key … got <decimal>"): long numbers are left out.
+  return new CliError('failed', msg.split('\n')[0]!.replace(/\d{40,}/g, '<redacted>').slice(0, 500), { reason: 'unexpected' });
 }
 
 function fromRpc(err: { code: number; message: string; data?: unknown }): CliError {

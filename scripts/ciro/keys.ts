@@ -92,6 +92,10 @@ export function writePrivateJson(path: string, value: unknown, hint: string): vo
   }
 }
 
+/** The Stark curve's order: a private key is 1 ≤ k < N (an Ethereum key pasted by mistake usually is not). */
+const CURVE_ORDER = 0x800000000000010ffffffffffffffffb781126dcae7b2321e66a241adc64d2fn;
+const inRange = (k: string) => BigInt(k) > 0n && BigInt(k) < CURVE_ORDER;
+
 /** Reads a key file (0600 only). */
 export function readKeyFile(path: string): KeyFile {
   const parsed = readPrivateJson<KeyFile>(path, 'key file', 'Create one with `ciro account create`, or set --key-file / CIRO_KEY_FILE / CIRO_PRIVATE_KEY.');
@@ -100,6 +104,8 @@ export function readKeyFile(path: string): KeyFile {
       throw usage(`${path}: field '${field}' is missing or not a hex felt`);
     }
   }
+  // Checked here, where the message can leave the key out: the curve library's own error prints it in decimal.
+  if (!inRange(parsed.privateKey!)) throw usage(`${path}: 'privateKey' is not a Stark private key (1 ≤ k < the curve order)`);
   return parsed as KeyFile;
 }
 
@@ -108,7 +114,7 @@ export function loadKey(settings: Settings): AccountKey {
   const src = settings.keySource();
   if (src.kind === 'env') {
     const privateKey = process.env.CIRO_PRIVATE_KEY!;
-    if (!/^0x[0-9a-fA-F]{1,64}$/.test(privateKey)) throw usage('CIRO_PRIVATE_KEY is not a hex felt');
+    if (!/^0x[0-9a-fA-F]{1,64}$/.test(privateKey) || !inRange(privateKey)) throw usage('CIRO_PRIVATE_KEY is not a Stark private key (a hex number, 1 ≤ k < the curve order)');
     if (!src.address) throw usage('CIRO_PRIVATE_KEY is set without CIRO_ACCOUNT_ADDRESS', 'Set CIRO_ACCOUNT_ADDRESS to the account the key signs for.');
     return { kind: 'openzeppelin', address: num.toHex64(src.address), privateKey, origin: 'CIRO_PRIVATE_KEY' };
   }

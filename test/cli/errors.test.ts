@@ -117,6 +117,17 @@ describe('keys', () => {
     expect(r.code, shown(r)).toBe(2);
     expect(r.stderr).toContain('is not valid JSON');
   });
+
+  it('a key past the curve order (an Ethereum key pasted in) is refused, and never printed in any spelling', async () => {
+    const eth = '0x' + 'c'.repeat(64);
+    const file = `${st.home}/eth.json`;
+    writeFileSync(file, JSON.stringify({ address: '0x123', privateKey: eth }), { mode: 0o600 });
+    for (const r of [await st.ciro(['--json', '--key-file', file, 'worker', 'heartbeat']), await st.ciro(['--json', 'worker', 'heartbeat'], { CIRO_PRIVATE_KEY: eth, CIRO_ACCOUNT_ADDRESS: '0x123' })]) {
+      expect(r.code, shown(r)).toBe(2);
+      expect(r.stdout + r.stderr).toContain('not a Stark private key');
+      for (const spelling of [eth.slice(2), BigInt(eth).toString(10)]) expect((r.stdout + r.stderr).toLowerCase()).not.toContain(spelling);
+    }
+  });
 });
 
 describe('output', () => {

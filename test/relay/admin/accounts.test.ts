@@ -5,32 +5,20 @@
  * tracked transaction still stands behind are refused (409). Tenant keys
  * see none of it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { saveTracking, type TrackingRecord } from '../../../relay/execution/trackingRecord.ts';
 import { Keys } from '../../../relay/store/keys.ts';
 import type { Store } from '../../../relay/store/types.ts';
-import { startRedis, type TestRedis } from '../../helpers/redis.ts';
-import { JOB_MGR, jobsPolicy, makeApp, makeConfig, memoryStore, redisStore, sel, tx, type AdminApp, type Keys as ApiKeys } from './helpers.ts';
+import { JOB_MGR, jobsPolicy, makeApp, makeConfig, sel, tx, useBackends, type AdminApp, type Keys as ApiKeys } from './helpers.ts';
 
-let redis: TestRedis;
-const stores: Store[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
-  await redis?.stop();
-});
+const backends = useBackends();
 
 const HOUR = 3_600_000;
 let n = 0;
 /** A fresh sender per test, so the file's tests share one app without sharing marks. */
 const sender = () => `0x5e${(++n).toString(16).padStart(4, '0')}`;
 
-describe.each([
-  { name: 'memory', make: memoryStore },
-  { name: 'redis', make: () => redisStore(redis.url) },
-])('operator account marks on $name', (backend) => {
+describe.each(backends)('operator account marks on $name', (backend) => {
   let a: AdminApp;
   let keys: ApiKeys;
   let store: Store;
@@ -38,7 +26,6 @@ describe.each([
     const made = await makeConfig();
     keys = made.keys;
     store = await backend.make();
-    stores.push(store);
     a = makeApp(made.config, store);
     expect((await a.call('POST', '/v1/policies', keys.acmeAdmin, jobsPolicy({ id: 'open' }))).status).toBe(201);
   });

@@ -155,6 +155,29 @@ let seq = 0;
 export const redisStore = (url: string, prefix = `admin-test:${process.pid}:${++seq}:`): Promise<Store> =>
   RedisStore.connect(url, { prefix, commandTimeoutMs: 2_000 });
 
+/**
+ * The memory store and a real redis-server started for the calling file, for `describe.each`: each
+ * `make()` is a fresh store (a fresh Redis prefix), closed with the server after the file.
+ */
+export function useBackends(): { name: string; make: () => Promise<Store> }[] {
+  let redis: TestRedis | undefined;
+  const stores: Store[] = [];
+  beforeAll(async () => void (redis = await startRedis()));
+  afterAll(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
+    await redis?.stop();
+  });
+  const kept = async (made: Promise<Store>) => {
+    const store = await made;
+    stores.push(store);
+    return store;
+  };
+  return [
+    { name: 'memory', make: () => kept(memoryStore()) },
+    { name: 'redis', make: () => kept(redisStore(redis!.url)) },
+  ];
+}
+
 /** A fresh prefix for a pair of apps that must share one Redis keyspace. */
 export const sharedPrefix = (): string => `admin-test:${process.pid}:${++seq}:`;
 

@@ -3,26 +3,11 @@
  * every change is a version (kept, listed newest first) and an audit entry
  * saying who (tenant + key id), when and what changed (JSON diff).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../../relay/store/types.ts';
-import { startRedis, type TestRedis } from '../../helpers/redis.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Keys as StoreKeys } from '../../../relay/store/keys.ts';
-import { jobsPolicy, makeApp, makeConfig, memoryStore, redisStore, tx, type AdminApp, type Keys } from './helpers.ts';
+import { jobsPolicy, makeApp, makeConfig, tx, useBackends, type AdminApp, type Keys } from './helpers.ts';
 
-let redis: TestRedis;
-const stores: Store[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
-  await redis?.stop();
-});
-
-const backends = [
-  { name: 'memory', make: memoryStore },
-  { name: 'redis', make: () => redisStore(redis.url) },
-];
+const backends = useBackends();
 
 const isoRecent = (s: string) => {
   expect(Math.abs(Date.parse(s) - Date.now())).toBeLessThan(60_000);
@@ -34,9 +19,7 @@ describe.each(backends)('policy CRUD on $name', (backend) => {
   beforeAll(async () => {
     const made = await makeConfig();
     keys = made.keys;
-    const store = await backend.make();
-    stores.push(store);
-    a = makeApp(made.config, store);
+    a = makeApp(made.config, await backend.make());
   });
   let n = 0;
   const freshId = () => `p${++n}-${backend.name}`;

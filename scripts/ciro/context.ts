@@ -11,6 +11,7 @@ import type { Settings } from './config.ts';
 import { CliError, guardedFetch, restError, usage } from './errors.ts';
 import { loadKey, type AccountKey } from './keys.ts';
 import type { Output } from './output.ts';
+import { pinDeployment } from './pinned.ts';
 import { loadSession, type SessionFile } from './sessionFile.ts';
 
 export type ContractName = 'ciro_token' | 'cdc_pool' | 'job_mgr' | 'paymaster';
@@ -96,7 +97,8 @@ export class Context {
       }
       const { status, body } = await this.relayGet('v1/contracts');
       if (status !== 200) throw new CliError('unavailable', `GET /v1/contracts answered HTTP ${status}`, { reason: 'bad_answer' });
-      return toDeployment(body as Record<string, unknown>, `${this.relayBase()}v1/contracts`);
+      // The relay's answer is held to the contracts first seen for its chain (pinned.ts).
+      return pinDeployment(toDeployment(body as Record<string, unknown>, `${this.relayBase()}v1/contracts`));
     });
   }
 

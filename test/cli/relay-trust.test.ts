@@ -56,6 +56,22 @@ describe('through a relay that rewrites what the worker signs', () => {
     expect(proxy.seen.filter((x) => x.body?.method === 'paymaster_executeTransaction')).toEqual([]);
     expect(await balanceOf(st.s.chain.provider, token, address)).toBe(100n * CIRO);
   }, 300_000);
+
+  it("refuses a relay naming other CIRO contracts than its chain's first seen: a write's calls are built from them", async () => {
+    const attacker = st.s.chain.spare[0]!.address;
+    const lying = await tamperingProxy(st.url, (sent, answer) =>
+      sent.path.startsWith('/v1/contracts') ? { ...(answer as object), contracts: { ...(answer as { contracts: object }).contracts, cdc_pool: { address: attacker } } } : undefined);
+    try {
+      const k = ['--json', '--key-file', `${st.home}/worker.json`];
+      // The earlier test ran through the honest relay: its contracts were recorded for this chain then.
+      const r = await st.ciro([...k, 'worker', 'stake', '1'], { CIRO_RELAY_URL: lying.url });
+      expect(r.code, shown(r)).toBe(2);
+      expect(r.stdout + r.stderr).toContain('names other CIRO contracts');
+      expect(lying.seen.filter((x) => x.body?.method === 'paymaster_buildTransaction')).toEqual([]);
+    } finally {
+      lying.close();
+    }
+  });
 });
 
 describe('checkedTypedData', () => {

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Keys } from '../../relay/store/keys.ts';
 import { a11yViolations, go, openPage, screenshot, signIn, sponsorWallet, startConsoleStack, type ConsoleStack } from './browser.ts';
 
 const POLICY = {
@@ -195,5 +196,25 @@ describe('the console for others', () => {
     await expect.poll(() => rows.count()).toBe(c.stack.chain.relayers.length);
     expect(await rows.first().textContent()).toMatch(/[\d,]+(\.\d+)? STRK.*in rotation/);
     expect(await a11yViolations(op.page)).toEqual([]);
+  });
+
+  it("an operator key looks up an account's marks and gives back a hold nothing stands behind", async () => {
+    const account = '0x5ea1ed';
+    // What a give-back lost in a store outage leaves: the account's payment mark, and no transaction.
+    await c.stack.relay.deps.store.reserve([{ key: Keys.paymentHold(account), amount: 1n, limit: 1n, ttlMs: 3_600_000 }]);
+    const op = await openPage(c);
+    await signIn(op.page, c.url, c.keys.operator);
+    await go(op.page, 'Accounts');
+    await op.page.getByLabel('Account address').fill(account);
+    await op.page.getByRole('button', { name: 'Look up' }).click();
+    const state = op.page.getByTestId('account');
+    await expect.poll(() => state.textContent()).toMatch(/Payment in flightyes/);
+    expect(await op.page.getByTestId('in-flight').textContent()).toContain('None');
+    expect(await a11yViolations(op.page)).toEqual([]);
+    await op.page.getByRole('button', { name: 'Give back holds' }).click();
+    await expect.poll(() => op.page.getByRole('status').textContent()).toBe('Holds given back.');
+    expect(await state.textContent()).toMatch(/Payment in flightno/);
+    expect(await c.stack.relay.deps.store.amount(Keys.paymentHold(account))).toBe(0n);
+    expect(op.problems).toEqual([]);
   });
 });

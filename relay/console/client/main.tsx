@@ -10,6 +10,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { AuditScreen } from './audit.tsx';
 import { DryRunScreen } from './dryRun.tsx';
 import { KeysScreen } from './keys.tsx';
+import { AccountsScreen } from './accounts.tsx';
 import { OperatorScreen } from './operator.tsx';
 import { OverviewScreen } from './overview.tsx';
 import { PolicyScreen } from './policy.tsx';
@@ -27,6 +28,10 @@ const TENANT_NAV = [
   ['keys', 'Keys'],
   ['audit', 'Audit log'],
 ] as const;
+const OPERATOR_NAV = [
+  ['relayers', 'Relayers'],
+  ['accounts', 'Accounts'],
+] as const;
 
 function useRoute(): string[] {
   const parse = () => location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -40,7 +45,7 @@ function useRoute(): string[] {
 }
 
 function Screen({ route, operator }: { route: string[]; operator: boolean }) {
-  if (operator) return <OperatorScreen />;
+  if (operator) return route[0] === 'accounts' ? <AccountsScreen /> : <OperatorScreen />;
   const [first = 'overview', second] = route;
   switch (first) {
     case 'policies':
@@ -76,9 +81,9 @@ function App() {
       </header>
       <nav aria-label="Console">
         <ul>
-          {(operator ? [['relayers', 'Relayers'] as const] : TENANT_NAV).map(([id, label]) => (
+          {(operator ? OPERATOR_NAV : TENANT_NAV).map(([id, label]) => (
             <li key={id}>
-              <a href={`#/${id}`} aria-current={current === id || (operator && id === 'relayers') ? 'page' : undefined}>{label}</a>
+              <a href={`#/${id}`} aria-current={current === id || (operator && id === 'relayers' && current !== 'accounts') ? 'page' : undefined}>{label}</a>
             </li>
           ))}
         </ul>

@@ -24,6 +24,12 @@ export interface SenderUsage { rows: { day: string; sender: string; txs: number;
 export interface Refusals { refusals: { day: string; policy: string; rule: string; reason: string; count: number }[] }
 export interface Gauge { used: string; limit: string; start: number; end: number }
 export interface Limits { ceiling: Gauge & { day: string }; budgets: (Gauge & { policy: string; name: string; period: string })[] }
+export interface AccountState {
+  account: string;
+  holds: { quota: string; payment: string };
+  reverts: { count: number; paused: boolean };
+  inFlight: { trackingId: string; tenant: string; status: 'active' | 'dropped'; feeMode: string; txHash: string; createdAt: number }[];
+}
 export interface Relayers { minBalance: string; relayers: { address: string; balance: string | null; inRotation: boolean }[] }
 export interface Verdict { rule: string; ok: boolean; reason?: string; detail?: string; retryAfter?: number }
 export interface DryRunResult {

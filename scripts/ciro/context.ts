@@ -98,7 +98,7 @@ export class Context {
       const { status, body } = await this.relayGet('v1/contracts');
       if (status !== 200) throw new CliError('unavailable', `GET /v1/contracts answered HTTP ${status}`, { reason: 'bad_answer' });
       // The relay's answer is held to the contracts first seen for its chain (pinned.ts).
-      return pinDeployment(toDeployment(body as Record<string, unknown>, `${this.relayBase()}v1/contracts`));
+      return pinDeployment(toDeployment(body as Record<string, unknown>, `${this.relayBase()}v1/contracts`), new URL(this.relayBase()));
     });
   }
 

@@ -7,7 +7,9 @@
  * outside.ts would pass it, since those are the command's calls. So the first
  * answer for a chain is trusted, as ssh trusts a host key, and any later one
  * must name the same contracts and account classes. A manifest file
- * (--manifest) is trusted as given.
+ * (--manifest) is trusted as given. A relay on this machine (loopback) is
+ * pinned apart: the local devnet shares Sepolia's chain id, and its
+ * contracts are not Sepolia's.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,7 +29,7 @@ export const knownDeploymentsFile = (env: NodeJS.ProcessEnv = process.env) => jo
 const classes = (d: Pick<Deployment, 'accountClassHashes'>) => [...new Set(d.accountClassHashes.map((h) => num.toHex64(h)))].sort();
 
 /** The deployment, once it is shown to be the one first seen for its chain (recorded if it is the first). */
-export function pinDeployment(d: Deployment, env: NodeJS.ProcessEnv = process.env): Deployment {
+export function pinDeployment(d: Deployment, relay: URL, env: NodeJS.ProcessEnv = process.env): Deployment {
   const file = knownDeploymentsFile(env);
   let known: Record<string, Known> = {};
   try {
@@ -35,7 +37,8 @@ export function pinDeployment(d: Deployment, env: NodeJS.ProcessEnv = process.en
   } catch {
     throw usage(`${file} is not valid JSON`, `Delete it: the next command records the relay's contracts again.`);
   }
-  const chain = d.chainId.toLowerCase();
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(relay.hostname);
+  const chain = d.chainId.toLowerCase() + (local ? ' (a relay on this machine)' : '');
   const seen = known[chain];
   if (!seen) {
     known[chain] = { contracts: d.contracts, accountClassHashes: classes(d), firstSeen: { from: d.source, at: new Date().toISOString() } };

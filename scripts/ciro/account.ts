@@ -46,6 +46,7 @@ async function create(ctx: Context, opts: { classHash?: string; argent?: boolean
     throw usage(`the relay does not deploy class ${classHash}`, `Accepted classes: ${d.accountClassHashes.join(', ')}`);
   }
   if ((await kindOf(ctx, classHash)) !== kind) throw usage(`class ${classHash} is not an ${kind} account class`);
+  await ctx.checkAccountClass(classHash);
   // An Argent account's guardian is the relay's cosigner for this tenant: only it can co-sign sessions.
   const guardian = opts.argent ? (await ctx.relayCall<{ guardian: string }>('GET', 'sessions/guardian')).guardian : undefined;
   const key = guardian ? newArgentKey(classHash, guardian) : newKey(classHash);

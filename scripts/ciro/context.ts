@@ -11,7 +11,7 @@ import type { Settings } from './config.ts';
 import { CliError, guardedFetch, restError, usage } from './errors.ts';
 import { loadKey, type AccountKey } from './keys.ts';
 import type { Output } from './output.ts';
-import { pinDeployment } from './pinned.ts';
+import { checkPinnedClass, pinDeployment } from './pinned.ts';
 import { loadSession, type SessionFile } from './sessionFile.ts';
 
 export type ContractName = 'ciro_token' | 'cdc_pool' | 'job_mgr' | 'paymaster';
@@ -97,8 +97,7 @@ export class Context {
       }
       const { status, body } = await this.relayGet('v1/contracts');
       if (status !== 200) throw new CliError('unavailable', `GET /v1/contracts answered HTTP ${status}`, { reason: 'bad_answer' });
-      // The relay's answer is held to the contracts first seen for its chain (pinned.ts).
-      return pinDeployment(toDeployment(body as Record<string, unknown>, `${this.relayBase()}v1/contracts`), new URL(this.relayBase()));
+      return toDeployment(body as Record<string, unknown>, `${this.relayBase()}v1/contracts`);
     });
   }
 
@@ -120,8 +119,16 @@ export class Context {
       if (BigInt(chainId) !== BigInt(d.chainId)) {
         throw usage(`the node is on chain ${chainId} but ${d.source} describes chain ${d.chainId}`, 'Point rpc_url and relay_url (or manifest) at the same network.');
       }
+      // The relay's answer is held to the contracts first seen for the node's chain (pinned.ts); a manifest is as given.
+      if (!this.settings.get('manifest').value) pinDeployment(d, chainId, new URL(this.relayBase()));
       return d.contracts;
     });
+  }
+
+  /** An account class to deploy: on the node's chain, and one its first relay accepted (pinned.ts). */
+  async checkAccountClass(classHash: string): Promise<void> {
+    await this.contracts();
+    if (!this.settings.get('manifest').value) checkPinnedClass(classHash, await (await this.provider()).getChainId(), new URL(this.relayBase()));
   }
 
   /** A typed view of a CIRO contract; the ABI comes from the deployed class. */

@@ -29,7 +29,7 @@ export interface Expected {
   now?: number;
 }
 
-const mismatch = (what: string) =>
+export const typedDataMismatch = (what: string) =>
   new CliError('failed', `the relay's transaction to sign does not match this command: ${what}; nothing was signed`, {
     reason: 'typed_data_mismatch',
     hint: 'Check relay_url: a relay you trust builds exactly the calls you asked for.',
@@ -40,13 +40,13 @@ const selectorOf = (entrypoint: string) => BigInt(/^0x[0-9a-fA-F]+$/.test(entryp
 /** The typed data to sign in place of the relay's, once it is shown to run exactly `calls`; throws otherwise. */
 export function checkedTypedData(relayTypedData: unknown, calls: Call[], expect: Expected): TypedData {
   const parsed = OutsideExecutionTypedData.safeParse(relayTypedData);
-  if (!parsed.success) throw mismatch('not SNIP-9 v2 typed data');
+  if (!parsed.success) throw typedDataMismatch('not SNIP-9 v2 typed data');
   const { chainId, execution } = parsed.data;
-  if (BigInt(chainId) !== BigInt(expect.chainId)) throw mismatch(`chain ${chainId}, not ${expect.chainId}`);
-  if (BigInt(execution.caller) !== BigInt(expect.caller)) throw mismatch(`caller ${execution.caller} is not the Paymaster ${expect.caller}`);
+  if (BigInt(chainId) !== BigInt(expect.chainId)) throw typedDataMismatch(`chain ${chainId}, not ${expect.chainId}`);
+  if (BigInt(execution.caller) !== BigInt(expect.caller)) throw typedDataMismatch(`caller ${execution.caller} is not the Paymaster ${expect.caller}`);
   const now = expect.now ?? Math.floor(Date.now() / 1000);
-  if (execution.executeBefore > now + MAX_WINDOW_SECONDS) throw mismatch(`a signed window until ${execution.executeBefore}, past ${MAX_WINDOW_SECONDS} s from now`);
-  if (execution.calls.length !== calls.length) throw mismatch(`${execution.calls.length} call(s), not ${calls.length}`);
+  if (execution.executeBefore > now + MAX_WINDOW_SECONDS) throw typedDataMismatch(`a signed window until ${execution.executeBefore}, past ${MAX_WINDOW_SECONDS} s from now`);
+  if (execution.calls.length !== calls.length) throw typedDataMismatch(`${execution.calls.length} call(s), not ${calls.length}`);
   calls.forEach((mine, i) => {
     const theirs = execution.calls[i]!;
     const data = CallData.toCalldata(mine.calldata ?? []).map(BigInt);
@@ -55,7 +55,7 @@ export function checkedTypedData(relayTypedData: unknown, calls: Call[], expect:
       BigInt(theirs.selector) === selectorOf(mine.entrypoint) &&
       theirs.calldata.length === data.length &&
       theirs.calldata.every((f, j) => BigInt(f) === data[j]);
-    if (!same) throw mismatch(`call ${i + 1} is not ${mine.entrypoint} on ${mine.contractAddress} with this command's calldata`);
+    if (!same) throw typedDataMismatch(`call ${i + 1} is not ${mine.entrypoint} on ${mine.contractAddress} with this command's calldata`);
   });
   const rebuilt = buildTypedData(chainId.toString(), execution);
   // Whatever else the relay's object carries, the account checks this hash: it must be the rebuilt one's.
@@ -63,8 +63,8 @@ export function checkedTypedData(relayTypedData: unknown, calls: Call[], expect:
   try {
     theirs = snip12.getMessageHash(relayTypedData as TypedData, expect.account);
   } catch {
-    throw mismatch('its hash cannot be computed');
+    throw typedDataMismatch('its hash cannot be computed');
   }
-  if (BigInt(theirs) !== BigInt(snip12.getMessageHash(rebuilt, expect.account))) throw mismatch('its hash differs from the checked fields');
+  if (BigInt(theirs) !== BigInt(snip12.getMessageHash(rebuilt, expect.account))) throw typedDataMismatch('its hash differs from the checked fields');
   return rebuilt;
 }

@@ -12,7 +12,7 @@
 import { num, paymaster as pmUtils, type Call, type ExecutableUserTransaction, type GetTransactionReceiptResponse, type PaymasterDetails } from 'starknet';
 import type { Context } from './context.ts';
 import { CliError, usage } from './errors.ts';
-import { checkedTypedData } from './outside.ts';
+import { checkedTypedData, typedDataMismatch } from './outside.ts';
 import { signUnderSession } from './sessionFile.ts';
 
 export interface Sent {
@@ -67,6 +67,11 @@ export async function sponsored(ctx: Context, label: string, calls: Call[], opts
     const chainId = await (await ctx.provider()).getChainId();
     // The library's own check (deployment data, fee mode), then ours: what is signed runs exactly these calls (outside.ts).
     pmUtils.assertPaymasterTransactionSafety(prepared, calls, details, chainId);
+    // The kind of transaction is the command's too: a relay answering a write with a bare deployment would have
+    // nothing signed, and the CLI report a success that never ran.
+    const expected = opts.deployOnly ? 'deploy' : deployed ? 'invoke' : 'deploy_and_invoke';
+    if (prepared.type !== expected) throw typedDataMismatch(`a ${prepared.type} transaction, where this command sends ${expected}`);
+    if (prepared.type !== 'invoke' && BigInt(prepared.deployment.address) !== BigInt(address)) throw typedDataMismatch(`the deployment of ${prepared.deployment.address}, not ${address}`);
     if (prepared.type !== 'deploy') {
       prepared = { ...prepared, typed_data: checkedTypedData(prepared.typed_data, calls, { chainId, caller: contracts.paymaster, account: address }) as typeof prepared.typed_data };
     }

@@ -57,19 +57,43 @@ describe('through a relay that rewrites what the worker signs', () => {
     expect(await balanceOf(st.s.chain.provider, token, address)).toBe(100n * CIRO);
   }, 300_000);
 
-  it("refuses a relay naming other CIRO contracts than its chain's first seen: a write's calls are built from them", async () => {
+  it("refuses a relay naming other CIRO contracts than its chain's first seen, however it spells the chain", async () => {
     const attacker = st.s.chain.spare[0]!.address;
-    const lying = await tamperingProxy(st.url, (sent, answer) =>
-      sent.path.startsWith('/v1/contracts') ? { ...(answer as object), contracts: { ...(answer as { contracts: object }).contracts, cdc_pool: { address: attacker } } } : undefined);
+    const k = ['--json', '--key-file', `${st.home}/worker.json`];
+    // The earlier test ran through the honest relay: its contracts were recorded for this chain then.
+    for (const chainId of [undefined, '0x0534e5f5345504f4c4941', BigInt('0x534e5f5345504f4c4941').toString(10)]) {
+      const lying = await tamperingProxy(st.url, (sent, answer) => {
+        if (!sent.path.startsWith('/v1/contracts')) return undefined;
+        const a = answer as { chainId: string; contracts: object };
+        return { ...a, ...(chainId ? { chainId } : {}), contracts: { ...a.contracts, cdc_pool: { address: attacker } } };
+      });
+      try {
+        const r = await st.ciro([...k, 'worker', 'stake', '1'], { CIRO_RELAY_URL: lying.url });
+        expect(r.code, shown(r)).toBe(2);
+        expect(r.stdout + r.stderr).toContain('names other CIRO contracts');
+        expect(lying.seen.filter((x) => x.body?.method === 'paymaster_buildTransaction')).toEqual([]);
+      } finally {
+        lying.close();
+      }
+    }
+  });
+
+  it('refuses a build answered with another kind of transaction: a bare deployment would have the CLI report a write that never ran', async () => {
+    const k = ['--json', '--key-file', `${st.home}/worker.json`];
+    const address = (await st.ciro([...k, 'account', 'show'])).json[0]!.address as string;
+    const deployOnly = await tamperingProxy(st.url, (sent, answer) => {
+      if (sent.body?.method !== 'paymaster_buildTransaction') return undefined;
+      const a = answer as { result: { parameters: unknown; fee: unknown } };
+      const deployment = { address, class_hash: '0x1', salt: '0x1', calldata: [], version: 1 };
+      return { ...a, result: { type: 'deploy', deployment, parameters: a.result.parameters, fee: a.result.fee } };
+    });
     try {
-      const k = ['--json', '--key-file', `${st.home}/worker.json`];
-      // The earlier test ran through the honest relay: its contracts were recorded for this chain then.
-      const r = await st.ciro([...k, 'worker', 'stake', '1'], { CIRO_RELAY_URL: lying.url });
-      expect(r.code, shown(r)).toBe(2);
-      expect(r.stdout + r.stderr).toContain('names other CIRO contracts');
-      expect(lying.seen.filter((x) => x.body?.method === 'paymaster_buildTransaction')).toEqual([]);
+      const r = await st.ciro([...k, 'worker', 'register', '--capabilities', '1'], { CIRO_RELAY_URL: deployOnly.url });
+      expect(r.code, shown(r)).toBe(1);
+      expect(r.json.at(-1)).toMatchObject({ reason: 'typed_data_mismatch' });
+      expect(deployOnly.seen.filter((x) => x.body?.method === 'paymaster_executeTransaction')).toEqual([]);
     } finally {
-      lying.close();
+      deployOnly.close();
     }
   });
 });

@@ -62,8 +62,9 @@ export class FactReader {
     const rule = policy.rules.webhook!;
     if (!this.s.webhook) return undefined;
     const secret = this.s.secrets[`${req.tenant.id}/${rule.secretRef}`];
-    // Never send an unsigned request: the receiver could not tell it from a forgery.
-    if (secret === undefined || secret === '') return 'error';
+    // Never send an unsigned request: the receiver could not tell it from a forgery. A configuration
+    // fault, not an outage: failOpen must not turn a missing secret into sponsoring everything.
+    if (secret === undefined || secret === '') return 'invalid';
     return this.s.webhook.ask({ url: rule.url, timeoutMs: rule.timeoutMs }, secret, {
       tenant: req.tenant.id,
       policy: policy.id,

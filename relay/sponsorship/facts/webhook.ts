@@ -83,7 +83,8 @@ export class WebhookClient {
   /** Never throws: every failure is a verdict. */
   async ask(target: WebhookTarget, secret: string, payload: Omit<WebhookPayload, 'timestamp'>): Promise<WebhookVerdict> {
     // Checked here too, not only when a policy is written: file templates and older policies pass through here.
-    if (webhookUrlRefusal(target.url, this.allowHosts) !== undefined) return 'error';
+    // A URL the relay refuses is a configuration fault, never passed by failOpen.
+    if (webhookUrlRefusal(target.url, this.allowHosts) !== undefined) return 'invalid';
     const timestamp = Math.floor(this.now());
     const body = JSON.stringify({ ...payload, timestamp } satisfies WebhookPayload);
     const controller = new AbortController();

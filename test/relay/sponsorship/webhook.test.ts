@@ -167,6 +167,9 @@ describe('the sponsorship gate with a webhook rule', () => {
   it('never sends an unsigned request, and without a client there is no verdict', async () => {
     const noSecret = gateFor(hooked('/approve'), { secrets: {} });
     await refused(noSecret.check(request({ tenant: noSecret.tenant })), 'webhook_error', 'webhook');
+    // A configuration fault is no outage: failOpen does not sponsor everything unasked.
+    const noSecretOpen = gateFor(hooked('/approve', true), { secrets: {} });
+    await refused(noSecretOpen.check(request({ tenant: noSecretOpen.tenant })), 'webhook_error', 'webhook');
     const noClient = gateFor(hooked('/approve'), { client: false });
     await refused(noClient.check(request({ tenant: noClient.tenant })), 'webhook_no_verdict', 'webhook');
     expect(seen).toHaveLength(0);
@@ -210,6 +213,7 @@ describe('webhook URLs (SSRF)', () => {
   it('allows https to a public host, and the client refuses to call what is refused', async () => {
     expect(webhookUrlRefusal('https://hooks.example.com/approve', [])).toBeUndefined();
     for (const url of ['https://8.8.8.8/hook', 'https://[2001:4860:4860::8888]/hook', 'https://[::ffff:8.8.8.8]/hook']) expect(webhookUrlRefusal(url, [])).toBeUndefined();
-    expect(await new WebhookClient().ask({ url: 'http://127.0.0.1:9/approve', timeoutMs: 500 }, 's', { tenant: 't', policy: 'p', sender: '0x1', calls: [], feeMode: 'sponsored', maxFee: '1', phase: 'execute' })).toBe('error');
+    // A configuration fault, which failOpen never passes (it would sponsor everything without asking anyone).
+    expect(await new WebhookClient().ask({ url: 'http://127.0.0.1:9/approve', timeoutMs: 500 }, 's', { tenant: 't', policy: 'p', sender: '0x1', calls: [], feeMode: 'sponsored', maxFee: '1', phase: 'execute' })).toBe('invalid');
   });
 });

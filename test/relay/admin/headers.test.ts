@@ -37,6 +37,13 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-expose-headers')).toContain('x-request-id');
   });
 
+  it('answers CORS on cacheable GETs whether or not the request names an origin (a shared cache keeps one copy for all)', async () => {
+    for (const path of ['/v1/contracts', '/health']) expect((await a.app.request(path)).headers.get('access-control-allow-origin'), path).toBe('*');
+    // POSTs are never cached: a server or a Node wallet (no Origin) skips the middleware.
+    const rpc = await a.app.request('/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'paymaster_isAvailable' }) });
+    expect(rpc.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('covers the session co-signer, contracts and health', async () => {
     for (const [path, method] of [['/sessions/authorize', 'POST'], ['/sessions', 'GET'], ['/v1/contracts', 'GET'], ['/health', 'GET']] as const) {
       const pre = await preflight(path, method);

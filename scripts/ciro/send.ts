@@ -94,7 +94,8 @@ export async function sponsored(ctx: Context, label: string, calls: Call[], opts
       return sent;
     }
     progress.step(`submitted ${label}: ${where}; waiting for the chain`);
-    const { receipt, hash } = await accepted(ctx, trackingId, sent.transactionHash, opts.waitTimeoutMs ?? 180_000);
+    const signedUntil = prepared.type === 'deploy' ? undefined : Number((prepared.typed_data.message as { 'Execute Before': string })['Execute Before']);
+    const { receipt, hash } = await accepted(ctx, trackingId, sent.transactionHash, opts.waitTimeoutMs ?? 180_000, signedUntil);
     sent.transactionHash = fullHash(hash);
     sent.receipt = receipt;
     sent.block = (receipt as { block_number?: number }).block_number;
@@ -123,7 +124,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * a new hash, and asking it on every poll would spend the caller's relay
  * allowance on waiting.
  */
-export async function accepted(ctx: Context, trackingId: string, firstHash: string, timeoutMs = 180_000) {
+export async function accepted(ctx: Context, trackingId: string, firstHash: string, timeoutMs = 180_000, executeBefore?: number) {
   const provider = await ctx.provider();
   const relay = ctx.relay();
   let hash = firstHash;
@@ -136,9 +137,14 @@ export async function accepted(ctx: Context, trackingId: string, firstHash: stri
     if (i % 10 === 9) {
       const latest = await relay.trackingIdToLatestHash(trackingId);
       if (latest.status === 'dropped') {
+        // The relay's word alone: while the signed window is open on chain, the signed execution can still run,
+        // and running the command again would sign a second one beside it (a stake, a job paid twice).
+        const open = executeBefore !== undefined && Number((await provider.getBlock('latest')).timestamp) < executeBefore;
         throw new CliError('unavailable', `the relay dropped tracking id ${trackingId}: the transaction did not land before its signed window closed`, {
           reason: 'dropped',
-          hint: 'Nothing was executed; run the command again.',
+          hint: open
+            ? `The signed window is still open on chain until ${new Date(executeBefore * 1000).toISOString()}: it may yet execute. Check the account after then, before running the command again.`
+            : 'Nothing was executed; run the command again.',
           data: { tracking_id: trackingId, transaction_hash: fullHash(latest.transaction_hash) },
         });
       }

@@ -98,6 +98,31 @@ describe('through a relay that rewrites what the worker signs', () => {
   });
 });
 
+describe('through a relay that says "dropped" while the signed window is open', () => {
+  let st: CliStack;
+  beforeAll(async () => void (st = await startCliStack({ chain: { seed: true } })), 300_000);
+  afterAll(async () => st?.close());
+
+  it('does not tell the user nothing ran: the signed execution may yet execute (here it did)', async () => {
+    const lying = await tamperingProxy(st.url, (sent, answer) => {
+      const a = answer as { result?: Record<string, unknown> };
+      if (sent.body?.method === 'paymaster_executeTransaction' && a.result) return { ...a, result: { ...a.result, transaction_hash: '0xdead' } };
+      if (sent.body?.method === 'paymaster_trackingIdToLatestHash') return { ...a, result: { transaction_hash: '0xdead', status: 'dropped' } };
+      return undefined;
+    });
+    try {
+      const k = ['--json', '--key-file', `${st.home}/w.json`];
+      expect((await st.ciro([...k, 'account', 'create'])).code).toBe(0);
+      expect((await st.ciro([...k, 'account', 'deploy'])).code).toBe(0);
+      const r = await st.ciro([...k, 'worker', 'register', '--capabilities', '1'], { CIRO_RELAY_URL: lying.url });
+      expect(r.code, shown(r)).toBe(4);
+      expect(r.json.at(-1)).toMatchObject({ reason: 'dropped', hint: expect.stringContaining('it may yet execute') });
+    } finally {
+      lying.close();
+    }
+  }, 300_000);
+});
+
 describe('checkedTypedData', () => {
   const CHAIN = '0x534e5f5345504f4c4941';
   const [PAYMASTER, ACCOUNT, POOL] = ['0x444', '0xacc', '0x111'];

@@ -31,7 +31,7 @@ export async function resubmit(deps: RelayDeps, rec: TrackingRecord): Promise<Tr
   // window closing meanwhile included), or its new hash would land on a record already dropped and released.
   if (!(await deps.store.setIfAbsent(lease, token, { ttlMs: RESEND_LEASE_MS })).created) return 'busy';
   try {
-    // Read before the lease: another instance may have sent it again or settled it since. Left to the next look.
+    // `rec` was read before the lease: another instance may have sent it again or settled it since. Left to the next look.
     const now = await readTracking(deps, rec.id);
     if (!now || now.status !== 'active' || now.txHash !== rec.txHash) return 'busy';
     if (r.executeBefore <= (await deps.clock.now()) + deps.config.timeBounds.minRemainingSeconds) return undefined;

@@ -92,9 +92,8 @@ export function writePrivateJson(path: string, value: unknown, hint: string): vo
   }
 }
 
-/** The Stark curve's order: a private key is 1 ≤ k < N (an Ethereum key pasted by mistake usually is not). */
-const CURVE_ORDER = 0x800000000000010ffffffffffffffffb781126dcae7b2321e66a241adc64d2fn;
-const inRange = (k: string) => BigInt(k) > 0n && BigInt(k) < CURVE_ORDER;
+/** A Stark private key is 1 ≤ k < the curve's order (an Ethereum key pasted by mistake usually is not). */
+const inRange = (k: string) => BigInt(k) > 0n && BigInt(k) < ec.starkCurve.CURVE.n;
 
 /** Reads a key file (0600 only). */
 export function readKeyFile(path: string): KeyFile {

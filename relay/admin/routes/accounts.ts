@@ -10,6 +10,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { AddressSchema } from '../../../policies/index.ts';
+import { toHex } from '../../chain/felt.ts';
 import { RelayError } from '../../errors/base.ts';
 import { clearAccountMarks, readAccountMarks, type AccountMarks } from '../../sponsorship/accountMarks.ts';
 import { OPERATOR_SECURITY, type AdminApp, type AdminContext } from '../env.ts';
@@ -54,7 +55,6 @@ const AddressParam = z.object({ address: rebuilt(AddressSchema).openapi({ param:
 const wire = (m: AccountMarks) => ({ account: m.account, holds: { quota: m.holds.quota.toString(), payment: m.holds.payment.toString() }, reverts: m.reverts });
 
 export function accountRoutes(app: AdminApp, ctx: AdminContext): void {
-  const normal = (address: string) => '0x' + BigInt(address).toString(16);
   const inFlight = ctx.hooks.inFlight;
 
   app.openapi(
@@ -63,7 +63,7 @@ export function accountRoutes(app: AdminApp, ctx: AdminContext): void {
       request: { params: AddressParam },
       responses: { 200: json(AccountStateSchema, 'The account'), ...errors(400, 401, 403, 503) } }),
     async (c) => {
-      const account = normal(c.req.valid('param').address);
+      const account = toHex(c.req.valid('param').address);
       const [marks, tracked] = await Promise.all([readAccountMarks(ctx.deps.store, account), inFlight(account)]);
       return c.json({ ...wire(marks), inFlight: tracked }, 200);
     },
@@ -75,7 +75,7 @@ export function accountRoutes(app: AdminApp, ctx: AdminContext): void {
       request: { params: AddressParam, body: { required: true, ...json(ClearSchema, 'What to clear') } },
       responses: { 200: json(AccountStateSchema, 'The account afterwards'), ...errors(400, 401, 403, 409, 503) } }),
     async (c) => {
-      const account = normal(c.req.valid('param').address);
+      const account = toHex(c.req.valid('param').address);
       const what = c.req.valid('json');
       const tracked = await inFlight(account);
       if (what.holds && tracked.length > 0) {

@@ -63,10 +63,21 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   const limit: MiddlewareHandler = (c, next) => (c.req.header(API_KEY_HEADER) ? keyed(c, next) : keyless(c, next));
   // Browser dapps call SNIP-29 and the session co-signer from their own origin, with a key in a header and never a cookie:
   // any origin may, with no credentials. The admin API and the console stay same-origin (no CORS headers at all).
-  const publicCors = cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders: ['content-type', API_KEY_HEADER, 'traceparent', 'tracestate', 'x-request-id'], exposeHeaders: ['x-request-id', 'traceparent'], maxAge: 86_400 });
+  const exposed = 'x-request-id,traceparent';
+  const publicCors = cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders: ['content-type', API_KEY_HEADER, 'traceparent', 'tracestate', 'x-request-id'], exposeHeaders: exposed.split(','), maxAge: 86_400 });
   // Browsers send Origin on every cross-origin call: without one (a server, a Node wallet) there is nothing to answer.
   // GETs a shared cache may keep answer CORS always, so the copy kept serves browsers too (nothing to Vary on).
-  for (const path of PUBLIC_PATHS) app.use(path, (c, next) => (c.req.header('origin') === undefined && c.req.method !== 'GET' ? next() : publicCors(c, next)));
+  for (const path of PUBLIC_PATHS) {
+    app.use(path, (c, next) => {
+      if (c.req.method === 'OPTIONS') return publicCors(c, next);
+      if (c.req.header('origin') === undefined && c.req.method !== 'GET') return next();
+      // hono/cors's answer to a simple request, set before the handler runs: its c.res before next() makes
+      // @hono/node-server build a full web Response for every answer, and halves a cacheable GET's requests/s.
+      c.header('Access-Control-Allow-Origin', '*');
+      c.header('Access-Control-Expose-Headers', exposed);
+      return next();
+    });
+  }
   for (const path of ['/', '/rpc']) {
     app.post(path, limit, async (c) => {
       const res = await handleRpc(deps, await c.req.text(), c.req.header(API_KEY_HEADER), clientOf(c));

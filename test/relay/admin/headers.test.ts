@@ -37,6 +37,17 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-expose-headers')).toContain('x-request-id');
   });
 
+  it("keeps errors readable by the dapp's page: a refused body, an unknown session, a thrown error", async () => {
+    const big = await a.app.request('/', { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: 'x'.repeat(64 * 1024) });
+    const unknown = await a.app.request('/sessions/0xdead', { headers: { origin: ORIGIN, 'x-paymaster-api-key': keys.acmeSponsor } });
+    const unkeyed = await a.app.request('/sessions', { headers: { origin: ORIGIN } });
+    for (const [what, res, status] of [['413', big, 413], ['unknown session', unknown, 404], ['no key', unkeyed, 401]] as const) {
+      expect(res.status, what).toBe(status);
+      expect(res.headers.get('access-control-allow-origin'), what).toBe('*');
+      expect(res.headers.get('x-request-id'), what).toBeTruthy();
+    }
+  });
+
   it('answers CORS on cacheable GETs whether or not the request names an origin (a shared cache keeps one copy for all)', async () => {
     for (const path of ['/v1/contracts', '/health']) expect((await a.app.request(path)).headers.get('access-control-allow-origin'), path).toBe('*');
     // POSTs are never cached: a server or a Node wallet (no Origin) skips the middleware.

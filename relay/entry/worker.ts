@@ -102,7 +102,12 @@ export default {
       bootLog('config.invalid', { error: String(e) });
       return Response.json({ error: { reason: 'config_invalid', message: 'Relay misconfigured', details: (e as Error).message } }, { status: 503 });
     }
-    const res = await relay.app.fetch(request, env, ctx as never);
+    // Cloudflare cancels a handler whose client hangs up, unless its work was handed to waitUntil (for up to 30 s
+    // more): an execute cut off between its claim and its tracking record would keep the claim, and its holds,
+    // until their TTLs, and a retry of the same signed execution would answer execution_in_progress meanwhile.
+    const answering = relay.app.fetch(request, env, ctx as never);
+    ctx.waitUntil(Promise.resolve(answering).catch(() => undefined));
+    const res = await answering;
     // This isolate's counts join the shared total after the response, at most every few seconds.
     ctx.waitUntil(relay.registry.flush());
     return res;

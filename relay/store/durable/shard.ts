@@ -7,6 +7,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { StoreEngine, type Entry } from '../engine.ts';
+import { ExpiryIndex, type SyncKv } from './expiries.ts';
 import { BATCH, BATCHED_READS, type Refusal, type ShardReply } from './readBatch.ts';
 
 /** The engine methods a client may call; anything else is refused. */
@@ -16,16 +17,10 @@ const METHODS = new Set([
 ]);
 
 
-/** The slice of SQLite-backed Durable Object storage the engine needs: its synchronous KV. */
-interface SyncKv {
-  get<T>(key: string): T | undefined;
-  put(key: string, value: unknown): void;
-  delete(key: string): boolean;
-  list<T>(): Iterable<[string, T]>;
-}
-
 /** When the alarm is set for; a NUL-led name no key from store/keys.ts can take. */
 const ALARM_AT = '\u0000alarm-at';
+/** What one alarm deletes at most; past it, the alarm runs again at once, so no event holds the object long. */
+const SWEEP_LIMIT = 1_000;
 
 export class StoreShard extends DurableObject {
   private readonly engine: StoreEngine;
@@ -34,17 +29,23 @@ export class StoreShard extends DurableObject {
     super(ctx, env);
     const kv = ctx.storage.kv as SyncKv;
     this.kv = kv;
+    this.expiries = new ExpiryIndex(kv);
     this.engine = new StoreEngine({
       get: (k) => kv.get<Entry>(k),
       put: (k, e) => {
+        this.expiries.track(k, e);
         kv.put(k, e);
         if (e.t === 'str' && e.exp !== undefined) this.wakeBy(e.exp);
       },
-      delete: (k) => void kv.delete(k),
+      delete: (k) => {
+        this.expiries.track(k, undefined);
+        kv.delete(k);
+      },
     });
   }
 
   private readonly kv: SyncKv;
+  private readonly expiries: ExpiryIndex;
 
   /**
    * Most units (an idempotency key, a tracking id, a rate-limit window) are
@@ -65,19 +66,15 @@ export class StoreShard extends DurableObject {
   }
 
   async alarm(): Promise<void> {
-    let next: number | undefined;
-    let live = 0;
-    for (const [key, e] of this.kv.list<Entry>()) {
-      if (key === ALARM_AT) continue;
-      if (this.engine.expired(e)) this.kv.delete(key);
-      else {
-        live++;
-        if (e.t === 'str' && e.exp !== undefined) next = Math.min(next ?? Infinity, e.exp);
-      }
-    }
     this.kv.delete(ALARM_AT);
-    if (next !== undefined) this.wakeBy(next);
-    else if (live === 0) await this.ctx.storage.deleteAll();
+    const now = Date.now();
+    const { more, next } = this.expiries.sweep(now, SWEEP_LIMIT, (e) => this.engine.expired(e));
+    if (more) this.wakeBy(now);
+    else if (next !== undefined) this.wakeBy(next);
+    else if (!this.expiries.hasKeys()) {
+      await this.ctx.storage.deleteAll();
+      this.expiries.reset();
+    }
   }
 
   /**

@@ -68,14 +68,15 @@ export function createApp(deps: RelayDeps, opts: AppOptions = {}): Hono {
   // Browsers send Origin on every cross-origin call: without one (a server, a Node wallet) there is nothing to answer.
   // GETs a shared cache may keep answer CORS always, so the copy kept serves browsers too (nothing to Vary on).
   for (const path of PUBLIC_PATHS) {
-    app.use(path, (c, next) => {
-      if (c.req.method === 'OPTIONS') return publicCors(c, next);
+    app.use(path, async (c, next) => {
       if (c.req.header('origin') === undefined && c.req.method !== 'GET') return next();
-      // hono/cors's answer to a simple request, set before the handler runs: its c.res before next() makes
-      // @hono/node-server build a full web Response for every answer, and halves a cacheable GET's requests/s.
-      c.header('Access-Control-Allow-Origin', '*');
-      c.header('Access-Control-Expose-Headers', exposed);
-      return next();
+      if (c.req.method === 'OPTIONS') return publicCors(c, next);
+      await next();
+      // hono/cors's answer to a simple request, set on whatever answered (a raw Response too), as observe sets its
+      // ids. hono/cors reads c.res before next(), which makes @hono/node-server build a full web Response for every
+      // answer: a cacheable GET's requests/s halved.
+      c.res.headers.set('Access-Control-Allow-Origin', '*');
+      c.res.headers.set('Access-Control-Expose-Headers', exposed);
     });
   }
   for (const path of ['/', '/rpc']) {

@@ -37,6 +37,12 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-expose-headers')).toContain('x-request-id');
   });
 
+  it('answers a preflight only when it names an origin, as before', async () => {
+    const bare = await a.app.request('/', { method: 'OPTIONS' });
+    expect(bare.status).toBe(404);
+    expect(bare.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it("keeps errors readable by the dapp's page: a refused body, an unknown session, a thrown error", async () => {
     const big = await a.app.request('/', { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: 'x'.repeat(64 * 1024) });
     const unknown = await a.app.request('/sessions/0xdead', { headers: { origin: ORIGIN, 'x-paymaster-api-key': keys.acmeSponsor } });

@@ -27,8 +27,11 @@ const USER_KEYS = '\u0001';
 const WHEN_DIGITS = 15;
 
 const expOf = (e: Entry | undefined): number | undefined => (e?.t === 'str' ? e.exp : undefined);
-const when = (ms: number) => String(ms).padStart(WHEN_DIGITS, '0');
+/** The latest time the index can spell: an expiry past it (a TTL of 30,000 years) is filed there, never due. */
+const LAST = 10 ** WHEN_DIGITS - 1;
+const when = (ms: number) => String(Math.min(Math.max(0, Math.floor(ms)), LAST)).padStart(WHEN_DIGITS, '0');
 const indexKey = (exp: number, key: string) => `${PREFIX}${when(exp)}:${key}`;
+const whenOf = (ik: string) => Number(ik.slice(PREFIX.length, PREFIX.length + WHEN_DIGITS));
 
 export class ExpiryIndex {
   /** Whether this instance has looked for the marker (and set it on an empty object). */
@@ -36,36 +39,43 @@ export class ExpiryIndex {
 
   constructor(private readonly kv: SyncKv) {}
 
-  /** Before `key` is written (`next`) or deleted (undefined): moves its index entry. */
-  track(key: string, next: Entry | undefined): void {
-    const was = expOf(this.kv.get<Entry>(key));
-    const will = expOf(next);
-    if (was === will) return;
-    // An object indexed from its first key never needs the scan (not set on reads: an object read but never written keeps no storage).
-    if (will !== undefined && !this.checked) {
+  /**
+   * Writes `key` (`next`; undefined deletes it) through `write`, then moves its index entry: after the write,
+   * so a write that throws leaves the index as it was.
+   */
+  track(key: string, next: Entry | undefined, write: () => void): void {
+    // An object indexed from its first write never needs the scan (not on reads or deletes: an object only read keeps no storage).
+    if (next !== undefined && !this.checked) {
       if (this.kv.get(INDEXED) === undefined && !this.hasKeys()) this.kv.put(INDEXED, 1);
       this.checked = true;
     }
+    const was = expOf(this.kv.get<Entry>(key));
+    write();
+    const will = expOf(next);
+    if (was === will) return;
     if (was !== undefined) this.kv.delete(indexKey(was, key));
     if (will !== undefined) this.kv.put(indexKey(will, key), 1);
   }
 
   /**
    * Deletes up to `limit` keys that expired by `now`. `more`: the limit was
-   * reached, so wake again at once; `next`: the earliest expiry left.
+   * reached, so wake again at once; `next`: the earliest expiry still ahead.
    */
   sweep(now: number, limit: number, expired: (e: Entry) => boolean): { more: boolean; next?: number } {
     if (this.kv.get(INDEXED) === undefined) this.rebuild(expired);
     // Copied out first: deleting under a live cursor is not something to rely on.
     const due = [...this.kv.list<unknown>({ start: PREFIX, end: PREFIX + when(now + 1), limit })];
+    let removed = 0;
     for (const [ik] of due) {
       const key = ik.slice(PREFIX.length + WHEN_DIGITS + 1);
       const e = this.kv.get<Entry>(key);
       if (e && expired(e)) this.kv.delete(key);
-      this.kv.delete(ik);
+      if (this.kv.delete(ik)) removed++;
     }
-    const [first] = [...this.kv.list<unknown>({ start: PREFIX, end: END, limit: 1 })];
-    return { more: due.length === limit, ...(first ? { next: Number(first[0].slice(PREFIX.length, PREFIX.length + WHEN_DIGITS)) } : {}) };
+    // Only ahead of `now`, and again at once only if this sweep got somewhere: an entry that can't be
+    // deleted (a name storage spells back otherwise) must not wake the alarm forever.
+    const [first] = [...this.kv.list<unknown>({ start: PREFIX + when(now + 1), end: END, limit: 1 })];
+    return { more: due.length === limit && removed > 0, ...(first ? { next: whenOf(first[0]) } : {}) };
   }
 
   /** Whether any key of the Store's is left (expired ones swept). */

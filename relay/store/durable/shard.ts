@@ -33,14 +33,10 @@ export class StoreShard extends DurableObject {
     this.engine = new StoreEngine({
       get: (k) => kv.get<Entry>(k),
       put: (k, e) => {
-        this.expiries.track(k, e);
-        kv.put(k, e);
+        this.expiries.track(k, e, () => kv.put(k, e));
         if (e.t === 'str' && e.exp !== undefined) this.wakeBy(e.exp);
       },
-      delete: (k) => {
-        this.expiries.track(k, undefined);
-        kv.delete(k);
-      },
+      delete: (k) => this.expiries.track(k, undefined, () => void kv.delete(k)),
     });
   }
 

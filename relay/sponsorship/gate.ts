@@ -108,7 +108,7 @@ export class SponsorshipGate {
     const gd = await this.decide(req);
     await this.counted(req, () => assertAllowed(gd), 'reserve');
     const ceiling = BigInt(req.tenant.maxDailyFee ?? this.o.dailyFeeCeiling);
-    const extra = [...safeguardLines(req, ceiling, gd.decision.at), ...deployLines(req, this.deployQuota, gd.decision.at)];
+    const extra = [...safeguardLines(req, ceiling, gd.decision.at), ...(await deployLines(this.o.store, req, this.deployQuota, gd.decision.at))];
     const consume = () => this.ledger.consume({ tenantId: req.tenant.id, request: gd.request, policy: gd.policy!, decision: gd.decision, extra });
     const reservation = await this.counted(req, () => withQuotaHold(this.o.store, req, consume, Date.now, (k, d) => this.ledger.correct(k, d)), 'reserve');
     this.o.metrics?.decision({ tenant: req.tenant.id, policy: gd.policy!.id, rule: NO_POLICY, outcome: 'allowed', reason: 'allowed', stage: 'reserve' });

@@ -107,6 +107,10 @@ export const Keys = {
   /** Deployments sponsored per API key per UTC day, and per client address per hour (ids from the window start). */
   deploysByKey: (tenant: string, keyId: string, day: string) => `deploys:key:${unit(tenant)}:${keyId}:${day}`,
   deploysByClient: (tenant: string, client: string, hourStart: number) => `deploys:client:${unit(tenant)}:${client}:${hourStart}`,
+  /** The day's deployments of a network (and an IPv6 site) through the tenant, and the key's share taken by networks past light. */
+  deploysByNetworkDay: (tenant: string, network: string, day: string) => `deploys:net:${unit(tenant)}:${network}:${day}`,
+  deploysBySiteDay: (tenant: string, site: string, day: string) => `deploys:site:${unit(tenant)}:${site}:${day}`,
+  deploysHeavy: (tenant: string, keyId: string, day: string) => `deploys:heavy:${unit(tenant)}:${keyId}:${day}`,
   reputation: (pool: string, worker: string) => `reputation:${pool}:${worker}`,
   /** rate-limiter-flexible's prefix; the limiter appends `:<key>@<window start>`. */
   rateLimitPrefix: 'rl',

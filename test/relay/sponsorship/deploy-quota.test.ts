@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { clientAddress, clientNetwork, clientSite, isInternalPeer } from '../../../relay/sponsorship/clientNetwork.ts';
+import { LIGHT_PER_NETWORK, LIGHT_PER_SITE } from '../../../relay/sponsorship/deployQuota.ts';
+import { dayOf, Keys } from '../../../relay/store/keys.ts';
 import { makeGate, policy, refused, request, T0, useStoreBackends } from './helpers.ts';
 
 const ACCOUNT = '0x5b4b537eaa2399e3aa99c4e2e0208ebd6c71bc1467938cd52c798c601e43564';
@@ -84,6 +86,53 @@ describe.each(useStoreBackends())('deploy quotas on $name', ({ fresh }) => {
     await expect(deploy(3, '2001:db8:1:3::1')).resolves.toBeDefined();
     await k.gate.release(first);
     await expect(deploy(4, '2001:db8:1:2::12')).resolves.toBeDefined();
+  });
+
+  it("keeps half of the key's day for networks that deploy rarely: a busy one is stopped there, new users still get the rest", async () => {
+    const k = makeGate(await fresh(), [deployer], { deployQuota: { perApiKeyPerDay: 8, perClientPerHour: 0 } });
+    let n = 0;
+    const deploy = (client: string) => k.check(request({ tenant: k.tenant, client, sender: '0x' + (0xf000 + n++).toString(16), calls: [], deployment: { classHash: ACCOUNT } }));
+    // Two light, then four of the heavy share (half of 8): the fifth from the same network is refused, at build too.
+    for (let i = 0; i < LIGHT_PER_NETWORK + 4; i++) await deploy('203.0.113.7');
+    const busy = await refused(deploy('203.0.113.7'), 'deploy_quota_exhausted');
+    expect(busy.details).toContain('kept for networks that deploy rarely');
+    await refused(k.gate.decide(request({ tenant: k.tenant, client: '203.0.113.7', sender: '0xf999', calls: [], deployment: { classHash: ACCOUNT }, phase: 'build' })).then((gd) => { if (gd.safeguard) throw gd.safeguard; }), 'deploy_quota_exhausted');
+    // Another busy network finds the share used up; a new user's network is light.
+    for (let i = 0; i < LIGHT_PER_NETWORK; i++) await deploy('198.51.100.1');
+    await refused(deploy('198.51.100.1'), 'deploy_quota_exhausted');
+    // The key's day (8) is now used: 6 + 2 light of the second network.
+    const user = await refused(deploy('192.0.2.50'), 'deploy_quota_exhausted');
+    expect(user.details).toContain('This API key has used its 8');
+  });
+
+  it("counts an IPv6 /48 as one site: rotating /64s in it doesn't stay light", async () => {
+    const k = makeGate(await fresh(), [deployer], { deployQuota: { perApiKeyPerDay: 20, perClientPerHour: 0 } });
+    let n = 0;
+    const deploy = (client: string) => k.check(request({ tenant: k.tenant, client, sender: '0x' + (0xa000 + n++).toString(16), calls: [], deployment: { classHash: ACCOUNT } }));
+    let landed = 0;
+    for (let net = 1; net < 40; net++) {
+      const r = await deploy(`2001:db8:aa:${net.toString(16)}::1`).then(() => true, () => false);
+      if (!r) break;
+      landed++;
+    }
+    // The site is light for its first 8; past them, its /64s take the heavy share (10) and stop there.
+    expect(landed).toBe(LIGHT_PER_SITE + 10);
+    // A user elsewhere still gets the key's last 2.
+    await expect(deploy('2001:db8:bb:1::1')).resolves.toBeDefined();
+    await expect(deploy('203.0.113.9')).resolves.toBeDefined();
+    await refused(deploy('203.0.113.10'), 'deploy_quota_exhausted');
+  });
+
+  it('holds a burst from one network to lightness atomically: judged light together, only the light ones pass as light', async () => {
+    const store = await fresh();
+    const k = makeGate(store, [deployer], { deployQuota: { perApiKeyPerDay: 10, perClientPerHour: 0 } });
+    const burst = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => k.check(request({ tenant: k.tenant, client: '203.0.113.7', sender: '0x' + (0xb000 + i).toString(16), calls: [], deployment: { classHash: ACCOUNT } }))));
+    for (const r of burst) if (r.status === 'rejected') expect((r.reason as { reason: string }).reason).toBe('deploy_quota_exhausted');
+    // Whatever passed beyond the heavy share's count passed as light: never more than a light network may.
+    const heavy = await store.amount(Keys.deploysHeavy(k.tenant.id, 'key1', dayOf(T0)));
+    const passed = burst.filter((r) => r.status === 'fulfilled').length;
+    expect(passed - Number(heavy)).toBeLessThanOrEqual(LIGHT_PER_NETWORK);
+    expect(passed - Number(heavy)).toBeGreaterThan(0);
   });
 
   it('leaves invokes alone', async () => {

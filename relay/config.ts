@@ -186,11 +186,11 @@ export const ConfigSchema = z.object({
   tenantDailyFeeCeiling: Decimal.default('1000000000000000000000'),
   operatorKeys: z.array(OperatorKeySchema).default([]),
   /**
-   * Account deployments carry no signature worth anything (whoever asks holds
-   * the new key), so each API key and each client address gets a quota of
-   * them, whatever the tenant's policies allow. 0 disables that quota.
+   * Per API key per UTC day and per client network per hour, whatever the policies allow (0 disables one; sponsorship/
+   * dailyQuota.ts): deployments carry no signature worth anything, and each session authorisation is a stored record.
    */
   deployQuota: Limits({ perApiKeyPerDay: 500, perClientPerHour: 20 }),
+  sessionQuota: Limits({ perApiKeyPerDay: 1_000, perClientPerHour: 30 }),
   /**
    * Node work a public key can buy (sponsorship/nodeWork.ts): builds and executes count before their first node
    * call, and again when refused after it. Per client network of a key, per account from one network, and per

@@ -112,6 +112,7 @@ const RELAY = {
   session_key_mismatch: e(S.INVALID_SIGNATURE, 'Not the session key', 403),
   session_guardian_mismatch: e(J.INVALID_PARAMS, 'The account guardian is not this relay', 422),
   too_many_sessions: e(J.INVALID_REQUEST, 'Limit reached', 422),
+  session_quota_exhausted: e(J.INVALID_REQUEST, 'Limit reached', 429),
   session_cosigner_missing: e(J.UNAVAILABLE, 'Session co-signing not configured', 503),
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -12,6 +12,7 @@
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
 import { metered } from '../execution/metered.ts';
+import { SESSIONS } from '../sponsorship/dailyQuota.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { assertGuardedBy, assertOwnerSigned, assertSessionFits, cosignerOf } from './checks.ts';
 import { MAX_SESSIONS_PER_ACCOUNT, SessionRecords, type SessionRecord } from './records.ts';
@@ -24,11 +25,16 @@ export async function authorizeSession(deps: RelayDeps, ctx: CallerContext, body
   const methods = s.allowed_methods.map((m) => ({ contract: m['Contract Address'], selector: m.selector }));
   const session = { expiresAt: s.expires_at, methods, metadata: s.metadata, sessionKeyGuid: s.session_key_guid };
   const records = new SessionRecords(deps.store);
+  const who = { tenant: ctx.tenant.id, apiKeyId: ctx.apiKeyId, ...(ctx.client === undefined ? {} : { client: ctx.client }) };
 
   return metered(deps, ctx, account, async () => {
     // An account at its cap is refused before the node and the session hash, unless this is a session it already has.
     const stored = await records.forAccount(ctx.tenant.id, account);
-    if (stored.length >= MAX_SESSIONS_PER_ACCOUNT && !stored.some((r) => sameSession(r, session))) throw tooMany();
+    const known = stored.some((r) => sameSession(r, session));
+    if (stored.length >= MAX_SESSIONS_PER_ACCOUNT && !known) throw tooMany();
+    // A new account buys a fresh per-account cap: the key's daily quota bounds what all of them can store.
+    const quota = known ? undefined : await SESSIONS.refusal(deps.store, who, deps.config.sessionQuota, deps.gate.now());
+    if (quota) throw quota;
     const now = await deps.clock.read();
     const policy = await assertSessionFits(deps, ctx.tenant, { account, apiKeyId: ctx.apiKeyId, ...session }, now);
     await assertGuardedBy(deps, account, cosigner);
@@ -45,7 +51,8 @@ export async function authorizeSession(deps: RelayDeps, ctx: CallerContext, body
     // Every stored record counts, revoked and expired ones too: each is kept until a week after its expiry, so
     // counting only live ones let an account pile up short sessions (and every listing read them all).
     if ((await records.forAccount(ctx.tenant.id, account)).length >= MAX_SESSIONS_PER_ACCOUNT) throw tooMany();
-    return records.create({
+    const taken = await SESSIONS.take(deps.store, who, deps.config.sessionQuota, deps.gate.now());
+    const made = await records.create({
       hash,
       tenant: ctx.tenant.id,
       apiKeyId: ctx.apiKeyId,
@@ -55,7 +62,13 @@ export async function authorizeSession(deps: RelayDeps, ctx: CallerContext, body
       authorisation,
       policy,
       createdAt: new Date().toISOString(),
+    }).catch(async (e: unknown) => {
+      await taken.undo();
+      throw e;
     });
+    // Stored meanwhile by a concurrent request (it counted it): this one stored nothing.
+    if (!made.created) await taken.undo();
+    return made;
   });
 }
 

@@ -35,7 +35,7 @@ import { assertAllowed } from './refusal.ts';
 import { NO_POLICY, RefusalLog, refusalLabels, type RefusalCount } from './refusals.ts';
 import { usageBySender, type SenderDay } from './usageBySender.ts';
 import type { GateDecision, GateMetrics, Reservation, SponsorshipRequest } from './request.ts';
-import { deployLines, deployQuotaRefusal, type DeployQuota } from './deployQuota.ts';
+import { deployLines, deployQuotaRefusal, type DailyQuotaLimits } from './dailyQuota.ts';
 import { withQuotaHold } from './quotaHold.ts';
 import { recordRevert, safeguardLines, sendersSafeguard } from './safeguards.ts';
 
@@ -53,7 +53,7 @@ export interface SponsorshipGateOptions {
   /** Sponsored fees (fri) one tenant may reserve per UTC day unless the tenant sets `maxDailyFee`. */
   dailyFeeCeiling: bigint;
   /** Deployments per API key and per client network, whatever the policies allow. */
-  deployQuota?: DeployQuota;
+  deployQuota?: DailyQuotaLimits;
   /** Unix seconds; injectable so quota and rate-limit tests move time instead of sleeping. */
   now?: () => number;
   /** Decisions and settled fees, for /metrics. */
@@ -65,7 +65,7 @@ const FIRST_FACT_STAGE = ruleStage('reputation');
 
 export class SponsorshipGate {
   readonly now: () => number;
-  private readonly deployQuota: DeployQuota;
+  private readonly deployQuota: DailyQuotaLimits;
   private readonly ledger: PolicyLedger;
   private readonly facts: FactReader;
   private readonly refusals: RefusalLog;

@@ -104,13 +104,16 @@ export const Keys = {
   quotaTaken: (sender: string) => `hold:quota:${unit(`acct:${hex(sender)}`)}:taken`,
   quotaCleared: (sender: string) => `hold:quota:${unit(`acct:${hex(sender)}`)}:cleared`,
   ceiling: (tenant: string, day: string) => `ceiling:${unit(tenant)}:${day}`,
-  /** Deployments sponsored per API key per UTC day, and per client address per hour (ids from the window start). */
-  deploysByKey: (tenant: string, keyId: string, day: string) => `deploys:key:${unit(tenant)}:${keyId}:${day}`,
-  deploysByClient: (tenant: string, client: string, hourStart: number) => `deploys:client:${unit(tenant)}:${client}:${hourStart}`,
-  /** The day's deployments of a network (and an IPv6 site) through the tenant, and the key's share taken by networks past light. */
-  deploysByNetworkDay: (tenant: string, network: string, day: string) => `deploys:net:${unit(tenant)}:${network}:${day}`,
-  deploysBySiteDay: (tenant: string, site: string, day: string) => `deploys:site:${unit(tenant)}:${site}:${day}`,
-  deploysHeavy: (tenant: string, keyId: string, day: string) => `deploys:heavy:${unit(tenant)}:${keyId}:${day}`,
+  /**
+   * An API key's daily quotas (sponsorship/dailyQuota.ts; `kind` is `deploys` or `sessions`): per key and UTC
+   * day, per client network and hour (ids from the window start), per network and per IPv6 site and day
+   * through the tenant, and the key's day taken by networks past light.
+   */
+  dailyByKey: (tenant: string, kind: string, keyId: string, day: string) => `${kind}:key:${unit(tenant)}:${keyId}:${day}`,
+  dailyByClient: (tenant: string, kind: string, client: string, hourStart: number) => `${kind}:client:${unit(tenant)}:${client}:${hourStart}`,
+  dailyByNetwork: (tenant: string, kind: string, network: string, day: string) => `${kind}:net:${unit(tenant)}:${network}:${day}`,
+  dailyBySite: (tenant: string, kind: string, site: string, day: string) => `${kind}:site:${unit(tenant)}:${site}:${day}`,
+  dailyHeavy: (tenant: string, kind: string, keyId: string, day: string) => `${kind}:heavy:${unit(tenant)}:${keyId}:${day}`,
   reputation: (pool: string, worker: string) => `reputation:${pool}:${worker}`,
   /** rate-limiter-flexible's prefix; the limiter appends `:<key>@<window start>`. */
   rateLimitPrefix: 'rl',

@@ -9,7 +9,7 @@
  */
 import { ec, hash, stark } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIGHT_PER_SITE } from '../../relay/sponsorship/deployQuota.ts';
+import { LIGHT_PER_SITE } from '../../relay/sponsorship/dailyQuota.ts';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { relayerLedger, report, sponsored } from './helpers.ts';
 

@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import * as xs from '@argent/x-sessions';
 import { Account, ec, PaymasterRpc, stark, typedData, type Call, type TypedData } from 'starknet';
+import type { ConfigInput } from '../../../relay/config.ts';
 import { listen } from '../../../relay/entry/node.ts';
 import { newApiKey } from '../../../relay/tenants/auth.ts';
 import { argentDeployment, WITH_ARGENT } from '../../../scripts/local/argent.ts';
@@ -31,11 +32,12 @@ export interface SessionStack {
   adminKey: string;
   paymaster: PaymasterRpc;
   /** The relay's REST routes over HTTP, with the tenant's sponsor key unless `key` says otherwise. */
-  http(method: string, path: string, body?: unknown, key?: string | null): Promise<{ status: number; body: any }>;
+  http(method: string, path: string, body?: unknown, key?: string | null, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
-export async function startSessionStack(): Promise<SessionStack> {
+/** `config` adds to the relay's (limits, a proxy header). */
+export async function startSessionStack(config: Partial<ConfigInput> = {}): Promise<SessionStack> {
   const cosignerKey = stark.randomAddress();
   const s = await startRelayStack({
     chain: WITH_ARGENT,
@@ -44,15 +46,16 @@ export async function startSessionStack(): Promise<SessionStack> {
     secrets: { 'test/SESSION_COSIGNER': cosignerKey },
     // Another tenant on the same relay, with the same policy but no cosigner secret.
     tenants: { other: ['worker-sessions'] },
+    config,
   });
   // The tenant's admin key, beside the sponsor key startRelayStack made (the directory reads this config object).
   const admin = await newApiKey('test-admin');
   s.relay.deps.config.tenants[0]!.apiKeys.push({ id: 'test-admin', secretHash: admin.secretHash, scope: 'admin' });
   const { server, url } = await listen(s.relay, 0);
-  const http = async (method: string, path: string, body?: unknown, key: string | null = s.apiKey) => {
+  const http = async (method: string, path: string, body?: unknown, key: string | null = s.apiKey, headers: Record<string, string> = {}) => {
     const res = await fetch(url + path, {
       method,
-      headers: { 'content-type': 'application/json', ...(key ? { 'x-paymaster-api-key': key } : {}) },
+      headers: { 'content-type': 'application/json', ...(key ? { 'x-paymaster-api-key': key } : {}), ...headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
@@ -118,7 +121,7 @@ export interface Made {
 export async function makeSession(
   st: SessionStack,
   a: ArgentAccount,
-  o: { methods?: string[]; seconds?: number; projectID?: string; key?: string } = {},
+  o: { methods?: string[]; seconds?: number; projectID?: string; key?: string; headers?: Record<string, string> } = {},
 ): Promise<Made> {
   const chainId = (await st.s.chain.provider.getChainId()) as never;
   const privateKey = stark.randomAddress();
@@ -135,7 +138,7 @@ export async function makeSession(
     },
   });
   const ownerSignature = stark.formatSignature(await a.owner.signMessage(request.sessionTypedData as TypedData));
-  const authorize = await st.http('POST', '/sessions/authorize', { address: a.address, session: request.offchainSession, ownerSignature }, o.key);
+  const authorize = await st.http('POST', '/sessions/authorize', { address: a.address, session: request.offchainSession, ownerSignature }, o.key, o.headers);
   if (authorize.status >= 300) return { request, sessionKey, authorize };
   const session = await xs.createSession({ address: a.address, authorisationSignature: authorize.body.authorisationSignature, sessionRequest: request, chainId });
   return { request, sessionKey, authorize, session };

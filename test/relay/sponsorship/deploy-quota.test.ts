@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { clientAddress, clientNetwork, clientSite, isInternalPeer } from '../../../relay/sponsorship/clientNetwork.ts';
-import { LIGHT_PER_NETWORK, LIGHT_PER_SITE } from '../../../relay/sponsorship/deployQuota.ts';
+import { LIGHT_PER_NETWORK, LIGHT_PER_SITE } from '../../../relay/sponsorship/dailyQuota.ts';
 import { dayOf, Keys } from '../../../relay/store/keys.ts';
 import { makeGate, policy, refused, request, T0, useStoreBackends } from './helpers.ts';
 
@@ -95,7 +95,7 @@ describe.each(useStoreBackends())('deploy quotas on $name', ({ fresh }) => {
     // Two light, then four of the heavy share (half of 8): the fifth from the same network is refused, at build too.
     for (let i = 0; i < LIGHT_PER_NETWORK + 4; i++) await deploy('203.0.113.7');
     const busy = await refused(deploy('203.0.113.7'), 'deploy_quota_exhausted');
-    expect(busy.details).toContain('kept for networks that deploy rarely');
+    expect(busy.details).toContain('kept for networks that use it rarely');
     await refused(k.gate.decide(request({ tenant: k.tenant, client: '203.0.113.7', sender: '0xf999', calls: [], deployment: { classHash: ACCOUNT }, phase: 'build' })).then((gd) => { if (gd.safeguard) throw gd.safeguard; }), 'deploy_quota_exhausted');
     // Another busy network finds the share used up; a new user's network is light.
     for (let i = 0; i < LIGHT_PER_NETWORK; i++) await deploy('198.51.100.1');
@@ -129,7 +129,7 @@ describe.each(useStoreBackends())('deploy quotas on $name', ({ fresh }) => {
     const burst = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => k.check(request({ tenant: k.tenant, client: '203.0.113.7', sender: '0x' + (0xb000 + i).toString(16), calls: [], deployment: { classHash: ACCOUNT } }))));
     for (const r of burst) if (r.status === 'rejected') expect((r.reason as { reason: string }).reason).toBe('deploy_quota_exhausted');
     // Whatever passed beyond the heavy share's count passed as light: never more than a light network may.
-    const heavy = await store.amount(Keys.deploysHeavy(k.tenant.id, 'key1', dayOf(T0)));
+    const heavy = await store.amount(Keys.dailyHeavy(k.tenant.id, 'deploys', 'key1', dayOf(T0)));
     const passed = burst.filter((r) => r.status === 'fulfilled').length;
     expect(passed - Number(heavy)).toBeLessThanOrEqual(LIGHT_PER_NETWORK);
     expect(passed - Number(heavy)).toBeGreaterThan(0);

@@ -62,11 +62,9 @@ export async function authorizeSession(deps: RelayDeps, ctx: CallerContext, body
       authorisation,
       policy,
       createdAt: new Date().toISOString(),
-    }).catch(async (e: unknown) => {
-      await taken.undo();
-      throw e;
     });
-    // Stored meanwhile by a concurrent request (it counted it): this one stored nothing.
+    // Stored meanwhile by a concurrent request (it counted it): this one stored nothing. A store failure in
+    // create keeps the count: the record may have been written before it failed (over-counting is the safe side).
     if (!made.created) await taken.undo();
     return made;
   });

@@ -6,7 +6,7 @@
  * for itself buys a fresh per-account cap). Whatever the tenant's policies allow:
  * - each API key gets at most `perApiKeyPerDay` a UTC day;
  * - each client network (an IPv4 address, an IPv6 /64) at most
- *   `perClientPerHour` an hour through the tenant;
+ *   `perClientPerHour` an hour through the tenant, and an IPv6 /48 four times that;
  * - the key's day is shared so strangers can't use it all up: a network that
  *   has used it fewer than LIGHT_PER_NETWORK times today through the tenant
  *   (for IPv6, in a /48 site with fewer than LIGHT_PER_SITE) is light, and
@@ -44,6 +44,8 @@ export interface QuotaLine {
 /** Uses a network (a site) may have made today and still be light. */
 export const LIGHT_PER_NETWORK = 2;
 export const LIGHT_PER_SITE = 8;
+/** An IPv6 /48's hourly quota, in clients' hourly quotas: a site is many users, but not a free supply of fresh clients. */
+export const SITE_HOURLY_CLIENTS = 4;
 const HOUR = 3_600;
 const DAY = 86_400;
 const UNBOUNDED = 1n << 64n;
@@ -58,7 +60,7 @@ interface Window {
 export class DailyQuota {
   /** `kind` names its store keys; `what` its unit in refusals ("sponsored account deployments"). */
   constructor(
-    private readonly kind: 'deploys' | 'sessions',
+    private readonly kind: 'deploys' | 'session-auth',
     private readonly what: string,
     private readonly reason: Reason,
   ) {}
@@ -125,6 +127,10 @@ export class DailyQuota {
     if (client && q.perClientPerHour > 0) {
       const start = now - (now % HOUR);
       out.push({ key: Keys.dailyByClient(who.tenant, this.kind, client, start), limit: q.perClientPerHour, end: start + HOUR, why: `This client has used its ${q.perClientPerHour} ${this.what} for this hour.` });
+      // An IPv6 /48 holds 65,536 /64s, each a fresh client: without this, one free /48 takes the heavy half in seconds.
+      const site = clientSite(who.client);
+      const perSite = q.perClientPerHour * SITE_HOURLY_CLIENTS;
+      if (site) out.push({ key: Keys.dailyByClient(who.tenant, this.kind, site, start), limit: perSite, end: start + HOUR, why: `This client's IPv6 /48 has used its ${perSite} ${this.what} for this hour.` });
     }
     return out;
   }
@@ -140,7 +146,7 @@ async function isLight(store: Store, counts: { net: string; site?: string }): Pr
 }
 
 export const DEPLOYS = new DailyQuota('deploys', 'sponsored account deployments', 'deploy_quota_exhausted');
-export const SESSIONS = new DailyQuota('sessions', 'session authorisations', 'session_quota_exhausted');
+export const SESSIONS = new DailyQuota('session-auth', 'session authorisations', 'session_quota_exhausted');
 
 const callerOf = (req: SponsorshipRequest): QuotaCaller => ({ tenant: req.tenant.id, apiKeyId: req.apiKeyId, ...(req.client === undefined ? {} : { client: req.client }) });
 

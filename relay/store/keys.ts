@@ -105,8 +105,8 @@ export const Keys = {
   quotaCleared: (sender: string) => `hold:quota:${unit(`acct:${hex(sender)}`)}:cleared`,
   ceiling: (tenant: string, day: string) => `ceiling:${unit(tenant)}:${day}`,
   /**
-   * An API key's daily quotas (sponsorship/dailyQuota.ts; `kind` is `deploys` or `sessions`): per key and UTC
-   * day, per client network and hour (ids from the window start), per network and per IPv6 site and day
+   * An API key's daily quotas (sponsorship/dailyQuota.ts; `kind` is `deploys` or `session-auth`): per key and UTC
+   * day, per client network (or IPv6 site) and hour (ids from the window start), per network and per IPv6 site and day
    * through the tenant, and the key's day taken by networks past light.
    */
   dailyByKey: (tenant: string, kind: string, keyId: string, day: string) => `${kind}:key:${unit(tenant)}:${keyId}:${day}`,

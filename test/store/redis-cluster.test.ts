@@ -67,7 +67,7 @@ describe('Redis Cluster hash slots', () => {
     expect(quota.map((b) => b.name).sort()).toEqual([...account].sort());
     for (const b of quota) expect(await cluster.keySlot(prefix + b.key)).toBe(hashSlot(prefix + '{acct:0xacce55}'));
     // What reserve (ledger, safeguards, deploy quota) and commit (policies, tenants) put in one call.
-    const together = ['sponsor', 'usage.txs', 'usage.fee', 'ceiling', 'dailyByKey', 'dailyByClient', 'dailyHeavy'];
+    const together = ['sponsor', 'usage.txs', 'usage.fee', 'ceiling', 'dailyByKey', 'dailyByClient', 'dailyByNetwork', 'dailyBySite', 'dailyHeavy'];
     const committed = ['admin.policy', 'admin.policyRev', 'admin.audit', 'admin.tenant'];
     expect(inUnit.map((b) => b.name)).toEqual(expect.arrayContaining([...together, ...committed, 'relayer.lease']));
     const slots = await Promise.all(inUnit.map((b) => cluster.keySlot(prefix + b.key)));

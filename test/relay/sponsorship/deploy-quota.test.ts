@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { clientAddress, clientNetwork, clientSite, isInternalPeer } from '../../../relay/sponsorship/clientNetwork.ts';
-import { LIGHT_PER_NETWORK, LIGHT_PER_SITE } from '../../../relay/sponsorship/dailyQuota.ts';
+import { LIGHT_PER_NETWORK, LIGHT_PER_SITE, SITE_HOURLY_CLIENTS } from '../../../relay/sponsorship/dailyQuota.ts';
 import { dayOf, Keys } from '../../../relay/store/keys.ts';
 import { makeGate, policy, refused, request, T0, useStoreBackends } from './helpers.ts';
 
@@ -121,6 +121,20 @@ describe.each(useStoreBackends())('deploy quotas on $name', ({ fresh }) => {
     await expect(deploy('2001:db8:bb:1::1')).resolves.toBeDefined();
     await expect(deploy('203.0.113.9')).resolves.toBeDefined();
     await refused(deploy('203.0.113.10'), 'deploy_quota_exhausted');
+  });
+
+  it('gives an IPv6 /48 four clients\' hourly quota: rotating its /64s is stopped within the hour, not at the end of the day', async () => {
+    const k = makeGate(await fresh(), [deployer], { deployQuota: { perApiKeyPerDay: 0, perClientPerHour: 2 } });
+    let n = 0;
+    const deploy = (client: string) => k.check(request({ tenant: k.tenant, client, sender: '0x' + (0xc000 + n++).toString(16), calls: [], deployment: { classHash: ACCOUNT } }));
+    let landed = 0;
+    for (let net = 1; net < 20 && (await deploy(`2001:db8:cc:${net.toString(16)}::1`).then(() => true, () => false)); net++) landed++;
+    expect(landed).toBe(2 * SITE_HOURLY_CLIENTS);
+    const e = await refused(deploy('2001:db8:cc:99::1'), 'deploy_quota_exhausted');
+    expect(e.details).toContain('IPv6 /48');
+    await expect(deploy('2001:db8:dd:1::1')).resolves.toBeDefined();
+    k.clock.now = T0 + 3_600;
+    await expect(deploy('2001:db8:cc:99::1')).resolves.toBeDefined();
   });
 
   it('holds a burst from one network to lightness atomically: judged light together, only the light ones pass as light', async () => {

@@ -100,7 +100,7 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
       createdAt: Date.now(),
       hashes: [txHash],
       ...(p.executeBefore === undefined ? {} : { resend: { calls: p.calls, tip: tip.toString(), maxFee: sim.maxFee.toString(), executeBefore: p.executeBefore } }),
-    }, p.idemKey, () => submitted.commit(sim.maxFee));
+    }, p.idemKey, () => submitted.commit(sim.maxFee, unconfirmed));
     return { tracking_id: trackingId, transaction_hash: txHash };
   } catch (e) {
     await lease?.release().catch(() => undefined);

@@ -19,9 +19,12 @@ export interface RelayerLease {
   /**
    * Records that `nonce` was consumed and releases the lease. With `maxFee`, the cached balance
    * is lowered by it (never above the truth: the fee paid is at most that) instead of dropped,
-   * so the next acquire() needs no balance read from the node.
+   * so the next acquire() needs no balance read from the node. `unconfirmed`: the send's answer
+   * was lost, so whether `nonce` was consumed is unknown: the cached nonce is dropped, and the
+   * next lease reads the chain's. Counting it used would, on a node that queues future nonces
+   * (Starknet 0.14), leave every later transaction of the relayer waiting behind one never sent.
    */
-  commit(maxFee?: bigint): Promise<void>;
+  commit(maxFee?: bigint, unconfirmed?: boolean): Promise<void>;
   /** Drops the cached nonce and re-reads it from the chain (after a nonce error). */
   refreshNonce(): Promise<bigint>;
   release(): Promise<void>;
@@ -112,9 +115,10 @@ export async function openLease(o: OpenLease): Promise<RelayerLease> {
       address,
       account,
       nonce: cached !== null ? BigInt(cached) : await readNonce(),
-      commit: async (maxFee?: bigint) => {
+      commit: async (maxFee?: bigint, unconfirmed = false) => {
         try {
-          await store.set(key.nonce(address), (lease.nonce + 1n).toString());
+          if (unconfirmed) await store.delete(key.nonce(address));
+          else await store.set(key.nonce(address), (lease.nonce + 1n).toString());
           const [bal, until] = (maxFee === undefined ? null : await store.get(key.balance(address)))?.split('@').map(BigInt) ?? [];
           const ttlMs = until === undefined ? 0 : Number(until) - Date.now();
           if (bal === undefined || ttlMs <= 0) await store.delete(key.balance(address));

@@ -10,7 +10,8 @@ import { Account, RpcProvider, type Call } from 'starknet';
 import { RELAYER_CAIRO_VERSION, RelayerHasher, RelayerSigner, type RelayerCrypto } from './signer.ts';
 import { LeaseBook, openLease, type RelayerLease } from './lease.ts';
 import type { SimulationAccount } from './simulator.ts';
-import { RelayError } from '../errors/base.ts';
+import { RelayError, StoreUnavailableError } from '../errors/base.ts';
+import { chainUnavailable } from '../errors/chain.ts';
 import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
 
@@ -133,13 +134,19 @@ export class RelayerPool {
     await this.book.giveBack();
     const addresses = [...this.accounts.keys()];
     let funded = 0;
+    let unread: unknown;
     for (let attempt = 0; ; attempt++) {
       // A shared cursor spreads load across instances instead of all starting at relayer 0.
       const start = await this.o.store.incr(key.cursor, 1);
       funded = 0;
+      unread = undefined;
       for (let i = 0; i < addresses.length; i++) {
         const address = addresses[(start + i) % addresses.length]!;
-        if ((await this.balance(address).catch(() => -1n)) < this.o.minBalance) continue;
+        const balance = await this.balance(address).catch((e: unknown) => {
+          unread = e;
+          return -1n;
+        });
+        if (balance < this.o.minBalance) continue;
         funded++;
         const leaseId = crypto.randomUUID();
         if (await this.book.take(address, leaseId)) {
@@ -159,6 +166,8 @@ export class RelayerPool {
       });
       this.wake = () => undefined;
     }
+    // No relayer known to be funded because a balance could not be read: an outage (the node's, or the store's), not a refund to ask for.
+    if (funded === 0 && unread !== undefined) throw unread instanceof StoreUnavailableError ? unread : chainUnavailable(unread);
     throw new RelayError(funded === 0 ? 'relayers_unfunded' : 'relayers_busy', {
       details:
         funded === 0

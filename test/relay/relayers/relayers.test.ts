@@ -15,8 +15,18 @@ import { Keys } from '../../../relay/store/keys.ts';
 
 let s: RelayStack;
 const FLOOR = 10n ** 20n; // 100 STRK
+/** While on, the node fails every relayer balance read (STRK balance_of). */
+const balancesDown = { on: false };
+const BALANCE_OF = hash.getSelectorFromName('balance_of');
 beforeAll(async () => {
   s = await startRelayStack({
+    fetch: async (input, init) => {
+      const body = String(init?.body ?? '');
+      if (balancesDown.on && body.includes('starknet_call') && BigInt(JSON.parse(body).params?.request?.entry_point_selector ?? 0) === BigInt(BALANCE_OF)) {
+        throw new TypeError('fetch failed');
+      }
+      return fetch(input, init);
+    },
     config: { relayerMinBalance: FLOOR.toString(), relayerBalanceTtlMs: 200 },
     tenants: { intruder: ['worker-rewards', 'job-submission'], capped: { policies: ['worker-rewards'], maxDailyFee: '1' } },
   });
@@ -165,6 +175,17 @@ describe('relayer pool', () => {
     const back = await execute(await signedHeartbeat());
     expect(back.body.error).toBeUndefined();
     expect((await s.relay.deps.relayers.status()).find((x) => x.address === r0!.address)?.inRotation).toBe(true);
+  });
+
+  it("answers a node that can't tell the relayers' balances as unavailable, not as relayers to refund", async () => {
+    const signed = await signedHeartbeat();
+    await new Promise((r) => setTimeout(r, 300)); // the cached balances expire
+    balancesDown.on = true;
+    const res = await execute(signed).finally(() => (balancesDown.on = false));
+    expect(res.body.error).toMatchObject({ code: -32003, data: { reason: 'chain_unavailable' } });
+    const back = await execute(await signedHeartbeat());
+    expect(back.body.error).toBeUndefined();
+    await s.chain.provider.waitForTransaction(back.body.result.transaction_hash);
   });
 
   it('a tracked transaction the node never saw becomes dropped and gives its reservation back', async () => {

@@ -24,6 +24,13 @@ describe('examples', () => {
     expect(r.ok ? [] : r.issues).toEqual([]);
   });
 
+  // The sponsor key ships in a dapp's page: a stranger's every new address is a new sender, with fresh per-sender limits.
+  it.each(files)('%s bounds what it sponsors a day by a budget no new address resets', (file) => {
+    const p = load(file);
+    expect(p.rules.budgets?.global, file).toBeDefined();
+    expect(['day', 86_400], file).toContain(p.rules.budgets!.global!.period);
+  });
+
   it('ids are unique', () => {
     expect(new Set(files.map((f) => load(f).id)).size).toBe(files.length);
   });

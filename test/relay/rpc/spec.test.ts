@@ -29,7 +29,8 @@ function assertResult(method: string, result: unknown) {
   expect(ok ? [] : validate.errors, `${method} result against the spec`).toEqual([]);
 }
 
-const stack = useRelayStack();
+// A pinned tip (a devnet has no market): every level is 10 fri.
+const stack = useRelayStack({ config: { relayerTip: '10' } });
 let s: RelayStack;
 beforeAll(() => void (s = stack()));
 
@@ -111,14 +112,20 @@ describe('liberal in what it accepts', () => {
     }
   });
 
-  it('honours a custom tip in the relayer transaction', async () => {
-    const parameters = { version: '0x1', fee_mode: { mode: 'sponsored', tip: { custom: 7 } } };
-    const built = await s.rpc('paymaster_buildTransaction', { transaction: invoke(), parameters });
-    const td = built.body.result.typed_data;
-    const exec = await s.rpc('paymaster_executeTransaction', { transaction: { type: 'invoke', invoke: { user_address: worker().address, typed_data: td, signature: sign(td, worker()) } }, parameters });
-    expect(exec.body.error).toBeUndefined();
-    const tx = (await s.chain.provider.getTransactionByHash(exec.body.result.transaction_hash)) as { tip?: string };
-    expect(BigInt(tx.tip ?? 0)).toBe(7n);
+  it("honours a custom tip in the relayer transaction, a sponsored one up to the fast level (the sponsor's money)", async () => {
+    const tipOf = async (custom: number) => {
+      const parameters = { version: '0x1', fee_mode: { mode: 'sponsored', tip: { custom } } };
+      const built = await s.rpc('paymaster_buildTransaction', { transaction: invoke(), parameters });
+      const td = built.body.result.typed_data;
+      const exec = await s.rpc('paymaster_executeTransaction', { transaction: { type: 'invoke', invoke: { user_address: worker().address, typed_data: td, signature: sign(td, worker()) } }, parameters });
+      expect(exec.body.error).toBeUndefined();
+      const tx = (await s.chain.provider.getTransactionByHash(exec.body.result.transaction_hash)) as { tip?: string };
+      await s.chain.provider.waitForTransaction(exec.body.result.transaction_hash);
+      return BigInt(tx.tip ?? 0);
+    };
+    expect(await tipOf(7)).toBe(7n);
+    // The maxTip a stranger with the public key would name: ~10x a heartbeat's fee, paid by the sponsor.
+    expect(await tipOf(10_000_000_000)).toBe(10n);
     for (const tip of ['slow', 'normal', 'fast']) {
       const r = await s.rpc('paymaster_buildTransaction', { transaction: invoke(), parameters: { version: '0x1', fee_mode: { mode: 'sponsored', tip } } });
       expect(r.body.error, tip).toBeUndefined();

@@ -123,6 +123,9 @@ pub(crate) impl JobLedgerImpl of JobLedgerTrait {
         let caller = get_caller_address();
         assert(caller == job.client || caller == job.worker, Errors::NOT_PARTY);
         assert(job.status == JobStatus::Assigned, Errors::NOT_ASSIGNED);
+        // Past its deadline a worker has nothing left to claim: a dispute would only block the
+        // expiry and its penalty. The client may still dispute.
+        assert(caller == job.client || get_block_timestamp() <= job.deadline, Errors::DEADLINE_PASSED);
         // Freezes the job: neither completion nor expiry can race the arbiter.
         let entry = self.jobs.entry(job_id);
         entry.status.write(JobStatus::Disputed);

@@ -66,7 +66,8 @@ pub(crate) impl RelayImpl of RelayTrait {
         let after = token.balance_of(this);
         assert(after >= before && after - before >= fee_amount, Errors::FEE_NOT_PAID);
         let nonce = outside_execution.nonce;
-        self.emit_sponsored(account, relayer, nonce, calls, fee_token, fee_amount);
+        // What the Paymaster received, not the relayer's figure (only a minimum): indexers sum it.
+        self.emit_sponsored(account, relayer, nonce, calls, fee_token, after - before);
         result
     }
 }

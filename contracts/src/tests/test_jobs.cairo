@@ -192,3 +192,26 @@ fn pause_blocks_submit_assign_complete() {
     // Disputes still work while paused so funds are never stuck.
     env.jobs.open_dispute(id, 'paused');
 }
+
+#[test]
+#[feature("safe_dispatcher")]
+fn worker_cannot_dispute_past_its_deadline_to_block_expiry() {
+    let (env, id) = with_job();
+    as_(ADMIN());
+    env.jobs.assign_job(id, ALICE());
+    set_block_timestamp(START + JOB_TIMEOUT + 1);
+    as_(ALICE());
+    assert_err(safe(env).open_dispute(id, 'stall'), 'JOB: deadline passed');
+    as_(BOB());
+    env.jobs.expire_job(id);
+    assert_eq!(env.token.balance_of(BOB()), 100 * ONE);
+    assert_eq!(env.pool.get_reputation(ALICE()), 450);
+    // The client may dispute a late job.
+    let id2 = env.jobs.submit_job(1, 'in2', 0);
+    as_(ADMIN());
+    env.jobs.assign_job(id2, ALICE());
+    set_block_timestamp(START + 2 * JOB_TIMEOUT + 2);
+    as_(BOB());
+    env.jobs.open_dispute(id2, 'late');
+    assert_eq!(env.jobs.get_job(id2).status, JobStatus::Disputed);
+}

@@ -72,3 +72,21 @@ fn fee_mode_collects_and_admin_withdraws() {
     assert_eq!(env.token.balance_of(ALICE()), ONE);
     assert!(Zero::is_zero(@env.token.balance_of(pm)));
 }
+
+#[test]
+fn fee_event_reports_what_the_paymaster_received() {
+    let (env, acc) = env_with_account();
+    let token = env.token.contract_address;
+    let pm = env.pm.contract_address;
+    fund(env, acc, 10 * ONE);
+    as_(ADMIN());
+    env.pm.set_fee_token(token, true);
+    as_(RELAYER());
+    // The user signed a 5 CIRO fee; the relayer names 1 wei, a minimum the check accepts.
+    let fee = call(token, selector!("transfer"), array![pm.into(), (5 * ONE).low.into(), 0]);
+    clear_events(pm);
+    env.pm.execute_with_fee(acc, outside(env, 9, array![register_call(env), fee]), sig(), token, 1);
+    assert_eq!(env.token.balance_of(pm), 5 * ONE);
+    let data = find_event(pm, selector!("SponsoredExecution")).unwrap();
+    assert_eq!(*data.at(3), (5 * ONE).low.into());
+}

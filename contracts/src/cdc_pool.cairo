@@ -59,6 +59,8 @@ pub mod CdcPool {
         pub(crate) unstake_delay: u64,
         pub(crate) heartbeat_timeout: u64,
         pub(crate) workers: Map<ContractAddress, WorkerInfo>,
+        /// Jobs assigned to a worker and not yet settled: its unstaked CIRO stays slashable meanwhile.
+        pub(crate) open_jobs: Map<ContractAddress, u32>,
         pub(crate) worker_list: Vec<ContractAddress>,
         #[substorage(v0)]
         access: AccessControlComponent::Storage,
@@ -151,10 +153,24 @@ pub mod CdcPool {
             self.slash_stake(worker, amount, reason);
         }
 
+        // JobMgr, at assignment: the worker's stake answers for the job until its outcome.
+        fn job_assigned(ref self: ContractState, worker: ContractAddress) {
+            self.access.assert_only_role(JOB_MANAGER_ROLE);
+            self.assert_registered(worker);
+            let open = self.open_jobs.entry(worker);
+            open.write(open.read() + 1);
+        }
+
         // Not pausable: JobMgr calls this from expire/dispute paths that refund clients.
         fn record_job_outcome(ref self: ContractState, worker: ContractAddress, success: bool) {
             self.access.assert_only_role(JOB_MANAGER_ROLE);
             self.assert_registered(worker);
+            // A job assigned before jobs were counted closes from 0.
+            let open = self.open_jobs.entry(worker);
+            let n = open.read();
+            if n > 0 {
+                open.write(n - 1);
+            }
             self.record_outcome(worker, success);
         }
 

@@ -19,7 +19,7 @@ pub struct WorkerInfo {
 
 /// SRC-5 id of `ICdcPool` (SNIP-5: XOR of the starknet_keccak of each function's extended
 /// signature). test/contracts/src5.test.ts derives it from the compiled ABI and checks this value.
-pub const ICDC_POOL_ID: felt252 = 0x37cbb943424ddcea292539efea68f9271da08a49e0bdb85721f255fcf954a4a;
+pub const ICDC_POOL_ID: felt252 = 0x1b58e743c88f9d2cf8f4fd647626aa6ed97ac7b71d8b53be05bc5b9fdfce45;
 
 #[starknet::interface]
 pub trait ICdcPool<TState> {
@@ -34,6 +34,7 @@ pub trait ICdcPool<TState> {
 
     // Privileged.
     fn slash(ref self: TState, worker: ContractAddress, amount: u256, reason: felt252);
+    fn job_assigned(ref self: TState, worker: ContractAddress);
     fn record_job_outcome(ref self: TState, worker: ContractAddress, success: bool);
     fn credit_reward(ref self: TState, worker: ContractAddress, amount: u256);
     fn set_min_stake(ref self: TState, min_stake: u256);

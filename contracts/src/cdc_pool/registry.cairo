@@ -2,6 +2,7 @@
 //! The entry points check pause state, roles and registration first; these helpers keep the
 //! worker records consistent and emit the matching events.
 
+use core::num::traits::SaturatingAdd;
 use starknet::event::EventEmitter;
 use starknet::storage::{
     MutableVecTrait, StoragePathEntry, StoragePointerReadAccess, StoragePointerWriteAccess,
@@ -104,6 +105,13 @@ pub(crate) impl RegistryImpl of RegistryTrait {
         } else {
             entry.jobs_failed.write(entry.jobs_failed.read() + 1);
             self.lower_reputation(worker, FAILURE_PENALTY);
+            // A failed job gives a slasher one unstake delay to act before pending CIRO can leave.
+            if entry.pending_unstake.read() > 0 {
+                let hold = get_block_timestamp().saturating_add(self.unstake_delay.read());
+                if hold > entry.unstake_available_at.read() {
+                    entry.unstake_available_at.write(hold);
+                }
+            }
         }
     }
 

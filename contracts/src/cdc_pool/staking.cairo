@@ -41,6 +41,8 @@ pub(crate) impl StakingImpl of StakingTrait {
         let entry = self.workers.entry(worker);
         let amount = entry.pending_unstake.read();
         assert(amount > 0, Errors::NOTHING_TO_WITHDRAW);
+        // An unstake requested under an assigned job would leave nothing to slash when it fails.
+        assert(self.open_jobs.entry(worker).read() == 0, Errors::JOBS_OPEN);
         assert(get_block_timestamp() >= entry.unstake_available_at.read(), Errors::UNSTAKE_LOCKED);
         entry.pending_unstake.write(0);
         entry.unstake_available_at.write(0);

@@ -89,6 +89,7 @@ pub(crate) impl JobLedgerImpl of JobLedgerTrait {
         entry.assigned_at.write(now);
         entry.deadline.write(deadline);
         self.worker_jobs.entry(worker).push(job_id);
+        pool.job_assigned(worker);
         self.emit(JobAssigned { job_id, worker, deadline });
     }
 

@@ -59,7 +59,7 @@ pub mod CdcPool {
         pub(crate) unstake_delay: u64,
         pub(crate) heartbeat_timeout: u64,
         pub(crate) workers: Map<ContractAddress, WorkerInfo>,
-        /// Jobs assigned to a worker and not yet settled: its unstaked CIRO stays slashable meanwhile.
+        /// Assigned jobs without an outcome yet: the worker's unstaked CIRO stays slashable.
         pub(crate) open_jobs: Map<ContractAddress, u32>,
         pub(crate) worker_list: Vec<ContractAddress>,
         #[substorage(v0)]
@@ -156,22 +156,13 @@ pub mod CdcPool {
         // JobMgr, at assignment: the worker's stake answers for the job until its outcome.
         fn job_assigned(ref self: ContractState, worker: ContractAddress) {
             self.access.assert_only_role(JOB_MANAGER_ROLE);
-            self.assert_registered(worker);
-            let open = self.open_jobs.entry(worker);
-            open.write(open.read() + 1);
+            self.open_job(self.assert_registered(worker));
         }
 
         // Not pausable: JobMgr calls this from expire/dispute paths that refund clients.
         fn record_job_outcome(ref self: ContractState, worker: ContractAddress, success: bool) {
             self.access.assert_only_role(JOB_MANAGER_ROLE);
-            self.assert_registered(worker);
-            // A job assigned before jobs were counted closes from 0.
-            let open = self.open_jobs.entry(worker);
-            let n = open.read();
-            if n > 0 {
-                open.write(n - 1);
-            }
-            self.record_outcome(worker, success);
+            self.record_outcome(self.assert_registered(worker), success);
         }
 
         fn credit_reward(ref self: ContractState, worker: ContractAddress, amount: u256) {
@@ -184,17 +175,14 @@ pub mod CdcPool {
             self.access.assert_only_role(DEFAULT_ADMIN_ROLE);
             self.write_min_stake(min_stake);
         }
-
         fn set_unstake_delay(ref self: ContractState, unstake_delay: u64) {
             self.access.assert_only_role(DEFAULT_ADMIN_ROLE);
             self.write_unstake_delay(unstake_delay);
         }
-
         fn set_heartbeat_timeout(ref self: ContractState, heartbeat_timeout: u64) {
             self.access.assert_only_role(DEFAULT_ADMIN_ROLE);
             self.write_heartbeat_timeout(heartbeat_timeout);
         }
-
         fn set_treasury(ref self: ContractState, treasury: ContractAddress) {
             self.access.assert_only_role(DEFAULT_ADMIN_ROLE);
             self.write_treasury(treasury);
@@ -251,12 +239,10 @@ pub mod CdcPool {
             self.access.assert_only_role(PAUSER_ROLE);
             self.pausable.pause();
         }
-
         fn unpause(ref self: ContractState) {
             self.access.assert_only_role(PAUSER_ROLE);
             self.pausable.unpause();
         }
-
         fn is_paused(self: @ContractState) -> bool {
             self.pausable.is_paused()
         }

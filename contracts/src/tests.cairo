@@ -9,6 +9,7 @@ mod test_paymaster_fee;
 mod test_pool;
 mod test_quota;
 mod test_src5;
+mod test_stake_lock;
 mod test_token;
 mod test_upgrade;
 mod utils;

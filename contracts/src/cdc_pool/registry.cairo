@@ -91,7 +91,18 @@ pub(crate) impl RegistryImpl of RegistryTrait {
         out
     }
 
+    fn open_job(ref self: ContractState, worker: ContractAddress) {
+        let open = self.open_jobs.entry(worker);
+        open.write(open.read() + 1);
+    }
+
+    /// Closes one of the worker's open jobs (one assigned before jobs were counted closes from 0).
     fn record_outcome(ref self: ContractState, worker: ContractAddress, success: bool) {
+        let open = self.open_jobs.entry(worker);
+        let n = open.read();
+        if n > 0 {
+            open.write(n - 1);
+        }
         let entry = self.workers.entry(worker);
         if success {
             entry.jobs_completed.write(entry.jobs_completed.read() + 1);

@@ -1,19 +1,19 @@
 use starknet::testing::set_block_timestamp;
-use crate::cdc_pool::{ICdcPoolDispatcherTrait, ICdcPoolSafeDispatcher, ICdcPoolSafeDispatcherTrait};
+use crate::cdc_pool::ICdcPoolDispatcherTrait;
 use crate::job_mgr::interface::{
     IJobMgrDispatcherTrait, IJobMgrSafeDispatcher, IJobMgrSafeDispatcherTrait, JobStatus,
 };
 use crate::pausable::{IPausableDispatcher, IPausableDispatcherTrait};
 use crate::token::IERC20DispatcherTrait;
 use super::utils::{
-    ADMIN, ALICE, BOB, CAP_BIG, CAP_GPU, Env, JOB_TIMEOUT, MIN_STAKE, ONE, PRICE, START,
-    UNSTAKE_DELAY, active_worker, as_, assert_err, clear_events, find_event, fund, setup,
+    ADMIN, ALICE, BOB, CAP_BIG, CAP_GPU, Env, JOB_TIMEOUT, ONE, PRICE, START, active_worker, as_,
+    assert_err, clear_events, find_event, fund, setup,
 };
 
 const MODEL_HASH: felt252 = 'llama';
 
 /// Model 1 (needs CAP_GPU), Alice an active GPU worker, Bob a funded client with one job.
-fn with_job() -> (Env, u64) {
+pub(crate) fn with_job() -> (Env, u64) {
     let env = setup();
     as_(ADMIN());
     env.jobs.register_model(MODEL_HASH, CAP_GPU, PRICE);
@@ -214,46 +214,4 @@ fn worker_cannot_dispute_past_its_deadline_to_block_expiry() {
     as_(BOB());
     env.jobs.open_dispute(id2, 'late');
     assert_eq!(env.jobs.get_job(id2).status, JobStatus::Disputed);
-}
-
-#[test]
-#[feature("safe_dispatcher")]
-fn stake_answers_for_an_assigned_job_until_its_outcome() {
-    let (env, _) = with_job();
-    let pool = ICdcPoolSafeDispatcher { contract_address: env.pool.contract_address };
-    // A job longer than the unstake delay; the worker asks for its whole stake back at once.
-    as_(BOB());
-    let id = env.jobs.submit_job(1, 'long', 3 * UNSTAKE_DELAY);
-    as_(ADMIN());
-    env.jobs.assign_job(id, ALICE());
-    as_(ALICE());
-    env.pool.request_unstake(MIN_STAKE);
-    set_block_timestamp(START + UNSTAKE_DELAY);
-    assert_err(pool.withdraw_unstaked(), 'CDC: jobs open');
-    // The job fails: a slasher gets one more unstake delay, and finds the stake still there.
-    set_block_timestamp(START + 3 * UNSTAKE_DELAY + 1);
-    as_(BOB());
-    env.jobs.expire_job(id);
-    as_(ALICE());
-    assert_err(pool.withdraw_unstaked(), 'CDC: unstake locked');
-    as_(ADMIN());
-    env.pool.set_treasury(BOB());
-    let before = env.token.balance_of(BOB());
-    env.pool.slash(ALICE(), MIN_STAKE, 'missed deadline');
-    assert_eq!(env.token.balance_of(BOB()) - before, MIN_STAKE);
-    set_block_timestamp(START + 4 * UNSTAKE_DELAY + 2);
-    as_(ALICE());
-    assert_err(pool.withdraw_unstaked(), 'CDC: nothing to withdraw');
-}
-
-#[test]
-fn a_completed_job_frees_the_stake_on_the_usual_delay() {
-    let (env, id) = with_job();
-    as_(ADMIN());
-    env.jobs.assign_job(id, ALICE());
-    as_(ALICE());
-    env.pool.request_unstake(MIN_STAKE);
-    env.jobs.complete_job(id, 'out');
-    set_block_timestamp(START + UNSTAKE_DELAY);
-    assert_eq!(env.pool.withdraw_unstaked(), MIN_STAKE);
 }

@@ -79,7 +79,7 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
     const holds = { holdTtlMs: holdTtlMs(deps.config.timeBounds.maxValiditySeconds, deps.config.trackingDropAfterMs) };
     reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute', ...holds, ...quota, ...(paidFri === undefined ? {} : { paidFri }) });
     lease = await deps.relayers.acquire();
-    const { txHash, unconfirmed } = await submit(lease, p.calls, sim.resourceBounds, await deps.provider.getChainId(), tip);
+    const { txHash, unconfirmed, nonceUsed } = await submit(lease, p.calls, sim.resourceBounds, await deps.provider.getChainId(), tip);
     const submitted = lease;
     lease = undefined;
     // Unconfirmed (the node's answer was lost) is kept like a sent transaction: the claim and the
@@ -100,7 +100,7 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
       createdAt: Date.now(),
       hashes: [txHash],
       ...(p.executeBefore === undefined ? {} : { resend: { calls: p.calls, tip: tip.toString(), maxFee: sim.maxFee.toString(), executeBefore: p.executeBefore } }),
-    }, p.idemKey, () => submitted.commit(sim.maxFee, unconfirmed));
+    }, p.idemKey, () => submitted.commit(sim.maxFee, !nonceUsed));
     return { tracking_id: trackingId, transaction_hash: txHash };
   } catch (e) {
     await lease?.release().catch(() => undefined);

@@ -47,15 +47,15 @@ export async function resubmit(deps: RelayDeps, rec: TrackingRecord): Promise<Tr
     if (sim.maxFee > BigInt(r.maxFee)) return undefined;
     const relayer = await deps.relayers.acquire();
     let txHash: string;
-    let unconfirmed: boolean;
+    let nonceUsed: boolean;
     try {
-      ({ txHash, unconfirmed } = await submit(relayer, r.calls, sim.resourceBounds, await deps.provider.getChainId(), tip));
+      ({ txHash, nonceUsed } = await submit(relayer, r.calls, sim.resourceBounds, await deps.provider.getChainId(), tip));
     } catch (e) {
       await relayer.release();
       throw e;
     }
     // Sent: from here nothing may throw before the hash is recorded (a lost hash is a landing never charged).
-    await relayer.commit(sim.maxFee, unconfirmed).catch((e) => deps.log('tracking.resubmit_bookkeeping_failed', { id: rec.id, txHash, step: 'lease', error: String(e) }));
+    await relayer.commit(sim.maxFee, !nonceUsed).catch((e) => deps.log('tracking.resubmit_bookkeeping_failed', { id: rec.id, txHash, step: 'lease', error: String(e) }));
     deps.log('tracking.resubmitted', { id: rec.id, previous: rec.txHash, txHash });
     return await record(deps, rec, txHash, relayer.address);
   } finally {

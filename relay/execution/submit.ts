@@ -10,7 +10,9 @@
  * release then would let the request be sent again while the first copy
  * lands, on gas no reservation covers. Only the node's
  * INVALID_TRANSACTION_NONCE (code 52) means the cached nonce is stale: drop
- * it, re-read, retry once. Any other refusal is final.
+ * it, re-read, retry once. Any other refusal is final. After a lost answer
+ * the node is asked once whether it has the hash: that says whether the
+ * relayer's nonce is taken (`nonceUsed`, which the lease's commit keeps).
  */
 import type { Call } from 'starknet';
 import type { ResourceBounds } from '../chain/fees.ts';
@@ -23,6 +25,13 @@ export interface Submission {
   txHash: string;
   /** The node's answer was lost: the transaction may exist; tracking will find out. */
   unconfirmed: boolean;
+  /**
+   * Whether the relayer's nonce is taken: the node answered, or, its answer lost, it knows the hash
+   * (in its mempool at least). A nonce counted taken that was never sent would, on a node that
+   * queues future nonces (Starknet 0.14), hold every later transaction of the relayer behind it;
+   * one counted free that is in the mempool is refused once when reused, or replaces it.
+   */
+  nonceUsed: boolean;
 }
 
 export async function submit(lease: RelayerLease, calls: Call[], resourceBounds: ResourceBounds, chainId: string, tip: bigint): Promise<Submission> {
@@ -36,10 +45,13 @@ export async function submit(lease: RelayerLease, calls: Call[], resourceBounds:
     }
     try {
       const res = await lease.account.provider.invokeSignedTx(signed);
-      return { txHash: res.transaction_hash, unconfirmed: false };
+      return { txHash: res.transaction_hash, unconfirmed: false, nonceUsed: true };
     } catch (e) {
       const code = nodeCodeOf(e);
-      if (code === undefined || !SUBMISSION_REFUSED.has(code)) return { txHash: invokeHash(signed, chainId), unconfirmed: true };
+      if (code === undefined || !SUBMISSION_REFUSED.has(code)) {
+        const txHash = invokeHash(signed, chainId);
+        return { txHash, unconfirmed: true, nonceUsed: await nodeHas(lease, txHash) };
+      }
       if (attempt === 0 && code === NodeCode.INVALID_TRANSACTION_NONCE) {
         await lease.refreshNonce();
         continue;
@@ -49,5 +61,15 @@ export async function submit(lease: RelayerLease, calls: Call[], resourceBounds:
         cause: e,
       });
     }
+  }
+}
+
+/** Asked once after a lost answer: unknown (TXN_HASH_NOT_FOUND), rejected, or no answer at all count as not taken. */
+async function nodeHas(lease: RelayerLease, txHash: string): Promise<boolean> {
+  try {
+    const st = await lease.account.provider.getTransactionStatus(txHash);
+    return String(st.finality_status) !== 'REJECTED';
+  } catch {
+    return false;
   }
 }

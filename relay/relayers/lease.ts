@@ -19,12 +19,11 @@ export interface RelayerLease {
   /**
    * Records that `nonce` was consumed and releases the lease. With `maxFee`, the cached balance
    * is lowered by it (never above the truth: the fee paid is at most that) instead of dropped,
-   * so the next acquire() needs no balance read from the node. `unconfirmed`: the send's answer
-   * was lost, so whether `nonce` was consumed is unknown: the cached nonce is dropped, and the
-   * next lease reads the chain's. Counting it used would, on a node that queues future nonces
-   * (Starknet 0.14), leave every later transaction of the relayer waiting behind one never sent.
+   * so the next acquire() needs no balance read from the node. `nonceUnused`: the send's answer
+   * was lost and the node doesn't know the transaction (submit.ts), so `nonce` was not consumed:
+   * the cached nonce is dropped, and the next lease reads the chain's.
    */
-  commit(maxFee?: bigint, unconfirmed?: boolean): Promise<void>;
+  commit(maxFee?: bigint, nonceUnused?: boolean): Promise<void>;
   /** Drops the cached nonce and re-reads it from the chain (after a nonce error). */
   refreshNonce(): Promise<bigint>;
   release(): Promise<void>;
@@ -115,9 +114,9 @@ export async function openLease(o: OpenLease): Promise<RelayerLease> {
       address,
       account,
       nonce: cached !== null ? BigInt(cached) : await readNonce(),
-      commit: async (maxFee?: bigint, unconfirmed = false) => {
+      commit: async (maxFee?: bigint, nonceUnused = false) => {
         try {
-          if (unconfirmed) await store.delete(key.nonce(address));
+          if (nonceUnused) await store.delete(key.nonce(address));
           else await store.set(key.nonce(address), (lease.nonce + 1n).toString());
           const [bal, until] = (maxFee === undefined ? null : await store.get(key.balance(address)))?.split('@').map(BigInt) ?? [];
           const ttlMs = until === undefined ? 0 : Number(until) - Date.now();

@@ -43,7 +43,7 @@ describe('submission retries only on INVALID_TRANSACTION_NONCE (52)', () => {
     resource_bounds: { l1_gas: zero, l2_gas: zero, l1_data_gas: zero }, tip: '0x0', paymaster_data: [],
     account_deployment_data: [], nonce_data_availability_mode: 'L1', fee_data_availability_mode: 'L1',
   };
-  function lease(failures: unknown[]) {
+  function lease(failures: unknown[], status?: () => Promise<{ finality_status: string }>) {
     const calls = { send: 0, refresh: 0 };
     const l = {
       address: '0x1',
@@ -57,6 +57,7 @@ describe('submission retries only on INVALID_TRANSACTION_NONCE (52)', () => {
             if (f) throw f;
             return { transaction_hash: '0xabc' };
           },
+          getTransactionStatus: status ?? (async () => Promise.reject(nodeError(29, {}))),
         },
       } as unknown as Account,
       refreshNonce: async () => {
@@ -73,7 +74,7 @@ describe('submission retries only on INVALID_TRANSACTION_NONCE (52)', () => {
 
   it('refreshes the nonce and retries once on 52', async () => {
     const { l, calls } = lease([nodeError(52, { nonce: '0x5' })]);
-    await expect(submit(l, [], bounds, CHAIN, 0n)).resolves.toEqual({ txHash: '0xabc', unconfirmed: false });
+    await expect(submit(l, [], bounds, CHAIN, 0n)).resolves.toEqual({ txHash: '0xabc', unconfirmed: false, nonceUsed: true });
     expect(calls).toEqual({ send: 2, refresh: 1 });
   });
 
@@ -105,6 +106,16 @@ describe('submission retries only on INVALID_TRANSACTION_NONCE (52)', () => {
     expect(res.unconfirmed).toBe(true);
     expect(res.txHash).toMatch(/^0x[0-9a-f]+$/);
     expect(calls).toEqual({ send: 1, refresh: 0 });
+  });
+
+  it("counts a lost answer's nonce used only if the node knows the transaction and did not reject it", async () => {
+    const lost = () => [new NodeUnreachableError('connection reset')];
+    const used = async (status?: () => Promise<{ finality_status: string }>) => (await submit(lease(lost(), status).l, [], bounds, CHAIN, 0n)).nonceUsed;
+    expect(await used(async () => ({ finality_status: 'RECEIVED' }))).toBe(true);
+    expect(await used(async () => ({ finality_status: 'ACCEPTED_ON_L2' }))).toBe(true);
+    expect(await used(async () => ({ finality_status: 'REJECTED' }))).toBe(false);
+    expect(await used()).toBe(false); // TXN_HASH_NOT_FOUND
+    expect(await used(async () => Promise.reject(new NodeUnreachableError('down')))).toBe(false);
   });
 });
 

@@ -117,7 +117,7 @@ export async function openLease(o: OpenLease): Promise<RelayerLease> {
       commit: async (maxFee?: bigint, nonceUnused = false) => {
         try {
           if (nonceUnused) await store.delete(key.nonce(address));
-          else await store.set(key.nonce(address), (lease.nonce + 1n).toString());
+          else await raiseNonce(store, address, lease.nonce + 1n);
           const [bal, until] = (maxFee === undefined ? null : await store.get(key.balance(address)))?.split('@').map(BigInt) ?? [];
           const ttlMs = until === undefined ? 0 : Number(until) - Date.now();
           if (bal === undefined || ttlMs <= 0) await store.delete(key.balance(address));
@@ -140,4 +140,17 @@ export async function openLease(o: OpenLease): Promise<RelayerLease> {
     await release();
     throw e;
   }
+}
+
+/**
+ * Caches `next` unless a higher nonce is cached already: a holder whose lease expired during a slow send
+ * commits after the relayer's next holder, and must not set the cache back below what that one used.
+ */
+async function raiseNonce(store: Store, address: string, next: bigint): Promise<void> {
+  for (let tries = 0; tries < 3; tries++) {
+    const cur = await store.get(key.nonce(address));
+    if (cur !== null && /^\d+$/.test(cur) && BigInt(cur) >= next) return;
+    if (await store.compareAndSet(key.nonce(address), cur, next.toString())) return;
+  }
+  // Moved under us three times: another holder is committing; the next lease will read it right or refresh on 52.
 }

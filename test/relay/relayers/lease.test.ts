@@ -78,4 +78,22 @@ describe('leases taken in an outage', () => {
     await lease.release();
     expect(await mem.get(Keys.relayer.lease(RELAYER))).toBeNull();
   });
+
+  it("doesn't let a holder whose lease expired set the cached nonce back below its next holder's", async () => {
+    const mem = new MemoryStore();
+    await mem.set(Keys.relayer.balance(RELAYER), `${10n ** 20n}@${Date.now() + 3_600_000}`, { ttlMs: 3_600_000 });
+    await mem.set(Keys.relayer.nonce(RELAYER), '10');
+    const provider = { getNonceForAddress: async () => '0xb' } as unknown as RpcProvider;
+    const pool = new RelayerPool({ store: mem, provider, relayers: [{ address: RELAYER, privateKey: '0x999' }], strkAddress: '0x555', minBalance: 1n, leaseMs: 30, acquireTimeoutMs: 500 });
+    const slow = await pool.acquire();
+    expect(slow.nonce).toBe(10n);
+    await new Promise((r) => setTimeout(r, 60)); // its lease expires while it is still sending
+    const next = await pool.acquire();
+    expect(next.nonce).toBe(10n);
+    await next.refreshNonce(); // the node refused 10 (the slow one's landed): 11
+    await next.commit();
+    expect(await mem.get(Keys.relayer.nonce(RELAYER))).toBe('12');
+    await slow.commit();
+    expect(await mem.get(Keys.relayer.nonce(RELAYER))).toBe('12');
+  });
 });

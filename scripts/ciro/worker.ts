@@ -116,7 +116,7 @@ export function registerWorker(program: Command, run: Runner): void {
       const sent = await sponsored(ctx, `unstake request of ${formatUnits(amount)} CIRO`, [call(cdc_pool, 'request_unstake', u256(amount))]);
       const after = await workerInfo(ctx, ctx.address());
       const at = new Date(Number(after.unstake_available_at) * 1000).toISOString();
-      report(ctx, 'worker unstake', sent, `unstake of ${formatUnits(after.pending_unstake)} CIRO pending; withdraw from ${at}`, {
+      report(ctx, 'worker unstake', sent, `unstake of ${formatUnits(after.pending_unstake)} CIRO pending; withdraw from ${at}, once no job assigned to you is open`, {
         amount,
         pending_unstake: after.pending_unstake,
         unstake_available_at: after.unstake_available_at,
@@ -129,7 +129,7 @@ export function registerWorker(program: Command, run: Runner): void {
     .action(run(async (ctx) => {
       const { info } = await registered(ctx);
       if (info.pending_unstake === 0n) throw usage('nothing to withdraw', 'Request one first: ciro worker unstake <amount>');
-      // Whether the delay has passed is the chain's clock, not ours: the relay's simulation says (CDC: unstake locked).
+      // Whether the delay has passed, and no job is open, is the chain's to say: the relay's simulation does (CDC: unstake locked, CDC: jobs open).
       const { cdc_pool } = await ctx.contracts();
       const sent = await sponsored(ctx, 'unstake withdrawal', [call(cdc_pool, 'withdraw_unstaked')]);
       report(ctx, 'worker withdraw', sent, `withdrew ${formatUnits(info.pending_unstake)} CIRO`, { amount: info.pending_unstake });

@@ -106,23 +106,25 @@ describe('every transaction sent again is charged', () => {
   it('B: the store fails right after the resend was sent: its hash is recorded and its landing charged', async () => {
     const before = await charged();
     const id = await lostThenDropped((await chainNow()) + 600);
-    const engine = (s.relay.deps.store as unknown as { engine: { set: (k: string, v: string, t?: number) => void } }).engine;
-    const set = engine.set.bind(engine);
+    // The lease's commit writes the relayer's nonce with a compare-and-set: that write fails once.
+    type Cas = (k: string, expected: string | null, v: string, t?: number) => boolean;
+    const engine = (s.relay.deps.store as unknown as { engine: { compareAndSet: Cas } }).engine;
+    const cas = engine.compareAndSet.bind(engine);
     let armed = false;
     let failed = 0;
-    engine.set = (k, v, t) => {
+    engine.compareAndSet = (k, expected, v, t) => {
       if (armed && failed === 0 && k.startsWith('relayer:nonce:')) {
         failed++;
         throw new Error('store unavailable (injected)');
       }
-      return set(k, v, t);
+      return cas(k, expected, v, t);
     };
     try {
       fault.afterSend = () => (armed = true);
       await sweep(s.relay.deps);
     } finally {
       fault.afterSend = () => {};
-      engine.set = set;
+      engine.compareAndSet = cas;
     }
     expect(failed).toBe(1);
     const h2 = fault.sent.at(-1)!;

@@ -123,11 +123,15 @@ describe('submission the network made ambiguous', () => {
     const id = randomFelt();
     const rec = (createdAt: number) => ({ ...recordOf(id, newer, [{ key: fee, amount: '999', kind: 'fee' }], { hashes: [txHash, newer] }), createdAt });
     // The newer hash unknown to the node but recent: it may still land (and revert on the nonce), so nothing settles yet.
-    await saveTracking(deps, rec(Date.now()));
-    expect((await refresh(deps, rec(Date.now()))).status).toBe('active');
+    // One record object each time: refresh moves the record by compare-and-set against what it is given, so a
+    // second Date.now() a millisecond later (a loaded machine) would be another record and settle nothing.
+    const recent = rec(Date.now());
+    await saveTracking(deps, recent);
+    expect((await refresh(deps, recent)).status).toBe('active');
     // Past the drop horizon: the earlier one, which landed, is the outcome, and its fee is what is charged.
-    await saveTracking(deps, rec(Date.now() - 600_000));
-    const settled = await refresh(deps, rec(Date.now() - 600_000));
+    const old = rec(Date.now() - 600_000);
+    await saveTracking(deps, old);
+    const settled = await refresh(deps, old);
     expect(settled).toMatchObject({ status: 'accepted', txHash, actualFee: actualFee.toString(), executionStatus: 'SUCCEEDED' });
     expect(await deps.store.amount(fee)).toBe(actualFee);
     report('late landing beside a resend', `settled on the earlier hash, charged ${actualFee} fri`);

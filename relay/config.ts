@@ -185,10 +185,8 @@ export const ConfigSchema = z.object({
    */
   tenantDailyFeeCeiling: Decimal.default('1000000000000000000000'),
   operatorKeys: z.array(OperatorKeySchema).default([]),
-  /**
-   * Per API key per UTC day and per client network per hour, whatever the policies allow (0 disables one; sponsorship/
-   * dailyQuota.ts): deployments carry no signature worth anything, and each session authorisation is a stored record.
-   */
+  // Per API key per UTC day and per client network per hour, whatever the policies allow (0 disables one; sponsorship/
+  // dailyQuota.ts): deployments carry no signature worth anything, and each session authorisation is a stored record.
   deployQuota: Limits({ perApiKeyPerDay: 500, perClientPerHour: 20 }),
   sessionQuota: Limits({ perApiKeyPerDay: 1_000, perClientPerHour: 30 }),
   /**
@@ -226,6 +224,9 @@ export const ConfigSchema = z.object({
     if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [...path], message: `key id '${id}' is used twice` });
     seen.add(id);
   }
+  // A send holds its relayer for up to five node calls (nonce read, send, re-read and send after a stale nonce, a lost
+  // answer's status): a lease that ends sooner lets another instance send on the same nonce.
+  if (c.relayerLeaseMs < 5 * c.rpcTimeoutMs) ctx.addIssue({ code: 'custom', path: ['relayerLeaseMs'], message: `must be at least 5 × rpcTimeoutMs (${5 * c.rpcTimeoutMs} ms): a send can hold its relayer that long` });
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

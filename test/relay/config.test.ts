@@ -45,6 +45,11 @@ describe('config validation at boot', () => {
     }
   });
 
+  it('refuses a relayer lease shorter than a send can hold it (five node timeouts)', () => {
+    expect(() => parseConfig({ ...good, rpcTimeoutMs: 30_000 })).toThrow(/relayerLeaseMs: must be at least 5 × rpcTimeoutMs \(150000 ms\)/);
+    expect(parseConfig({ ...good, rpcTimeoutMs: 30_000, relayerLeaseMs: 150_000 }).relayerLeaseMs).toBe(150_000);
+  });
+
   it('stops the process with exit code 2 and the field in the message', () => {
     const res = runEntry({ ...good, relayers: [{ address: 'nope', privateKey: felt(1) }] });
     expect(res.status).toBe(2);

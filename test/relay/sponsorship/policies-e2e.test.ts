@@ -202,7 +202,7 @@ describe('policies through the relay, on devnet, state in Redis', () => {
       policyDir: budgetDir,
       policies: [],
       tenants: { budget: ['p-budget'] },
-      config: { store: { kind: 'redis', url: redis.url, prefix: 'ciro-budget:' }, relayerAcquireTimeoutMs: 120_000, rpcTimeoutMs: 60_000 },
+      config: { store: { kind: 'redis', url: redis.url, prefix: 'ciro-budget:' }, relayerAcquireTimeoutMs: 120_000, rpcTimeoutMs: 60_000, relayerLeaseMs: 300_000 },
     });
     try {
       const headers = { 'x-paymaster-api-key': b.keys.budget! };

@@ -224,8 +224,7 @@ export const ConfigSchema = z.object({
     if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [...path], message: `key id '${id}' is used twice` });
     seen.add(id);
   }
-  // A send holds its relayer for up to five node calls (nonce read, send, re-read and send after a stale nonce, a lost
-  // answer's status): a lease that ends sooner lets another instance send on the same nonce.
+  // A send holds its relayer for up to five node calls; a lease ending sooner lets another instance send on its nonce.
   if (c.relayerLeaseMs < 5 * c.rpcTimeoutMs) ctx.addIssue({ code: 'custom', path: ['relayerLeaseMs'], message: `must be at least 5 × rpcTimeoutMs (${5 * c.rpcTimeoutMs} ms): a send can hold its relayer that long` });
 });
 

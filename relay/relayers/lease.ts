@@ -117,7 +117,7 @@ export async function openLease(o: OpenLease): Promise<RelayerLease> {
       commit: async (maxFee?: bigint, nonceUnused = false) => {
         try {
           if (nonceUnused) await store.delete(key.nonce(address));
-          else await raiseNonce(store, address, lease.nonce + 1n);
+          else await raiseNonce(store, address, lease.nonce);
           const [bal, until] = (maxFee === undefined ? null : await store.get(key.balance(address)))?.split('@').map(BigInt) ?? [];
           const ttlMs = until === undefined ? 0 : Number(until) - Date.now();
           if (bal === undefined || ttlMs <= 0) await store.delete(key.balance(address));
@@ -143,10 +143,13 @@ export async function openLease(o: OpenLease): Promise<RelayerLease> {
 }
 
 /**
- * Caches `next` unless a higher nonce is cached already: a holder whose lease expired during a slow send
- * commits after the relayer's next holder, and must not set the cache back below what that one used.
+ * Caches `used + 1` unless a higher nonce is cached already: a holder whose lease expired during a slow send
+ * commits after the relayer's next holder, and must not set the cache back below what that one used. The
+ * cache almost always still holds `used` (this lease read or set it): one compare-and-set, no read.
  */
-async function raiseNonce(store: Store, address: string, next: bigint): Promise<void> {
+async function raiseNonce(store: Store, address: string, used: bigint): Promise<void> {
+  const next = used + 1n;
+  if (await store.compareAndSet(key.nonce(address), used.toString(), next.toString())) return;
   for (let tries = 0; tries < 3; tries++) {
     const cur = await store.get(key.nonce(address));
     if (cur !== null && /^\d+$/.test(cur) && BigInt(cur) >= next) return;

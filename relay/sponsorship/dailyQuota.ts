@@ -74,7 +74,7 @@ export class DailyQuota {
     const now = Math.floor(at);
     const counts = this.dayCounts(who, q, now);
     const light = counts !== undefined && (await isLight(store, counts));
-    const line = (key: string, limit: bigint, refuse: () => RelayError): QuotaLine => ({ line: { key, amount: 1n, limit, ttlMs: TTL.deployWindow }, refuse });
+    const line = (key: string, limit: bigint, refuse: () => RelayError): QuotaLine => ({ line: { key, amount: 1n, limit, ttlMs: TTL.dailyQuota }, refuse });
     const out = this.windows(who, q, now, light).map((w) => line(w.key, BigInt(w.limit), () => this.exhausted(w.why, w.end - at)));
     // Became heavy since it was judged (a concurrent use by its network): refused, and judged again on a retry.
     const lighter = () => this.exhausted("This network's use today was counted meanwhile; send it again.", 1);

@@ -41,7 +41,8 @@ export const TTL = {
   quotaCleared: 60_000,
   /** Renewed by every read and hold of it: far longer than any execute uses a snapshot (quotaHold.ts). */
   quotaTaken: 15 * 60_000,
-  deployWindow: 2 * DAY_MS,
+  /** A daily quota's counters (sponsorship/dailyQuota.ts) outlive their day and hour windows. */
+  dailyQuota: 2 * DAY_MS,
   /** Outlives its UTC day so a settlement landing after midnight still finds it. */
   ceiling: 2 * DAY_MS,
   /** A little over a year, so the admin API can answer year-on-year questions. */

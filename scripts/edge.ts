@@ -61,7 +61,11 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
   const bin = join(repoRoot, 'node_modules', '.bin', 'wrangler');
   const args = ['dev', ...(o.wranglerConfig ? ['--config', o.wranglerConfig] : []), '--local', '--ip', '127.0.0.1', '--port', String(o.port ?? 0), '--env-file', envFile, '--persist-to', persist, '--show-interactive-dev-session=false',
     // GET /__scheduled runs the cron handler now (dev only), so the cron's work can be tested and tried.
-    '--test-scheduled'];
+    '--test-scheduled',
+    // Port 0 lets the system pick the devtools port. Wrangler's default asks for a free port and lets it go
+    // before binding it, so two wrangler devs starting at once (the edge tests) were sometimes handed the same
+    // one, and one exited with "Address already in use (socket direct:1:default)".
+    '--inspector-port', '0'];
   const proc = spawn(bin, args, {
     cwd: repoRoot,
     env: { ...process.env, ...(o.registryPath ? { WRANGLER_REGISTRY_PATH: o.registryPath } : {}), WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1', PATH: `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}` },

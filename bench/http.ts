@@ -17,6 +17,11 @@
  * through the relay's own middleware (the request's scope, trace, metrics and
  * access log; no key, no store).
  *
+ * The relay is loaded from its sources (tsx) like every other bench; one row
+ * loads the same dry run through the production bundle instead (what
+ * docker/build-node.mjs makes and the container runs), beside it on the same
+ * Redis.
+ *
  * autocannon runs in this process, on the servers' thread, so each request's
  * cost includes the load generator's, the same on both sides: that narrows
  * every ratio toward 1. A last row loads the dry run and the hello-world
@@ -26,6 +31,10 @@
  *   npx tsx bench/http.ts             # BENCH_SECONDS=5 BENCH_CONNECTIONS=32
  */
 import autocannon from 'autocannon';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createClient } from 'redis';
@@ -61,6 +70,11 @@ const config = parseConfig({
 });
 const relay = await createNodeRelay(config, {});
 const { url, server } = await listen(relay, 0);
+const bundlePath = join(mkdtempSync(join(tmpdir(), 'ciro-bench-bundle-')), 'relay.mjs');
+execFileSync(process.execPath, [join(import.meta.dirname, '..', 'docker', 'build-node.mjs'), 'relay/entry/node.ts', bundlePath], { stdio: 'ignore' });
+const bundled = (await import(bundlePath)) as typeof import('../relay/entry/node.ts');
+const relayB = await bundled.createNodeRelay(config, {});
+const { url: urlB, server: serverB } = await bundled.listen(relayB, 0);
 // The floor's own connection, so its reads queue behind nothing of the relay's.
 const floorRedis = createClient({ url: redis.url });
 await floorRedis.connect();
@@ -95,6 +109,8 @@ try {
   const body = JSON.stringify({ sender: '0xa11ce', calls: [{ to: MANIFEST.contracts.job_mgr.address, selector: sel('submit_job'), calldata: [] }], feeMode: 'sponsored', maxFee: '1000' });
   const probe = (await (await fetch(`${url}/v1/dry-run`, { method: 'POST', headers, body })).json()) as { allow?: boolean };
   if (probe.allow !== true) throw new Error(`the dry run should allow: ${JSON.stringify(probe)}`);
+  const probeB = (await (await fetch(`${urlB}/v1/dry-run`, { method: 'POST', headers, body })).json()) as { allow?: boolean };
+  if (probeB.allow !== true) throw new Error(`the bundle's dry run should allow: ${JSON.stringify(probeB)}`);
   const loads = {
     hello: (duration = SECONDS) => load(bare.url, { duration }),
     echo: (duration = SECONDS) => load(`${bare.url}echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duration }),
@@ -102,11 +118,12 @@ try {
     floor1: (duration = SECONDS) => load(`${bare.url}floor1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duration }),
     contracts: (duration = SECONDS) => load(`${url}/v1/contracts`, { duration }),
     dryRun: (duration = SECONDS) => load(`${url}/v1/dry-run`, { method: 'POST', headers, body, duration }),
+    dryRunBundle: (duration = SECONDS) => load(`${urlB}/v1/dry-run`, { method: 'POST', headers, body, duration }),
     // The load generator on a thread of its own: the servers no longer pay for it, the relay's Redis shares a core with it.
     helloApart: (duration = SECONDS) => load(bare.url, { duration, workers: 1 }),
     dryRunApart: (duration = SECONDS) => load(`${url}/v1/dry-run`, { method: 'POST', headers, body, duration, workers: 1 }),
   };
-  const got: Record<keyof typeof loads, number[]> = { hello: [], echo: [], floor: [], floor1: [], contracts: [], dryRun: [], helloApart: [], dryRunApart: [] };
+  const got: Record<keyof typeof loads, number[]> = { hello: [], echo: [], floor: [], floor1: [], contracts: [], dryRun: [], dryRunBundle: [], helloApart: [], dryRunApart: [] };
   for (const warm of Object.values(loads)) await warm(1);
   for (let round = 0; round < 2; round++) for (const [name, run] of Object.entries(loads)) got[name as keyof typeof loads].push(await run());
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -114,6 +131,7 @@ try {
   const row = (what: string, xs: number[], goal?: string, base = baseline) => ({ what, measured: mean(xs), baseline: base, unit: 'req/s', ratio: mean(xs) / base, ratioMeans: 'of a bare Hono hello-world', ...(goal ? { goal } : {}) });
   writeReport('http', 'Decision path over HTTP (Node, Redis store)', [
     row(`dry run with a realistic policy on Redis (${CONNECTIONS} connections, ${SECONDS} s, mean of 2 runs)`, got.dryRun, '≥ 0.5×'),
+    row('the same dry run through the production bundle (docker/build-node.mjs: what the container runs), on the same Redis', got.dryRunBundle),
     row('where the cost lies: a bare Hono POST parsing the same JSON body', got.echo),
     row("the floor of a Redis-backed decision: that POST validated with zod, plus the dry run's three dependent Redis round trips, nothing else", got.floor),
     row('the same floor with every key read in one round trip (what caching the key and the policy revision would leave)', got.floor1),
@@ -122,8 +140,10 @@ try {
   ], { runs: got });
 } finally {
   server.close();
+  serverB.close();
   bare.close();
   await floorRedis.quit();
   await relay.close();
+  await relayB.close();
   await redis.stop();
 }

@@ -134,7 +134,7 @@ try {
     row('the same dry run through the production bundle (docker/build-node.mjs: what the container runs), on the same Redis', got.dryRunBundle),
     row('where the cost lies: a bare Hono POST parsing the same JSON body', got.echo),
     row("the floor of a Redis-backed decision: that POST validated with zod, plus the dry run's three dependent Redis round trips, nothing else", got.floor),
-    row('the same floor with every key read in one round trip (what caching the key and the policy revision would leave)', got.floor1),
+    row("the same floor with every key read in one round trip (a bare server's gain; the relay's reads already share one MGET across requests)", got.floor1),
     row("where the cost lies: GET /v1/contracts through the relay's middleware (no key, no store)", got.contracts),
     row('the dry run with autocannon on its own thread (a worker), against the hello-world loaded the same way: the servers no longer share their thread with the load generator, which flatters every row above', got.dryRunApart, undefined, mean(got.helloApart)),
   ], { runs: got });

@@ -57,12 +57,14 @@ export {
   type SessionRequest,
 } from './sessions.ts';
 export { periodWindow, type PeriodWindow } from './period.ts';
+export { failOpenWindow } from './rules/external.ts';
 export { selectorOf } from './selectors.ts';
 export { formatPath, zodIssues, type Issue } from './issues.ts';
 export {
   budgetLines,
   budgetKeys,
   consumesQuota,
+  failOpenKey,
   rateLimitUses,
   requiredFacts,
   tierWindow,

@@ -7,7 +7,7 @@
 import { normalizeFelt } from './primitives.ts';
 import { periodWindow, type PeriodWindow } from './period.ts';
 import type { Policy, RateLimitRule, Tier } from './schema.ts';
-import { reputationApplies, webhookConsulted } from './rules/external.ts';
+import { failOpenWindow, reputationApplies, webhookConsulted } from './rules/external.ts';
 import { RATE_LIMIT_COST, tierOf } from './rules/quota.ts';
 import type { Decision, PolicyRequest } from './types.ts';
 
@@ -52,7 +52,7 @@ export function rateLimitUses(request: PolicyRequest, policy: Policy): RateLimit
 }
 
 export interface BudgetLine {
-  scope: 'global' | 'user' | 'tier' | 'operation';
+  scope: 'global' | 'user' | 'tier' | 'operation' | 'failOpen';
   keySuffix: string;
   amount: bigint;
   limit: bigint;
@@ -76,6 +76,12 @@ export function budgetKeys(request: PolicyRequest, policy: Policy, now: number):
   return out;
 }
 
+/** The count of failOpen's passes this UTC hour (`:txs`: a count, never a fee); only for a policy that may fail open. */
+export function failOpenKey(policy: Policy, now: number): string | undefined {
+  if (!policy.rules.webhook?.failOpen) return undefined;
+  return `policy:${policy.id}:webhook:fail-open:${failOpenWindow(now).start}:txs`;
+}
+
 /** Whether an allowed request spends quota: only at execute; a build is a quote. */
 export function consumesQuota(request: PolicyRequest, decision: Decision): boolean {
   return decision.allow && request.phase === 'execute';
@@ -83,8 +89,8 @@ export function consumesQuota(request: PolicyRequest, decision: Decision): boole
 
 /**
  * Lines to reserve atomically (Store.reserve) when an allowed request is
- * executed: budgets, the tier's tx and fee counters, and the per-operation
- * cap. Empty for denials, builds, or a decision made by another policy. Fee
+ * executed: budgets, the tier's tx and fee counters, the per-operation
+ * cap, and one of failOpen's passes this hour when the webhook was passed by it. Empty for denials, builds, or a decision made by another policy. Fee
  * lines are absent in `default` fee mode because the user pays. After the
  * transaction the runtime adjusts the fee lines by (actual fee - reserved).
  */
@@ -116,6 +122,11 @@ export function budgetLines(request: PolicyRequest, policy: Policy, decision: De
     lines.push({ scope, keySuffix, amount: request.maxFee, limit, periodSeconds: w.end - w.start, accumulate: true });
   }
 
+  const failOpen = failOpenKey(policy, now);
+  if (failOpen !== undefined && decision.verdicts.some((v) => v.rule === 'webhook' && v.failOpen)) {
+    lines.push({ scope: 'failOpen', keySuffix: failOpen, amount: 1n, limit: BigInt(policy.rules.webhook!.failOpenPerHour), periodSeconds: 3600, accumulate: true });
+  }
+
   const tw = tierWindow(policy, request.sender, now);
   if (tw) {
     const periodSeconds = tw.end - tw.start;
@@ -137,6 +148,8 @@ export interface RequiredFacts {
   budgets: { global?: string; user?: string };
   reputation: boolean;
   webhook: boolean;
+  /** The count failOpen's passes are checked against (failOpenKey), when the webhook is consulted and may fail open. */
+  failOpen?: string;
 }
 
 /** Everything `evaluate` will look at for this request, so the runtime fetches no more and no less. */
@@ -155,6 +168,8 @@ export function requiredFacts(request: PolicyRequest, policy: Policy, now: numbe
   };
   const usage = tierWindow(policy, request.sender, now);
   if (usage) out.usage = usage;
+  const failOpen = out.webhook ? failOpenKey(policy, now) : undefined;
+  if (failOpen !== undefined) out.failOpen = failOpen;
   return out;
 }
 

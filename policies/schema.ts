@@ -125,6 +125,11 @@ export const WebhookRuleSchema = z.strictObject({
   timeoutMs: z.number().int().min(50).max(10_000).default(2_000),
   /** Fail closed unless the operator opts out: an unreachable webhook must not mean "approved". */
   failOpen: z.boolean().default(false),
+  /**
+   * What failOpen may let through in one UTC hour, per policy: whoever can make the receiver hang (input
+   * it chokes on, a flood) gets no more than this while it is down, whatever the policy's other limits.
+   */
+  failOpenPerHour: z.number().int().min(1).max(1_000_000).default(60),
 });
 
 /**

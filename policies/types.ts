@@ -76,6 +76,8 @@ export interface PolicyFacts {
   /** The sender's reputation (0..1000); undefined = unknown. */
   reputation?: number;
   webhook?: { verdict: WebhookVerdict };
+  /** Requests failOpen has let through for this policy in the current UTC hour (see requiredFacts). */
+  failOpenUsed?: number;
   /** Account classes the relay deploys (what `"accepted"` stands for in rules.deployments). */
   accountClasses?: readonly string[];
 }
@@ -116,6 +118,7 @@ export const DENY_REASONS = [
   'webhook_denied',
   'webhook_timeout',
   'webhook_error',
+  'webhook_fail_open_exhausted',
   ...SESSION_DENY_REASONS,
 ] as const;
 export type DenyReason = (typeof DENY_REASONS)[number];
@@ -145,6 +148,8 @@ export interface Verdict {
   detail?: string;
   /** Seconds until retrying can succeed; only for denials that pass with time. */
   retryAfter?: number;
+  /** A pass only because failOpen let an unreachable webhook through: budgetLines counts it. */
+  failOpen?: true;
 }
 
 export interface Decision {

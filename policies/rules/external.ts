@@ -35,6 +35,24 @@ export function checkReputation(ctx: EvalContext): Verdict[] {
 export const webhookConsulted = (ctx: Pick<EvalContext, 'policy' | 'request'>): boolean =>
   ctx.policy.rules.webhook !== undefined && ctx.request.phase === 'execute';
 
+/** The UTC hour failOpen's passes are counted in. */
+export const failOpenWindow = (now: number): { start: number; end: number } => {
+  const start = now - (now % 3600);
+  return { start, end: start + 3600 };
+};
+
+/** failOpen passes an unreachable webhook only while this hour's allowance lasts; an unread count passes nothing. */
+function failOpenPass(ctx: EvalContext, perHour: number, verdict: string): Verdict {
+  const used = ctx.facts.failOpenUsed;
+  if (used === undefined || !Number.isFinite(used)) {
+    return deny('webhook', 'webhook_no_verdict', `${verdict}; failOpen's count this hour could not be read`);
+  }
+  if (used >= perHour) {
+    return deny('webhook', 'webhook_fail_open_exhausted', `${verdict}; failOpen let ${used} of ${perHour} through this hour`, failOpenWindow(ctx.facts.now).end - ctx.facts.now);
+  }
+  return { ...pass('webhook', `${verdict}; failOpen lets it through (${used + 1} of ${perHour} this hour)`), failOpen: true };
+}
+
 export function checkWebhook(ctx: EvalContext): Verdict[] {
   const rule = ctx.policy.rules.webhook;
   if (rule === undefined) return [];
@@ -45,7 +63,7 @@ export function checkWebhook(ctx: EvalContext): Verdict[] {
   if (verdict === 'deny') return [deny('webhook', 'webhook_denied', 'the policy webhook denied the request')];
   // An answer without a verdict is no outage either: the caller chose the input a receiver may crash on.
   if (verdict === 'invalid') return [deny('webhook', 'webhook_error', 'the policy webhook answered without a verdict (failOpen covers only its being unreachable)')];
-  if (rule.failOpen) return [pass('webhook', `${verdict ?? 'no verdict'}; failOpen lets it through`)];
+  if (rule.failOpen) return [failOpenPass(ctx, rule.failOpenPerHour, verdict ?? 'no verdict')];
   if (verdict === 'timeout') return [deny('webhook', 'webhook_timeout', `the policy webhook did not answer within ${rule.timeoutMs} ms`)];
   if (verdict === 'error') return [deny('webhook', 'webhook_error', 'the policy webhook failed')];
   return [deny('webhook', 'webhook_no_verdict', 'the policy webhook was not consulted')];

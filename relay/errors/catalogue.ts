@@ -118,7 +118,7 @@ const RELAY = {
 
 // Policy refusals: quota reasons are worth retrying later, missing facts are outages.
 const QUOTA: ReadonlySet<DenyReason> = new Set(['rate_limited', 'tier_quota_exhausted', 'budget_exhausted']);
-const OUTAGE: ReadonlySet<DenyReason> = new Set(['webhook_timeout', 'webhook_error', 'webhook_no_verdict']);
+const OUTAGE: ReadonlySet<DenyReason> = new Set(['webhook_timeout', 'webhook_error', 'webhook_no_verdict', 'webhook_fail_open_exhausted']);
 const policyStatus = (r: DenyReason) => (QUOTA.has(r) ? 429 : OUTAGE.has(r) || r.endsWith('_unknown') ? 503 : 403);
 
 const POLICY = Object.fromEntries(DENY_REASONS.map((r) => [r, e(J.POLICY_REFUSED, 'Sponsorship refused', policyStatus(r))])) as Record<

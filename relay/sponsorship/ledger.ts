@@ -10,6 +10,7 @@
  */
 import {
   budgetLines,
+  failOpenWindow,
   normalizeFelt,
   periodWindow,
   rateLimitUses,
@@ -192,6 +193,9 @@ export class PolicyLedger {
 
   /** Why a budget line refused: another request took the last unit between the check and the reservation. */
   private lostRace(b: BudgetLine, request: PolicyRequest, policy: Policy, at: number, detail: string): RelayError {
+    if (b.scope === 'failOpen') {
+      return raceRefused(policy.id, 'webhook', 'webhook_fail_open_exhausted', `failOpen's passes this hour: ${detail}`, failOpenWindow(at).end - at);
+    }
     if (b.scope === 'tier') {
       const tw = tierWindow(policy, request.sender, at)!;
       const what = isCountKey(b.keySuffix) ? `txs in tier '${tw.tier}'` : `fee in tier '${tw.tier}'`;

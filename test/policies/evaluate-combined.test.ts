@@ -87,7 +87,9 @@ describe('fail closed', () => {
 
   it('only failOpen on the webhook lets a missing webhook verdict through', () => {
     const open = policy({ ...EVERY_RULE, webhook: { ...EVERY_RULE.webhook, failOpen: true } });
-    expect(evaluate(request(), open, facts({ webhook: undefined })).allow).toBe(true);
+    expect(evaluate(request(), open, facts({ webhook: undefined, failOpenUsed: 0 })).allow).toBe(true);
+    // ...and only while its allowance this hour can be read: an unread count fails closed.
+    expect(evaluate(request(), open, facts({ webhook: undefined })).reason).toBe('webhook_no_verdict');
     expect(evaluate(request(), policy(EVERY_RULE), facts({ webhook: undefined })).reason).toBe('webhook_no_verdict');
   });
 

@@ -194,18 +194,21 @@ describe('rateLimits', () => {
 });
 
 describe('webhook', () => {
-  const hook = (failOpen = false) => ({ webhook: { url: 'https://hooks.example.com/ciro', secretRef: 'CIRO_HOOK', failOpen } });
+  const hook = (failOpen = false, failOpenPerHour?: number) => ({ webhook: { url: 'https://hooks.example.com/ciro', secretRef: 'CIRO_HOOK', failOpen, ...(failOpenPerHour ? { failOpenPerHour } : {}) } });
   run([
     { name: 'approved', rules: hook(), facts: { webhook: { verdict: 'approve' } } },
     { name: 'denied', rules: hook(), facts: { webhook: { verdict: 'deny' } }, reason: 'webhook_denied' },
     { name: 'timeout', rules: hook(), facts: { webhook: { verdict: 'timeout' } }, reason: 'webhook_timeout' },
     { name: 'error', rules: hook(), facts: { webhook: { verdict: 'error' } }, reason: 'webhook_error' },
     { name: 'not consulted fails closed', rules: hook(), facts: { webhook: undefined }, reason: 'webhook_no_verdict' },
-    { name: 'failOpen passes a timeout', rules: hook(true), facts: { webhook: { verdict: 'timeout' } } },
-    { name: 'failOpen passes an unreachable webhook', rules: hook(true), facts: { webhook: { verdict: 'error' } } },
+    { name: 'failOpen passes a timeout', rules: hook(true), facts: { webhook: { verdict: 'timeout' }, failOpenUsed: 0 } },
+    { name: 'failOpen passes an unreachable webhook', rules: hook(true), facts: { webhook: { verdict: 'error' }, failOpenUsed: 59 } },
+    { name: "failOpen stops at its hour's allowance", rules: hook(true), facts: { webhook: { verdict: 'error' }, failOpenUsed: 60 }, reason: 'webhook_fail_open_exhausted', retryAfter: 3600 - (NOW % 3600) },
+    { name: 'failOpen stops at a configured allowance', rules: hook(true, 3), facts: { webhook: { verdict: 'timeout' }, failOpenUsed: 3 }, reason: 'webhook_fail_open_exhausted', retryAfter: 3600 - (NOW % 3600) },
+    { name: "failOpen passes nothing when its count can't be read", rules: hook(true), facts: { webhook: { verdict: 'timeout' } }, reason: 'webhook_no_verdict' },
     { name: 'an answer without a verdict denies', rules: hook(), facts: { webhook: { verdict: 'invalid' } }, reason: 'webhook_error' },
     { name: 'failOpen never passes an answer without a verdict', rules: hook(true), facts: { webhook: { verdict: 'invalid' } }, reason: 'webhook_error' },
-    { name: 'failOpen passes a missing verdict', rules: hook(true), facts: { webhook: undefined } },
+    { name: 'failOpen passes a missing verdict', rules: hook(true), facts: { webhook: undefined, failOpenUsed: 0 } },
     { name: 'failOpen never overrides a deny', rules: hook(true), facts: { webhook: { verdict: 'deny' } }, reason: 'webhook_denied' },
     { name: 'not consulted at build', rules: hook(), req: { phase: 'build' }, facts: { webhook: undefined } },
   ]);

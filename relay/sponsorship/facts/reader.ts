@@ -43,14 +43,15 @@ export class FactReader {
 
   async counters(tenantId: string, request: PolicyRequest, policy: Policy, rf: RequiredFacts, now: number): Promise<Partial<PolicyFacts>> {
     const amount = (suffix: string | undefined) => (suffix === undefined ? undefined : this.s.store.amount(Keys.sponsor(tenantId, suffix)));
-    const [txs, fee, global, user, rateLimits] = await Promise.all([
+    const [txs, fee, global, user, failOpen, rateLimits] = await Promise.all([
       amount(rf.usage?.txsKey),
       amount(rf.usage?.feeKey),
       amount(rf.budgets.global),
       amount(rf.budgets.user),
+      amount(rf.failOpen),
       this.s.limiters.read(this.s.ledger.rateLimits(tenantId, request, policy), now),
     ]);
-    const facts: Partial<PolicyFacts> = { rateLimits };
+    const facts: Partial<PolicyFacts> = { rateLimits, ...(failOpen !== undefined ? { failOpenUsed: Number(failOpen) } : {}) };
     if (txs !== undefined && fee !== undefined) facts.usage = { txs: Number(txs), fee };
     if (global !== undefined || user !== undefined) {
       facts.budgets = { ...(global !== undefined ? { global } : {}), ...(user !== undefined ? { user } : {}) };

@@ -1,0 +1,96 @@
+/**
+ * A policy webhook under failOpen lets requests through while its receiver
+ * can't be reached, so whoever can make the receiver hang (input it chokes
+ * on, a flood of requests through the relay, which calls it for each) was
+ * sponsored with nobody approving, bounded only by the policy's other
+ * limits. Now failOpen's passes are counted per policy and UTC hour
+ * (`webhook.failOpenPerHour`), reserved with the transaction's budget lines;
+ * past the allowance an unreachable webhook refuses with
+ * `webhook_fail_open_exhausted` (HTTP 503 on REST; retry_after: when the hour turns), and what
+ * the webhook answers itself is never counted. On devnet, a policy with no
+ * other limit and an allowance of 3: a stranger's fourth transaction while
+ * the receiver hangs is refused, and nothing was spent on it.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hash } from 'starknet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../../relay/errors/catalogue.ts';
+import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
+import { attackerAccount, buildSigned, relayerLedger, report } from './helpers.ts';
+
+const ALLOWANCE = 3;
+let s: RelayStack;
+let hook: Server;
+let mode: 'hang' | 'approve' = 'hang';
+let asked = 0;
+
+beforeAll(async () => {
+  hook = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      asked++;
+      // Hanging: never answers while the relay waits (its timeout is 200 ms), as a receiver stuck on crafted input would.
+      if (mode === 'hang') return void setTimeout(() => res.writeHead(200).end('{"approve":false}'), 1_000);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"approve":true}');
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
+  const dir = mkdtempSync(join(tmpdir(), 'ciro-fail-open-'));
+  const p = {
+    schemaVersion: 1,
+    id: 'open-hook',
+    name: 'open-hook',
+    enabled: true,
+    rules: {
+      allow: [{ contract: 'ciro_token', selectors: ['approve'] }],
+      webhook: { url, secretRef: 'hook', timeoutMs: 200, failOpen: true, failOpenPerHour: ALLOWANCE },
+    },
+  };
+  writeFileSync(join(dir, 'open-hook.json'), JSON.stringify(p));
+  s = await startRelayStack({ policyDir: dir, policies: ['open-hook'], secrets: { 'test/hook': 'whsec-fail-open' }, config: { webhookAllowHosts: ['127.0.0.1'] } });
+}, 300_000);
+afterAll(async () => {
+  await s?.stop();
+  hook?.close();
+});
+
+describe('a hanging webhook under failOpen', () => {
+  it("lets through at most the policy's hourly allowance, whatever the number of senders; the webhook's own approvals are not counted", async () => {
+    const token = s.chain.manifest.contracts.ciro_token.address;
+    const approve = [{ to: token, selector: hash.getSelectorFromName('approve'), calldata: [token, '0x1', '0x0'] }];
+    const before = await relayerLedger(s);
+    const outcomes: string[] = [];
+    let refusal: { code?: number; data?: { reason?: string; retry_after?: number } } = {};
+    for (let i = 0; i < ALLOWANCE + 2; i++) {
+      const stranger = await attackerAccount(s);
+      const built = await buildSigned(s, stranger, approve);
+      const sent = await s.rpc('paymaster_executeTransaction', built.params);
+      if (sent.body.error) {
+        outcomes.push(sent.body.error.data?.reason);
+        refusal = { code: sent.body.error.code, data: sent.body.error.data };
+        continue;
+      }
+      await s.chain.provider.waitForTransaction(sent.body.result.transaction_hash);
+      outcomes.push('relayed');
+    }
+    const after = await relayerLedger(s);
+    expect(outcomes).toEqual([...Array(ALLOWANCE).fill('relayed'), 'webhook_fail_open_exhausted', 'webhook_fail_open_exhausted']);
+    expect(refusal.code).toBe(CATALOGUE.webhook_fail_open_exhausted.code);
+    expect(refusal.data?.retry_after).toBeGreaterThan(0);
+    expect(refusal.data?.retry_after).toBeLessThanOrEqual(3600);
+    expect(after.txs - before.txs).toBe(BigInt(ALLOWANCE));
+    expect(asked).toBe(ALLOWANCE + 2); // the webhook was asked every time: the allowance only bounds its outage
+
+    // The receiver answers again: its approvals are sponsored as before, the allowance spent or not.
+    mode = 'approve';
+    const user = await attackerAccount(s);
+    const sent = await s.rpc('paymaster_executeTransaction', (await buildSigned(s, user, approve)).params);
+    expect(sent.body.error).toBeUndefined();
+    await s.chain.provider.waitForTransaction(sent.body.result.transaction_hash);
+    report('hanging webhook under failOpen (allowance 3 an hour, no other limit)', `${outcomes.join(', ')}; relayers sent ${after.txs - before.txs} txs (${before.strk - after.strk} fri); the receiver back: approved and sponsored`);
+  }, 300_000);
+});

@@ -156,6 +156,7 @@ export const REASON_FIXES: Record<DenyReason, string> = {
   webhook_no_verdict: 'Retry; the approval webhook was not consulted.',
   webhook_denied: "The operator's approval webhook refused this request.",
   webhook_timeout: 'Retry; the approval webhook did not answer in time.',
+  webhook_fail_open_unknown: "Retry; the approval webhook cannot be reached and failOpen's count for this hour could not be read.",
   webhook_fail_open_exhausted: 'Retry after the hour turns; the approval webhook cannot be reached and failOpen has let through all it may this hour (webhook.failOpenPerHour).',
   webhook_error: 'Retry; the approval webhook failed.',
   sessions_not_offered: 'Ask the operator for a policy with a sessions rule for this API key.',

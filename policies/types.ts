@@ -119,6 +119,7 @@ export const DENY_REASONS = [
   'webhook_timeout',
   'webhook_error',
   'webhook_fail_open_exhausted',
+  'webhook_fail_open_unknown',
   ...SESSION_DENY_REASONS,
 ] as const;
 export type DenyReason = (typeof DENY_REASONS)[number];

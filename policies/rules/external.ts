@@ -45,7 +45,7 @@ export const failOpenWindow = (now: number): { start: number; end: number } => {
 function failOpenPass(ctx: EvalContext, perHour: number, verdict: string): Verdict {
   const used = ctx.facts.failOpenUsed;
   if (used === undefined || !Number.isFinite(used)) {
-    return deny('webhook', 'webhook_no_verdict', `${verdict}; failOpen's count this hour could not be read`);
+    return deny('webhook', 'webhook_fail_open_unknown', `${verdict}; failOpen's count this hour could not be read`);
   }
   if (used >= perHour) {
     return deny('webhook', 'webhook_fail_open_exhausted', `${verdict}; failOpen let ${used} of ${perHour} through this hour`, failOpenWindow(ctx.facts.now).end - ctx.facts.now);

@@ -202,6 +202,7 @@ export const VerdictSchema = z
     reason: z.string().optional(),
     detail: z.string().optional(),
     retryAfter: z.number().optional(),
+    failOpen: z.literal(true).optional().openapi({ description: "Passed only because failOpen let an unreachable webhook through: counts against webhook.failOpenPerHour." }),
   })
   .openapi('Verdict');
 

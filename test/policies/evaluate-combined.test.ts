@@ -89,7 +89,7 @@ describe('fail closed', () => {
     const open = policy({ ...EVERY_RULE, webhook: { ...EVERY_RULE.webhook, failOpen: true } });
     expect(evaluate(request(), open, facts({ webhook: undefined, failOpenUsed: 0 })).allow).toBe(true);
     // ...and only while its allowance this hour can be read: an unread count fails closed.
-    expect(evaluate(request(), open, facts({ webhook: undefined })).reason).toBe('webhook_no_verdict');
+    expect(evaluate(request(), open, facts({ webhook: undefined })).reason).toBe('webhook_fail_open_unknown');
     expect(evaluate(request(), policy(EVERY_RULE), facts({ webhook: undefined })).reason).toBe('webhook_no_verdict');
   });
 

@@ -205,7 +205,7 @@ describe('webhook', () => {
     { name: 'failOpen passes an unreachable webhook', rules: hook(true), facts: { webhook: { verdict: 'error' }, failOpenUsed: 59 } },
     { name: "failOpen stops at its hour's allowance", rules: hook(true), facts: { webhook: { verdict: 'error' }, failOpenUsed: 60 }, reason: 'webhook_fail_open_exhausted', retryAfter: 3600 - (NOW % 3600) },
     { name: 'failOpen stops at a configured allowance', rules: hook(true, 3), facts: { webhook: { verdict: 'timeout' }, failOpenUsed: 3 }, reason: 'webhook_fail_open_exhausted', retryAfter: 3600 - (NOW % 3600) },
-    { name: "failOpen passes nothing when its count can't be read", rules: hook(true), facts: { webhook: { verdict: 'timeout' } }, reason: 'webhook_no_verdict' },
+    { name: "failOpen passes nothing when its count can't be read", rules: hook(true), facts: { webhook: { verdict: 'timeout' } }, reason: 'webhook_fail_open_unknown' },
     { name: 'an answer without a verdict denies', rules: hook(), facts: { webhook: { verdict: 'invalid' } }, reason: 'webhook_error' },
     { name: 'failOpen never passes an answer without a verdict', rules: hook(true), facts: { webhook: { verdict: 'invalid' } }, reason: 'webhook_error' },
     { name: 'failOpen passes a missing verdict', rules: hook(true), facts: { webhook: undefined, failOpenUsed: 0 } },

@@ -187,6 +187,20 @@ describe('the sponsorship gate with a webhook rule', () => {
     await expect(both.check(request({ tenant: both.tenant }))).resolves.toMatchObject({ policy: 'plain' });
     expect(seen).toHaveLength(1);
   });
+
+  it("counts failOpen's passes at reservation: concurrent requests share the hour's allowance exactly, a release gives one back", async () => {
+    const open = policy({ rules: { webhook: { url: base + '/approve', secretRef: 'HOOK', timeoutMs: 200, failOpen: true, failOpenPerHour: 3 } } });
+    const k = gateFor(open, { client: false }); // no client: never a verdict, as if the receiver were down
+    const tries = await Promise.allSettled(Array.from({ length: 10 }, () => k.check(request({ tenant: k.tenant }))));
+    const passed = tries.flatMap((t) => (t.status === 'fulfilled' ? [t.value] : []));
+    expect(passed).toHaveLength(3);
+    expect(tries.flatMap((t) => (t.status === 'rejected' ? [(t.reason as { reason?: string }).reason] : []))).toEqual(Array(7).fill('webhook_fail_open_exhausted'));
+    await k.gate.release(passed[0]!);
+    await expect(k.check(request({ tenant: k.tenant }))).resolves.toMatchObject({ policy: 'jobs' });
+    await refused(k.check(request({ tenant: k.tenant })), 'webhook_fail_open_exhausted', 'webhook', 'jobs');
+    k.clock.now += 3600; // the next hour has its own allowance
+    await expect(k.check(request({ tenant: k.tenant }))).resolves.toMatchObject({ policy: 'jobs' });
+  });
 });
 
 describe('webhook URLs (SSRF)', () => {

@@ -20,7 +20,7 @@ export function createMetrics(r: MetricRegistry): Metrics {
   const httpTime = r.histogram('ciro_http_request_duration_seconds', 'HTTP request latency, by method and route pattern.', ['method', 'route'], LATENCY);
   const rpc = r.counter('ciro_rpc_requests_total', 'SNIP-29 JSON-RPC calls, by method and outcome (code 0 = success, else the JSON-RPC error code and its reason).', ['method', 'code', 'reason']);
   const rpcTime = r.histogram('ciro_rpc_request_duration_seconds', 'SNIP-29 JSON-RPC call latency, by method.', ['method'], LATENCY);
-  const decisions = r.counter('ciro_sponsorship_decisions_total', 'Sponsorship decisions that count: refusals where they happen (stage check or reserve), allowances when reserved.', ['tenant', 'policy', 'rule', 'outcome', 'reason', 'stage']);
+  const decisions = r.counter('ciro_sponsorship_decisions_total', 'Sponsorship decisions that count: refusals where they happen (stage check or reserve), allowances when reserved (reason allowed, or webhook_fail_open when only failOpen passed the policy webhook).', ['tenant', 'policy', 'rule', 'outcome', 'reason', 'stage']);
   const fees = r.counter('ciro_fee_spent_strk_total', 'STRK relayers paid for settled transactions, by tenant, policy and fee mode (default mode: the user paid it back in its gas token).', ['tenant', 'policy', 'fee_mode']);
   const feeTxs = r.counter('ciro_settled_transactions_total', 'Transactions settled (accepted on chain), by tenant, policy and fee mode.', ['tenant', 'policy', 'fee_mode']);
   const balance = r.gauge('ciro_relayer_balance_strk', 'Relayer STRK balance at the last scrape (NaN when unreadable).', ['relayer']);

@@ -111,7 +111,9 @@ export class SponsorshipGate {
     const extra = [...safeguardLines(req, ceiling, gd.decision.at), ...(await deployLines(this.o.store, req, this.deployQuota, gd.decision.at))];
     const consume = () => this.ledger.consume({ tenantId: req.tenant.id, request: gd.request, policy: gd.policy!, decision: gd.decision, extra });
     const reservation = await this.counted(req, () => withQuotaHold(this.o.store, req, consume, Date.now, (k, d) => this.ledger.correct(k, d)), 'reserve');
-    this.o.metrics?.decision({ tenant: req.tenant.id, policy: gd.policy!.id, rule: NO_POLICY, outcome: 'allowed', reason: 'allowed', stage: 'reserve' });
+    // An allowance its webhook never approved (failOpen let an unreachable one through) is a series of its own: the operator's sign of an outage.
+    const failOpen = gd.decision.verdicts.some((v) => v.failOpen);
+    this.o.metrics?.decision({ tenant: req.tenant.id, policy: gd.policy!.id, rule: NO_POLICY, outcome: 'allowed', reason: failOpen ? 'webhook_fail_open' : 'allowed', stage: 'reserve' });
     return reservation;
   }
 

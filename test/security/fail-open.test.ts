@@ -94,6 +94,10 @@ describe('a hanging webhook under failOpen', () => {
     const sent = await s.rpc('paymaster_executeTransaction', (await buildSigned(s, user, approve)).params);
     expect(sent.body.error).toBeUndefined();
     await s.chain.provider.waitForTransaction(sent.body.result.transaction_hash);
+    // The operator sees the outage's passes apart from approvals.
+    const metrics = (await s.relay.deps.metrics.render()).body;
+    expect(metrics).toContain(`ciro_sponsorship_decisions_total{tenant="test",policy="open-hook",rule="-",outcome="allowed",reason="webhook_fail_open",stage="reserve"} ${ALLOWANCE}`);
+    expect(metrics).toContain('ciro_sponsorship_decisions_total{tenant="test",policy="open-hook",rule="-",outcome="allowed",reason="allowed",stage="reserve"} 1');
     report('hanging webhook under failOpen (allowance 3 an hour, no other limit)', `${outcomes.join(', ')}; relayers sent ${after.txs - before.txs} txs (${before.strk - after.strk} fri); the receiver back: approved and sponsored`);
   }, 400_000);
 });

@@ -232,10 +232,7 @@ export const NewTenantSchema = z
   })
   .openapi('NewTenant');
 
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export const errors = (...statuses: (400 | 401 | 403 | 404 | 409 | 503)[]) => {
   const text: Record<number, string> = {

@@ -62,6 +62,7 @@ pub mod JobMgr {
         pub(crate) jobs: Map<u64, Job>,
         pub(crate) client_jobs: Map<ContractAddress, Vec<u64>>,
         pub(crate) worker_jobs: Map<ContractAddress, Vec<u64>>,
+        pub(crate) pause_base: Map<u64, u64>, // paused_seconds() at assignment: jobs.cairo
         #[substorage(v0)]
         access: AccessControlComponent::Storage,
         #[substorage(v0)]
@@ -160,12 +161,12 @@ pub mod JobMgr {
         fn assign_job(ref self: ContractState, job_id: u64, worker: ContractAddress) {
             self.pausable.assert_not_paused(Errors::PAUSED);
             self.access.assert_only_role(COORDINATOR_ROLE);
-            self.assign(job_id, worker);
+            self.assign(job_id, worker, self.pausable.paused_seconds());
         }
 
         fn complete_job(ref self: ContractState, job_id: u64, result_hash: felt252) {
             self.pausable.assert_not_paused(Errors::PAUSED);
-            self.complete(job_id, result_hash);
+            self.complete(job_id, result_hash, self.pausable.paused_seconds());
         }
 
         // Cancel, expiry and disputes are never paused, so escrowed funds can always come back.
@@ -173,10 +174,10 @@ pub mod JobMgr {
             self.cancel(job_id);
         }
         fn expire_job(ref self: ContractState, job_id: u64) {
-            self.expire(job_id);
+            self.expire(job_id, self.pausable.paused_seconds());
         }
         fn open_dispute(ref self: ContractState, job_id: u64, reason: felt252) {
-            self.dispute(job_id, reason);
+            self.dispute(job_id, reason, self.pausable.paused_seconds());
         }
 
         fn resolve_dispute(

@@ -1,7 +1,8 @@
 //! Emergency stop. The component keeps the flag and emits the events; it does not know who may
 //! flip it. Each contract implements `IPausable` itself and decides which role gates `pause` /
 //! `unpause`, and which of its entry points honour the flag (each reverts with its own prefixed
-//! message: 'CDC: paused', 'JOB: paused', 'PM: paused').
+//! message: 'CDC: paused', 'JOB: paused', 'PM: paused'). It also counts the seconds spent paused
+//! (`paused_seconds`), so a contract can give back the time a pause took from a deadline it set.
 
 #[starknet::interface]
 pub trait IPausable<TState> {
@@ -22,12 +23,16 @@ pub mod Errors {
 #[starknet::component]
 pub mod PausableComponent {
     use starknet::storage::{StoragePointerReadAccess, StoragePointerWriteAccess};
-    use starknet::{ContractAddress, get_caller_address};
+    use starknet::{ContractAddress, get_block_timestamp, get_caller_address};
     use super::Errors;
 
     #[storage]
     pub struct Storage {
         Pausable_paused: bool,
+        /// When the current pause began; 0 for a pause begun before this field existed (not counted).
+        Pausable_paused_since: u64,
+        /// Seconds spent in pauses that have ended.
+        Pausable_paused_total: u64,
     }
 
     #[event]
@@ -61,14 +66,28 @@ pub mod PausableComponent {
             assert(!self.Pausable_paused.read(), error);
         }
 
+        /// Seconds spent paused so far, the current pause included: never decreases.
+        fn paused_seconds(self: @ComponentState<TContractState>) -> u64 {
+            let since = self.Pausable_paused_since.read();
+            let current = if self.Pausable_paused.read() && since != 0 {
+                get_block_timestamp() - since
+            } else {
+                0
+            };
+            self.Pausable_paused_total.read() + current
+        }
+
         fn pause(ref self: ComponentState<TContractState>) {
             assert(!self.Pausable_paused.read(), Errors::ALREADY_PAUSED);
             self.Pausable_paused.write(true);
+            self.Pausable_paused_since.write(get_block_timestamp());
             self.emit(Paused { account: get_caller_address() });
         }
 
         fn unpause(ref self: ComponentState<TContractState>) {
             assert(self.Pausable_paused.read(), Errors::NOT_PAUSED);
+            self.Pausable_paused_total.write(self.paused_seconds());
+            self.Pausable_paused_since.write(0);
             self.Pausable_paused.write(false);
             self.emit(Unpaused { account: get_caller_address() });
         }

@@ -72,8 +72,21 @@ pub(crate) impl JobLedgerImpl of JobLedgerTrait {
         id
     }
 
+    /// The stored deadline plus every second JobMgr spent paused since the job was assigned: a
+    /// pause stops completion, so it must not run the worker's clock down into a penalty. (A job
+    /// already late when a pause began is given that time too; its client could have expired it.)
+    fn effective_deadline(self: @ContractState, job: @Job, paused_seconds: u64) -> u64 {
+        let base = self.pause_base.read(*job.id);
+        let credit = if paused_seconds > base {
+            paused_seconds - base
+        } else {
+            0
+        };
+        (*job.deadline).saturating_add(credit)
+    }
+
     /// Starts the job's clock: the worker has `timeout` seconds from now to complete it.
-    fn assign(ref self: ContractState, job_id: u64, worker: ContractAddress) {
+    fn assign(ref self: ContractState, job_id: u64, worker: ContractAddress, paused_seconds: u64) {
         let job = self.load_job(job_id);
         assert(job.status == JobStatus::Pending, Errors::NOT_PENDING);
         let pool = self.pool();
@@ -88,16 +101,18 @@ pub(crate) impl JobLedgerImpl of JobLedgerTrait {
         entry.status.write(JobStatus::Assigned);
         entry.assigned_at.write(now);
         entry.deadline.write(deadline);
+        self.pause_base.write(job_id, paused_seconds);
         self.worker_jobs.entry(worker).push(job_id);
         pool.job_assigned(worker);
         self.emit(JobAssigned { job_id, worker, deadline });
     }
 
-    fn complete(ref self: ContractState, job_id: u64, result_hash: felt252) {
+    fn complete(ref self: ContractState, job_id: u64, result_hash: felt252, paused_seconds: u64) {
         let job = self.load_job(job_id);
         assert(get_caller_address() == job.worker, Errors::NOT_ASSIGNED_WORKER);
         assert(job.status == JobStatus::Assigned, Errors::NOT_ASSIGNED);
-        assert(get_block_timestamp() <= job.deadline, Errors::DEADLINE_PASSED);
+        let deadline = self.effective_deadline(@job, paused_seconds);
+        assert(get_block_timestamp() <= deadline, Errors::DEADLINE_PASSED);
         assert(result_hash != 0, Errors::RESULT_HASH_ZERO);
         self.settle_to_worker(job, result_hash);
     }
@@ -110,23 +125,25 @@ pub(crate) impl JobLedgerImpl of JobLedgerTrait {
         self.emit(JobCancelled { job_id, refund: job.price });
     }
 
-    fn expire(ref self: ContractState, job_id: u64) {
+    fn expire(ref self: ContractState, job_id: u64, paused_seconds: u64) {
         let job = self.load_job(job_id);
-        let expired = job.status == JobStatus::Assigned && get_block_timestamp() > job.deadline;
+        let late = get_block_timestamp() > self.effective_deadline(@job, paused_seconds);
+        let expired = job.status == JobStatus::Assigned && late;
         assert(expired, Errors::NOT_EXPIRED);
         self.refund(job, JobStatus::Expired);
         self.pool().record_job_outcome(job.worker, false);
         self.emit(JobExpired { job_id, refund: job.price });
     }
 
-    fn dispute(ref self: ContractState, job_id: u64, reason: felt252) {
+    fn dispute(ref self: ContractState, job_id: u64, reason: felt252, paused_seconds: u64) {
         let job = self.load_job(job_id);
         let caller = get_caller_address();
         assert(caller == job.client || caller == job.worker, Errors::NOT_PARTY);
         assert(job.status == JobStatus::Assigned, Errors::NOT_ASSIGNED);
         // Past its deadline a worker has nothing left to claim: a dispute would only block the
         // expiry and its penalty. The client may still dispute.
-        assert(caller == job.client || get_block_timestamp() <= job.deadline, Errors::DEADLINE_PASSED);
+        let in_time = get_block_timestamp() <= self.effective_deadline(@job, paused_seconds);
+        assert(caller == job.client || in_time, Errors::DEADLINE_PASSED);
         // Freezes the job: neither completion nor expiry can race the arbiter.
         let entry = self.jobs.entry(job_id);
         entry.status.write(JobStatus::Disputed);

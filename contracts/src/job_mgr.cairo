@@ -169,7 +169,7 @@ pub mod JobMgr {
             self.complete(job_id, result_hash, self.pausable.paused_seconds());
         }
 
-        // Cancel, expiry and disputes are never paused, so escrowed funds can always come back.
+        // Never paused: escrow comes back (a pause delays expiry by at most a timeout: jobs.cairo).
         fn cancel_job(ref self: ContractState, job_id: u64) {
             self.cancel(job_id);
         }

@@ -22,6 +22,7 @@ pub mod Errors {
 
 #[starknet::component]
 pub mod PausableComponent {
+    use core::num::traits::SaturatingSub;
     use starknet::storage::{StoragePointerReadAccess, StoragePointerWriteAccess};
     use starknet::{ContractAddress, get_block_timestamp, get_caller_address};
     use super::Errors;
@@ -29,8 +30,9 @@ pub mod PausableComponent {
     #[storage]
     pub struct Storage {
         Pausable_paused: bool,
-        /// When the current pause began; 0 for a pause begun before this field existed (not counted).
-        Pausable_paused_since: u64,
+        /// The block timestamp + 1 when the current pause began (so a pause at timestamp 0 counts);
+        /// 0 when none is counted (a pause begun before this field existed).
+        Pausable_pause_began: u64,
         /// Seconds spent in pauses that have ended.
         Pausable_paused_total: u64,
     }
@@ -68,9 +70,9 @@ pub mod PausableComponent {
 
         /// Seconds spent paused so far, the current pause included: never decreases.
         fn paused_seconds(self: @ComponentState<TContractState>) -> u64 {
-            let since = self.Pausable_paused_since.read();
-            let current = if self.Pausable_paused.read() && since != 0 {
-                get_block_timestamp() - since
+            let began = self.Pausable_pause_began.read();
+            let current = if self.Pausable_paused.read() && began != 0 {
+                (get_block_timestamp() + 1).saturating_sub(began)
             } else {
                 0
             };
@@ -80,14 +82,14 @@ pub mod PausableComponent {
         fn pause(ref self: ComponentState<TContractState>) {
             assert(!self.Pausable_paused.read(), Errors::ALREADY_PAUSED);
             self.Pausable_paused.write(true);
-            self.Pausable_paused_since.write(get_block_timestamp());
+            self.Pausable_pause_began.write(get_block_timestamp() + 1);
             self.emit(Paused { account: get_caller_address() });
         }
 
         fn unpause(ref self: ComponentState<TContractState>) {
             assert(self.Pausable_paused.read(), Errors::NOT_PAUSED);
             self.Pausable_paused_total.write(self.paused_seconds());
-            self.Pausable_paused_since.write(0);
+            self.Pausable_pause_began.write(0);
             self.Pausable_paused.write(false);
             self.emit(Unpaused { account: get_caller_address() });
         }

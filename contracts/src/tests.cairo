@@ -5,6 +5,7 @@ mod test_account_classes;
 mod test_jobs;
 mod test_oracle;
 mod test_paymaster;
+mod test_pause_deadlines;
 mod test_paymaster_fee;
 mod test_pool;
 mod test_quota;

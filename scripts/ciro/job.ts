@@ -64,7 +64,8 @@ function jobJson(j: Job) {
 const jobLines = (j: Job) => [
   `job ${j.id}  ${j.status.activeVariant()}`,
   `model ${j.model_id}, price ${formatUnits(j.price)} CIRO, client ${hex(j.client)}`,
-  ...(j.worker ? [`worker ${hex(j.worker)}, deadline ${new Date(Number(j.deadline) * 1000).toISOString()}`] : []),
+  // The deadline as set at assignment: JobMgr adds the time it spent paused since (at most the job's timeout).
+  ...(j.worker ? [`worker ${hex(j.worker)}, deadline ${new Date(Number(j.deadline) * 1000).toISOString()} (later by any pause since)`] : []),
   ...(j.result_hash ? [`result ${hex(j.result_hash)}`] : []),
 ];
 

@@ -5,7 +5,8 @@
 //! Pending -> Assigned -> Completed | Expired | Disputed -> Completed | Refunded;
 //! Pending -> Cancelled.
 
-use core::num::traits::{SaturatingAdd, Zero};
+use core::cmp::min;
+use core::num::traits::{SaturatingAdd, SaturatingSub, Zero};
 use starknet::event::EventEmitter;
 use starknet::storage::{
     MutableVecTrait, StorageMapReadAccess, StorageMapWriteAccess, StoragePath, StoragePathEntry,
@@ -72,17 +73,14 @@ pub(crate) impl JobLedgerImpl of JobLedgerTrait {
         id
     }
 
-    /// The stored deadline plus every second JobMgr spent paused since the job was assigned: a
-    /// pause stops completion, so it must not run the worker's clock down into a penalty. (A job
-    /// already late when a pause began is given that time too; its client could have expired it.)
+    /// The stored deadline plus the seconds JobMgr spent paused since the job was assigned, at most
+    /// the job's own timeout: a pause stops completion, so it must not run the worker's clock down
+    /// into a penalty, and a long pause must not hold the client's escrow for as long as it lasts.
+    /// (A job already late when a pause began is given that time too; its client could have
+    /// expired it.)
     fn effective_deadline(self: @ContractState, job: @Job, paused_seconds: u64) -> u64 {
-        let base = self.pause_base.read(*job.id);
-        let credit = if paused_seconds > base {
-            paused_seconds - base
-        } else {
-            0
-        };
-        (*job.deadline).saturating_add(credit)
+        let credit = paused_seconds.saturating_sub(self.pause_base.read(*job.id));
+        (*job.deadline).saturating_add(min(credit, *job.timeout))
     }
 
     /// Starts the job's clock: the worker has `timeout` seconds from now to complete it.

@@ -215,36 +215,3 @@ fn worker_cannot_dispute_past_its_deadline_to_block_expiry() {
     env.jobs.open_dispute(id2, 'late');
     assert_eq!(env.jobs.get_job(id2).status, JobStatus::Disputed);
 }
-
-#[test]
-#[feature("safe_dispatcher")]
-fn a_pause_gives_back_the_time_it_took_from_a_deadline() {
-    let (env, id) = with_job();
-    as_(ADMIN());
-    env.jobs.assign_job(id, ALICE()); // at START: due at START + JOB_TIMEOUT
-    let pausable = IPausableDispatcher { contract_address: env.jobs.contract_address };
-    set_block_timestamp(START + 10);
-    pausable.pause();
-    // The deadline passes while completion is paused: nobody may expire the job and penalise it.
-    set_block_timestamp(START + JOB_TIMEOUT + 100);
-    as_(BOB());
-    assert_err(safe(env).expire_job(id), 'JOB: not expired');
-    as_(ADMIN());
-    set_block_timestamp(START + JOB_TIMEOUT + 110);
-    pausable.unpause(); // paused JOB_TIMEOUT + 100 s: due at START + 2 * JOB_TIMEOUT + 100
-    set_block_timestamp(START + 2 * JOB_TIMEOUT + 100);
-    as_(BOB());
-    assert_err(safe(env).expire_job(id), 'JOB: not expired');
-    as_(ALICE());
-    env.jobs.complete_job(id, 'out');
-    assert_eq!(env.jobs.get_job(id).status, JobStatus::Completed);
-    // A job assigned after the pause gets nothing from it.
-    as_(BOB());
-    let id2 = env.jobs.submit_job(1, 'in2', 0);
-    as_(ADMIN());
-    env.jobs.assign_job(id2, ALICE());
-    set_block_timestamp(START + 3 * JOB_TIMEOUT + 101);
-    as_(BOB());
-    env.jobs.expire_job(id2);
-    assert_eq!(env.jobs.get_job(id2).status, JobStatus::Expired);
-}

@@ -1,0 +1,72 @@
+//! A pause stops completion but never expiry: JobMgr gives an assigned job back the time a pause
+//! took from its deadline, at most the job's own timeout (job_mgr/jobs.cairo effective_deadline).
+use starknet::testing::set_block_timestamp;
+use crate::job_mgr::interface::{
+    IJobMgrDispatcherTrait, IJobMgrSafeDispatcher, IJobMgrSafeDispatcherTrait, JobStatus,
+};
+use crate::pausable::{IPausableDispatcher, IPausableDispatcherTrait};
+use crate::token::IERC20DispatcherTrait;
+use super::test_jobs::with_job;
+use super::utils::{ADMIN, ALICE, BOB, Env, JOB_TIMEOUT, ONE, START, as_, assert_err};
+
+fn safe(env: Env) -> IJobMgrSafeDispatcher {
+    IJobMgrSafeDispatcher { contract_address: env.jobs.contract_address }
+}
+
+#[test]
+#[feature("safe_dispatcher")]
+fn a_pause_gives_back_the_time_it_took_from_a_deadline() {
+    let (env, id) = with_job();
+    let pausable = IPausableDispatcher { contract_address: env.jobs.contract_address };
+    as_(ADMIN());
+    pausable.pause(); // before the assignment: not the job's
+    set_block_timestamp(START + 5);
+    pausable.unpause();
+    env.jobs.assign_job(id, ALICE()); // at START + 5: due at START + 5 + JOB_TIMEOUT
+    // Two pauses of 20 s and 30 s, the second across the deadline: due 50 s later.
+    set_block_timestamp(START + 10);
+    pausable.pause();
+    set_block_timestamp(START + 30);
+    pausable.unpause();
+    set_block_timestamp(START + JOB_TIMEOUT);
+    pausable.pause();
+    set_block_timestamp(START + JOB_TIMEOUT + 20); // past the stored deadline, in the pause
+    as_(BOB());
+    assert_err(safe(env).expire_job(id), 'JOB: not expired');
+    as_(ADMIN());
+    set_block_timestamp(START + JOB_TIMEOUT + 30);
+    pausable.unpause();
+    set_block_timestamp(START + 5 + JOB_TIMEOUT + 50);
+    as_(BOB());
+    assert_err(safe(env).expire_job(id), 'JOB: not expired');
+    as_(ALICE());
+    env.jobs.open_dispute(id, 'in time'); // the worker's dispute window moved with it
+    assert_eq!(env.jobs.get_job(id).status, JobStatus::Disputed);
+    // A job assigned after the pauses gets nothing from them, and expires on time.
+    as_(BOB());
+    let id2 = env.jobs.submit_job(1, 'in2', 0);
+    as_(ADMIN());
+    env.jobs.assign_job(id2, ALICE());
+    set_block_timestamp(START + 5 + 2 * JOB_TIMEOUT + 51);
+    as_(ALICE());
+    assert_err(safe(env).complete_job(id2, 'late'), 'JOB: deadline passed');
+    as_(BOB());
+    env.jobs.expire_job(id2);
+    assert_eq!(env.jobs.get_job(id2).status, JobStatus::Expired);
+}
+
+#[test]
+#[feature("safe_dispatcher")]
+fn a_long_pause_gives_back_at_most_the_job_timeout() {
+    let (env, id) = with_job();
+    as_(ADMIN());
+    env.jobs.assign_job(id, ALICE()); // at START: due at START + JOB_TIMEOUT
+    IPausableDispatcher { contract_address: env.jobs.contract_address }.pause();
+    // Still paused long after: the client's escrow comes back once the timeout is given back twice.
+    set_block_timestamp(START + 2 * JOB_TIMEOUT);
+    as_(BOB());
+    assert_err(safe(env).expire_job(id), 'JOB: not expired');
+    set_block_timestamp(START + 2 * JOB_TIMEOUT + 1);
+    env.jobs.expire_job(id);
+    assert_eq!(env.token.balance_of(BOB()), 100 * ONE);
+}

@@ -7,7 +7,7 @@
 import { normalizeFelt } from './primitives.ts';
 import { periodWindow, type PeriodWindow } from './period.ts';
 import type { Policy, RateLimitRule, Tier } from './schema.ts';
-import { failOpenWindow, reputationApplies, webhookConsulted } from './rules/external.ts';
+import { FAIL_OPEN_PER_HOUR, failOpenWindow, reputationApplies, webhookConsulted } from './rules/external.ts';
 import { RATE_LIMIT_COST, tierOf } from './rules/quota.ts';
 import type { Decision, PolicyRequest } from './types.ts';
 
@@ -90,8 +90,9 @@ export function consumesQuota(request: PolicyRequest, decision: Decision): boole
 /**
  * Lines to reserve atomically (Store.reserve) when an allowed request is
  * executed: budgets, the tier's tx and fee counters, the per-operation
- * cap, and one of failOpen's passes this hour when the webhook was passed by it. Empty for denials, builds, or a decision made by another policy. Fee
- * lines are absent in `default` fee mode because the user pays. After the
+ * cap, and one of failOpen's passes this hour when only failOpen passed the
+ * webhook. Empty for denials, builds, or a decision made by another policy.
+ * Fee lines are absent in `default` fee mode because the user pays. After the
  * transaction the runtime adjusts the fee lines by (actual fee - reserved).
  */
 export function budgetLines(request: PolicyRequest, policy: Policy, decision: Decision): BudgetLine[] {
@@ -124,7 +125,8 @@ export function budgetLines(request: PolicyRequest, policy: Policy, decision: De
 
   const failOpen = failOpenKey(policy, now);
   if (failOpen !== undefined && decision.verdicts.some((v) => v.rule === 'webhook' && v.failOpen)) {
-    lines.push({ scope: 'failOpen', keySuffix: failOpen, amount: 1n, limit: BigInt(policy.rules.webhook!.failOpenPerHour), periodSeconds: 3600, accumulate: true });
+    const limit = BigInt(policy.rules.webhook!.failOpenPerHour ?? FAIL_OPEN_PER_HOUR);
+    lines.push({ scope: 'failOpen', keySuffix: failOpen, amount: 1n, limit, periodSeconds: 3600, accumulate: true });
   }
 
   const tw = tierWindow(policy, request.sender, now);

@@ -126,10 +126,12 @@ export const WebhookRuleSchema = z.strictObject({
   /** Fail closed unless the operator opts out: an unreachable webhook must not mean "approved". */
   failOpen: z.boolean().default(false),
   /**
-   * What failOpen may let through in one UTC hour, per policy: whoever can make the receiver hang (input
-   * it chokes on, a flood) gets no more than this while it is down, whatever the policy's other limits.
+   * What failOpen may let through in one UTC hour, per policy (FAIL_OPEN_PER_HOUR when unset): whoever
+   * can make the receiver hang (input it chokes on, a flood) gets no more than this while it is down,
+   * whatever the policy's other limits. No zod default: a stored policy that leaves it out stays
+   * readable by a relay from before it (a rollback, a rolling deploy).
    */
-  failOpenPerHour: z.number().int().min(1).max(1_000_000).default(60),
+  failOpenPerHour: z.number().int().min(1).max(1_000_000).optional(),
 });
 
 /**

@@ -35,6 +35,9 @@ export function checkReputation(ctx: EvalContext): Verdict[] {
 export const webhookConsulted = (ctx: Pick<EvalContext, 'policy' | 'request'>): boolean =>
   ctx.policy.rules.webhook !== undefined && ctx.request.phase === 'execute';
 
+/** failOpen's passes an hour when the policy names no `failOpenPerHour`. */
+export const FAIL_OPEN_PER_HOUR = 60;
+
 /** The UTC hour failOpen's passes are counted in. */
 export const failOpenWindow = (now: number): { start: number; end: number } => {
   const start = now - (now % 3600);
@@ -63,7 +66,7 @@ export function checkWebhook(ctx: EvalContext): Verdict[] {
   if (verdict === 'deny') return [deny('webhook', 'webhook_denied', 'the policy webhook denied the request')];
   // An answer without a verdict is no outage either: the caller chose the input a receiver may crash on.
   if (verdict === 'invalid') return [deny('webhook', 'webhook_error', 'the policy webhook answered without a verdict (failOpen covers only its being unreachable)')];
-  if (rule.failOpen) return [failOpenPass(ctx, rule.failOpenPerHour, verdict ?? 'no verdict')];
+  if (rule.failOpen) return [failOpenPass(ctx, rule.failOpenPerHour ?? FAIL_OPEN_PER_HOUR, verdict ?? 'no verdict')];
   if (verdict === 'timeout') return [deny('webhook', 'webhook_timeout', `the policy webhook did not answer within ${rule.timeoutMs} ms`)];
   if (verdict === 'error') return [deny('webhook', 'webhook_error', 'the policy webhook failed')];
   return [deny('webhook', 'webhook_no_verdict', 'the policy webhook was not consulted')];

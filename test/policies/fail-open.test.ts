@@ -5,7 +5,7 @@
  * themselves are in evaluate-rules.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { budgetLines, evaluate, requiredFacts } from '../../policies/index.ts';
+import { budgetLines, evaluate, parsePolicy, requiredFacts } from '../../policies/index.ts';
 import { facts, policy, request } from './fixtures.ts';
 
 describe("failOpen's allowance", () => {
@@ -29,5 +29,13 @@ describe("failOpen's allowance", () => {
     expect(requiredFacts(request({ phase: 'build' }), p, at).failOpen).toBeUndefined();
     const closed = policy({ webhook: { url: 'https://hooks.example.com/ciro', secretRef: 'CIRO_HOOK' } });
     expect(requiredFacts(request(), closed, at).failOpen).toBeUndefined();
+  });
+  it('defaults to 60 without writing the default into the policy, which a relay from before it could not read', () => {
+    const hook = { url: 'https://hooks.example.com/ciro', secretRef: 'CIRO_HOOK', failOpen: true };
+    const parsed = parsePolicy({ schemaVersion: 1, id: 'p', name: 'p', enabled: true, rules: { webhook: hook } });
+    expect(parsed.ok && parsed.policy.rules.webhook).not.toHaveProperty('failOpenPerHour');
+    const d = evaluate(request(), policy({ webhook: hook }), facts({ now: at, webhook: { verdict: 'error' }, failOpenUsed: 59 }));
+    expect(budgetLines(request(), policy({ webhook: hook }), d).find((l) => l.scope === 'failOpen')?.limit).toBe(60n);
+    expect(evaluate(request(), policy({ webhook: hook }), facts({ now: at, webhook: { verdict: 'error' }, failOpenUsed: 60 })).reason).toBe('webhook_fail_open_exhausted');
   });
 });

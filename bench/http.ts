@@ -32,7 +32,7 @@
  */
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -70,7 +70,8 @@ const config = parseConfig({
 });
 const relay = await createNodeRelay(config, {});
 const { url, server } = await listen(relay, 0);
-const bundlePath = join(mkdtempSync(join(tmpdir(), 'ciro-bench-bundle-')), 'relay.mjs');
+const bundleDir = mkdtempSync(join(tmpdir(), 'ciro-bench-bundle-'));
+const bundlePath = join(bundleDir, 'relay.mjs');
 execFileSync(process.execPath, [join(import.meta.dirname, '..', 'docker', 'build-node.mjs'), 'relay/entry/node.ts', bundlePath], { stdio: 'ignore' });
 const bundled = (await import(bundlePath)) as typeof import('../relay/entry/node.ts');
 const relayB = await bundled.createNodeRelay(config, {});
@@ -146,4 +147,5 @@ try {
   await relay.close();
   await relayB.close();
   await redis.stop();
+  rmSync(bundleDir, { recursive: true, force: true });
 }

@@ -39,15 +39,19 @@ fn a_pause_gives_back_the_time_it_took_from_a_deadline() {
     set_block_timestamp(START + 5 + JOB_TIMEOUT + 50);
     as_(BOB());
     assert_err(safe(env).expire_job(id), 'JOB: not expired');
+    // One second later it is late, to the second: the pause before the assignment gave nothing.
+    set_block_timestamp(START + 5 + JOB_TIMEOUT + 51);
     as_(ALICE());
-    env.jobs.open_dispute(id, 'in time'); // the worker's dispute window moved with it
-    assert_eq!(env.jobs.get_job(id).status, JobStatus::Disputed);
+    assert_err(safe(env).open_dispute(id, 'late'), 'JOB: deadline passed'); // its window moved too
+    as_(BOB());
+    env.jobs.expire_job(id);
+    assert_eq!(env.jobs.get_job(id).status, JobStatus::Expired);
     // A job assigned after the pauses gets nothing from them, and expires on time.
     as_(BOB());
     let id2 = env.jobs.submit_job(1, 'in2', 0);
     as_(ADMIN());
     env.jobs.assign_job(id2, ALICE());
-    set_block_timestamp(START + 5 + 2 * JOB_TIMEOUT + 51);
+    set_block_timestamp(START + 5 + 2 * JOB_TIMEOUT + 52);
     as_(ALICE());
     assert_err(safe(env).complete_job(id2, 'late'), 'JOB: deadline passed');
     as_(BOB());
@@ -69,4 +73,20 @@ fn a_long_pause_gives_back_at_most_the_job_timeout() {
     set_block_timestamp(START + 2 * JOB_TIMEOUT + 1);
     env.jobs.expire_job(id);
     assert_eq!(env.token.balance_of(BOB()), 100 * ONE);
+}
+
+#[test]
+fn a_pause_at_timestamp_zero_counts() {
+    let (env, id) = with_job();
+    set_block_timestamp(0);
+    as_(ADMIN());
+    env.jobs.assign_job(id, ALICE()); // due at JOB_TIMEOUT
+    let pausable = IPausableDispatcher { contract_address: env.jobs.contract_address };
+    pausable.pause();
+    set_block_timestamp(100);
+    pausable.unpause();
+    set_block_timestamp(JOB_TIMEOUT + 100);
+    as_(ALICE());
+    env.jobs.complete_job(id, 'out');
+    assert_eq!(env.jobs.get_job(id).status, JobStatus::Completed);
 }

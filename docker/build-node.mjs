@@ -33,9 +33,10 @@ const result = await build({
   target: 'node22',
   sourcemap: 'linked',
   // No keepNames: it wraps every function the relay creates in __name(), a defineProperty per closure, and
-  // the request path makes closures per request (8% of the admin dry run's requests/s on the bundle, and
-  // more garbage). Nothing reads a bundled function's or class's name: errors set theirs (errors/base.ts),
-  // and without minification only a clash between two modules renames one (Hono2), in stack traces only.
+  // the request path makes closures per request (the bundled dry run: 0.26x -> 0.29x of hello-world in
+  // bench/http.ts, README; and more garbage). Without minification only a clash between two modules renames
+  // a class (Hono2, redis's ClientClosedError3), whose constructor.name then shows in stack traces and in
+  // libraries' messages; the relay never branches on a name (errors set theirs, errors/base.ts; instanceof).
   keepNames: false,
   banner: {
     js: "import { createRequire as __ciroCreateRequire } from 'node:module'; const require = __ciroCreateRequire(import.meta.url);",

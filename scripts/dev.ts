@@ -61,7 +61,7 @@ async function main() {
   const port = Number(process.env.PORT ?? 8080);
   // --edge: the same relay as a Worker on local workerd, its state in Durable Objects.
   const { url, stop: stopRelay } = EDGE
-    ? await startEdge({ config, policies: loadPolicyFiles(policyDir), port, persistTo: join(local, 'edge-state'), secrets })
+    ? await startEdge({ config, policies: loadPolicyFiles(policyDir), port, persistTo: join(local, 'edge-state'), secrets, inspectorPort: null })
     : await serveNode(config, policyDir, port, secrets);
 
   mkdirSync(local, { recursive: true });

@@ -29,6 +29,13 @@ export interface EdgeOptions {
   /** More vars and secrets for the Worker's env (CIRO_OPERATOR_KEY, CIRO_RPC_URL…). */
   env?: Record<string, string>;
   port?: number;
+  /**
+   * The devtools port. Default 0, a port the system picks: wrangler's own default asks for a free port
+   * and lets it go before binding it, so two wrangler devs starting at once (the edge tests) were
+   * sometimes handed the same one and one exited "Address already in use (socket direct:1:default)".
+   * `null`: wrangler's default (9229 when free), for a developer's own `npm start -- --edge`.
+   */
+  inspectorPort?: number | null;
   /** Durable Object state lives here (kept across restarts of one worker; not a way for two to share it: see registryPath). */
   persistTo?: string;
   /** A Wrangler config other than the repo's wrangler.toml (a second worker, say). */
@@ -62,10 +69,7 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
   const args = ['dev', ...(o.wranglerConfig ? ['--config', o.wranglerConfig] : []), '--local', '--ip', '127.0.0.1', '--port', String(o.port ?? 0), '--env-file', envFile, '--persist-to', persist, '--show-interactive-dev-session=false',
     // GET /__scheduled runs the cron handler now (dev only), so the cron's work can be tested and tried.
     '--test-scheduled',
-    // Port 0 lets the system pick the devtools port. Wrangler's default asks for a free port and lets it go
-    // before binding it, so two wrangler devs starting at once (the edge tests) were sometimes handed the same
-    // one, and one exited with "Address already in use (socket direct:1:default)".
-    '--inspector-port', '0'];
+    ...(o.inspectorPort === null ? [] : ['--inspector-port', String(o.inspectorPort ?? 0)])];
   const proc = spawn(bin, args, {
     cwd: repoRoot,
     env: { ...process.env, ...(o.registryPath ? { WRANGLER_REGISTRY_PATH: o.registryPath } : {}), WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1', PATH: `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}` },

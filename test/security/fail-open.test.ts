@@ -9,7 +9,10 @@
  * `webhook_fail_open_exhausted` (HTTP 503 on REST; retry_after: when the hour turns), and what
  * the webhook answers itself is never counted. On devnet, a policy with no
  * other limit and an allowance of 3: a stranger's fourth transaction while
- * the receiver hangs is refused, and nothing was spent on it.
+ * the receiver hangs is refused, and nothing was spent on it. A refusal
+ * there comes after the simulation (the webhook is asked with its fee): one
+ * node estimate, counted against the network's refusals, so a network that
+ * keeps trying is cut off before any node call.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -22,10 +25,18 @@ import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { attackerAccount, buildSigned, relayerLedger, report } from './helpers.ts';
 
 const ALLOWANCE = 3;
+const ATTACKER = { 'x-forwarded-for': '203.0.113.66' };
 let s: RelayStack;
 let hook: Server;
 let mode: 'hang' | 'approve' = 'hang';
 let asked = 0;
+/** The relay's node calls by method. */
+const calls: Record<string, number> = {};
+const counted: typeof fetch = (input, init) => {
+  const method = String((JSON.parse(String(init?.body ?? '{}')) as { method?: string }).method);
+  calls[method] = (calls[method] ?? 0) + 1;
+  return fetch(input, init);
+};
 
 beforeAll(async () => {
   hook = createServer((req, res) => {
@@ -51,7 +62,14 @@ beforeAll(async () => {
     },
   };
   writeFileSync(join(dir, 'open-hook.json'), JSON.stringify(p));
-  s = await startRelayStack({ policyDir: dir, policies: ['open-hook'], secrets: { 'test/hook': 'whsec-fail-open' }, config: { webhookAllowHosts: ['127.0.0.1'] } });
+  s = await startRelayStack({
+    policyDir: dir,
+    policies: ['open-hook'],
+    secrets: { 'test/hook': 'whsec-fail-open' },
+    // One attacking network may be refused twice an hour: what a refusal after node work costs it.
+    config: { webhookAllowHosts: ['127.0.0.1'], clientIpHeader: 'x-forwarded-for', nodeWork: { refusalsPerClientPerHour: 2 } },
+    fetch: counted,
+  });
 }, 300_000);
 afterAll(async () => {
   await s?.stop();
@@ -68,13 +86,16 @@ describe('a hanging webhook under failOpen', () => {
     const before = await relayerLedger(s);
     const outcomes: string[] = [];
     let refusal: { code?: number; data?: { reason?: string; retry_after?: number } } = {};
+    const refusedCalls: Record<string, number>[] = [];
     for (let i = 0; i < ALLOWANCE + 2; i++) {
       const stranger = await attackerAccount(s);
       const built = await buildSigned(s, stranger, approve);
-      const sent = await s.rpc('paymaster_executeTransaction', built.params);
+      const at = { ...calls };
+      const sent = await s.rpc('paymaster_executeTransaction', built.params, ATTACKER);
       if (sent.body.error) {
         outcomes.push(sent.body.error.data?.reason);
         refusal = { code: sent.body.error.code, data: sent.body.error.data };
+        refusedCalls.push(Object.fromEntries(Object.entries(calls).flatMap(([m, n]) => (n > (at[m] ?? 0) ? [[m, n - (at[m] ?? 0)]] : []))));
         continue;
       }
       await s.chain.provider.waitForTransaction(sent.body.result.transaction_hash);
@@ -86,6 +107,17 @@ describe('a hanging webhook under failOpen', () => {
     expect(refusal.data?.retry_after).toBeGreaterThan(0);
     expect(refusal.data?.retry_after).toBeLessThanOrEqual(3600);
     expect(after.txs - before.txs).toBe(BigInt(ALLOWANCE));
+    // A refused execute is refused after its simulation (the webhook sees the simulated fee), so it costs
+    // the node one estimate and no transaction (the tracker's polls of earlier ones run beside it); it
+    // counts as a refusal against the caller's node work (execution/metered.ts: a policy refusal is no
+    // outage) and in the decisions metric below.
+    for (const c of refusedCalls) expect([c.starknet_estimateFee, c.starknet_addInvokeTransaction ?? 0]).toEqual([1, 0]);
+    // ...so the attacking network, refused twice, gets no more node work this hour: refused before any node call.
+    const next = await buildSigned(s, await attackerAccount(s), approve); // built from elsewhere
+    const at = { ...calls };
+    const more = await s.rpc('paymaster_executeTransaction', next.params, ATTACKER);
+    expect(more.body.error?.data?.reason).toBe('rate_limited');
+    expect(calls.starknet_estimateFee ?? 0).toBe(at.starknet_estimateFee ?? 0);
     expect(asked).toBe(ALLOWANCE + 2); // the webhook was asked every time: the allowance only bounds its outage
 
     // The receiver answers again: its approvals are sponsored as before, the allowance spent or not.
@@ -98,6 +130,7 @@ describe('a hanging webhook under failOpen', () => {
     const metrics = (await s.relay.deps.metrics.render()).body;
     expect(metrics).toContain(`ciro_sponsorship_decisions_total{tenant="test",policy="open-hook",rule="-",outcome="allowed",reason="webhook_fail_open",stage="reserve"} ${ALLOWANCE}`);
     expect(metrics).toContain('ciro_sponsorship_decisions_total{tenant="test",policy="open-hook",rule="-",outcome="allowed",reason="allowed",stage="reserve"} 1');
+    expect(metrics).toContain('ciro_sponsorship_decisions_total{tenant="test",policy="open-hook",rule="webhook",outcome="refused",reason="webhook_fail_open_exhausted",stage="reserve"} 2');
     report('hanging webhook under failOpen (allowance 3 an hour, no other limit)', `${outcomes.join(', ')}; relayers sent ${after.txs - before.txs} txs (${before.strk - after.strk} fri); the receiver back: approved and sponsored`);
   }, 400_000);
 });

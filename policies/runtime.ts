@@ -7,7 +7,7 @@
 import { normalizeFelt } from './primitives.ts';
 import { periodWindow, type PeriodWindow } from './period.ts';
 import type { Policy, RateLimitRule, Tier } from './schema.ts';
-import { FAIL_OPEN_PER_HOUR, failOpenWindow, reputationApplies, webhookConsulted } from './rules/external.ts';
+import { FAIL_OPEN_PER_HOUR, FAIL_OPEN_PERIOD, reputationApplies, webhookConsulted } from './rules/external.ts';
 import { RATE_LIMIT_COST, tierOf } from './rules/quota.ts';
 import type { Decision, PolicyRequest } from './types.ts';
 
@@ -79,7 +79,7 @@ export function budgetKeys(request: PolicyRequest, policy: Policy, now: number):
 /** The count of failOpen's passes this UTC hour (`:txs`: a count, never a fee); only for a policy that may fail open. */
 export function failOpenKey(policy: Policy, now: number): string | undefined {
   if (!policy.rules.webhook?.failOpen) return undefined;
-  return `policy:${policy.id}:webhook:fail-open:${failOpenWindow(now).start}:txs`;
+  return `policy:${policy.id}:webhook:fail-open:${periodWindow(FAIL_OPEN_PERIOD, now).start}:txs`;
 }
 
 /** Whether an allowed request spends quota: only at execute; a build is a quote. */
@@ -126,7 +126,7 @@ export function budgetLines(request: PolicyRequest, policy: Policy, decision: De
   const failOpen = failOpenKey(policy, now);
   if (failOpen !== undefined && decision.verdicts.some((v) => v.rule === 'webhook' && v.failOpen)) {
     const limit = BigInt(policy.rules.webhook!.failOpenPerHour ?? FAIL_OPEN_PER_HOUR);
-    lines.push({ scope: 'failOpen', keySuffix: failOpen, amount: 1n, limit, periodSeconds: 3600, accumulate: true });
+    lines.push({ scope: 'failOpen', keySuffix: failOpen, amount: 1n, limit, periodSeconds: FAIL_OPEN_PERIOD, accumulate: true });
   }
 
   const tw = tierWindow(policy, request.sender, now);

@@ -3,6 +3,7 @@
  * the customer's webhook. The runtime fetches both; here only their results
  * are judged, and a missing result denies unless the policy opted out.
  */
+import { periodWindow } from '../period.ts';
 import { parseFelt } from '../primitives.ts';
 import { selectorOf } from '../selectors.ts';
 import type { Verdict } from '../types.ts';
@@ -38,11 +39,8 @@ export const webhookConsulted = (ctx: Pick<EvalContext, 'policy' | 'request'>): 
 /** failOpen's passes an hour when the policy names no `failOpenPerHour`. */
 export const FAIL_OPEN_PER_HOUR = 60;
 
-/** The UTC hour failOpen's passes are counted in. */
-export const failOpenWindow = (now: number): { start: number; end: number } => {
-  const start = now - (now % 3600);
-  return { start, end: start + 3600 };
-};
+/** failOpen's passes are counted per UTC hour: a fixed window like a budget's (period.ts). */
+export const FAIL_OPEN_PERIOD = 3600;
 
 /** failOpen passes an unreachable webhook only while this hour's allowance lasts; an unread count passes nothing. */
 function failOpenPass(ctx: EvalContext, perHour: number, verdict: string): Verdict {
@@ -51,7 +49,7 @@ function failOpenPass(ctx: EvalContext, perHour: number, verdict: string): Verdi
     return deny('webhook', 'webhook_fail_open_unknown', `${verdict}; failOpen's count this hour could not be read`);
   }
   if (used >= perHour) {
-    return deny('webhook', 'webhook_fail_open_exhausted', `${verdict}; failOpen let ${used} of ${perHour} through this hour`, failOpenWindow(ctx.facts.now).end - ctx.facts.now);
+    return deny('webhook', 'webhook_fail_open_exhausted', `${verdict}; failOpen let ${used} of ${perHour} through this hour`, periodWindow(FAIL_OPEN_PERIOD, ctx.facts.now).end - ctx.facts.now);
   }
   return { ...pass('webhook', `${verdict}; failOpen lets it through (${used + 1} of ${perHour} this hour)`), failOpen: true };
 }

@@ -10,7 +10,7 @@
  */
 import {
   budgetLines,
-  failOpenWindow,
+  FAIL_OPEN_PERIOD,
   normalizeFelt,
   periodWindow,
   rateLimitUses,
@@ -194,7 +194,7 @@ export class PolicyLedger {
   /** Why a budget line refused: another request took the last unit between the check and the reservation. */
   private lostRace(b: BudgetLine, request: PolicyRequest, policy: Policy, at: number, detail: string): RelayError {
     if (b.scope === 'failOpen') {
-      return raceRefused(policy.id, 'webhook', 'webhook_fail_open_exhausted', `failOpen's passes this hour: ${detail}`, failOpenWindow(at).end - at);
+      return raceRefused(policy.id, 'webhook', 'webhook_fail_open_exhausted', `failOpen's passes this hour: ${detail}`, periodWindow(FAIL_OPEN_PERIOD, at).end - at);
     }
     if (b.scope === 'tier') {
       const tw = tierWindow(policy, request.sender, at)!;

@@ -25,7 +25,7 @@ pub(crate) fn with_job() -> (Env, u64) {
     (env, id)
 }
 
-fn safe(env: Env) -> IJobMgrSafeDispatcher {
+pub(crate) fn safe(env: Env) -> IJobMgrSafeDispatcher {
     IJobMgrSafeDispatcher { contract_address: env.jobs.contract_address }
 }
 

@@ -1,17 +1,11 @@
 //! A pause stops completion but never expiry: JobMgr gives an assigned job back the time a pause
 //! took from its deadline, at most the job's own timeout (job_mgr/jobs.cairo effective_deadline).
 use starknet::testing::set_block_timestamp;
-use crate::job_mgr::interface::{
-    IJobMgrDispatcherTrait, IJobMgrSafeDispatcher, IJobMgrSafeDispatcherTrait, JobStatus,
-};
+use crate::job_mgr::interface::{IJobMgrDispatcherTrait, IJobMgrSafeDispatcherTrait, JobStatus};
 use crate::pausable::{IPausableDispatcher, IPausableDispatcherTrait};
 use crate::token::IERC20DispatcherTrait;
-use super::test_jobs::with_job;
-use super::utils::{ADMIN, ALICE, BOB, Env, JOB_TIMEOUT, ONE, START, as_, assert_err};
-
-fn safe(env: Env) -> IJobMgrSafeDispatcher {
-    IJobMgrSafeDispatcher { contract_address: env.jobs.contract_address }
-}
+use super::test_jobs::{safe, with_job};
+use super::utils::{ADMIN, ALICE, BOB, JOB_TIMEOUT, ONE, START, as_, assert_err};
 
 #[test]
 #[feature("safe_dispatcher")]

@@ -39,7 +39,7 @@ import { hash, type Call } from 'starknet';
 import { startLocalChain } from '../scripts/local/chain.ts';
 import type { KeyedAccount } from '../scripts/local/accounts.ts';
 import { buildSigned } from '../test/security/helpers.ts';
-import { startRelayStack, type RelayStack } from '../test/helpers/relay.ts';
+import { nodeCallCounter, startRelayStack, type RelayStack } from '../test/helpers/relay.ts';
 import { writeReport, type BenchRow } from './report.ts';
 
 /** Per configuration, in all: ROUNDS slices of SECONDS / ROUNDS each. */
@@ -132,12 +132,7 @@ const tally = (): Tally => ({ txs: 0, ms: 0, relayersBusy: 0, slices: [], calls:
 /** One slice of a relayed configuration, on a relay started for it (a fresh store: the relayers' nonces are read from the chain). */
 async function relayedSlice([count, inFlight]: [number, number], t: Tally): Promise<void> {
   const relayers = chain.relayers.slice(0, count).map((r) => ({ address: r.address, privateKey: r.privateKey }));
-  const calls: Record<string, number> = {};
-  const counted: typeof fetch = (input, init) => {
-    const method = String((JSON.parse(String(init?.body ?? '{}')) as { method?: string }).method);
-    calls[method] = (calls[method] ?? 0) + 1;
-    return fetch(input, init);
-  };
+  const { calls, fetch: counted } = nodeCallCounter();
   const s = await startRelayStack({ existingChain: chain, policyDir: dir, policies: ['bench'], config: { relayers }, fetch: counted });
   try {
     await relayed(s, users[0]!); // warm-up: class caches, JIT

@@ -123,6 +123,19 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
   return stack;
 }
 
+/** A `fetch` for startRelayStack that counts the relay's node calls by JSON-RPC method, changing nothing. */
+export function nodeCallCounter(): { fetch: typeof fetch; calls: Record<string, number> } {
+  const calls: Record<string, number> = {};
+  return {
+    calls,
+    fetch: (input, init) => {
+      const method = String((JSON.parse(String(init?.body ?? '{}')) as { method?: string }).method);
+      calls[method] = (calls[method] ?? 0) + 1;
+      return fetch(input, init);
+    },
+  };
+}
+
 export const STRK = '0x04718f5a0fc34cc1af16a1cdee98ffb20c31f5cd61d6ab07201858f4287c938d';
 
 export async function balanceOf(provider: RpcProvider, token: string, owner: string): Promise<bigint> {

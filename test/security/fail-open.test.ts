@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../relay/errors/catalogue.ts';
-import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
+import { nodeCallCounter, startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { attackerAccount, buildSigned, relayerLedger, report } from './helpers.ts';
 
 const ALLOWANCE = 3;
@@ -30,13 +30,7 @@ let s: RelayStack;
 let hook: Server;
 let mode: 'hang' | 'approve' = 'hang';
 let asked = 0;
-/** The relay's node calls by method. */
-const calls: Record<string, number> = {};
-const counted: typeof fetch = (input, init) => {
-  const method = String((JSON.parse(String(init?.body ?? '{}')) as { method?: string }).method);
-  calls[method] = (calls[method] ?? 0) + 1;
-  return fetch(input, init);
-};
+const { calls, fetch: counted } = nodeCallCounter();
 
 beforeAll(async () => {
   hook = createServer((req, res) => {

@@ -9,8 +9,10 @@ import { Account, PaymasterRpc } from 'starknet';
 import { LocalProvider } from './local/provider.ts';
 import { repoRoot } from './local/toolchain.ts';
 
-const demo = JSON.parse(readFileSync(join(repoRoot, '.local', 'demo.json'), 'utf8'));
-const manifest = JSON.parse(readFileSync(join(repoRoot, '.local', 'manifest.json'), 'utf8'));
+// What `npm start` wrote: in .local, or wherever CIRO_LOCAL_DIR pointed it.
+const local = process.env.CIRO_LOCAL_DIR ?? join(repoRoot, '.local');
+const demo = JSON.parse(readFileSync(join(local, 'demo.json'), 'utf8'));
+const manifest = JSON.parse(readFileSync(join(local, 'manifest.json'), 'utf8'));
 const provider = new LocalProvider({ nodeUrl: manifest.rpcUrl });
 const paymaster = new PaymasterRpc({ nodeUrl: demo.relayUrl, headers: { 'x-paymaster-api-key': demo.apiKey } });
 const worker = new Account({ provider, address: demo.worker.address, signer: demo.worker.privateKey, paymaster });

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseConfig, type Config } from '../relay/config.ts';
 import { createNodeRelay, listen } from '../relay/entry/node.ts';
 import { loadPolicyFiles } from '../relay/entry/policyFiles.ts';
@@ -22,7 +22,8 @@ import { demoConfig } from './local/demoConfig.ts';
 import { startLocalChain } from './local/chain.ts';
 import { repoRoot } from './local/toolchain.ts';
 
-const local = join(repoRoot, '.local');
+// Where the demo's manifest, keys and edge state go (claim.ts reads them there): `.local` unless CIRO_LOCAL_DIR says.
+const local = process.env.CIRO_LOCAL_DIR ?? join(repoRoot, '.local');
 
 function ensureContractsBuilt() {
   const missing = CONTRACTS.some((c) => !existsSync(join(repoRoot, 'contracts', 'target', `${c}.compiled_contract_class.json`)));
@@ -76,11 +77,11 @@ admin API key   ${adminKey.key}   (x-paymaster-api-key, /v1 admin API; OpenAPI a
 console         ${url}/console   (sign in with the admin API key)
 session keys    ${url}/sessions (Argent 0.4.0 accounts with guardian ${guardian}; x-sessions service ${url}/sessions/argent)
 demo worker     ${chain.demo!.worker.address} (0 STRK, ${BigInt(chain.demo!.reward) / 10n ** 18n} CIRO claimable)
-manifest        .local/manifest.json
+manifest        ${relative(repoRoot, join(local, 'manifest.json'))}
 state store     ${EDGE ? 'Durable Objects (wrangler dev, local workerd)' : config.store.kind}
 
 Send a first gasless transaction (the worker claims its rewards), in another terminal:
-  npx tsx scripts/claim.ts
+  ${process.env.CIRO_LOCAL_DIR ? `CIRO_LOCAL_DIR=${local} ` : ''}npx tsx scripts/claim.ts
 `);
   const stop = async () => {
     await stopRelay();

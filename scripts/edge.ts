@@ -74,7 +74,12 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
     cwd: repoRoot,
     env: { ...process.env, ...(o.registryPath ? { WRANGLER_REGISTRY_PATH: o.registryPath } : {}), WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1', PATH: `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}` },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, stopped as one: wrangler's bin is a wrapper around its CLI, which runs workerd,
+    // and a SIGTERM to the wrapper alone could leave the CLI and workerd serving after we had gone.
+    detached: true,
   });
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`wrangler dev did not start in 60 s:\n${output}`)), 60_000);
@@ -94,12 +99,32 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
     url,
     proc,
     output: () => output,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-        setTimeout(() => proc.kill('SIGKILL'), 3_000).unref();
-      }),
+    stop: () => stopGroup(proc),
   };
+}
+
+const live = new Set<ChildProcess>();
+// A script or test runner that exits without stop() (an uncaught error, process.exit) takes its workers with it.
+process.once('exit', () => live.forEach((p) => signalGroup(p, 'SIGKILL')));
+
+/** False once no process of the group is left (ESRCH). */
+function signalGroup(proc: ChildProcess, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-proc.pid!, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops wrangler, its CLI and workerd, and resolves once none of them is left: SIGTERM, then SIGKILL after 3 s. */
+async function stopGroup(proc: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 3_000;
+  signalGroup(proc, 'SIGTERM');
+  // Awaited timers, never unref'd: a caller that awaits stop() must not exit before the group is gone.
+  while (signalGroup(proc, 0) && Date.now() < deadline + 5_000) {
+    if (Date.now() > deadline) signalGroup(proc, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  live.delete(proc);
 }

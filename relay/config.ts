@@ -108,7 +108,7 @@ export const AlertsSchema = z.object({
     secretRef: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/, { error: 'expected a secret name like ALERTS' }).default('ALERTS'),
     timeoutMs: z.number().int().positive().max(30_000).default(5_000),
   }).optional(),
-  /** One alert per condition (a relayer, a tenant's budget or ceiling, store, chain) per window. */
+  /** One alert per condition (a relayer, a tenant's budget, ceiling or failing-open webhook, store, chain) per window. */
   windowSeconds: z.number().int().positive().default(3_600),
   /** Share (percent) of a policy's global budget or of a tenant's daily ceiling in use that raises an alert. */
   budgetThresholdPct: z.number().int().min(1).max(100).default(80),

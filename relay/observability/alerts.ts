@@ -13,7 +13,7 @@ import { signWebhookBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../sponsors
 import { Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
 
-export type AlertKind = 'relayer_balance_low' | 'budget_threshold' | 'daily_ceiling_threshold' | 'store_unavailable' | 'chain_unavailable';
+export type AlertKind = 'relayer_balance_low' | 'budget_threshold' | 'daily_ceiling_threshold' | 'webhook_fail_open' | 'store_unavailable' | 'chain_unavailable';
 
 export interface Alert {
   kind: AlertKind;

@@ -7,6 +7,9 @@
  *   same counters the gate reserves against, sponsorship/gauges.ts), read for
  *   every tenant once an hour and for tenants spending today in between
  *   (tenantsToCheck);
+ * - a policy's webhook failing open: transactions sponsored this UTC hour
+ *   with no webhook approving them (its receiver unreachable); critical once
+ *   `failOpenPerHour` is spent and the policy refuses instead;
  * - the store or the chain failing for `unavailableAfterSeconds` with no
  *   success in between (every call reports to Health; the pass probes too).
  * Deduplication is AlertSender's: one alert per condition per window.
@@ -70,7 +73,7 @@ async function pass(o: WatchOptions): Promise<{ sent: string[] }> {
   if (storeDown) return { sent };
   try {
     for (const a of await relayerAlerts(o)) await raise(a);
-    for (const a of await budgetAlerts(o)) await raise(a);
+    for (const a of await limitAlerts(o)) await raise(a);
   } catch (e) {
     o.log('alert.check_failed', { error: String(e) });
   }
@@ -104,7 +107,7 @@ async function relayerAlerts(o: WatchOptions): Promise<Alert[]> {
     }));
 }
 
-async function budgetAlerts(o: WatchOptions): Promise<Alert[]> {
+async function limitAlerts(o: WatchOptions): Promise<Alert[]> {
   const pct = BigInt(o.config.budgetThresholdPct);
   const reached = (used: bigint, limit: bigint) => limit > 0n && used * 100n >= limit * pct;
   const share = (used: bigint, limit: bigint) => Number((used * 10_000n) / limit) / 100;
@@ -129,6 +132,17 @@ async function budgetAlerts(o: WatchOptions): Promise<Alert[]> {
         subject: `${tenant.id}:${b.policy}:${b.start}`,
         summary: `Tenant ${tenant.id}'s policy ${b.policy} has used ${share(b.used, b.limit)}% of its ${b.period} budget (${STRK(b.used)} of ${STRK(b.limit)}).`,
         details: { tenant: tenant.id, policy: b.policy, period: b.period, start: b.start, end: b.end, used: b.used.toString(), limit: b.limit.toString(), thresholdPct: o.config.budgetThresholdPct },
+      });
+    }
+    for (const f of use.failOpen) {
+      if (f.used === 0n) continue;
+      const since = new Date(f.start * 1000).toISOString().slice(11, 16);
+      out.push({
+        kind: 'webhook_fail_open',
+        severity: f.used >= f.limit ? 'critical' : 'warning',
+        subject: `${tenant.id}:${f.policy}:${f.start}`,
+        summary: `Tenant ${tenant.id}'s policy ${f.policy} can't reach its approval webhook: failOpen sponsored ${f.used} of at most ${f.limit} transactions with no approval since ${since} UTC${f.used >= f.limit ? '; it refuses the rest of the hour' : ''}.`,
+        details: { tenant: tenant.id, policy: f.policy, start: f.start, end: f.end, used: Number(f.used), limit: Number(f.limit) },
       });
     }
   }

@@ -1,11 +1,13 @@
 /**
  * How much of each limit a tenant has used right now: every enabled policy's
- * global period budget, and the operator's daily fee ceiling. Read from the
+ * global period budget, the operator's daily fee ceiling, and the passes
+ * failOpen let through this hour while a policy's webhook was unreachable
+ * (a count, not a fee). Read from the
  * very counters the gate reserves against (policies/runtime.ts names the
  * budget keys, store/keys.ts the ceiling), so a gauge can never disagree
  * with what the next request will be told.
  */
-import { budgetKeys, periodWindow, type Policy, type PolicyRequest } from '../../policies/index.ts';
+import { budgetKeys, FAIL_OPEN_PER_HOUR, FAIL_OPEN_PERIOD, failOpenKey, periodWindow, type Policy, type PolicyRequest } from '../../policies/index.ts';
 import type { Tenant } from '../config.ts';
 import { dayOf, Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
@@ -22,6 +24,8 @@ export interface Gauge {
 export interface LimitsUse {
   ceiling: Gauge & { day: string };
   budgets: (Gauge & { policy: string; name: string; period: string })[];
+  /** Policies whose webhook may fail open: `used` and `limit` count transactions this UTC hour. */
+  failOpen: (Gauge & { policy: string; name: string })[];
 }
 
 const DAY = 86_400;
@@ -33,7 +37,9 @@ export async function limitsUse(store: Store, tenant: Tenant, policies: Policy[]
   const day = dayOf(now);
   const dayStart = Math.floor(now / DAY) * DAY;
   const withBudget = policies.filter((p) => p.enabled && p.rules.budgets?.global);
-  const [ceilingUsed, budgets] = await Promise.all([
+  const failingOpen = policies.filter((p) => p.enabled && p.rules.webhook?.failOpen);
+  const hour = periodWindow(FAIL_OPEN_PERIOD, now);
+  const [ceilingUsed, budgets, failOpen] = await Promise.all([
     store.amount(Keys.ceiling(tenant.id, day)),
     Promise.all(
       withBudget.map(async (p) => {
@@ -43,7 +49,13 @@ export async function limitsUse(store: Store, tenant: Tenant, policies: Policy[]
         return { policy: p.id, name: p.name, period: String(g.period), used, limit: BigInt(g.maxFee), start: w.start, end: w.end };
       }),
     ),
+    Promise.all(
+      failingOpen.map(async (p) => {
+        const used = await store.amount(Keys.sponsor(tenant.id, failOpenKey(p, now)!));
+        return { policy: p.id, name: p.name, used, limit: BigInt(p.rules.webhook!.failOpenPerHour ?? FAIL_OPEN_PER_HOUR), start: hour.start, end: hour.end };
+      }),
+    ),
   ]);
   const limit = BigInt(tenant.maxDailyFee ?? dailyFeeCeiling);
-  return { ceiling: { day, used: ceilingUsed, limit, start: dayStart, end: dayStart + DAY }, budgets };
+  return { ceiling: { day, used: ceilingUsed, limit, start: dayStart, end: dayStart + DAY }, budgets, failOpen };
 }

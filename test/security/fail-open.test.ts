@@ -12,7 +12,9 @@
  * the receiver hangs is refused, and nothing was spent on it. A refusal
  * there comes after the simulation (the webhook is asked with its fee): one
  * node estimate, counted against the network's refusals, so a network that
- * keeps trying is cut off before any node call.
+ * keeps trying is cut off before any node call. The operator is alerted
+ * (signed, like every alert): a warning from the first pass, critical once
+ * the allowance is spent.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -21,6 +23,7 @@ import { join } from 'node:path';
 import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../relay/errors/catalogue.ts';
+import { verifyWebhookSignature } from '../../relay/sponsorship/facts/webhook.ts';
 import { nodeCallCounter, startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { attackerAccount, buildSigned, relayerLedger, report } from './helpers.ts';
 
@@ -31,6 +34,9 @@ let hook: Server;
 let mode: 'hang' | 'approve' = 'hang';
 let asked = 0;
 const { calls, fetch: counted } = nodeCallCounter();
+const ALERT_SECRET = `alerts-${crypto.randomUUID()}`;
+let alertHook: Server;
+const alerts: { kind: string; severity: string; subject: string; summary: string; details: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
   hook = createServer((req, res) => {
@@ -43,6 +49,16 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  alertHook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', async () => {
+      if (!(await verifyWebhookSignature(ALERT_SECRET, body, req.headers['x-ciro-signature'] as string))) return void res.writeHead(401).end();
+      alerts.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => alertHook.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
   const dir = mkdtempSync(join(tmpdir(), 'ciro-fail-open-'));
   const p = {
@@ -59,25 +75,32 @@ beforeAll(async () => {
   s = await startRelayStack({
     policyDir: dir,
     policies: ['open-hook'],
-    secrets: { 'test/hook': 'whsec-fail-open' },
+    secrets: { 'test/hook': 'whsec-fail-open', 'OPERATOR/ALERTS': ALERT_SECRET },
     // One attacking network may be refused twice an hour: what a refusal after node work costs it.
-    config: { webhookAllowHosts: ['127.0.0.1'], clientIpHeader: 'x-forwarded-for', nodeWork: { refusalsPerClientPerHour: 2 } },
+    config: {
+      webhookAllowHosts: ['127.0.0.1'], clientIpHeader: 'x-forwarded-for', nodeWork: { refusalsPerClientPerHour: 2 },
+      // Passes run when the test says (the entry's own timer waits an hour).
+      alerts: { webhook: { url: `http://127.0.0.1:${(alertHook.address() as { port: number }).port}/alerts` }, checkIntervalSeconds: 3600 },
+    },
     fetch: counted,
   });
 }, 300_000);
 afterAll(async () => {
   await s?.stop();
   hook?.close();
+  alertHook?.close();
 });
 
 describe('a hanging webhook under failOpen', () => {
-  it("lets through at most the policy's hourly allowance, whatever the number of senders; the webhook's own approvals are not counted", async () => {
+  it("lets through at most the policy's hourly allowance, whatever the number of senders, and alerts the operator; the webhook's own approvals are not counted", async () => {
     const token = s.chain.manifest.contracts.ciro_token.address;
     const approve = [{ to: token, selector: hash.getSelectorFromName('approve'), calldata: [token, '0x1', '0x0'] }];
     // The allowance is per UTC hour: five transactions straddling its turn would see two allowances.
     const left = 3600 - ((Date.now() / 1000) % 3600);
     if (left < 90) await new Promise((r) => setTimeout(r, (left + 1) * 1000));
     const before = await relayerLedger(s);
+    await s.relay.deps.alerts.check();
+    expect(alerts).toEqual([]); // nothing failed open yet
     const outcomes: string[] = [];
     let refusal: { code?: number; data?: { reason?: string; retry_after?: number } } = {};
     const refusedCalls: Record<string, number>[] = [];
@@ -94,7 +117,15 @@ describe('a hanging webhook under failOpen', () => {
       }
       await s.chain.provider.waitForTransaction(sent.body.result.transaction_hash);
       outcomes.push('relayed');
+      if (i === 0) await s.relay.deps.alerts.check();
     }
+    await s.relay.deps.alerts.check();
+    const hour = Math.floor(Date.now() / 3_600_000) * 3600;
+    expect(alerts.map((a) => [a.kind, a.severity, a.subject, a.details.used, a.details.limit])).toEqual([
+      ['webhook_fail_open', 'warning', `test:open-hook:${hour}`, 1, ALLOWANCE],
+      ['webhook_fail_open', 'critical', `test:open-hook:${hour}`, ALLOWANCE, ALLOWANCE],
+    ]);
+    expect(alerts[1]!.summary).toMatch(/^Tenant test's policy open-hook can't reach its approval webhook: failOpen sponsored 3 of at most 3 transactions .* it refuses the rest of the hour\.$/);
     const after = await relayerLedger(s);
     expect(outcomes).toEqual([...Array(ALLOWANCE).fill('relayed'), 'webhook_fail_open_exhausted', 'webhook_fail_open_exhausted']);
     expect(refusal.code).toBe(CATALOGUE.webhook_fail_open_exhausted.code);

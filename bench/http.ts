@@ -13,9 +13,11 @@
  * validates that body with zod and makes the dry run's three Redis round
  * trips (the key's record, the tenant's policy revision, then the counters,
  * each needing the one before) and nothing else, and again with all of them
- * in one round trip; and GET /v1/contracts
+ * in one round trip; GET /v1/contracts
  * through the relay's own middleware (the request's scope, trace, metrics and
- * access log; no key, no store).
+ * access log; no key, no store); and the dry run's route alone: the admin
+ * API's own OpenAPI route and schemas validating the same body and answering
+ * the same decision, with no key, store, gate, or observability behind it.
  *
  * The relay is loaded from its sources (tsx) like every other bench; one row
  * loads the same dry run through the production bundle instead (what
@@ -37,12 +39,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { createClient } from 'redis';
 import { z } from 'zod';
 import type { AddressInfo } from 'node:net';
 import { createNodeRelay, listen } from '../relay/entry/node.ts';
 import { parseConfig } from '../relay/config.ts';
 import { newApiKey } from '../relay/tenants/auth.ts';
+import { DryRunRequestSchema, DryRunResultSchema, json } from '../relay/admin/schemas.ts';
+import { validationHook } from '../relay/errors/http.ts';
 import { MANIFEST, sel } from '../test/relay/admin/helpers.ts';
 import { startRedis } from '../test/helpers/redis.ts';
 import { writeReport } from './report.ts';
@@ -100,6 +105,13 @@ const hello = new Hono()
     const all = await floorRedis.mGet(['floor:key', 'floor:rev', ...[1, 2, 3, 4, 5, 6, 7].map((i) => `floor:${b.sender}:${i}`)]);
     return c.json({ allow: true, read: all.length });
   });
+// Set to the relay's own answer once it has given one.
+let decided: Record<string, unknown> = {};
+const route = new OpenAPIHono({ defaultHook: validationHook }).openapi(
+  createRoute({ method: 'post', path: '/route', request: { body: { required: true, ...json(DryRunRequestSchema, 'The transaction') } }, responses: { 200: json(DryRunResultSchema, 'The decision') } }),
+  (c) => (c.req.valid('json'), c.json(decided as never, 200)),
+);
+hello.route('/', route);
 const bare = await new Promise<{ url: string; close: () => void }>((resolve) => {
   const s = serve({ fetch: hello.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve({ url: `http://127.0.0.1:${info.port}/`, close: () => s.close() }));
 });
@@ -110,6 +122,7 @@ try {
   const body = JSON.stringify({ sender: '0xa11ce', calls: [{ to: MANIFEST.contracts.job_mgr.address, selector: sel('submit_job'), calldata: [] }], feeMode: 'sponsored', maxFee: '1000' });
   const probe = (await (await fetch(`${url}/v1/dry-run`, { method: 'POST', headers, body })).json()) as { allow?: boolean };
   if (probe.allow !== true) throw new Error(`the dry run should allow: ${JSON.stringify(probe)}`);
+  decided = probe;
   const probeB = (await (await fetch(`${urlB}/v1/dry-run`, { method: 'POST', headers, body })).json()) as { allow?: boolean };
   if (probeB.allow !== true) throw new Error(`the bundle's dry run should allow: ${JSON.stringify(probeB)}`);
   const loads = {
@@ -118,13 +131,14 @@ try {
     floor: (duration = SECONDS) => load(`${bare.url}floor`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duration }),
     floor1: (duration = SECONDS) => load(`${bare.url}floor1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duration }),
     contracts: (duration = SECONDS) => load(`${url}/v1/contracts`, { duration }),
+    route: (duration = SECONDS) => load(`${bare.url}route`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duration }),
     dryRun: (duration = SECONDS) => load(`${url}/v1/dry-run`, { method: 'POST', headers, body, duration }),
     dryRunBundle: (duration = SECONDS) => load(`${urlB}/v1/dry-run`, { method: 'POST', headers, body, duration }),
     // The load generator on a thread of its own: the servers no longer pay for it, the relay's Redis shares a core with it.
     helloApart: (duration = SECONDS) => load(bare.url, { duration, workers: 1 }),
     dryRunApart: (duration = SECONDS) => load(`${url}/v1/dry-run`, { method: 'POST', headers, body, duration, workers: 1 }),
   };
-  const got: Record<keyof typeof loads, number[]> = { hello: [], echo: [], floor: [], floor1: [], contracts: [], dryRun: [], dryRunBundle: [], helloApart: [], dryRunApart: [] };
+  const got: Record<keyof typeof loads, number[]> = { hello: [], echo: [], floor: [], floor1: [], contracts: [], route: [], dryRun: [], dryRunBundle: [], helloApart: [], dryRunApart: [] };
   for (const warm of Object.values(loads)) await warm(1);
   for (let round = 0; round < 2; round++) for (const [name, run] of Object.entries(loads)) got[name as keyof typeof loads].push(await run());
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -137,6 +151,7 @@ try {
     row("the floor of a Redis-backed decision: that POST validated with zod, plus the dry run's three dependent Redis round trips, nothing else", got.floor),
     row("the same floor with every key read in one round trip (a bare server's gain; the relay's reads already share one MGET across requests)", got.floor1),
     row("where the cost lies: GET /v1/contracts through the relay's middleware (no key, no store)", got.contracts),
+    row("where the cost lies: the dry run's route alone (the admin API's OpenAPI route and zod schemas validating the same body, answering the same decision; no key, store, gate or observability)", got.route),
     row('the dry run with autocannon on its own thread (a worker), against the hello-world loaded the same way: the servers no longer share their thread with the load generator, which flatters every row above', got.dryRunApart, undefined, mean(got.helloApart)),
   ], { runs: got });
 } finally {

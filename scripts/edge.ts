@@ -4,7 +4,7 @@
  * policies go in an env file the way `wrangler secret`s and vars would.
  * Used by `npm start -- --edge` and the edge end-to-end tests.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,9 +74,6 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
     cwd: repoRoot,
     env: { ...process.env, ...(o.registryPath ? { WRANGLER_REGISTRY_PATH: o.registryPath } : {}), WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1', PATH: `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}` },
     stdio: ['ignore', 'pipe', 'pipe'],
-    // A process group of its own, stopped as one: wrangler's bin is a wrapper around its CLI, which runs workerd,
-    // and a SIGTERM to the wrapper alone could leave the CLI and workerd serving after we had gone.
-    detached: true,
   });
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
@@ -99,32 +96,52 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
     url,
     proc,
     output: () => output,
-    stop: () => stopGroup(proc),
+    stop: () => stopTree(proc),
   };
 }
 
 const live = new Set<ChildProcess>();
 // A script or test runner that exits without stop() (an uncaught error, process.exit) takes its workers with it.
-process.once('exit', () => live.forEach((p) => signalGroup(p, 'SIGKILL')));
+process.once('exit', () => live.forEach((p) => descendants(p.pid!).forEach((pid) => signal(pid, 'SIGKILL'))));
 
-/** False once no process of the group is left (ESRCH). */
-function signalGroup(proc: ChildProcess, signal: NodeJS.Signals | 0): boolean {
+/** `root` and every process under it now, from one `ps` listing (Linux and macOS alike). */
+function descendants(root: number): number[] {
+  let rows: number[][];
   try {
-    process.kill(-proc.pid!, signal);
+    rows = execFileSync('ps', ['-A', '-o', 'pid=,ppid=']).toString().trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+  } catch {
+    return [root];
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of rows) if (ppid === out[i]) out.push(pid!);
+  return out;
+}
+
+/** False once the process is gone (ESRCH). */
+function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(pid, sig);
     return true;
   } catch {
     return false;
   }
 }
 
-/** Stops wrangler, its CLI and workerd, and resolves once none of them is left: SIGTERM, then SIGKILL after 3 s. */
-async function stopGroup(proc: ChildProcess): Promise<void> {
+/**
+ * Stops wrangler's wrapper, its CLI and workerd, and resolves once none is left: SIGTERM, then SIGKILL
+ * after 3 s. Each gets the signal itself: the wrapper alone could exit and leave workerd serving. They
+ * stay in the caller's process group, so a Ctrl-C still reaches them even if stop() never runs.
+ */
+async function stopTree(proc: ChildProcess): Promise<void> {
+  live.delete(proc);
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  // Listed before any signal: once the wrapper has exited, init adopts its children and they can't be found from it.
+  let left = descendants(proc.pid!);
+  left.forEach((pid) => signal(pid, 'SIGTERM'));
   const deadline = Date.now() + 3_000;
-  signalGroup(proc, 'SIGTERM');
-  // Awaited timers, never unref'd: a caller that awaits stop() must not exit before the group is gone.
-  while (signalGroup(proc, 0) && Date.now() < deadline + 5_000) {
-    if (Date.now() > deadline) signalGroup(proc, 'SIGKILL');
+  // Awaited timers, never unref'd: a caller that awaits stop() must not exit before they are gone.
+  while ((left = left.filter((pid) => signal(pid, 0))).length > 0 && Date.now() < deadline + 5_000) {
+    if (Date.now() > deadline) left.forEach((pid) => signal(pid, 'SIGKILL'));
     await new Promise((r) => setTimeout(r, 50));
   }
-  live.delete(proc);
 }

@@ -58,6 +58,14 @@ export const LimitsSchema = z
     budgets: z.array(z.object({ policy: z.string(), name: z.string(), period: z.string(), ...Gauge })).openapi({
       description: "Each enabled policy's global budget in its current period",
     }),
+    failOpen: z.array(z.object({
+      policy: z.string(),
+      name: z.string(),
+      used: z.number().int().openapi({ description: 'Transactions sponsored with no approval (the webhook unreachable) this UTC hour, in flight included' }),
+      limit: z.number().int().openapi({ description: '`webhook.failOpenPerHour`: past it the policy refuses until the hour turns' }),
+      start: Gauge.start,
+      end: Gauge.end,
+    })).openapi({ description: 'Each enabled policy whose webhook may fail open: its passes this hour' }),
   })
   .openapi('Limits');
 

@@ -61,6 +61,8 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
       ],
       operatorKeys: [{ id: 'ops', secretHash: operator!.secretHash }],
     },
+    // The console test's policy signs its webhook calls with this (the webhook is down: failOpen, not the signature, decides).
+    secrets: { 'acme/console-hook': 'whsec-console' },
   });
   const { server, url } = await listen(stack.relay, 0);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });

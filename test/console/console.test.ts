@@ -25,6 +25,8 @@ const POLICY = {
     feeModes: ['sponsored'],
     allow: [{ contract: 'cdc_pool', selectors: ['claim_rewards', 'heartbeat'] }],
     budgets: { global: { maxFee: '50000000000000000000', period: 'day' }, perOperation: { maxFee: '200000000000000000' } },
+    // The team's approval webhook is down (nothing listens on port 9): failOpen passes, counted, and the overview shows it.
+    webhook: { url: 'http://127.0.0.1:9/approve', secretRef: 'console-hook', timeoutMs: 500, failOpen: true, failOpenPerHour: 10 },
   },
 };
 
@@ -98,12 +100,16 @@ describe('the console, one team in Chromium', () => {
     expect((await c.stack.chain.provider.waitForTransaction(transaction_hash)).isSuccess()).toBe(true);
   });
 
-  it('5. counts it in the overview (per policy, gauges) and in usage per user per day, exported as CSV', async () => {
+  it('5. counts it in the overview (per policy, gauges, the webhook failing open) and in usage per user per day, exported as CSV', async () => {
     await go(page, 'Overview');
     const row = page.getByTestId('per-policy').getByRole('row', { name: /Worker rewards \(console\)/ });
     await expect.poll(() => row.textContent()).toMatch(/1 txs · [\d.]+ STRK.*1 txs.*1 txs/);
     expect(await page.getByTestId('total-Today').textContent()).toMatch(/^Today1 txs/);
-    expect(Number(await page.getByRole('meter').last().getAttribute('value'))).toBeGreaterThan(0);
+    const budget = page.getByRole('meter', { name: /Worker rewards \(console\) — global budget per day/ });
+    expect(Number(await budget.getAttribute('value'))).toBeGreaterThan(0);
+    const failOpen = page.getByTestId('fail-open');
+    expect(await failOpen.textContent()).toMatch(/^Worker rewards \(console\) — passed without its webhook 1 of 10 txs \(10%\) · until \d\d:00 UTC/);
+    expect(await failOpen.getByRole('meter').getAttribute('value')).toBe('1');
     await noA11yProblems();
     await shot('overview');
 

@@ -45,14 +45,15 @@ export function insightRoutes(app: AdminApp, ctx: AdminContext): void {
 
   app.openapi(
     createRoute({ method: 'get', path: '/limits', tags: ['usage'], security, middleware,
-      summary: 'Budgets and the daily fee ceiling: how much is used now',
+      summary: 'Budgets, the daily fee ceiling and failOpen allowances: how much is used now',
       responses: { 200: json(LimitsSchema, 'Limits in use'), ...errors(401, 403, 503) } }),
     async (c) => {
       const use = await gate.limits(c.get('caller').tenant);
-      const { ceiling: k, budgets } = use;
+      const { ceiling: k, budgets, failOpen } = use;
       return c.json({
         ceiling: { day: k.day, start: k.start, end: k.end, used: k.used.toString(), limit: k.limit.toString() },
         budgets: budgets.map((b) => ({ ...b, used: b.used.toString(), limit: b.limit.toString() })),
+        failOpen: failOpen.map((f) => ({ ...f, used: Number(f.used), limit: Number(f.limit) })),
       }, 200);
     },
   );

@@ -2,7 +2,8 @@
  * Overview: where the money goes and why requests were refused. Sponsored
  * transactions and fees today / this week / this month per policy (from
  * /v1/usage?policy=…), the last 30 days as charts, refusals by rule and
- * reason (/v1/refusals), and budgets and the ceiling as gauges (/v1/limits).
+ * reason (/v1/refusals), and budgets, the ceiling and any webhook failing
+ * open as gauges (/v1/limits).
  */
 import { get } from './api.ts';
 import { DayChart } from './charts.tsx';
@@ -28,14 +29,16 @@ async function loadOverview() {
   return { p, last30, total, perPolicy, refusals, limits };
 }
 
-function Gauge({ label, used, limit, note }: { label: string; used: string; limit: string; note: string }) {
-  const u = strkFloat(used);
-  const l = strkFloat(limit);
+/** A fee gauge (fri strings, shown in STRK) or, with `count`, one of transactions. */
+function Gauge({ label, used, limit, note, count }: { label: string; used: string | number; limit: string | number; note: string; count?: boolean }) {
+  const u = count ? Number(used) : strkFloat(String(used));
+  const l = count ? Number(limit) : strkFloat(String(limit));
   const pct = l > 0 ? Math.min(100, (u / l) * 100) : 0;
+  const shown = count ? `${u} of ${l} txs` : `${strk(String(used))} of ${strk(String(limit))}`;
   return (
     <div class="gauge">
       <label>
-        {label} <span class="hint">{strk(used)} of {strk(limit)} ({pct.toFixed(pct < 10 ? 1 : 0)}%) · {note}</span>
+        {label} <span class="hint">{shown} ({pct.toFixed(pct < 10 ? 1 : 0)}%) · {note}</span>
         <meter min={0} max={l || 1} low={l * 0.7} high={l * 0.9} optimum={0} value={u}>{pct.toFixed(0)}%</meter>
       </label>
     </div>
@@ -122,6 +125,17 @@ function Body({ p, last30, total, perPolicy, refusals, limits }: Awaited<ReturnT
         <Gauge key={b.policy} label={`${b.name} — global budget per ${b.period}`} used={b.used} limit={b.limit} note={`until ${new Date(b.end * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`} />
       ))}
       {limits.budgets.length === 0 ? <p class="muted">No enabled policy has a global budget.</p> : null}
+      {limits.failOpen.length === 0 ? null : (
+        <>
+          <h2>Approval webhooks failing open</h2>
+          <p class="muted">Transactions sponsored this hour with no approval because the policy's webhook could not be reached (<code>failOpen</code>); past the allowance the policy refuses until the hour turns.</p>
+          <div data-testid="fail-open">
+            {limits.failOpen.map((f) => (
+              <Gauge key={f.policy} count label={`${f.name} — passed without its webhook`} used={f.used} limit={f.limit} note={`until ${new Date(f.end * 1000).toISOString().slice(11, 16)} UTC`} />
+            ))}
+          </div>
+        </>
+      )}
     </>
   );
 }

@@ -23,7 +23,11 @@ export interface Usage { days: { day: string; txs: number; fee: string }[]; tota
 export interface SenderUsage { rows: { day: string; sender: string; txs: number; fee: string }[]; truncated: boolean }
 export interface Refusals { refusals: { day: string; policy: string; rule: string; reason: string; count: number }[] }
 export interface Gauge { used: string; limit: string; start: number; end: number }
-export interface Limits { ceiling: Gauge & { day: string }; budgets: (Gauge & { policy: string; name: string; period: string })[] }
+export interface Limits {
+  ceiling: Gauge & { day: string };
+  budgets: (Gauge & { policy: string; name: string; period: string })[];
+  failOpen: { policy: string; name: string; used: number; limit: number; start: number; end: number }[];
+}
 export interface AccountState {
   account: string;
   holds: { quota: string; payment: string };

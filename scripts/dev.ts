@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseConfig, type Config } from '../relay/config.ts';
 import { createNodeRelay, listen } from '../relay/entry/node.ts';
 import { loadPolicyFiles } from '../relay/entry/policyFiles.ts';
@@ -20,10 +20,25 @@ import { WITH_ARGENT } from './local/argent.ts';
 import { CONTRACTS } from './local/artifacts.ts';
 import { demoConfig } from './local/demoConfig.ts';
 import { startLocalChain } from './local/chain.ts';
+import { handOverSignals } from './local/devnet.ts';
 import { repoRoot } from './local/toolchain.ts';
 
 // Where the demo's manifest, keys and edge state go (claim.ts reads them there): `.local` unless CIRO_LOCAL_DIR says.
-const local = process.env.CIRO_LOCAL_DIR ?? join(repoRoot, '.local');
+const local = resolve(process.env.CIRO_LOCAL_DIR ?? join(repoRoot, '.local'));
+
+// What has started so far, stopped in reverse order on Ctrl-C or SIGTERM, whenever it comes (during start-up too,
+// when the exit hooks of devnet.ts and edge.ts take what is still starting). A second Ctrl-C exits at once.
+const started: (() => Promise<void>)[] = [];
+let stopping = false;
+handOverSignals();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, async () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    for (const stop of started.reverse()) await stop().catch((e: unknown) => console.error(e));
+    process.exit(0);
+  });
+}
 
 function ensureContractsBuilt() {
   const missing = CONTRACTS.some((c) => !existsSync(join(repoRoot, 'contracts', 'target', `${c}.compiled_contract_class.json`)));
@@ -47,6 +62,7 @@ async function main() {
   console.log('starting devnet and deploying the CIRO contracts…');
   // Argent 0.4.0 predeclared and accepted, so workers can use session keys (relay/sessions/).
   const chain = await startLocalChain({ seed: true, ...WITH_ARGENT, devnet: { ...WITH_ARGENT.devnet, port: Number(process.env.DEVNET_PORT ?? 5050) } });
+  started.push(chain.stop);
   const demoKey = await newApiKey('demo');
   const adminKey = await newApiKey('demo-admin');
   const config = parseConfig({
@@ -64,6 +80,7 @@ async function main() {
   const { url, stop: stopRelay } = EDGE
     ? await startEdge({ config, policies: loadPolicyFiles(policyDir), port, persistTo: join(local, 'edge-state'), secrets, inspectorPort: null })
     : await serveNode(config, policyDir, port, secrets);
+  started.push(stopRelay);
 
   mkdirSync(local, { recursive: true });
   writeFileSync(join(local, 'manifest.json'), JSON.stringify(chain.manifest, null, 2));
@@ -81,15 +98,8 @@ manifest        ${relative(repoRoot, join(local, 'manifest.json'))}
 state store     ${EDGE ? 'Durable Objects (wrangler dev, local workerd)' : config.store.kind}
 
 Send a first gasless transaction (the worker claims its rewards), in another terminal:
-  ${process.env.CIRO_LOCAL_DIR ? `CIRO_LOCAL_DIR=${local} ` : ''}npx tsx scripts/claim.ts
+  ${process.env.CIRO_LOCAL_DIR ? `CIRO_LOCAL_DIR='${local}' ` : ''}npx tsx scripts/claim.ts
 `);
-  const stop = async () => {
-    await stopRelay();
-    await chain.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((e) => {

@@ -91,6 +91,10 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
     proc.once('exit', (code) => reject(new Error(`wrangler dev exited (${code}):\n${output}`)));
+  }).catch(async (e: unknown) => {
+    // Not ready in time: what did start must not outlive the failure.
+    await stopTree(proc);
+    throw e;
   });
   return {
     url,
@@ -101,23 +105,38 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
 }
 
 const live = new Set<ChildProcess>();
-// A script or test runner that exits without stop() (an uncaught error, process.exit) takes its workers with it.
-process.once('exit', () => live.forEach((p) => descendants(p.pid!).forEach((pid) => signal(pid, 'SIGKILL'))));
+// A script that exits without stop() (an uncaught error, process.exit) takes its workers with it. A process
+// killed by a signal runs no exit hook: Ctrl-C reaches wrangler itself (same process group); a lone SIGTERM does not.
+process.once('exit', () => live.forEach((p) => processes(p.pid!).forEach((pid) => signal(pid, 'SIGKILL'))));
 
-/** `root` and every process under it now, from one `ps` listing (Linux and macOS alike). */
-function descendants(root: number): number[] {
-  let rows: number[][];
+/** `ps` once (Linux and macOS alike): pid, parent and state of every process. */
+function listing(): { pid: number; ppid: number; zombie: boolean }[] | undefined {
   try {
-    rows = execFileSync('ps', ['-A', '-o', 'pid=,ppid=']).toString().trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    return execFileSync('ps', ['-A', '-o', 'pid=,ppid=,stat=']).toString().trim().split('\n').map((l) => {
+      const [pid, ppid, stat] = l.trim().split(/\s+/);
+      return { pid: Number(pid), ppid: Number(ppid), zombie: stat!.startsWith('Z') };
+    });
   } catch {
-    return [root];
+    return undefined;
   }
+}
+
+/** `root` and every process under it now. */
+function processes(root: number): number[] {
+  const rows = listing() ?? [];
   const out = [root];
-  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of rows) if (ppid === out[i]) out.push(pid!);
+  for (let i = 0; i < out.length; i++) for (const r of rows) if (r.ppid === out[i]) out.push(r.pid);
   return out;
 }
 
-/** False once the process is gone (ESRCH). */
+/** Those of `pids` still running: a zombie has exited, it only waits for its parent (or init) to reap it. */
+function running(pids: number[]): number[] {
+  const rows = listing();
+  if (!rows) return pids.filter((pid) => signal(pid, 0));
+  const live = new Set(rows.filter((r) => !r.zombie).map((r) => r.pid));
+  return pids.filter((pid) => live.has(pid));
+}
+
 function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
   try {
     process.kill(pid, sig);
@@ -128,20 +147,20 @@ function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
 }
 
 /**
- * Stops wrangler's wrapper, its CLI and workerd, and resolves once none is left: SIGTERM, then SIGKILL
- * after 3 s. Each gets the signal itself: the wrapper alone could exit and leave workerd serving. They
- * stay in the caller's process group, so a Ctrl-C still reaches them even if stop() never runs.
+ * Stops wrangler's wrapper, its CLI and workerd, and resolves once none is running: SIGTERM, then SIGKILL
+ * after 3 s. Each gets the signal itself: the wrapper alone could exit and leave workerd serving.
  */
 async function stopTree(proc: ChildProcess): Promise<void> {
-  live.delete(proc);
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  if (proc.exitCode !== null || proc.signalCode !== null) return void live.delete(proc);
   // Listed before any signal: once the wrapper has exited, init adopts its children and they can't be found from it.
-  let left = descendants(proc.pid!);
+  let left = processes(proc.pid!);
   left.forEach((pid) => signal(pid, 'SIGTERM'));
   const deadline = Date.now() + 3_000;
   // Awaited timers, never unref'd: a caller that awaits stop() must not exit before they are gone.
-  while ((left = left.filter((pid) => signal(pid, 0))).length > 0 && Date.now() < deadline + 5_000) {
+  while ((left = running(left)).length > 0 && Date.now() < deadline + 5_000) {
     if (Date.now() > deadline) left.forEach((pid) => signal(pid, 'SIGKILL'));
     await new Promise((r) => setTimeout(r, 50));
   }
+  live.delete(proc);
+  if (left.length > 0) console.error(`wrangler dev: ${left.join(', ')} still running 5 s after SIGKILL`);
 }

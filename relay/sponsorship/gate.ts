@@ -132,7 +132,7 @@ export class SponsorshipGate {
     return this.ledger.spendingTenants(at);
   }
 
-  /** Use of each enabled policy's global budget and of the operator's daily ceiling, now. */
+  /** Use of each enabled policy's global budget and failOpen allowance, and of the operator's daily ceiling, now. */
   async limits(tenant: Tenant): Promise<LimitsUse> {
     const policies = (await this.o.policies.effective(tenant)).map((e) => e.policy);
     return limitsUse(this.o.store, tenant, policies, this.o.dailyFeeCeiling, this.now());

@@ -13,7 +13,7 @@ import { dayOf, Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
 
 export interface Gauge {
-  /** fri. */
+  /** fri; for `failOpen`, transactions. */
   used: bigint;
   limit: bigint;
   /** Unix seconds: the window this use belongs to. */
@@ -24,7 +24,7 @@ export interface Gauge {
 export interface LimitsUse {
   ceiling: Gauge & { day: string };
   budgets: (Gauge & { policy: string; name: string; period: string })[];
-  /** Policies whose webhook may fail open: `used` and `limit` count transactions this UTC hour. */
+  /** Policies whose webhook may fail open: transactions this UTC hour, not fri. */
   failOpen: (Gauge & { policy: string; name: string })[];
 }
 

@@ -24,6 +24,13 @@ export interface Devnet {
 
 const running = new Set<ChildProcess>();
 let hooked = false;
+let handedOver = false;
+
+/** For a script that stops devnet itself on SIGINT and SIGTERM (npm start), after what runs on it: devnet then leaves those signals alone. */
+export function handOverSignals(): void {
+  handedOver = true;
+}
+
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
@@ -33,6 +40,7 @@ function hookExit(): void {
   process.once('exit', killAll);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
+      if (handedOver) return;
       killAll();
       process.exit(130);
     });

@@ -3,7 +3,9 @@
  * process: the bin's wrapper, wrangler's CLI, and the workerd it runs. A
  * SIGTERM to the wrapper alone used to leave workerd serving after stop()
  * had resolved (with wrangler's own devtools port), and a SIGTERM to
- * `npm start -- --edge` alone left the CLI and workerd running for good.
+ * `npm start -- --edge` alone left devnet, the CLI and workerd running for
+ * good. It now stops what it started itself, in order, and exits 0, on a
+ * SIGTERM as on a Ctrl-C.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -60,7 +62,10 @@ describe('stopping the edge relay', () => {
     await expect(fetch(`${edge.url}/v1/contracts`)).rejects.toThrow();
   });
 
-  it('a SIGTERM to `npm start -- --edge` alone (a process manager, a container runtime) stops devnet, wrangler and workerd', async () => {
+  it.each([
+    ['a SIGTERM to its process alone (a process manager, a container runtime)', 'SIGTERM', false],
+    ['a Ctrl-C (SIGINT to its whole process group)', 'SIGINT', true],
+  ] as const)('npm start -- --edge, stopped by %s, stops devnet, wrangler and workerd and exits 0', async (_, sig, group) => {
     const local = mkdtempSync(join(tmpdir(), 'ciro-dev-'));
     dirs.push(local);
     const [port, devnetPort] = [await freePort(), await freePort()];
@@ -68,6 +73,8 @@ describe('stopping the edge relay', () => {
       cwd: repoRoot,
       env: { ...process.env, PORT: String(port), DEVNET_PORT: String(devnetPort), CIRO_LOCAL_DIR: local, WRANGLER_SEND_METRICS: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own, as a terminal gives a command: what a Ctrl-C signals.
+      detached: group,
     });
     let output = '';
     await new Promise<void>((resolve, reject) => {
@@ -79,15 +86,17 @@ describe('stopping the edge relay', () => {
       dev.stderr!.on('data', onData);
       dev.once('exit', (code) => reject(new Error(`npm start -- --edge exited (${code}):\n${output}`)));
     });
-    expect(output).toContain(`CIRO_LOCAL_DIR=${local} npx tsx scripts/claim.ts`);
+    expect(output).toContain(`CIRO_LOCAL_DIR='${local}' npx tsx scripts/claim.ts`);
     const pids = tree(dev.pid!);
     expect((await fetch(`http://127.0.0.1:${port}/v1/contracts`)).status).toBe(200);
     // dev.ts, devnet, the wrapper, the CLI, workerd.
     expect(running(pids).length).toBeGreaterThanOrEqual(5);
 
     const exited = new Promise((resolve) => dev.once('exit', resolve));
-    dev.kill('SIGTERM');
-    await exited;
+    if (group) process.kill(-dev.pid!, sig);
+    else dev.kill(sig);
+    // 0: its own shutdown ran (relay, then devnet), not an exit hook's SIGKILL.
+    expect(await exited).toBe(0);
     expect(running(pids)).toEqual([]);
     await expect(fetch(`http://127.0.0.1:${port}/v1/contracts`)).rejects.toThrow();
   });

@@ -24,7 +24,7 @@ pub mod CdcPool {
         AccessControlComponent, DEFAULT_ADMIN_ROLE, IACCESS_CONTROL_ID, JOB_MANAGER_ROLE,
         PAUSER_ROLE, SLASHER_ROLE,
     };
-    use crate::pausable::{IPAUSABLE_ID, IPausable, PausableComponent};
+    use crate::pausable::{IPAUSABLE_ID, PauseAuthority, PausableComponent};
     use crate::src5::SRC5Component;
     use crate::upgrade::{IUPGRADEABLE_ID, UpgradeAuthority, UpgradeableComponent};
     use super::config::ConfigTrait;
@@ -47,6 +47,8 @@ pub mod CdcPool {
     impl UpgradeableImpl = UpgradeableComponent::UpgradeableImpl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
     impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
+    #[abi(embed_v0)]
+    impl PausableImpl = PausableComponent::PausableImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
 
     // pub(crate) only so the helpers in cdc_pool/ can reach the fields; visibility is not part of
@@ -233,18 +235,9 @@ pub mod CdcPool {
         }
     }
 
-    #[abi(embed_v0)]
-    impl PausableImpl of IPausable<ContractState> {
-        fn pause(ref self: ContractState) {
+    impl PauseGate of PauseAuthority<ContractState> {
+        fn assert_can_pause(self: @ContractState) {
             self.access.assert_only_role(PAUSER_ROLE);
-            self.pausable.pause();
-        }
-        fn unpause(ref self: ContractState) {
-            self.access.assert_only_role(PAUSER_ROLE);
-            self.pausable.unpause();
-        }
-        fn is_paused(self: @ContractState) -> bool {
-            self.pausable.is_paused()
         }
     }
 }

@@ -25,13 +25,13 @@ pub mod JobMgr {
         ARBITER_ROLE, AccessControlComponent, COORDINATOR_ROLE, DEFAULT_ADMIN_ROLE,
         IACCESS_CONTROL_ID, MODEL_ADMIN_ROLE, PAUSER_ROLE,
     };
-    use crate::pausable::{IPAUSABLE_ID, IPausable, PausableComponent};
+    use crate::pausable::{IPAUSABLE_ID, PauseAuthority, PausableComponent};
     use crate::src5::SRC5Component;
     use crate::upgrade::{IUPGRADEABLE_ID, UpgradeAuthority, UpgradeableComponent};
     use super::events::*;
     use super::jobs::{JobLedgerTrait, id_page};
     use super::models::ModelRegistryTrait;
-    use super::{Errors, IJOB_MGR_ID, IJobMgr, Job, Model};
+    use super::{Errors, IJOB_DEADLINES_ID, IJOB_MGR_ID, IJobDeadlines, IJobMgr, Job, Model};
 
     component!(path: AccessControlComponent, storage: access, event: AccessEvent);
     component!(path: SRC5Component, storage: src5, event: SRC5Event);
@@ -47,6 +47,8 @@ pub mod JobMgr {
     impl UpgradeableImpl = UpgradeableComponent::UpgradeableImpl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
     impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
+    #[abi(embed_v0)]
+    impl PausableImpl = PausableComponent::PausableImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
 
     // pub(crate) only so the helpers in job_mgr/ can reach the fields; visibility is not part of
@@ -114,7 +116,9 @@ pub mod JobMgr {
             DEFAULT_ADMIN_ROLE, PAUSER_ROLE, MODEL_ADMIN_ROLE, COORDINATOR_ROLE, ARBITER_ROLE,
         ];
         self.access._grant_roles(roles.span(), admin);
-        let ids = array![IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, IJOB_MGR_ID];
+        let ids = array![
+            IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, IJOB_MGR_ID, IJOB_DEADLINES_ID,
+        ];
         self.src5.register_interfaces(ids.span());
     }
 
@@ -224,26 +228,22 @@ pub mod JobMgr {
         }
     }
 
+    #[abi(embed_v0)]
+    impl JobDeadlinesImpl of IJobDeadlines<ContractState> {
+        fn job_deadline(self: @ContractState, job_id: u64) -> u64 {
+            self.deadline_now(job_id, self.pausable.paused_seconds())
+        }
+    }
+
     impl UpgradeGate of UpgradeAuthority<ContractState> {
         fn assert_can_upgrade(self: @ContractState) {
             self.access.assert_only_role(DEFAULT_ADMIN_ROLE);
         }
     }
 
-    #[abi(embed_v0)]
-    impl PausableImpl of IPausable<ContractState> {
-        fn pause(ref self: ContractState) {
+    impl PauseGate of PauseAuthority<ContractState> {
+        fn assert_can_pause(self: @ContractState) {
             self.access.assert_only_role(PAUSER_ROLE);
-            self.pausable.pause();
-        }
-
-        fn unpause(ref self: ContractState) {
-            self.access.assert_only_role(PAUSER_ROLE);
-            self.pausable.unpause();
-        }
-
-        fn is_paused(self: @ContractState) -> bool {
-            self.pausable.is_paused()
         }
     }
 }

@@ -1,14 +1,20 @@
 //! Emergency stop. The component keeps the flag and emits the events; it does not know who may
-//! flip it. Each contract implements `IPausable` itself and decides which role gates `pause` /
-//! `unpause`, and which of its entry points honour the flag (each reverts with its own prefixed
-//! message: 'CDC: paused', 'JOB: paused', 'PM: paused'). It also counts the seconds spent paused
-//! (`paused_seconds`), so a contract can give back the time a pause took from a deadline it set.
+//! flip it. A contract that embeds `PausableImpl` implements `PauseAuthority` (the three CIRO
+//! contracts: PAUSER_ROLE) and decides which of its entry points honour the flag (each reverts with
+//! its own prefixed message: 'CDC: paused', 'JOB: paused', 'PM: paused'). It also counts the
+//! seconds spent paused (`paused_seconds`), so a contract can give back the time a pause took from
+//! a deadline it set.
 
 #[starknet::interface]
 pub trait IPausable<TState> {
     fn pause(ref self: TState);
     fn unpause(ref self: TState);
     fn is_paused(self: @TState) -> bool;
+}
+
+/// Who may pause and unpause; each contract decides.
+pub trait PauseAuthority<TContractState> {
+    fn assert_can_pause(self: @TContractState);
 }
 
 /// SRC-5 id of `IPausable`: XOR of the starknet_keccak of `pause()`, `unpause()` and
@@ -25,7 +31,7 @@ pub mod PausableComponent {
     use core::num::traits::SaturatingSub;
     use starknet::storage::{StoragePointerReadAccess, StoragePointerWriteAccess};
     use starknet::{ContractAddress, get_block_timestamp, get_caller_address};
-    use super::Errors;
+    use super::{Errors, IPausable, PauseAuthority};
 
     #[storage]
     pub struct Storage {
@@ -54,15 +60,30 @@ pub mod PausableComponent {
         pub account: ContractAddress,
     }
 
-    /// No access check in here: callers gate these first (see the contracts' `PausableImpl`).
+    #[embeddable_as(PausableImpl)]
+    impl Pausable<
+        TContractState, +HasComponent<TContractState>, +PauseAuthority<TContractState>,
+    > of IPausable<ComponentState<TContractState>> {
+        fn pause(ref self: ComponentState<TContractState>) {
+            self.get_contract().assert_can_pause();
+            self._pause();
+        }
+
+        fn unpause(ref self: ComponentState<TContractState>) {
+            self.get_contract().assert_can_pause();
+            self._unpause();
+        }
+
+        fn is_paused(self: @ComponentState<TContractState>) -> bool {
+            self.Pausable_paused.read()
+        }
+    }
+
+    /// No access check in here: `PausableImpl` gates `_pause` and `_unpause` with `PauseAuthority`.
     #[generate_trait]
     pub impl InternalImpl<
         TContractState, +HasComponent<TContractState>,
     > of InternalTrait<TContractState> {
-        fn is_paused(self: @ComponentState<TContractState>) -> bool {
-            self.Pausable_paused.read()
-        }
-
         /// `error` is the caller's own prefixed reason, so a revert names the contract it hit.
         fn assert_not_paused(self: @ComponentState<TContractState>, error: felt252) {
             assert(!self.Pausable_paused.read(), error);
@@ -79,14 +100,14 @@ pub mod PausableComponent {
             self.Pausable_paused_total.read() + current
         }
 
-        fn pause(ref self: ComponentState<TContractState>) {
+        fn _pause(ref self: ComponentState<TContractState>) {
             assert(!self.Pausable_paused.read(), Errors::ALREADY_PAUSED);
             self.Pausable_paused.write(true);
             self.Pausable_pause_began.write(get_block_timestamp() + 1);
             self.emit(Paused { account: get_caller_address() });
         }
 
-        fn unpause(ref self: ComponentState<TContractState>) {
+        fn _unpause(ref self: ComponentState<TContractState>) {
             assert(self.Pausable_paused.read(), Errors::NOT_PAUSED);
             self.Pausable_paused_total.write(self.paused_seconds());
             self.Pausable_pause_began.write(0);

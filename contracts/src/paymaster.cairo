@@ -21,7 +21,7 @@ pub mod Paymaster {
     use crate::access::{
         AccessControlComponent, DEFAULT_ADMIN_ROLE, IACCESS_CONTROL_ID, OPERATOR_ROLE, PAUSER_ROLE,
     };
-    use crate::pausable::{IPAUSABLE_ID, IPausable, PausableComponent};
+    use crate::pausable::{IPAUSABLE_ID, PauseAuthority, PausableComponent};
     use crate::src5::SRC5Component;
     use crate::upgrade::{IUPGRADEABLE_ID, UpgradeAuthority, UpgradeableComponent};
     use super::events::*;
@@ -44,6 +44,8 @@ pub mod Paymaster {
     impl UpgradeableImpl = UpgradeableComponent::UpgradeableImpl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
     impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
+    #[abi(embed_v0)]
+    impl PausableImpl = PausableComponent::PausableImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
 
     // pub(crate) only so the helpers in paymaster/ can reach the fields; visibility is not part of
@@ -232,18 +234,9 @@ pub mod Paymaster {
         }
     }
 
-    #[abi(embed_v0)]
-    impl PausableImpl of IPausable<ContractState> {
-        fn pause(ref self: ContractState) {
+    impl PauseGate of PauseAuthority<ContractState> {
+        fn assert_can_pause(self: @ContractState) {
             self.access.assert_only_role(PAUSER_ROLE);
-            self.pausable.pause();
-        }
-        fn unpause(ref self: ContractState) {
-            self.access.assert_only_role(PAUSER_ROLE);
-            self.pausable.unpause();
-        }
-        fn is_paused(self: @ContractState) -> bool {
-            self.pausable.is_paused()
         }
     }
 }

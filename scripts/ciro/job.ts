@@ -26,11 +26,14 @@ interface Job {
   deadline: bigint;
   completed_at: bigint;
   timeout: bigint;
+  /** The deadline JobMgr enforces now, pauses included (IJobDeadlines); absent on a class from before it. */
+  due?: bigint;
 }
 interface Model { id: bigint; model_hash: bigint; requirements: bigint; price: bigint; active: boolean }
 
 const TERMINAL = new Set(['Completed', 'Cancelled', 'Expired', 'Refunded']);
 const hex = (v: bigint) => num.toHex64(v);
+const iso = (unix: bigint) => new Date(Number(unix) * 1000).toISOString();
 
 /** A felt from `--x-hash 0x…`, or the starknet_keccak of `--x <text>`. */
 function feltArg(name: string, text: string | undefined, hashText: string | undefined): bigint {
@@ -50,22 +53,24 @@ function idArg(text: unknown, what: string): bigint {
 async function getJob(jobs: Contract, id: bigint): Promise<Job> {
   const count = BigInt((await jobs.call('job_count', [])) as bigint);
   if (id > count) throw usage(`there is no job ${id} (job_count is ${count})`);
-  return (await jobs.call('get_job', [id])) as unknown as Job;
+  const j = (await jobs.call('get_job', [id])) as unknown as Job;
+  if (!j.worker || jobs.functions.job_deadline === undefined) return j;
+  return { ...j, due: BigInt((await jobs.call('job_deadline', [id])) as bigint) };
 }
 
 function jobJson(j: Job) {
   return {
     job_id: j.id, status: j.status.activeVariant(), client: hex(j.client), model_id: j.model_id, input_hash: hex(j.input_hash),
     result_hash: j.result_hash ? hex(j.result_hash) : null, worker: j.worker ? hex(j.worker) : null, price: j.price,
-    submitted_at: j.submitted_at, deadline: j.deadline, completed_at: j.completed_at,
+    submitted_at: j.submitted_at, deadline: j.deadline, ...(j.due === undefined ? {} : { due: j.due }), completed_at: j.completed_at,
   };
 }
 
 const jobLines = (j: Job) => [
   `job ${j.id}  ${j.status.activeVariant()}`,
   `model ${j.model_id}, price ${formatUnits(j.price)} CIRO, client ${hex(j.client)}`,
-  // The deadline as set at assignment: JobMgr adds the time it spent paused since (at most the job's timeout).
-  ...(j.worker ? [`worker ${hex(j.worker)}, deadline ${new Date(Number(j.deadline) * 1000).toISOString()} (later by any pause since)`] : []),
+  // JobMgr adds to the deadline set at assignment the time it spent paused since (at most the job's timeout).
+  ...(j.worker ? [`worker ${hex(j.worker)}, deadline ${iso(j.due ?? j.deadline)}${j.due === undefined ? ' (later by any pause since)' : j.due > j.deadline ? ` (${j.due - j.deadline} s of pause added)` : ''}`] : []),
   ...(j.result_hash ? [`result ${hex(j.result_hash)}`] : []),
 ];
 

@@ -4,8 +4,9 @@
  * from fresh keys and never hold STRK: the relay deploys the worker's account
  * (SNIP-29 deploy) and the client's with its first job (deploy_and_invoke);
  * the worker registers, stakes and sends heartbeats; the client submits a
- * job, the coordinator (the deployer, COORDINATOR_ROLE) assigns it, the
- * worker completes it and the client reads the result; then `worker run`
+ * job, the coordinator (the deployer, COORDINATOR_ROLE) assigns it, a pause
+ * moves the deadline `job status` shows, the worker completes it and the
+ * client reads the result; then `worker run`
  * keeps the worker online on the pool's schedule, claims the job's reward
  * above its threshold and stops cleanly on SIGTERM. Every write's transaction
  * is checked to have been sent by one of the relay's relayers.
@@ -113,6 +114,15 @@ describe('a client with 0 STRK submits a job, the worker completes it', () => {
 
     const jobs = st.s.chain.manifest.contracts.job_mgr.address;
     await executeAndWait(st.s.chain.deployer.account, call(jobs, 'assign_job', [jobId, worker.address]));
+    // The deadline JobMgr enforces (job_deadline): the one set at assignment, later by a pause while it lasts.
+    const assigned = await ok(client, ['job', 'status', jobId]);
+    expect(assigned.due).toBe(assigned.deadline);
+    await executeAndWait(st.s.chain.deployer.account, call(jobs, 'pause', []));
+    // One second on (a longer jump would shift the chain's clock from the worker's schedule below).
+    await increaseTime(st.s.chain.devnet.url, 1);
+    const paused = await ok(client, ['job', 'status', jobId]);
+    expect(BigInt(paused.due) - BigInt(paused.deadline)).toBeGreaterThanOrEqual(1n);
+    await executeAndWait(st.s.chain.deployer.account, call(jobs, 'unpause', []));
     const done = await ok(worker, ['job', 'complete', jobId, '--result', 'hello']);
     await expectSponsored(done);
 

@@ -139,6 +139,7 @@ export const ID_CONSTANTS: Record<string, string> = {
   'ciro::token::IMintable': 'IMINTABLE_ID',
   'ciro::cdc_pool::interface::ICdcPool': 'ICDC_POOL_ID',
   'ciro::job_mgr::interface::IJobMgr': 'IJOB_MGR_ID',
+  'ciro::job_mgr::interface::IJobDeadlines': 'IJOB_DEADLINES_ID',
   'ciro::paymaster::interface::IPaymaster': 'IPAYMASTER_ID',
 };
 

@@ -83,3 +83,16 @@ pub trait IJobMgr<TState> {
     fn default_timeout(self: @TState) -> u64;
     fn set_default_timeout(ref self: TState, default_timeout: u64);
 }
+
+/// SRC-5 id of `IJobDeadlines`. test/contracts/src5.test.ts derives it from the compiled ABI.
+pub const IJOB_DEADLINES_ID: felt252 =
+    0x19bca133a3b4a90e0eca8069f8d55474373f95a2d53925cd4b0c7b8adf70964;
+
+/// The deadline JobMgr enforces, apart from `IJobMgr` so that interface keeps the id integrators know.
+#[starknet::interface]
+pub trait IJobDeadlines<TState> {
+    /// `get_job`'s deadline plus the seconds JobMgr has spent paused since the job was assigned, at
+    /// most its timeout: what completion, expiry and the worker's dispute are judged against now
+    /// (it moves only while JobMgr is paused). 0 for a job never assigned.
+    fn job_deadline(self: @TState, job_id: u64) -> u64;
+}

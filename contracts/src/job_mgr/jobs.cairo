@@ -83,6 +83,15 @@ pub(crate) impl JobLedgerImpl of JobLedgerTrait {
         (*job.deadline).saturating_add(min(credit, *job.timeout))
     }
 
+    /// effective_deadline of a job by id, now; 0 for a job never assigned.
+    fn deadline_now(self: @ContractState, job_id: u64, paused_seconds: u64) -> u64 {
+        let job = self.load_job(job_id);
+        if job.worker.is_zero() {
+            return 0;
+        }
+        self.effective_deadline(@job, paused_seconds)
+    }
+
     /// Starts the job's clock: the worker has `timeout` seconds from now to complete it.
     fn assign(ref self: ContractState, job_id: u64, worker: ContractAddress, paused_seconds: u64) {
         let job = self.load_job(job_id);

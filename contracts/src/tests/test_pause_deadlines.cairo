@@ -1,7 +1,10 @@
 //! A pause stops completion but never expiry: JobMgr gives an assigned job back the time a pause
 //! took from its deadline, at most the job's own timeout (job_mgr/jobs.cairo effective_deadline).
 use starknet::testing::set_block_timestamp;
-use crate::job_mgr::interface::{IJobMgrDispatcherTrait, IJobMgrSafeDispatcherTrait, JobStatus};
+use crate::job_mgr::interface::{
+    IJobDeadlinesDispatcher, IJobDeadlinesDispatcherTrait, IJobMgrDispatcherTrait,
+    IJobMgrSafeDispatcherTrait, JobStatus,
+};
 use crate::pausable::{IPausableDispatcher, IPausableDispatcherTrait};
 use crate::token::IERC20DispatcherTrait;
 use super::test_jobs::{safe, with_job};
@@ -83,4 +86,28 @@ fn a_pause_at_timestamp_zero_counts() {
     as_(ALICE());
     env.jobs.complete_job(id, 'out');
     assert_eq!(env.jobs.get_job(id).status, JobStatus::Completed);
+}
+
+#[test]
+#[feature("safe_dispatcher")]
+fn job_deadline_is_the_deadline_enforced_now() {
+    let (env, id) = with_job();
+    let deadlines = IJobDeadlinesDispatcher { contract_address: env.jobs.contract_address };
+    assert_eq!(deadlines.job_deadline(id), 0); // never assigned
+    as_(ADMIN());
+    env.jobs.assign_job(id, ALICE()); // at START
+    assert_eq!(deadlines.job_deadline(id), START + JOB_TIMEOUT);
+    let pausable = IPausableDispatcher { contract_address: env.jobs.contract_address };
+    set_block_timestamp(START + 10);
+    pausable.pause();
+    set_block_timestamp(START + 25);
+    assert_eq!(deadlines.job_deadline(id), START + JOB_TIMEOUT + 15); // the pause counts as it runs
+    pausable.unpause();
+    set_block_timestamp(START + JOB_TIMEOUT + 15);
+    assert_eq!(env.jobs.get_job(id).deadline, START + JOB_TIMEOUT); // what get_job shows stays
+    as_(BOB());
+    assert_err(safe(env).expire_job(id), 'JOB: not expired'); // due to the second job_deadline said
+    set_block_timestamp(START + JOB_TIMEOUT + 16);
+    env.jobs.expire_job(id);
+    assert_eq!(env.jobs.get_job(id).status, JobStatus::Expired);
 }

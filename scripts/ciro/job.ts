@@ -53,9 +53,13 @@ function idArg(text: unknown, what: string): bigint {
 async function getJob(jobs: Contract, id: bigint): Promise<Job> {
   const count = BigInt((await jobs.call('job_count', [])) as bigint);
   if (id > count) throw usage(`there is no job ${id} (job_count is ${count})`);
-  const j = (await jobs.call('get_job', [id])) as unknown as Job;
+  return (await jobs.call('get_job', [id])) as unknown as Job;
+}
+
+/** The job with the deadline JobMgr enforces now; a class from before IJobDeadlines has no job_deadline. */
+async function withDue(jobs: Contract, j: Job): Promise<Job> {
   if (!j.worker || jobs.functions.job_deadline === undefined) return j;
-  return { ...j, due: BigInt((await jobs.call('job_deadline', [id])) as bigint) };
+  return { ...j, due: BigInt((await jobs.call('job_deadline', [j.id])) as bigint) };
 }
 
 function jobJson(j: Job) {
@@ -110,7 +114,8 @@ export function registerJob(program: Command, run: Runner): void {
     .command('status <id>')
     .description("a job's record")
     .action(run(async (ctx, id) => {
-      const j = await getJob(await ctx.contract('job_mgr'), idArg(id, 'job id'));
+      const jobs = await ctx.contract('job_mgr');
+      const j = await withDue(jobs, await getJob(jobs, idArg(id, 'job id')));
       ctx.out.result({ command: 'job status', ...jobJson(j) }, jobLines(j));
     }));
 

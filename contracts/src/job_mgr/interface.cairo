@@ -91,8 +91,9 @@ pub const IJOB_DEADLINES_ID: felt252 =
 /// The deadline JobMgr enforces, apart from `IJobMgr` so that interface keeps the id integrators know.
 #[starknet::interface]
 pub trait IJobDeadlines<TState> {
-    /// `get_job`'s deadline plus the seconds JobMgr has spent paused since the job was assigned, at
-    /// most its timeout: what completion, expiry and the worker's dispute are judged against now
-    /// (it moves only while JobMgr is paused). 0 for a job never assigned.
+    /// For an assigned job, `get_job`'s deadline plus the seconds JobMgr has spent paused since the
+    /// assignment, at most its timeout: what completion, expiry and the worker's dispute are judged
+    /// against now (it moves only while JobMgr is paused). For a job settled or disputed, the
+    /// deadline set at its assignment; 0 for one never assigned.
     fn job_deadline(self: @TState, job_id: u64) -> u64;
 }

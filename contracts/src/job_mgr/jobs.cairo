@@ -83,11 +83,12 @@ pub(crate) impl JobLedgerImpl of JobLedgerTrait {
         (*job.deadline).saturating_add(min(credit, *job.timeout))
     }
 
-    /// effective_deadline of a job by id, now; 0 for a job never assigned.
+    /// effective_deadline of an assigned job, now; once settled or disputed nothing is judged
+    /// against a deadline any more: the one set at assignment; 0 for a job never assigned.
     fn deadline_now(self: @ContractState, job_id: u64, paused_seconds: u64) -> u64 {
         let job = self.load_job(job_id);
-        if job.worker.is_zero() {
-            return 0;
+        if job.status != JobStatus::Assigned {
+            return job.deadline;
         }
         self.effective_deadline(@job, paused_seconds)
     }

@@ -110,4 +110,9 @@ fn job_deadline_is_the_deadline_enforced_now() {
     set_block_timestamp(START + JOB_TIMEOUT + 16);
     env.jobs.expire_job(id);
     assert_eq!(env.jobs.get_job(id).status, JobStatus::Expired);
+    // Settled: a later pause moves nothing, the deadline set at assignment is reported.
+    as_(ADMIN());
+    pausable.pause();
+    set_block_timestamp(START + JOB_TIMEOUT + 60);
+    assert_eq!(deadlines.job_deadline(id), START + JOB_TIMEOUT);
 }

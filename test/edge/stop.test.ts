@@ -45,7 +45,18 @@ const freePort = () =>
   });
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const groups: number[] = [];
+afterAll(() => {
+  // A failed assertion must not leave a stack running: each npm start ran in a process group of its own.
+  for (const g of groups) {
+    try {
+      process.kill(-g, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
 
 describe('stopping the edge relay', () => {
   it.each([
@@ -54,12 +65,16 @@ describe('stopping the edge relay', () => {
   ])('stop() resolves once the wrapper, the CLI and workerd are all gone: %s', async (_, inspectorPort) => {
     const edge = await startEdge({ config: { rpcUrl: 'http://127.0.0.1:9/rpc', manifest: MANIFEST, relayers: [{ address: '0x777', privateKey: '0x999' }] }, policies: [], inspectorPort });
     const pids = tree(edge.proc.pid!);
-    expect((await fetch(`${edge.url}/v1/contracts`)).status).toBe(200);
-    // The wrapper, the CLI, and at least one workerd: what stop() must end.
-    expect(running(pids).length).toBeGreaterThanOrEqual(3);
-    await edge.stop();
-    expect(running(pids)).toEqual([]);
-    await expect(fetch(`${edge.url}/v1/contracts`)).rejects.toThrow();
+    try {
+      expect((await fetch(`${edge.url}/v1/contracts`)).status).toBe(200);
+      // The wrapper, the CLI, and at least one workerd: what stop() must end.
+      expect(running(pids).length).toBeGreaterThanOrEqual(3);
+      await edge.stop();
+      expect(running(pids)).toEqual([]);
+      await expect(fetch(`${edge.url}/v1/contracts`)).rejects.toThrow();
+    } finally {
+      pids.forEach((pid) => running([pid]).length && process.kill(pid, 'SIGKILL'));
+    }
   });
 
   it.each([
@@ -74,8 +89,9 @@ describe('stopping the edge relay', () => {
       env: { ...process.env, PORT: String(port), DEVNET_PORT: String(devnetPort), CIRO_LOCAL_DIR: local, WRANGLER_SEND_METRICS: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
       // A process group of its own, as a terminal gives a command: what a Ctrl-C signals.
-      detached: group,
+      detached: true,
     });
+    groups.push(dev.pid!);
     let output = '';
     await new Promise<void>((resolve, reject) => {
       const onData = (b: Buffer) => {

@@ -57,7 +57,7 @@ export {
   type SessionRequest,
 } from './sessions.ts';
 export { periodWindow, type PeriodWindow } from './period.ts';
-export { FAIL_OPEN_PER_HOUR, FAIL_OPEN_PERIOD } from './rules/external.ts';
+export { FAIL_OPEN_PERIOD, failOpenLimit } from './rules/external.ts';
 export { selectorOf } from './selectors.ts';
 export { formatPath, zodIssues, type Issue } from './issues.ts';
 export {

@@ -7,7 +7,7 @@
 import { normalizeFelt } from './primitives.ts';
 import { periodWindow, type PeriodWindow } from './period.ts';
 import type { Policy, RateLimitRule, Tier } from './schema.ts';
-import { FAIL_OPEN_PER_HOUR, FAIL_OPEN_PERIOD, reputationApplies, webhookConsulted } from './rules/external.ts';
+import { FAIL_OPEN_PERIOD, failOpenLimit, reputationApplies, webhookConsulted } from './rules/external.ts';
 import { RATE_LIMIT_COST, tierOf } from './rules/quota.ts';
 import type { Decision, PolicyRequest } from './types.ts';
 
@@ -125,7 +125,7 @@ export function budgetLines(request: PolicyRequest, policy: Policy, decision: De
 
   const failOpen = failOpenKey(policy, now);
   if (failOpen !== undefined && decision.verdicts.some((v) => v.rule === 'webhook' && v.failOpen)) {
-    const limit = BigInt(policy.rules.webhook!.failOpenPerHour ?? FAIL_OPEN_PER_HOUR);
+    const limit = BigInt(failOpenLimit(policy.rules.webhook!));
     lines.push({ scope: 'failOpen', keySuffix: failOpen, amount: 1n, limit, periodSeconds: FAIL_OPEN_PERIOD, accumulate: true });
   }
 

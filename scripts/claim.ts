@@ -4,13 +4,12 @@
  * PaymasterRpc and Account.executePaymasterTransaction.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Account, PaymasterRpc } from 'starknet';
 import { LocalProvider } from './local/provider.ts';
-import { repoRoot } from './local/toolchain.ts';
+import { localDir } from './local/toolchain.ts';
 
-// What `npm start` wrote: in .local, or wherever CIRO_LOCAL_DIR pointed it.
-const local = resolve(process.env.CIRO_LOCAL_DIR ?? join(repoRoot, '.local'));
+const local = localDir();
 const demo = JSON.parse(readFileSync(join(local, 'demo.json'), 'utf8'));
 const manifest = JSON.parse(readFileSync(join(local, 'manifest.json'), 'utf8'));
 const provider = new LocalProvider({ nodeUrl: manifest.rpcUrl });

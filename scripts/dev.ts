@@ -8,7 +8,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { constants } from 'node:os';
+import { join, relative } from 'node:path';
 import { parseConfig, type Config } from '../relay/config.ts';
 import { createNodeRelay, listen } from '../relay/entry/node.ts';
 import { loadPolicyFiles } from '../relay/entry/policyFiles.ts';
@@ -21,21 +22,22 @@ import { CONTRACTS } from './local/artifacts.ts';
 import { demoConfig } from './local/demoConfig.ts';
 import { startLocalChain } from './local/chain.ts';
 import { handOverSignals } from './local/devnet.ts';
-import { repoRoot } from './local/toolchain.ts';
+import { localDir, repoRoot } from './local/toolchain.ts';
 
-// Where the demo's manifest, keys and edge state go (claim.ts reads them there): `.local` unless CIRO_LOCAL_DIR says.
-const local = resolve(process.env.CIRO_LOCAL_DIR ?? join(repoRoot, '.local'));
+const local = localDir();
 
-// What has started so far, stopped in reverse order on Ctrl-C or SIGTERM, whenever it comes (during start-up too,
-// when the exit hooks of devnet.ts and edge.ts take what is still starting). A second Ctrl-C exits at once.
-const started: (() => Promise<void>)[] = [];
+// Set once everything is up: the relay, then devnet, stopped in that order on Ctrl-C or SIGTERM.
+let shutdown: (() => Promise<void>) | undefined;
 let stopping = false;
 handOverSignals();
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, async () => {
-    if (stopping) process.exit(130);
+    // During start-up, or on a second signal: exit now, and devnet.ts's and edge.ts's exit hooks kill what was starting.
+    if (!shutdown || stopping) process.exit(128 + constants.signals[sig]);
     stopping = true;
-    for (const stop of started.reverse()) await stop().catch((e: unknown) => console.error(e));
+    // A stop that hangs (a relay closing on a store it can't reach) must not keep devnet running: the exit hooks take it.
+    setTimeout(() => process.exit(1), 8_000);
+    await shutdown().catch((e: unknown) => console.error(e));
     process.exit(0);
   });
 }
@@ -62,7 +64,6 @@ async function main() {
   console.log('starting devnet and deploying the CIRO contracts…');
   // Argent 0.4.0 predeclared and accepted, so workers can use session keys (relay/sessions/).
   const chain = await startLocalChain({ seed: true, ...WITH_ARGENT, devnet: { ...WITH_ARGENT.devnet, port: Number(process.env.DEVNET_PORT ?? 5050) } });
-  started.push(chain.stop);
   const demoKey = await newApiKey('demo');
   const adminKey = await newApiKey('demo-admin');
   const config = parseConfig({
@@ -80,7 +81,6 @@ async function main() {
   const { url, stop: stopRelay } = EDGE
     ? await startEdge({ config, policies: loadPolicyFiles(policyDir), port, persistTo: join(local, 'edge-state'), secrets, inspectorPort: null })
     : await serveNode(config, policyDir, port, secrets);
-  started.push(stopRelay);
 
   mkdirSync(local, { recursive: true });
   writeFileSync(join(local, 'manifest.json'), JSON.stringify(chain.manifest, null, 2));
@@ -100,6 +100,13 @@ state store     ${EDGE ? 'Durable Objects (wrangler dev, local workerd)' : confi
 Send a first gasless transaction (the worker claims its rewards), in another terminal:
   ${process.env.CIRO_LOCAL_DIR ? `CIRO_LOCAL_DIR='${local}' ` : ''}npx tsx scripts/claim.ts
 `);
+  shutdown = async () => {
+    console.log('stopping the relay…');
+    await stopRelay();
+    console.log('stopping devnet…');
+    await chain.stop();
+    console.log('stopped.');
+  };
 }
 
 main().catch((e) => {

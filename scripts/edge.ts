@@ -4,11 +4,12 @@
  * policies go in an env file the way `wrangler secret`s and vars would.
  * Used by `npm start -- --edge` and the edge end-to-end tests.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config, ConfigInput } from '../relay/config.ts';
+import { processTree, signal, stillRunning } from './local/processes.ts';
 import { repoRoot } from './local/toolchain.ts';
 
 export interface EdgeRelay {
@@ -75,8 +76,7 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
     env: { ...process.env, ...(o.registryPath ? { WRANGLER_REGISTRY_PATH: o.registryPath } : {}), WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1', PATH: `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  live.add(proc);
-  proc.once('exit', () => live.delete(proc));
+  live.set(proc, []);
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`wrangler dev did not start in 60 s:\n${output}`)), 60_000);
@@ -85,6 +85,7 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
       const m = /Ready on (http:\/\/[\d.]+:\d+)/.exec(output);
       if (m) {
         clearTimeout(timer);
+        live.set(proc, processTree(proc.pid!));
         resolve(m[1]!);
       }
     };
@@ -104,60 +105,27 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
   };
 }
 
-const live = new Set<ChildProcess>();
-// A script that exits without stop() (an uncaught error, process.exit) takes its workers with it. A process
-// killed by a signal runs no exit hook: Ctrl-C reaches wrangler itself (same process group); a lone SIGTERM does not.
-process.once('exit', () => live.forEach((p) => processes(p.pid!).forEach((pid) => signal(pid, 'SIGKILL'))));
+// Every process of a wrangler dev not yet stopped, listed once it was ready: once the wrapper has exited, init
+// adopts its children and they can't be found from it any more. A script that exits without stop() (an uncaught
+// error, process.exit) takes them with it. A process killed by a signal runs no exit hook: a Ctrl-C reaches
+// wrangler itself (same process group), a lone SIGTERM does not.
+const live = new Map<ChildProcess, number[]>();
+process.once('exit', () => live.forEach((pids, proc) => stillRunning(treeOf(proc, pids)).forEach((pid) => signal(pid, 'SIGKILL'))));
 
-/** `ps` once (Linux and macOS alike): pid, parent and state of every process. */
-function listing(): { pid: number; ppid: number; zombie: boolean }[] | undefined {
-  try {
-    return execFileSync('ps', ['-A', '-o', 'pid=,ppid=,stat=']).toString().trim().split('\n').map((l) => {
-      const [pid, ppid, stat] = l.trim().split(/\s+/);
-      return { pid: Number(pid), ppid: Number(ppid), zombie: stat!.startsWith('Z') };
-    });
-  } catch {
-    return undefined;
-  }
-}
-
-/** `root` and every process under it now. */
-function processes(root: number): number[] {
-  const rows = listing() ?? [];
-  const out = [root];
-  for (let i = 0; i < out.length; i++) for (const r of rows) if (r.ppid === out[i]) out.push(r.pid);
-  return out;
-}
-
-/** Those of `pids` still running: a zombie has exited, it only waits for its parent (or init) to reap it. */
-function running(pids: number[]): number[] {
-  const rows = listing();
-  if (!rows) return pids.filter((pid) => signal(pid, 0));
-  const live = new Set(rows.filter((r) => !r.zombie).map((r) => r.pid));
-  return pids.filter((pid) => live.has(pid));
-}
-
-function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(pid, sig);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** What the wrapper runs now, and what it ran when it was ready. */
+const treeOf = (proc: ChildProcess, known: number[]): number[] =>
+  [...new Set([...(proc.exitCode === null && proc.signalCode === null ? processTree(proc.pid!) : []), ...known])];
 
 /**
  * Stops wrangler's wrapper, its CLI and workerd, and resolves once none is running: SIGTERM, then SIGKILL
  * after 3 s. Each gets the signal itself: the wrapper alone could exit and leave workerd serving.
  */
 async function stopTree(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return void live.delete(proc);
-  // Listed before any signal: once the wrapper has exited, init adopts its children and they can't be found from it.
-  let left = processes(proc.pid!);
+  let left = stillRunning(treeOf(proc, live.get(proc) ?? []));
   left.forEach((pid) => signal(pid, 'SIGTERM'));
   const deadline = Date.now() + 3_000;
   // Awaited timers, never unref'd: a caller that awaits stop() must not exit before they are gone.
-  while ((left = running(left)).length > 0 && Date.now() < deadline + 5_000) {
+  while ((left = stillRunning(left)).length > 0 && Date.now() < deadline + 5_000) {
     if (Date.now() > deadline) left.forEach((pid) => signal(pid, 'SIGKILL'));
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -39,6 +39,9 @@ export const webhookConsulted = (ctx: Pick<EvalContext, 'policy' | 'request'>): 
 /** failOpen's passes an hour when the policy names no `failOpenPerHour`. */
 export const FAIL_OPEN_PER_HOUR = 60;
 
+/** What failOpen may let through in one UTC hour under this rule. */
+export const failOpenLimit = (rule: { failOpenPerHour?: number | undefined }): number => rule.failOpenPerHour ?? FAIL_OPEN_PER_HOUR;
+
 /** failOpen's passes are counted per UTC hour: a fixed window like a budget's (period.ts). */
 export const FAIL_OPEN_PERIOD = 3600;
 
@@ -64,7 +67,7 @@ export function checkWebhook(ctx: EvalContext): Verdict[] {
   if (verdict === 'deny') return [deny('webhook', 'webhook_denied', 'the policy webhook denied the request')];
   // An answer without a verdict is no outage either: the caller chose the input a receiver may crash on.
   if (verdict === 'invalid') return [deny('webhook', 'webhook_error', 'the policy webhook answered without a verdict (failOpen covers only its being unreachable)')];
-  if (rule.failOpen) return [failOpenPass(ctx, rule.failOpenPerHour ?? FAIL_OPEN_PER_HOUR, verdict ?? 'no verdict')];
+  if (rule.failOpen) return [failOpenPass(ctx, failOpenLimit(rule), verdict ?? 'no verdict')];
   if (verdict === 'timeout') return [deny('webhook', 'webhook_timeout', `the policy webhook did not answer within ${rule.timeoutMs} ms`)];
   if (verdict === 'error') return [deny('webhook', 'webhook_error', 'the policy webhook failed')];
   return [deny('webhook', 'webhook_no_verdict', 'the policy webhook was not consulted')];

@@ -141,7 +141,7 @@ async function limitAlerts(o: WatchOptions): Promise<Alert[]> {
         kind: 'webhook_fail_open',
         severity: f.used >= f.limit ? 'critical' : 'warning',
         subject: `${tenant.id}:${f.policy}:${f.start}`,
-        summary: `Tenant ${tenant.id}'s policy ${f.policy} can't reach its approval webhook: failOpen sponsored ${f.used} of at most ${f.limit} transactions with no approval since ${since} UTC${f.used >= f.limit ? '; it refuses the rest of the hour' : ''}.`,
+        summary: `Tenant ${tenant.id}'s policy ${f.policy} could not reach its approval webhook: failOpen sponsored ${f.used} of at most ${f.limit} transactions with no approval since ${since} UTC${f.used >= f.limit ? '; it refuses any more this hour' : ''}.`,
         details: { tenant: tenant.id, policy: f.policy, start: f.start, end: f.end, used: Number(f.used), limit: Number(f.limit) },
       });
     }

@@ -7,7 +7,7 @@
  * budget keys, store/keys.ts the ceiling), so a gauge can never disagree
  * with what the next request will be told.
  */
-import { budgetKeys, FAIL_OPEN_PER_HOUR, FAIL_OPEN_PERIOD, failOpenKey, periodWindow, type Policy, type PolicyRequest } from '../../policies/index.ts';
+import { budgetKeys, FAIL_OPEN_PERIOD, failOpenKey, failOpenLimit, periodWindow, type Policy, type PolicyRequest } from '../../policies/index.ts';
 import type { Tenant } from '../config.ts';
 import { dayOf, Keys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
@@ -52,7 +52,7 @@ export async function limitsUse(store: Store, tenant: Tenant, policies: Policy[]
     Promise.all(
       failingOpen.map(async (p) => {
         const used = await store.amount(Keys.sponsor(tenant.id, failOpenKey(p, now)!));
-        return { policy: p.id, name: p.name, used, limit: BigInt(p.rules.webhook!.failOpenPerHour ?? FAIL_OPEN_PER_HOUR), start: hour.start, end: hour.end };
+        return { policy: p.id, name: p.name, used, limit: BigInt(failOpenLimit(p.rules.webhook!)), start: hour.start, end: hour.end };
       }),
     ),
   ]);

@@ -4,10 +4,13 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where `npm start` writes the demo's manifest, keys and edge state, and scripts/claim.ts reads them: `.local` unless CIRO_LOCAL_DIR says. */
+export const localDir = (): string => resolve(process.env.CIRO_LOCAL_DIR ?? join(repoRoot, '.local'));
 
 function readVersions(): Record<string, string> {
   const text = readFileSync(join(repoRoot, 'scripts', 'versions.env'), 'utf8');

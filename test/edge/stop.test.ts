@@ -5,44 +5,19 @@
  * had resolved (with wrangler's own devtools port), and a SIGTERM to
  * `npm start -- --edge` alone left devnet, the CLI and workerd running for
  * good. It now stops what it started itself, in order, and exits 0, on a
- * SIGTERM as on a Ctrl-C.
+ * SIGTERM as on a Ctrl-C; a signal during start-up exits at once and the
+ * exit hooks take what was starting.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEdge } from '../../scripts/edge.ts';
+import { processTree as tree, stillRunning as running } from '../../scripts/local/processes.ts';
 import { repoRoot } from '../../scripts/local/toolchain.ts';
+import { freePort } from '../helpers/redis.ts';
 import { MANIFEST } from '../relay/admin/helpers.ts';
-
-/** Every process descended from `root` (root included), from one `ps` listing. */
-function tree(root: number): number[] {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=']).toString().trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
-  const out = [root];
-  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of rows) if (ppid === out[i] && !out.includes(pid!)) out.push(pid!);
-  return out;
-}
-
-/** The pids still running (a zombie has exited; it only waits to be reaped). */
-function running(pids: number[]): number[] {
-  return pids.filter((pid) => {
-    try {
-      return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)]).toString().trim().startsWith('Z');
-    } catch {
-      return false;
-    }
-  });
-}
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 const dirs: string[] = [];
 const groups: number[] = [];
@@ -80,40 +55,58 @@ describe('stopping the edge relay', () => {
   it.each([
     ['a SIGTERM to its process alone (a process manager, a container runtime)', 'SIGTERM', false],
     ['a Ctrl-C (SIGINT to its whole process group)', 'SIGINT', true],
-  ] as const)('npm start -- --edge, stopped by %s, stops devnet, wrangler and workerd and exits 0', async (_, sig, group) => {
-    const local = mkdtempSync(join(tmpdir(), 'ciro-dev-'));
-    dirs.push(local);
-    const [port, devnetPort] = [await freePort(), await freePort()];
-    const dev = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts', 'dev.ts'), '--edge'], {
-      cwd: repoRoot,
-      env: { ...process.env, PORT: String(port), DEVNET_PORT: String(devnetPort), CIRO_LOCAL_DIR: local, WRANGLER_SEND_METRICS: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // A process group of its own, as a terminal gives a command: what a Ctrl-C signals.
-      detached: true,
-    });
-    groups.push(dev.pid!);
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const onData = (b: Buffer) => {
-        output += b.toString();
-        if (output.includes('scripts/claim.ts')) resolve();
-      };
-      dev.stdout!.on('data', onData);
-      dev.stderr!.on('data', onData);
-      dev.once('exit', (code) => reject(new Error(`npm start -- --edge exited (${code}):\n${output}`)));
-    });
-    expect(output).toContain(`CIRO_LOCAL_DIR='${local}' npx tsx scripts/claim.ts`);
-    const pids = tree(dev.pid!);
-    expect((await fetch(`http://127.0.0.1:${port}/v1/contracts`)).status).toBe(200);
+  ] as const)('npm start -- --edge, stopped by %s, stops the relay, then devnet, and exits 0', async (_, sig, group) => {
+    const dev = await startDev('scripts/claim.ts');
+    expect(dev.output()).toContain(`CIRO_LOCAL_DIR='${dev.local}' npx tsx scripts/claim.ts`);
+    const pids = tree(dev.proc.pid!);
+    expect((await fetch(`http://127.0.0.1:${dev.port}/v1/contracts`)).status).toBe(200);
     // dev.ts, devnet, the wrapper, the CLI, workerd.
     expect(running(pids).length).toBeGreaterThanOrEqual(5);
 
-    const exited = new Promise((resolve) => dev.once('exit', resolve));
-    if (group) process.kill(-dev.pid!, sig);
-    else dev.kill(sig);
-    // 0: its own shutdown ran (relay, then devnet), not an exit hook's SIGKILL.
-    expect(await exited).toBe(0);
+    if (group) process.kill(-dev.proc.pid!, sig);
+    else dev.proc.kill(sig);
+    // 0 and each step in order: its own shutdown ran, not just an exit hook's SIGKILL.
+    expect(await dev.exited).toBe(0);
+    expect(dev.output()).toMatch(/stopping the relay…\nstopping devnet…\nstopped\.\n/);
     expect(running(pids)).toEqual([]);
-    await expect(fetch(`http://127.0.0.1:${port}/v1/contracts`)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${dev.port}/v1/contracts`)).rejects.toThrow();
+  });
+
+  it('a SIGTERM during start-up exits 143 at once and leaves nothing of what was starting', async () => {
+    const dev = await startDev('deploying the CIRO contracts');
+    // Once devnet is spawned: what the exit hook must take with it.
+    await expect.poll(() => tree(dev.proc.pid!).length, { timeout: 20_000, interval: 100 }).toBeGreaterThanOrEqual(2);
+    const pids = tree(dev.proc.pid!);
+    dev.proc.kill('SIGTERM');
+    expect(await dev.exited).toBe(128 + constants.signals.SIGTERM);
+    expect(running(pids)).toEqual([]);
+    expect(dev.output()).not.toContain('scripts/claim.ts');
   });
 });
+
+/** `npm start -- --edge` on ports of its own, writing to a directory of its own, once its output shows `ready`. */
+async function startDev(ready: string) {
+  const local = mkdtempSync(join(tmpdir(), 'ciro-dev-'));
+  dirs.push(local);
+  const [port, devnetPort] = [await freePort(), await freePort()];
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts', 'dev.ts'), '--edge'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: String(port), DEVNET_PORT: String(devnetPort), CIRO_LOCAL_DIR: local, WRANGLER_SEND_METRICS: 'false' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, as a terminal gives a command: what a Ctrl-C signals.
+    detached: true,
+  });
+  groups.push(proc.pid!);
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (b: Buffer) => {
+      output += b.toString();
+      if (output.includes(ready)) resolve();
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`npm start -- --edge exited (${code}):\n${output}`)));
+  });
+  return { proc, port, local, exited, output: () => output };
+}

@@ -125,7 +125,7 @@ describe('a hanging webhook under failOpen', () => {
       ['webhook_fail_open', 'warning', `test:open-hook:${hour}`, 1, ALLOWANCE],
       ['webhook_fail_open', 'critical', `test:open-hook:${hour}`, ALLOWANCE, ALLOWANCE],
     ]);
-    expect(alerts[1]!.summary).toMatch(/^Tenant test's policy open-hook can't reach its approval webhook: failOpen sponsored 3 of at most 3 transactions .* it refuses the rest of the hour\.$/);
+    expect(alerts[1]!.summary).toMatch(/^Tenant test's policy open-hook could not reach its approval webhook: failOpen sponsored 3 of at most 3 transactions .* it refuses any more this hour\.$/);
     const after = await relayerLedger(s);
     expect(outcomes).toEqual([...Array(ALLOWANCE).fill('relayed'), 'webhook_fail_open_exhausted', 'webhook_fail_open_exhausted']);
     expect(refusal.code).toBe(CATALOGUE.webhook_fail_open_exhausted.code);

@@ -1,8 +1,7 @@
-//! CdcPool: registry of compute workers, their CIRO stake, reputation and job rewards.
-//!
-//! Token custody: the pool holds every worker's stake, pending unstake and pending rewards.
-//! Rewards are only ever credited together with a transfer_from of the same amount, so the
-//! pool's balance always covers what it owes.
+//! CdcPool: registry of compute workers, their CIRO stake, reputation and job rewards. Token
+//! custody: the pool holds every worker's stake, pending unstake and pending rewards. Rewards are
+//! only ever credited together with a transfer_from of the same amount, so the pool's balance
+//! always covers what it owes.
 
 pub mod errors;
 pub mod events;
@@ -31,7 +30,7 @@ pub mod CdcPool {
     use super::events::*;
     use super::registry::RegistryTrait;
     use super::staking::StakingTrait;
-    use super::{Errors, ICDC_POOL_ID, ICdcPool, WorkerInfo};
+    use super::{Errors, ICDC_POOL_ID, ICdcPool, IPOOL_JOBS_ID, IPoolJobs, WorkerInfo};
 
     component!(path: AccessControlComponent, storage: access, event: AccessEvent);
     component!(path: SRC5Component, storage: src5, event: SRC5Event);
@@ -117,6 +116,7 @@ pub mod CdcPool {
         self.access._grant_roles(roles.span(), admin);
         let ids = array![IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, ICDC_POOL_ID];
         self.src5.register_interfaces(ids.span());
+        self.src5.register_interface(IPOOL_JOBS_ID);
     }
 
     #[abi(embed_v0)]
@@ -226,6 +226,13 @@ pub mod CdcPool {
         }
         fn treasury(self: @ContractState) -> ContractAddress {
             self.treasury.read()
+        }
+    }
+
+    #[abi(embed_v0)]
+    impl PoolJobsImpl of IPoolJobs<ContractState> {
+        fn open_jobs(self: @ContractState, worker: ContractAddress) -> u32 {
+            self.open_jobs.entry(worker).read()
         }
     }
 

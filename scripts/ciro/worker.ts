@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { num, type Call } from 'starknet';
 import type { Context } from './context.ts';
-import { usage } from './errors.ts';
+import { CliError, usage } from './errors.ts';
 import type { Runner } from './main.ts';
 import { formatUnits, parseUnits } from './output.ts';
 import { registerRun } from './run.ts';
@@ -127,9 +127,16 @@ export function registerWorker(program: Command, run: Runner): void {
     .command('withdraw')
     .description('withdraw a pending unstake once its delay has passed')
     .action(run(async (ctx) => {
-      const { info } = await registered(ctx);
+      const { address, info } = await registered(ctx);
       if (info.pending_unstake === 0n) throw usage('nothing to withdraw', 'Request one first: ciro worker unstake <amount>');
-      // Whether the delay has passed, and no job is open, is the chain's to say: the relay's simulation does (CDC: unstake locked, CDC: jobs open).
+      // Open jobs are read here, so the refusal names them and costs no sponsored simulation. Whether the delay
+      // has passed is the chain's to say (the pool's clock): the relay's simulation does (CDC: unstake locked).
+      const open = await openJobs(ctx, address);
+      if (open !== undefined && open > 0n) {
+        throw new CliError('refused', `${open} job(s) assigned to this worker are still open; the pool holds an unstake until they are settled`, {
+          reason: 'jobs_open', hint: 'Complete them (ciro job complete <id>), or wait for them to expire or for a dispute to be resolved.', data: { open_jobs: open },
+        });
+      }
       const { cdc_pool } = await ctx.contracts();
       const sent = await sponsored(ctx, 'unstake withdrawal', [call(cdc_pool, 'withdraw_unstaked')]);
       report(ctx, 'worker withdraw', sent, `withdrew ${formatUnits(info.pending_unstake)} CIRO`, { amount: info.pending_unstake });
@@ -174,20 +181,26 @@ export function registerWorker(program: Command, run: Runner): void {
     .action(run(async (ctx) => {
       const { address, info } = await registered(ctx);
       const pool = await ctx.contract('cdc_pool');
-      const [active, online, timeout] = await Promise.all([pool.call('is_active_worker', [address]), pool.call('is_online', [address]), heartbeatTimeout(ctx)]);
-      ctx.out.result({ command: 'worker status', address, ...info, active, online, heartbeat_timeout: timeout }, [
+      const [active, online, timeout, open] = await Promise.all([pool.call('is_active_worker', [address]), pool.call('is_online', [address]), heartbeatTimeout(ctx), openJobs(ctx, address)]);
+      ctx.out.result({ command: 'worker status', address, ...info, active, online, heartbeat_timeout: timeout, ...(open === undefined ? {} : { open_jobs: open }) }, [
         `address         ${address}`,
         `capabilities    ${info.capabilities}`,
         `staked          ${formatUnits(info.staked)} CIRO${info.pending_unstake ? ` (${formatUnits(info.pending_unstake)} unstaking)` : ''}`,
         `reputation      ${info.reputation}`,
         `active, online  ${active ? 'yes' : 'no'}, ${online ? 'yes' : 'no'} (heartbeat every ${timeout}s at most)`,
         `last heartbeat  ${info.last_heartbeat ? new Date(Number(info.last_heartbeat) * 1000).toISOString() : 'never'}`,
-        `jobs            ${info.jobs_completed} completed, ${info.jobs_failed} failed`,
+        `jobs            ${info.jobs_completed} completed, ${info.jobs_failed} failed${open ? `, ${open} open (an unstake waits for them)` : ''}`,
         `rewards         ${formatUnits(info.pending_rewards)} pending, ${formatUnits(info.total_claimed)} claimed`,
       ]);
     }));
 
   registerRun(worker, run);
+}
+
+/** Jobs assigned to the worker and not settled (IPoolJobs); undefined on a pool class from before that view. */
+async function openJobs(ctx: Context, address: string): Promise<bigint | undefined> {
+  const pool = await ctx.contract('cdc_pool');
+  return pool.functions.open_jobs === undefined ? undefined : BigInt((await pool.call('open_jobs', [address])) as bigint);
 }
 
 export async function heartbeat(ctx: Context): Promise<Sent> {

@@ -32,6 +32,8 @@ const relayerStrk = async () => {
   return sum;
 };
 const strkOf = (a: string) => balanceOf(st.s.chain.provider, STRK, a);
+/** Transactions the relayers have sent so far (their nonces). */
+const relayerTxCount = async () => (await Promise.all(st.s.chain.relayers.map((r) => st.s.chain.provider.getNonceForAddress(r.address)))).reduce((a, n) => a + BigInt(n), 0n);
 const ciroOf = (a: string) => balanceOf(st.s.chain.provider, st.s.chain.manifest.contracts.ciro_token.address, a);
 
 /** `ciro --json --key-file <who> args…`: exits 0 and answers one JSON object. */
@@ -168,10 +170,21 @@ describe('worker run', () => {
     expect(await ciroOf(client.address)).toBe(40n * CIRO);
   });
 
-  it('the worker unstakes, and withdraws once the pool delay has passed on chain', async () => {
+  it('the worker unstakes, and withdraws once its jobs are settled and the pool delay has passed on chain', async () => {
+    // A job assigned before the unstake (an active worker's) holds it: refused before anything is sent, the open job counted.
+    const second = await ok(client, ['job', 'submit', '--model', '1', '--input', 'second']);
+    await executeAndWait(st.s.chain.deployer.account, call(st.s.chain.manifest.contracts.job_mgr.address, 'assign_job', [second.job_id, worker.address]));
+    expect((await ok(worker, ['worker', 'status'])).open_jobs).toBe('1');
     const requested = await ok(worker, ['worker', 'unstake', '40']);
     await expectSponsored(requested);
     expect(requested.pending_unstake).toBe((40n * CIRO).toString());
+    const txsBefore = await relayerTxCount();
+    const held = await st.ciro(['--json', '--key-file', worker.file, 'worker', 'withdraw']);
+    expect(held.code, shown(held)).toBe(3);
+    expect(held.json[0]).toMatchObject({ reason: 'jobs_open', data: { open_jobs: '1' } });
+    expect(await relayerTxCount()).toBe(txsBefore);
+    await expectSponsored(await ok(worker, ['job', 'complete', second.job_id, '--result', 'done']));
+    expect((await ok(worker, ['worker', 'status'])).open_jobs).toBe('0');
     const early = await st.ciro(['--json', '--key-file', worker.file, 'worker', 'withdraw']);
     expect(early.code, shown(early)).toBe(3);
     expect(early.json[0]).toMatchObject({ reason: 'execution_reverted' });

@@ -138,6 +138,7 @@ export const ID_CONSTANTS: Record<string, string> = {
   'ciro::token::IERC20Camel': 'IERC20_CAMEL_ID',
   'ciro::token::IMintable': 'IMINTABLE_ID',
   'ciro::cdc_pool::interface::ICdcPool': 'ICDC_POOL_ID',
+  'ciro::cdc_pool::interface::IPoolJobs': 'IPOOL_JOBS_ID',
   'ciro::job_mgr::interface::IJobMgr': 'IJOB_MGR_ID',
   'ciro::job_mgr::interface::IJobDeadlines': 'IJOB_DEADLINES_ID',
   'ciro::paymaster::interface::IPaymaster': 'IPAYMASTER_ID',

@@ -56,3 +56,16 @@ pub trait ICdcPool<TState> {
     fn token(self: @TState) -> ContractAddress;
     fn treasury(self: @TState) -> ContractAddress;
 }
+
+/// SRC-5 id of `IPoolJobs`. test/contracts/src5.test.ts derives it from the compiled ABI.
+pub const IPOOL_JOBS_ID: felt252 =
+    0x2bce81aeaa51b4d05fad64239224eda2afa739b8c3968715a8136fd5d1e18b5;
+
+/// What holds a worker's unstake; apart from `ICdcPool`, whose id integrators already know.
+#[starknet::interface]
+pub trait IPoolJobs<TState> {
+    /// Jobs JobMgr assigned to the worker that are not settled yet (assigned or disputed): while
+    /// any is open, `withdraw_unstaked` refuses `CDC: jobs open`. Jobs assigned before the pool
+    /// counted them are not in it (contracts/README.md, upgrade order).
+    fn open_jobs(self: @TState, worker: ContractAddress) -> u32;
+}

@@ -88,7 +88,7 @@ pub trait IJobMgr<TState> {
 pub const IJOB_DEADLINES_ID: felt252 =
     0x19bca133a3b4a90e0eca8069f8d55474373f95a2d53925cd4b0c7b8adf70964;
 
-/// The deadline JobMgr enforces, apart from `IJobMgr` so that interface keeps the id integrators know.
+/// The deadline JobMgr enforces; apart from `IJobMgr`, whose id integrators already know.
 #[starknet::interface]
 pub trait IJobDeadlines<TState> {
     /// For an assigned job, `get_job`'s deadline plus the seconds JobMgr has spent paused since the

@@ -1,6 +1,6 @@
 use starknet::ContractAddress;
 use crate::access::IACCESS_CONTROL_ID;
-use crate::cdc_pool::ICDC_POOL_ID;
+use crate::cdc_pool::{ICDC_POOL_ID, IPOOL_JOBS_ID};
 use crate::job_mgr::{IJOB_DEADLINES_ID, IJOB_MGR_ID};
 use crate::pausable::IPAUSABLE_ID;
 use crate::paymaster::IPAYMASTER_ID;
@@ -76,7 +76,9 @@ fn token_announces_its_interfaces() {
 #[test]
 fn pool_announces_its_interfaces() {
     let env = setup();
-    let yes = array![IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, ICDC_POOL_ID];
+    let yes = array![
+        IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, ICDC_POOL_ID, IPOOL_JOBS_ID,
+    ];
     let no = array![IERC20_ID, IJOB_MGR_ID, IJOB_DEADLINES_ID, UNKNOWN_ID, OZ_IACCESSCONTROL_ID];
     assert_supports(env.pool.contract_address, yes.span(), no.span());
 }

@@ -1,7 +1,10 @@
 //! A worker's stake answers for the jobs assigned to it: no withdrawal while one is open, and a
 //! failed one leaves a slasher an unstake delay to act.
 use starknet::testing::set_block_timestamp;
-use crate::cdc_pool::{ICdcPoolDispatcherTrait, ICdcPoolSafeDispatcher, ICdcPoolSafeDispatcherTrait};
+use crate::cdc_pool::{
+    ICdcPoolDispatcherTrait, ICdcPoolSafeDispatcher, ICdcPoolSafeDispatcherTrait,
+    IPoolJobsDispatcher, IPoolJobsDispatcherTrait,
+};
 use crate::job_mgr::interface::IJobMgrDispatcherTrait;
 use crate::token::IERC20DispatcherTrait;
 use super::test_jobs::with_job;
@@ -15,8 +18,11 @@ fn stake_answers_for_an_assigned_job_until_its_outcome() {
     // A job longer than the unstake delay; the worker asks for its whole stake back at once.
     as_(BOB());
     let id = env.jobs.submit_job(1, 'long', 3 * UNSTAKE_DELAY);
+    let jobs = IPoolJobsDispatcher { contract_address: env.pool.contract_address };
+    assert_eq!(jobs.open_jobs(ALICE()), 0);
     as_(ADMIN());
     env.jobs.assign_job(id, ALICE());
+    assert_eq!(jobs.open_jobs(ALICE()), 1);
     as_(ALICE());
     env.pool.request_unstake(MIN_STAKE);
     set_block_timestamp(START + UNSTAKE_DELAY);
@@ -25,6 +31,7 @@ fn stake_answers_for_an_assigned_job_until_its_outcome() {
     set_block_timestamp(START + 3 * UNSTAKE_DELAY + 1);
     as_(BOB());
     env.jobs.expire_job(id);
+    assert_eq!(jobs.open_jobs(ALICE()), 0);
     as_(ALICE());
     assert_err(pool.withdraw_unstaked(), 'CDC: unstake locked');
     as_(ADMIN());

@@ -4,7 +4,8 @@
  * seeds a demo worker with claimable rewards, then serves the relay with a
  * demo tenant and prints one command that sends a first gasless transaction.
  * `--edge` (or `npm run start:edge`) serves the relay as a Cloudflare Worker on
- * local workerd instead of Node. Ctrl-C stops everything it started.
+ * local workerd instead of Node. Ctrl-C, or a SIGTERM to this process alone,
+ * stops everything it started: the relay, then devnet.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';

@@ -24,6 +24,8 @@ import { sign, sponsored } from '../security/helpers.ts';
 
 const RUNS = Number(process.env.EDGE_HOSTILE_RUNS ?? 1_000);
 const RPC_TIMEOUT_MS = 2_000;
+/** Every answer, even a chain_unavailable one, is due well within this; a hang fails on the body that caused it. */
+const ANSWER_MS = Number(process.env.EDGE_ANSWER_MS ?? 30_000);
 let chain: LocalChain;
 let edge: EdgeRelay;
 let apiKey: string;
@@ -44,13 +46,37 @@ afterAll(async () => {
   await chain?.stop();
 });
 
+/**
+ * What a request that got no answer leaves to go on: whether the Worker still answers a health check (one
+ * request wedged, or all of it), and what wrangler printed last (the Worker's own logs among it).
+ */
+async function noAnswer(body: string, cause: unknown): Promise<Error> {
+  const health = await fetch(new URL('/health', edge.url), { signal: AbortSignal.timeout(10_000) }).then(
+    (r) => `GET /health answered ${r.status}`,
+    (e: unknown) => `GET /health did not answer either (${String(e)})`,
+  );
+  const tail = edge.output().split('\n').slice(-40).join('\n');
+  return new Error(`no answer within ${ANSWER_MS} ms to ${body.slice(0, 300)}\n${health}\nwrangler's last lines:\n${tail}`, { cause });
+}
+
 const statuses = new Map<number, number>();
+/** The first request that went unanswered: shrinking against a Worker that may be wedged tells nothing, so every later send fails with it at once. */
+let unanswered: Error | undefined;
 /** Posts a raw body to the Worker; every answer must be typed. Returns the parsed body (undefined for a notification). */
 async function send(body: string): Promise<any> {
-  const res = await fetch(edge.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-paymaster-api-key': apiKey }, body });
+  if (unanswered) throw unanswered;
+  // Bounded, so a hang fails on the request that caused it, not on the suite's timeout.
+  const signal = AbortSignal.timeout(ANSWER_MS);
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(edge.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-paymaster-api-key': apiKey }, body, signal });
+    text = await res.text();
+  } catch (e) {
+    throw (unanswered = await noAnswer(body, e));
+  }
   statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
   expect(res.status, body.slice(0, 300)).toBeLessThan(500);
-  const text = await res.text();
   if (res.status === 204 || text === '') return undefined;
   const parsed = JSON.parse(text);
   for (const r of Array.isArray(parsed) ? parsed : [parsed]) checkAnswer(r, body);

@@ -121,6 +121,7 @@ export function createDeps(o: CreateDepsOptions): RelayDeps {
     gate,
     directory,
     log,
+    ...(o.now ? { now: () => o.now!() * 1000 } : {}),
   });
   if (config.alerts.webhook && !o.secrets?.[alertSecretKey(config.alerts.webhook.secretRef)]) {
     log('config.alert_secret_missing', { variable: `CIRO_SECRET_OPERATOR__${config.alerts.webhook.secretRef}`, effect: 'no alerts are sent' });

@@ -8,8 +8,9 @@
  *   every tenant once an hour and for tenants spending today in between
  *   (tenantsToCheck);
  * - a policy's webhook failing open: transactions sponsored this UTC hour
- *   with no webhook approving them (its receiver unreachable); critical once
- *   `failOpenPerHour` is spent and the policy refuses instead;
+ *   (and, early in an hour, the last one) with no webhook approving them (its
+ *   receiver unreachable); critical once `failOpenPerHour` is spent and the
+ *   policy refuses instead;
  * - the store or the chain failing for `unavailableAfterSeconds` with no
  *   success in between (every call reports to Health; the pass probes too).
  * Deduplication is AlertSender's: one alert per condition per window.
@@ -23,6 +24,7 @@ import type { Store } from '../store/types.ts';
 import type { TenantDirectory } from '../tenants/directory.ts';
 import { dayOf, Keys } from '../store/keys.ts';
 import type { Tenant } from '../config.ts';
+import type { LimitsUse } from '../sponsorship/gauges.ts';
 import type { Alert, AlertSender } from './alerts.ts';
 import type { Component, Health } from './health.ts';
 
@@ -134,20 +136,37 @@ async function limitAlerts(o: WatchOptions): Promise<Alert[]> {
         details: { tenant: tenant.id, policy: b.policy, period: b.period, start: b.start, end: b.end, used: b.used.toString(), limit: b.limit.toString(), thresholdPct: o.config.budgetThresholdPct },
       });
     }
-    for (const f of use.failOpen) {
+    for (const f of await failOpenGauges(o, tenant, use.failOpen)) {
       if (f.used === 0n) continue;
-      const since = new Date(f.start * 1000).toISOString().slice(11, 16);
+      const at = (s: number) => new Date(s * 1000).toISOString().slice(11, 16);
+      const when = f.end * 1000 <= now(o) ? `between ${at(f.start)} and ${at(f.end)} UTC` : `since ${at(f.start)} UTC${f.used >= f.limit ? '; it refuses any more this hour' : ''}`;
       out.push({
         kind: 'webhook_fail_open',
         severity: f.used >= f.limit ? 'critical' : 'warning',
         subject: `${tenant.id}:${f.policy}:${f.start}`,
-        summary: `Tenant ${tenant.id}'s policy ${f.policy} could not reach its approval webhook: failOpen sponsored ${f.used} of at most ${f.limit} transactions with no approval since ${since} UTC${f.used >= f.limit ? '; it refuses any more this hour' : ''}.`,
+        summary: `Tenant ${tenant.id}'s policy ${f.policy} could not reach its approval webhook: failOpen sponsored ${f.used} of at most ${f.limit} transactions with no approval ${when}.`,
         details: { tenant: tenant.id, policy: f.policy, start: f.start, end: f.end, used: Number(f.used), limit: Number(f.limit) },
       });
     }
   }
   return out;
 }
+
+/** How long into an hour the pass still reads the hour before: longer than any gap between two passes. */
+export const FAIL_OPEN_LOOKBACK_S = 600;
+
+/**
+ * This hour's failOpen use and, early in the hour, the last hour's too: passes made in the last seconds
+ * of an hour (after the pass before) are otherwise never seen, since the next pass reads the new hour.
+ * AlertSender's deduplication (the subject names the hour) keeps an hour already alerted from being sent again.
+ */
+async function failOpenGauges(o: WatchOptions, tenant: Tenant, current: LimitsUse['failOpen']): Promise<LimitsUse['failOpen']> {
+  const start = current[0]?.start;
+  if (start === undefined || now(o) / 1000 - start >= FAIL_OPEN_LOOKBACK_S) return current;
+  return [...(await o.gate.limits(tenant, start - 1)).failOpen, ...current];
+}
+
+const now = (o: Pick<WatchOptions, 'now'>): number => o.now?.() ?? Date.now();
 
 /**
  * Every tenant once per FULL_PASS_MS, the time kept in the store so that
@@ -156,14 +175,14 @@ async function limitAlerts(o: WatchOptions): Promise<Alert[]> {
  * A budget already past the threshold is alerted again by the next full pass.
  */
 export async function tenantsToCheck(o: Pick<WatchOptions, 'store' | 'gate' | 'directory' | 'now'>): Promise<Tenant[]> {
-  const now = o.now?.() ?? Date.now();
+  const t = now(o);
   const last = Number((await o.store.get(Keys.alertsFullPass)) ?? 0);
-  if (!(now - last < FULL_PASS_MS && now >= last)) {
-    await o.store.set(Keys.alertsFullPass, String(now));
+  if (!(t - last < FULL_PASS_MS && t >= last)) {
+    await o.store.set(Keys.alertsFullPass, String(t));
     // Day lists are read for two days; older ones go (best effort: a set has no TTL).
-    await o.store.delete(Keys.spendingTenants(dayOf(Math.floor(now / 1000) - 3 * 86_400))).catch(() => undefined);
+    await o.store.delete(Keys.spendingTenants(dayOf(Math.floor(t / 1000) - 3 * 86_400))).catch(() => undefined);
     return o.directory.tenants();
   }
-  const ids = await o.gate.spendingTenants(Math.floor(now / 1000));
+  const ids = await o.gate.spendingTenants(Math.floor(t / 1000));
   return (await Promise.all(ids.map((id) => o.directory.tenant(id)))).filter((t): t is NonNullable<typeof t> => t !== undefined);
 }

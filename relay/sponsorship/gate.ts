@@ -132,10 +132,10 @@ export class SponsorshipGate {
     return this.ledger.spendingTenants(at);
   }
 
-  /** Use of each enabled policy's global budget and failOpen allowance, and of the operator's daily ceiling, now. */
-  async limits(tenant: Tenant): Promise<LimitsUse> {
+  /** Use of each enabled policy's global budget and failOpen allowance, and of the operator's daily ceiling, at `at` (unix seconds; now). */
+  async limits(tenant: Tenant, at = this.now()): Promise<LimitsUse> {
     const policies = (await this.o.policies.effective(tenant)).map((e) => e.policy);
-    return limitsUse(this.o.store, tenant, policies, this.o.dailyFeeCeiling, this.now());
+    return limitsUse(this.o.store, tenant, policies, this.o.dailyFeeCeiling, at);
   }
 
   /** Corrects each line to what the outcome costs; a revert counts against the sender. */

@@ -24,7 +24,7 @@ pub mod CdcPool {
         PAUSER_ROLE, SLASHER_ROLE,
     };
     use crate::pausable::{IPAUSABLE_ID, PauseAuthority, PausableComponent};
-    use crate::src5::SRC5Component;
+    use crate::src5::{SRC5Component, SRC5Interfaces};
     use crate::upgrade::{IUPGRADEABLE_ID, UpgradeAuthority, UpgradeableComponent};
     use super::config::ConfigTrait;
     use super::events::*;
@@ -45,13 +45,16 @@ pub mod CdcPool {
     #[abi(embed_v0)]
     impl UpgradeableImpl = UpgradeableComponent::UpgradeableImpl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
-    impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
+    impl Interfaces of SRC5Interfaces<ContractState> {
+        fn interface_ids() -> Span<felt252> {
+            [IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, ICDC_POOL_ID, IPOOL_JOBS_ID].span()
+        }
+    }
     #[abi(embed_v0)]
     impl PausableImpl = PausableComponent::PausableImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
 
-    // pub(crate) only so the helpers in cdc_pool/ can reach the fields; visibility is not part of
-    // the ABI or of the storage layout.
+    // pub(crate) for the helpers in cdc_pool/; visibility is not part of the ABI or storage layout.
     #[storage]
     struct Storage {
         pub(crate) token: ContractAddress,
@@ -114,9 +117,6 @@ pub mod CdcPool {
         self.heartbeat_timeout.write(heartbeat_timeout);
         let roles = array![DEFAULT_ADMIN_ROLE, PAUSER_ROLE, SLASHER_ROLE, JOB_MANAGER_ROLE];
         self.access._grant_roles(roles.span(), admin);
-        let ids = array![IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, ICDC_POOL_ID];
-        self.src5.register_interfaces(ids.span());
-        self.src5.register_interface(IPOOL_JOBS_ID);
     }
 
     #[abi(embed_v0)]

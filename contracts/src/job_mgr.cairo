@@ -26,7 +26,7 @@ pub mod JobMgr {
         IACCESS_CONTROL_ID, MODEL_ADMIN_ROLE, PAUSER_ROLE,
     };
     use crate::pausable::{IPAUSABLE_ID, PauseAuthority, PausableComponent};
-    use crate::src5::SRC5Component;
+    use crate::src5::{SRC5Component, SRC5Interfaces};
     use crate::upgrade::{IUPGRADEABLE_ID, UpgradeAuthority, UpgradeableComponent};
     use super::events::*;
     use super::jobs::{JobLedgerTrait, id_page};
@@ -46,7 +46,11 @@ pub mod JobMgr {
     #[abi(embed_v0)]
     impl UpgradeableImpl = UpgradeableComponent::UpgradeableImpl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
-    impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
+    impl Interfaces of SRC5Interfaces<ContractState> {
+        fn interface_ids() -> Span<felt252> {
+            [IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, IJOB_MGR_ID, IJOB_DEADLINES_ID].span()
+        }
+    }
     #[abi(embed_v0)]
     impl PausableImpl = PausableComponent::PausableImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
@@ -116,10 +120,6 @@ pub mod JobMgr {
             DEFAULT_ADMIN_ROLE, PAUSER_ROLE, MODEL_ADMIN_ROLE, COORDINATOR_ROLE, ARBITER_ROLE,
         ];
         self.access._grant_roles(roles.span(), admin);
-        let ids = array![
-            IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, IJOB_MGR_ID, IJOB_DEADLINES_ID,
-        ];
-        self.src5.register_interfaces(ids.span());
     }
 
     #[abi(embed_v0)]

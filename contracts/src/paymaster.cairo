@@ -22,7 +22,7 @@ pub mod Paymaster {
         AccessControlComponent, DEFAULT_ADMIN_ROLE, IACCESS_CONTROL_ID, OPERATOR_ROLE, PAUSER_ROLE,
     };
     use crate::pausable::{IPAUSABLE_ID, PauseAuthority, PausableComponent};
-    use crate::src5::SRC5Component;
+    use crate::src5::{SRC5Component, SRC5Interfaces};
     use crate::upgrade::{IUPGRADEABLE_ID, UpgradeAuthority, UpgradeableComponent};
     use super::events::*;
     use super::policy::RelayPolicyTrait;
@@ -43,7 +43,11 @@ pub mod Paymaster {
     #[abi(embed_v0)]
     impl UpgradeableImpl = UpgradeableComponent::UpgradeableImpl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
-    impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
+    impl Interfaces of SRC5Interfaces<ContractState> {
+        fn interface_ids() -> Span<felt252> {
+            [IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, IPAYMASTER_ID].span()
+        }
+    }
     #[abi(embed_v0)]
     impl PausableImpl = PausableComponent::PausableImpl<ContractState>;
     impl PausableInternal = PausableComponent::InternalImpl<ContractState>;
@@ -105,8 +109,6 @@ pub mod Paymaster {
     fn constructor(ref self: ContractState, admin: ContractAddress) {
         let roles = array![DEFAULT_ADMIN_ROLE, OPERATOR_ROLE, PAUSER_ROLE];
         self.access._grant_roles(roles.span(), admin);
-        let ids = array![IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IPAUSABLE_ID, IPAYMASTER_ID];
-        self.src5.register_interfaces(ids.span());
         self.write_tier(0, DEFAULT_TIER_MAX_TXS, DEFAULT_TIER_PERIOD);
     }
 

@@ -4,6 +4,11 @@
 //! `name(param_types)->return_type`, with structs written as tuples and enums as `E(...)` (so
 //! `bool` is `E((),())` and `u256` is `(u128,u128)`). Each `I..._ID` constant in this crate sits
 //! next to its trait; test/contracts/src5.test.ts recomputes every one from the compiled ABI.
+//!
+//! Which interfaces a contract supports is a fact about its code, so the list lives in the code
+//! (`SRC5Interfaces`), not in storage a constructor writes: a constructor runs once, and a class
+//! swapped in by an upgrade would go on announcing the old class's interfaces, never its own new
+//! ones (or, worse, still announcing ones it dropped).
 
 pub const ISRC5_ID: felt252 = 0x3f918d17e5ee77373b56385708f855659a07f75997f365cf87748628532a055;
 
@@ -12,15 +17,18 @@ pub trait ISRC5<TState> {
     fn supports_interface(self: @TState, interface_id: felt252) -> bool;
 }
 
+/// The ids of the interfaces a contract's code embeds, each contract's own list; SRC5 itself
+/// is always supported and need not be in it.
+pub trait SRC5Interfaces<TContractState> {
+    fn interface_ids() -> Span<felt252>;
+}
+
 #[starknet::component]
 pub mod SRC5Component {
-    use starknet::storage::{Map, StorageMapReadAccess, StorageMapWriteAccess};
-    use super::{ISRC5, ISRC5_ID};
+    use super::{ISRC5, ISRC5_ID, SRC5Interfaces};
 
     #[storage]
-    pub struct Storage {
-        SRC5_supported: Map<felt252, bool>,
-    }
+    pub struct Storage {}
 
     #[event]
     #[derive(Drop, starknet::Event)]
@@ -28,30 +36,20 @@ pub mod SRC5Component {
 
     #[embeddable_as(SRC5Impl)]
     impl SRC5<
-        TContractState, +HasComponent<TContractState>,
+        TContractState, +HasComponent<TContractState>, impl Ids: SRC5Interfaces<TContractState>,
     > of ISRC5<ComponentState<TContractState>> {
         fn supports_interface(
             self: @ComponentState<TContractState>, interface_id: felt252,
         ) -> bool {
-            // SRC5 itself is always supported, so no constructor has to remember to register it.
-            interface_id == ISRC5_ID || self.SRC5_supported.read(interface_id)
-        }
-    }
-
-    /// Each contract's constructor registers the ids of the interfaces it embeds; the components
-    /// do not register themselves, so one list per contract shows everything it announces.
-    #[generate_trait]
-    pub impl InternalImpl<
-        TContractState, +HasComponent<TContractState>,
-    > of InternalTrait<TContractState> {
-        fn register_interface(ref self: ComponentState<TContractState>, interface_id: felt252) {
-            self.SRC5_supported.write(interface_id, true);
-        }
-
-        fn register_interfaces(ref self: ComponentState<TContractState>, ids: Span<felt252>) {
-            for id in ids {
-                self.register_interface(*id);
+            if interface_id == ISRC5_ID {
+                return true;
             }
+            for id in Ids::interface_ids() {
+                if *id == interface_id {
+                    return true;
+                }
+            }
+            false
         }
     }
 }

@@ -59,7 +59,7 @@ pub mod CiroToken {
     use crate::access::{
         AccessControlComponent, DEFAULT_ADMIN_ROLE, IACCESS_CONTROL_ID, MINTER_ROLE,
     };
-    use crate::src5::SRC5Component;
+    use crate::src5::{SRC5Component, SRC5Interfaces};
     use crate::upgrade::{IUPGRADEABLE_ID, UpgradeAuthority, UpgradeableComponent};
     use super::ledger::LedgerTrait;
     use super::{IERC20, IERC20Camel, IERC20_CAMEL_ID, IERC20_ID, IMINTABLE_ID, IMintable};
@@ -76,7 +76,11 @@ pub mod CiroToken {
     #[abi(embed_v0)]
     impl UpgradeableImpl = UpgradeableComponent::UpgradeableImpl<ContractState>;
     impl AccessInternal = AccessControlComponent::InternalImpl<ContractState>;
-    impl SRC5Internal = SRC5Component::InternalImpl<ContractState>;
+    impl Interfaces of SRC5Interfaces<ContractState> {
+        fn interface_ids() -> Span<felt252> {
+            [IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IERC20_ID, IERC20_CAMEL_ID, IMINTABLE_ID].span()
+        }
+    }
 
     // pub(crate) only so token/ledger.cairo can reach the fields; visibility is not part of the
     // ABI or of the storage layout.
@@ -142,10 +146,6 @@ pub mod CiroToken {
         self.decimals.write(decimals);
         self.access._grant_role(DEFAULT_ADMIN_ROLE, admin);
         self.access._grant_role(MINTER_ROLE, admin);
-        let ids = array![
-            IACCESS_CONTROL_ID, IUPGRADEABLE_ID, IERC20_ID, IERC20_CAMEL_ID, IMINTABLE_ID,
-        ];
-        self.src5.register_interfaces(ids.span());
         if initial_supply > 0 {
             self._mint(recipient, initial_supply);
         }

@@ -1,7 +1,8 @@
 use starknet::testing::set_block_timestamp;
 use starknet::{ClassHash, ContractAddress};
-use crate::cdc_pool::CdcPool;
-use crate::token::CiroToken;
+use crate::cdc_pool::{CdcPool, ICDC_POOL_ID, IPOOL_JOBS_ID};
+use crate::src5::{ISRC5Dispatcher, ISRC5DispatcherTrait, ISRC5_ID};
+use crate::token::{CiroToken, IERC20_ID, IMINTABLE_ID};
 use crate::upgrade::{
     DEFAULT_UPGRADE_DELAY, IUpgradeableDispatcher, IUpgradeableDispatcherTrait,
     IUpgradeableSafeDispatcher, IUpgradeableSafeDispatcherTrait, MAX_UPGRADE_DELAY,
@@ -148,4 +149,23 @@ fn a_new_request_replaces_a_pending_shorter_delay() {
     up.set_upgrade_delay(DAY / 2);
     let later = effective_at + DEFAULT_UPGRADE_DELAY + DAY;
     assert_eq!(up.pending_upgrade_delay(), PendingUpgradeDelay { delay: DAY / 2, effective_at: later });
+}
+
+// What a contract announces over SRC-5 comes from the code it runs: an upgrade announces the new
+// class's interfaces and stops announcing the old class's (a list written by the constructor
+// would still name the token's after the swap, and never the pool's).
+#[test]
+fn after_an_upgrade_src5_names_the_new_class_interfaces() {
+    let (address, up, _) = upgradeable();
+    let src5 = ISRC5Dispatcher { contract_address: address };
+    assert!(src5.supports_interface(IERC20_ID));
+    assert!(!src5.supports_interface(IPOOL_JOBS_ID));
+    up.schedule_upgrade(CdcPool::TEST_CLASS_HASH);
+    set_block_timestamp(START + DEFAULT_UPGRADE_DELAY);
+    up.upgrade(CdcPool::TEST_CLASS_HASH);
+    assert!(src5.supports_interface(ISRC5_ID));
+    assert!(src5.supports_interface(ICDC_POOL_ID));
+    assert!(src5.supports_interface(IPOOL_JOBS_ID));
+    assert!(!src5.supports_interface(IERC20_ID));
+    assert!(!src5.supports_interface(IMINTABLE_ID));
 }

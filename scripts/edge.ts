@@ -78,14 +78,18 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
   });
   live.set(proc, []);
   let output = '';
+  let ready = false;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`wrangler dev did not start in 60 s:\n${output}`)), 60_000);
     const onData = (b: Buffer) => {
       output += b.toString();
-      const m = /Ready on (http:\/\/[\d.]+:\d+)/.exec(output);
+      // Once: every later chunk (the Worker's logs) would list the processes again with a blocking `ps`.
+      const m = ready ? null : /Ready on (http:\/\/[\d.]+:\d+)/.exec(output);
       if (m) {
+        ready = true;
         clearTimeout(timer);
         live.set(proc, processTree(proc.pid!));
+        watchdogs.set(proc, watchdog(live.get(proc)!));
         resolve(m[1]!);
       }
     };
@@ -107,10 +111,25 @@ export async function startEdge(o: EdgeOptions): Promise<EdgeRelay> {
 
 // Every process of a wrangler dev not yet stopped, listed once it was ready: once the wrapper has exited, init
 // adopts its children and they can't be found from it any more. A script that exits without stop() (an uncaught
-// error, process.exit) takes them with it. A process killed by a signal runs no exit hook: a Ctrl-C reaches
-// wrangler itself (same process group), a lone SIGTERM does not.
+// error, process.exit) takes them with it; one killed by a signal runs no exit hook, so a watchdog does.
 const live = new Map<ChildProcess, number[]>();
-process.once('exit', () => live.forEach((pids, proc) => stillRunning(treeOf(proc, pids)).forEach((pid) => signal(pid, 'SIGKILL'))));
+const watchdogs = new Map<ChildProcess, ChildProcess>();
+process.once('exit', () => {
+  live.forEach((pids, proc) => stillRunning(treeOf(proc, pids)).forEach((pid) => signal(pid, 'SIGKILL')));
+  watchdogs.forEach((w) => signal(-w.pid!, 'SIGKILL'));
+});
+
+/**
+ * A process outside this one that SIGKILLs `pids` once this one is gone without stopping them: killed by a
+ * signal (a test runner ending its workers, a SIGKILL, a lone SIGTERM), it runs no exit hook. A zombie counts
+ * as gone. stop() and the exit hook end the watchdog first, so it never signals pids reused since.
+ */
+function watchdog(pids: number[]): ChildProcess {
+  const alive = `ps -o stat= -p ${process.pid} 2>/dev/null | grep -qv '^Z'`;
+  const w = spawn('sh', ['-c', `while ${alive}; do sleep 1; done; kill -9 ${pids.join(' ')} 2>/dev/null`], { detached: true, stdio: 'ignore' });
+  w.unref();
+  return w;
+}
 
 /** What the wrapper runs now, and what it ran when it was ready. */
 const treeOf = (proc: ChildProcess, known: number[]): number[] =>
@@ -121,6 +140,10 @@ const treeOf = (proc: ChildProcess, known: number[]): number[] =>
  * after 3 s. Each gets the signal itself: the wrapper alone could exit and leave workerd serving.
  */
 async function stopTree(proc: ChildProcess): Promise<void> {
+  // Its whole group (it is detached): the shell and the `sleep` it waits on.
+  const w = watchdogs.get(proc);
+  if (w) signal(-w.pid!, 'SIGKILL');
+  watchdogs.delete(proc);
   let left = stillRunning(treeOf(proc, live.get(proc) ?? []));
   left.forEach((pid) => signal(pid, 'SIGTERM'));
   const deadline = Date.now() + 3_000;

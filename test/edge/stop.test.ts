@@ -6,12 +6,15 @@
  * `npm start -- --edge` alone left devnet, the CLI and workerd running for
  * good. It now stops what it started itself, in order, and exits 0, on a
  * SIGTERM as on a Ctrl-C; a signal during start-up exits at once and the
- * exit hooks take what was starting.
+ * exit hooks take what was starting. A process that started one and was
+ * killed outright (no exit hook runs: a test runner ending its workers)
+ * used to leave it serving; a watchdog now stops it.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEdge } from '../../scripts/edge.ts';
 import { processTree as tree, stillRunning as running } from '../../scripts/local/processes.ts';
@@ -70,6 +73,31 @@ describe('stopping the edge relay', () => {
     expect(dev.output()).toMatch(/stopping the relay…\nstopping devnet…\nstopped\.\n/);
     expect(running(pids)).toEqual([]);
     await expect(fetch(`http://127.0.0.1:${dev.port}/v1/contracts`)).rejects.toThrow();
+  });
+
+  it('a process that started an edge relay and was SIGKILLed (no exit hook runs) takes it along: a watchdog stops it', async () => {
+    const edge = pathToFileURL(join(repoRoot, 'scripts', 'edge.ts')).href;
+    const admin = pathToFileURL(join(repoRoot, 'test', 'relay', 'admin', 'helpers.ts')).href;
+    const script = `const { startEdge } = await import(${JSON.stringify(edge)}); const { MANIFEST } = await import(${JSON.stringify(admin)});
+      const e = await startEdge({ config: { rpcUrl: 'http://127.0.0.1:9/rpc', manifest: MANIFEST, relayers: [{ address: '0x777', privateKey: '0x999' }] }, policies: [] });
+      console.log('ready ' + e.url); setInterval(() => undefined, 1000);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => (out += b.toString()) && /ready (\S+)/.exec(out) && resolve(/ready (\S+)/.exec(out)![1]!));
+      child.once('exit', (code) => reject(new Error(`the child exited (${code}) before its relay was ready: ${out}`)));
+    });
+    const pids = tree(child.pid!).filter((pid) => pid !== child.pid);
+    try {
+      expect((await fetch(`${url}/v1/contracts`)).status).toBe(200);
+      expect(running(pids).length).toBeGreaterThanOrEqual(3);
+      child.kill('SIGKILL');
+      await expect.poll(() => running(pids), { timeout: 10_000, interval: 200 }).toEqual([]);
+      await expect(fetch(`${url}/v1/contracts`)).rejects.toThrow();
+    } finally {
+      child.kill('SIGKILL');
+      running(pids).forEach((pid) => process.kill(pid, 'SIGKILL'));
+    }
   });
 
   it('a SIGTERM during start-up exits 143 at once and leaves nothing of what was starting', async () => {

@@ -19,7 +19,7 @@ const e = (code: ErrorCode, message: string, http = 400): CatalogueEntry => ({ c
 const RELAY = {
   // JSON-RPC framing and REST input
   invalid_json: e(J.PARSE_ERROR, 'Parse error'),
-  invalid_request: e(J.INVALID_REQUEST, 'Invalid request'),
+  invalid_request: e(J.INVALID_REQUEST, 'Invalid Request'),
   batch_too_large: e(J.INVALID_REQUEST, 'Batch too large'),
   body_too_large: e(J.INVALID_REQUEST, 'Request too large', 413),
   unsupported_media_type: e(J.INVALID_REQUEST, 'Unsupported media type', 415),

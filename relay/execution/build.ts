@@ -55,7 +55,8 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
     const est = await estimateSequence(deps.provider, [{ sender: relayer, calls: deployCalls, nonce }]);
     const fee = quote(est.fee, feeToken, config.fees.maxFeeMultiplierPct);
     await gate(deployedAddress!, [], 'sponsored', BigInt(fee.suggested_max_fee_in_strk));
-    return { type: 'deploy' as const, deployment: tx.deployment, parameters: params, fee };
+    const parameters = params.time_bounds ? { ...params, time_bounds: wireTimeBounds(params.time_bounds.execute_after, params.time_bounds.execute_before) } : params;
+    return { type: 'deploy' as const, deployment: tx.deployment, parameters, fee };
   }
 
   const user = tx.invoke.user_address;
@@ -113,10 +114,7 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
     executeBefore: window.executeBefore,
     calls,
   });
-  const parameters = {
-    ...params,
-    time_bounds: { execute_after: String(window.executeAfter), execute_before: String(window.executeBefore) },
-  };
+  const parameters = { ...params, time_bounds: wireTimeBounds(window.executeAfter, window.executeBefore) };
   return deployment
     ? { type: 'deploy_and_invoke' as const, deployment, typed_data, parameters, fee }
     : { type: 'invoke' as const, typed_data, parameters, fee };
@@ -156,3 +154,6 @@ async function estimateInvoke(deps: RelayDeps, user: string, calls: OutsideCall[
     return estimateSequence(deps.provider, [{ sender: user, calls, nonce: fresh }]);
   }
 }
+
+/** Time bounds as the spec writes them, numeric strings (TIMESTAMP): parsing made them numbers, whatever form they came in. */
+const wireTimeBounds = (after: number, before: number) => ({ execute_after: String(after), execute_before: String(before) });

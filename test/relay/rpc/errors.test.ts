@@ -173,11 +173,12 @@ describe('JSON-RPC framing: bad input is a JSON-RPC error, never a 5xx', () => {
   it('malformed JSON → -32700', async () => {
     const r = await s.raw('{"jsonrpc": "2.0", "method": ');
     expect(r.status).toBe(200);
-    expect(r.body.error).toMatchObject({ code: -32700, data: { reason: 'invalid_json' } });
+    expect(r.body.error).toMatchObject({ code: -32700, message: 'Parse error', data: { reason: 'invalid_json' } });
   });
 
   it('not a request object, empty batch, oversized batch → -32600', async () => {
-    expect((await s.raw('42')).body.error.code).toBe(-32600);
+    // The JSON-RPC 2.0 spec's own message for the code.
+    expect((await s.raw('42')).body.error).toMatchObject({ code: -32600, message: 'Invalid Request' });
     expect((await s.raw('[]')).body.error.code).toBe(-32600);
     const many = JSON.stringify(Array.from({ length: 21 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'paymaster_isAvailable' })));
     expect((await s.raw(many)).body.error).toMatchObject({ code: -32600, data: { reason: 'batch_too_large' } });

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { hash } from 'starknet';
+import { ec, hash, stark } from 'starknet';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { heartbeatCall, useRelayStack, type RelayStack } from '../../helpers/relay.ts';
 import { chainNow } from '../../../scripts/local/outside.ts';
@@ -67,6 +67,17 @@ describe('strict in what it sends: results match the SNIP-29 schema', () => {
     const tracked = await s.rpc('paymaster_trackingIdToLatestHash', { tracking_id: exec.body.result.tracking_id });
     assertResult('paymaster_trackingIdToLatestHash', tracked.body.result);
     expect(tracked.body.result.status).toMatch(/^(active|accepted)$/);
+  });
+
+  it('buildTransaction of a deployment alone echoes its time bounds as numeric strings, whatever form they came in', async () => {
+    const pk = ec.starkCurve.getStarkKey(stark.randomAddress());
+    const class_hash = s.chain.manifest.accountClassHashes[0]!;
+    const deployment = { address: hash.calculateContractAddressFromHash(pk, class_hash, [pk], 0), class_hash, salt: pk, calldata: [pk], version: 1 };
+    const now = await chainNow(s.chain.provider);
+    const built = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'deploy', deployment }, parameters: { ...sponsored, time_bounds: { execute_after: now - 60, execute_before: '0x' + (now + 600).toString(16) } } });
+    expect(built.body.error).toBeUndefined();
+    assertResult('paymaster_buildTransaction', built.body.result);
+    expect(built.body.result.parameters.time_bounds).toEqual({ execute_after: String(now - 60), execute_before: String(now + 600) });
   });
 });
 

@@ -50,16 +50,21 @@ export function checkWindowOpen(config: Config, now: number, w: Window): void {
       data: { now, execute_before: w.executeBefore },
     });
   }
-  if (w.executeBefore <= now + config.timeBounds.minRemainingSeconds) {
-    throw new RelayError('time_bounds_expired', {
-      details: 'The signed execution expires too soon to be submitted; build and sign a new one.',
-      data: { now, execute_before: w.executeBefore },
-    });
-  }
+  checkTimeLeft(config, now, w.executeBefore);
   if (w.executeAfter >= now) {
     throw new RelayError('time_bounds_not_started', {
       details: 'execute_after is in the future; submit after it or build with an earlier start.',
       data: { now, execute_after: w.executeAfter },
+    });
+  }
+}
+
+/** Right before a send too: the relayer wait and the webhook may have run the window down since it was judged. */
+export function checkTimeLeft(config: Config, now: number, executeBefore: number): void {
+  if (executeBefore <= now + config.timeBounds.minRemainingSeconds) {
+    throw new RelayError('time_bounds_expired', {
+      details: `The signed execution has less than ${config.timeBounds.minRemainingSeconds}s left, too little to land before it expires; build and sign a new one.`,
+      data: { now, execute_before: executeBefore },
     });
   }
 }

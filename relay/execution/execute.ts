@@ -21,7 +21,7 @@ import { needsQuotaRead, quotaSnapshot } from '../sponsorship/quotaHold.ts';
 import { holdTtlMs } from '../store/keys.ts';
 import type { CallerContext } from '../tenants/auth.ts';
 import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
-import { settleLater } from './checks.ts';
+import { checkTimeLeft, settleLater } from './checks.ts';
 import { metered, weightOf } from './metered.ts';
 import { planExecution, type Plan } from './plan.ts';
 import { simulate, type Simulation, type Simulator } from './simulate.ts';
@@ -79,6 +79,9 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
     const holds = { holdTtlMs: holdTtlMs(deps.config.timeBounds.maxValiditySeconds, deps.config.trackingDropAfterMs) };
     reservation = await deps.gate.reserve({ ...request, maxFee: sim.maxFee, phase: 'execute', ...holds, ...quota, ...(paidFri === undefined ? {} : { paidFri }) });
     lease = await deps.relayers.acquire();
+    // The wait for a relayer (up to relayerAcquireTimeoutMs) and the webhook's (before the reservation) may have
+    // run the window down since plan() judged it: sent now, the account would revert it on the relayer's gas.
+    if (p.executeBefore !== undefined) checkTimeLeft(deps.config, await deps.clock.now(), p.executeBefore);
     const { txHash, unconfirmed, nonceUsed } = await submit(lease, p.calls, sim.resourceBounds, await deps.provider.getChainId(), tip);
     const submitted = lease;
     lease = undefined;

@@ -34,7 +34,8 @@ export async function resubmit(deps: RelayDeps, rec: TrackingRecord): Promise<Tr
     // `rec` was read before the lease: another instance may have sent it again or settled it since. Left to the next look.
     const now = await readTracking(deps, rec.id);
     if (!now || now.status !== 'active' || now.txHash !== rec.txHash) return 'busy';
-    if (r.executeBefore <= (await deps.clock.now()) + deps.config.timeBounds.minRemainingSeconds) return undefined;
+    const timeLeft = async () => r.executeBefore > (await deps.clock.now()) + deps.config.timeBounds.minRemainingSeconds;
+    if (!(await timeLeft())) return undefined;
     const tip = BigInt(r.tip);
     let sim;
     try {
@@ -46,6 +47,11 @@ export async function resubmit(deps: RelayDeps, rec: TrackingRecord): Promise<Tr
     }
     if (sim.maxFee > BigInt(r.maxFee)) return undefined;
     const relayer = await deps.relayers.acquire();
+    // Judged again after the relayer wait, as execute does: sent with too little left, it reverts on the relayer's gas.
+    if (!(await timeLeft())) {
+      await relayer.release();
+      return undefined;
+    }
     let txHash: string;
     let nonceUsed: boolean;
     try {

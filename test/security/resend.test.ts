@@ -9,6 +9,7 @@
  * - B: the store fails right after the resend was sent: its hash is recorded all the same.
  * - C: two hashes of one record both landed: both fees are charged.
  * - D: the node answers 63 after taking the transaction: tracked, not released.
+ * - E: the window runs down while the resend waits for a relayer: not sent, dropped and released.
  */
 import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,5 +179,26 @@ describe('every transaction sent again is charged', () => {
     const again = await s.rpc('paymaster_executeTransaction', params);
     expect(again.body.result?.tracking_id ?? again.body.error?.data?.reason).toBe(res.body.result.tracking_id);
     expect((await relayerLedger(s)).txs - ledger.txs).toBe(1n);
+  }, 180_000);
+
+  it('E: the window runs down while the resend waits for a relayer: judged again, not sent, dropped and released', async () => {
+    const min = s.relay.deps.config.timeBounds.minRemainingSeconds;
+    const executeBefore = (await chainNow()) + min + 30;
+    const id = await lostThenDropped(executeBefore);
+    const [ledger, before] = [await relayerLedger(s), await charged()];
+    // Every relayer busy for 3 s; meanwhile the chain's clock moves past the window's end.
+    for (const r of s.chain.relayers) await s.relay.deps.store.set(Keys.relayer.lease(r.address), 'busy', { ttlMs: 3_000 });
+    const sweeping = sweep(s.relay.deps);
+    await new Promise((r) => setTimeout(r, 500));
+    await devnetCall(s.chain.devnet.url, 'devnet_increaseTime', { time: executeBefore - (await chainNow()) + 5 });
+    await new Promise((r) => setTimeout(r, 1_100));
+    await sweeping;
+    const after = await relayerLedger(s);
+    report('resend-window', `a resend whose window ran down in the relayer wait: ${after.txs - ledger.txs} sent, relayers spent ${ledger.strk - after.strk} fri; record ${(await readTracking(s.relay.deps, id))?.status}`);
+    // Before: sent after the wait with its window gone, reverted on the relayer's gas (and charged to the sponsor).
+    expect(after).toEqual(ledger);
+    expect(await readTracking(s.relay.deps, id)).toMatchObject({ status: 'dropped' });
+    // Its reservation (held while it was in flight) given back, nothing charged in its place.
+    expect(await charged()).toBeLessThan(before);
   }, 180_000);
 });

@@ -149,6 +149,7 @@ export class SponsorshipGate {
   async recharge(res: Reservation, actualFee: bigint, reverted: boolean): Promise<void> {
     await this.ledger.recharge(res, actualFee, reverted);
     this.spent(res, actualFee);
+    if (reverted) await recordRevert(this.o.store, res);
   }
 
   /** A relayer paid `fee` for this reservation's transaction (only a default-mode one charges the ceiling if reverted). */

@@ -69,6 +69,15 @@ describe.each([...useStoreBackends(), ...useClusterBackend()])('Gate safeguards 
     expect([await ceiling(), await store.get(Keys.reverts(ALICE))]).toEqual([300n, '1']);
   });
 
+  it('counts against the sender a dropped sponsored transaction that lands reverted after all, as settling it would', async () => {
+    const store = await fresh();
+    const k = makeGate(store, [policy()]);
+    const res = await k.check(request({ tenant: k.tenant, maxFee: 400n }));
+    await k.gate.release(res);
+    await k.gate.recharge(res, 300n, true);
+    expect(await store.get(Keys.reverts(ALICE))).toBe('1');
+  });
+
   it("counts a revert settled from a reservation made before the count moved to the account's unit", async () => {
     const store = await fresh();
     const k = makeGate(store, [policy()]);

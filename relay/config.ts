@@ -174,10 +174,7 @@ export const ConfigSchema = z.object({
     .object({
       defaultValiditySeconds: z.number().int().positive().default(1800),
       maxValiditySeconds: z.number().int().positive().default(86_400),
-      /**
-       * An execution must have at least this long left when it is sent: what the wait for a relayer, the next block
-       * and a slow tip may take. Sent with less, it would revert on the relayer's gas (`execute_before` passed).
-       */
+      /** Left, at least, when an execution is sent (relayer wait, next block, a slow tip); with less it reverts on relayer gas. */
       minRemainingSeconds: z.number().int().nonnegative().default(60),
     })
     .prefault({}),

@@ -102,6 +102,7 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
       reservation,
       createdAt: Date.now(),
       hashes: [txHash],
+      ...(p.deployment ? { deploymentClaim: p.idemKey } : {}),
       ...(p.executeBefore === undefined ? {} : { resend: { calls: p.calls, tip: tip.toString(), maxFee: sim.maxFee.toString(), executeBefore: p.executeBefore } }),
     }, p.idemKey, () => submitted.commit(sim.maxFee, !nonceUsed));
     return { tracking_id: trackingId, transaction_hash: txHash };

@@ -2,7 +2,8 @@
  * One signed outside execution → one transaction. The first request claims
  * its key (store/keys.ts: account and SNIP-9 nonce, or the deployed address); concurrent or repeated requests wait for the claimant's
  * transaction hash and return the same tracking id. If the claimant fails
- * before submitting, it gives the claim back so a corrected retry can run.
+ * before submitting, it gives the claim back so a corrected retry can run;
+ * a deployment that reverted, or never landed, gives it back at settlement.
  */
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
@@ -47,4 +48,14 @@ export async function recordExecution(deps: RelayDeps, key: string, trackingId: 
 
 export async function forgetExecution(deps: RelayDeps, key: string, trackingId: string, tenant: string): Promise<void> {
   await deps.store.deleteIfEquals(key, JSON.stringify({ trackingId, tenant } satisfies Claim));
+}
+
+/**
+ * A deployment's claim is its address, for a week: one that reverted (which undoes the deployment too) or was
+ * dropped and never landed would answer every new signed request for that address with its old tracking id,
+ * and the account could not be deployed through the relay meanwhile. Settlement gives it back, if still its own.
+ */
+export async function freeDeploymentClaim(deps: RelayDeps, key: string, trackingId: string): Promise<void> {
+  const raw = await deps.store.get(key);
+  if (raw !== null && (JSON.parse(raw) as Claim).trackingId === trackingId) await deps.store.deleteIfEquals(key, raw);
 }

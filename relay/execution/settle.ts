@@ -11,6 +11,7 @@
 import type { RelayDeps } from '../deps.ts';
 import { NodeCode, nodeCodeOf } from '../errors/chain.ts';
 import { Keys, TTL } from '../store/keys.ts';
+import { freeDeploymentClaim } from './idempotency.ts';
 import { resubmit } from './resubmit.ts';
 import { holdsOf, readTracking, reservationOf, transition, withoutHolds, type TrackingRecord } from './trackingRecord.ts';
 
@@ -91,6 +92,7 @@ export async function refresh(deps: RelayDeps, rec: TrackingRecord): Promise<Tra
   await deps.store.removeFromSet(Keys.trackingActive, rec.id);
   if (next.status === 'accepted') await deps.gate.settle(reservationOf(rec), BigInt(next.actualFee!), next.executionStatus === 'REVERTED');
   else await deps.gate.release(withoutHolds(reservationOf(rec)));
+  if (next.executionStatus === 'REVERTED') await freeClaimOf(deps, rec);
   deps.metrics.trackingFinal(next.executionStatus === 'REVERTED' ? 'reverted' : next.status);
   deps.log('tracking.final', { id: rec.id, status: next.status, fee: next.actualFee });
   return next;
@@ -130,5 +132,10 @@ export async function recheckDropped(deps: RelayDeps, rec: TrackingRecord): Prom
     }
     cur = await readTracking(deps, rec.id);
   }
+  if (ended || landed?.executionStatus === 'REVERTED') await freeClaimOf(deps, rec);
   await deps.store.removeFromSet(Keys.trackingDropped, rec.id);
 }
+
+/** Best effort: a claim left behind only holds its address until the claim's TTL, as before. */
+const freeClaimOf = (deps: RelayDeps, rec: TrackingRecord) =>
+  rec.deploymentClaim ? freeDeploymentClaim(deps, rec.deploymentClaim, rec.id).catch((e: unknown) => deps.log('tracking.claim_kept', { id: rec.id, error: String(e) })) : undefined;

@@ -34,6 +34,8 @@ export interface TrackingRecord {
   resend?: { calls: Call[]; tip: string; maxFee: string; executeBefore: number };
   /** Every hash sent for this request, oldest first. */
   hashes?: string[];
+  /** A deployment's idempotency claim (its address): given back if it reverts or never lands (idempotency.ts). */
+  deploymentClaim?: string;
 }
 
 export async function saveTracking(deps: RelayDeps, rec: TrackingRecord): Promise<void> {

@@ -1,0 +1,79 @@
+/**
+ * A deployment's idempotency claim is its address, kept a week. A
+ * deploy_and_invoke that reverted (undoing the deployment too) kept it: every
+ * new build and signature for that address was answered with the old
+ * tracking id and nothing sent, so a gasless user could not get the account
+ * deployed through the relay for a week (another tenant got
+ * `execution_already_submitted`). Settlement now gives the claim back when
+ * the deployment reverts, or was dropped and never landed.
+ *
+ * The revert is forced by moving devnet's clock past the signed window while
+ * the transaction is on its way to the node (12-01 spending review).
+ */
+import { ec, hash, stark } from 'starknet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOCK_FRESH_MS } from '../../relay/chain/clock.ts';
+import { sweep } from '../../relay/execution/tracking.ts';
+import { Keys } from '../../relay/store/keys.ts';
+import { executeAndWait } from '../../scripts/local/accounts.ts';
+import { devnetCall } from '../../scripts/local/devnet.ts';
+import { CIRO, call, u256 } from '../../scripts/local/seed.ts';
+import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
+import { report, sign, sponsored } from './helpers.ts';
+
+const late = { once: false };
+let s: RelayStack;
+beforeAll(async () => {
+  s = await startRelayStack({
+    sweepMs: 3_600_000,
+    fetch: async (input, init) => {
+      if (late.once && String(init?.body ?? '').includes('starknet_addInvokeTransaction')) {
+        late.once = false;
+        await devnetCall(s.chain.devnet.url, 'devnet_increaseTime', { time: 4_000 });
+      }
+      return fetch(input, init);
+    },
+  });
+}, 300_000);
+afterAll(async () => s?.stop());
+
+describe("a reverted deployment's claim", () => {
+  it('is given back at settlement: a new signed deploy_and_invoke for the address is sent and deploys it', async () => {
+    const c = s.chain.manifest.contracts;
+    const privateKey = stark.randomAddress();
+    const publicKey = ec.starkCurve.getStarkKey(privateKey);
+    const class_hash = s.chain.manifest.accountClassHashes[0]!;
+    const address = hash.calculateContractAddressFromHash(publicKey, class_hash, [publicKey], 0);
+    await executeAndWait(s.chain.deployer.account, call(c.ciro_token.address, 'transfer', [address, ...u256(50n * CIRO)]));
+    const deployment = { address, class_hash, salt: publicKey, calldata: [publicKey], version: 1 };
+    const calls = [
+      { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, ...u256(10n * CIRO).map((x) => '0x' + BigInt(x).toString(16))] },
+      { to: c.job_mgr.address, selector: hash.getSelectorFromName('submit_job'), calldata: ['0x1', '0x99', '0x0'] },
+    ];
+    const attempt = async () => {
+      const b = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'deploy_and_invoke', deployment, invoke: { user_address: address, calls } }, parameters: sponsored });
+      expect(b.body.error).toBeUndefined();
+      const td = b.body.result.typed_data;
+      return s.rpc('paymaster_executeTransaction', { transaction: { type: 'deploy_and_invoke', deployment, invoke: { user_address: address, typed_data: td, signature: sign(td, { address, privateKey }) } }, parameters: sponsored });
+    };
+    const deployed = () => s.chain.provider.getClassHashAt(address).then(() => true, () => false);
+
+    late.once = true;
+    const first = await attempt();
+    expect(first.body.error).toBeUndefined();
+    expect((await s.chain.provider.waitForTransaction(first.body.result.transaction_hash)).isReverted()).toBe(true);
+    await sweep(s.relay.deps);
+    expect(await deployed()).toBe(false);
+    expect(await s.relay.deps.store.get(Keys.deployment(address))).toBeNull();
+
+    // The relay's clock keeps the latest block's time up to a second: past it, it has seen the jump.
+    await new Promise((r) => setTimeout(r, CLOCK_FRESH_MS + 50));
+    const second = await attempt();
+    // Before: the first's tracking id and hash again, nothing sent, the account still undeployed.
+    expect(second.body.error).toBeUndefined();
+    expect(second.body.result.tracking_id).not.toBe(first.body.result.tracking_id);
+    expect((await s.chain.provider.waitForTransaction(second.body.result.transaction_hash)).isSuccess()).toBe(true);
+    expect(await deployed()).toBe(true);
+    report('deploy claim after a revert', `the second request was sent (${second.body.result.tracking_id !== first.body.result.tracking_id ? 'a new tracking id' : 'the old tracking id'}); deployed: ${await deployed()}`);
+  }, 180_000);
+});

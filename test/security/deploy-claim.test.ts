@@ -5,7 +5,8 @@
  * tracking id and nothing sent, so a gasless user could not get the account
  * deployed through the relay for a week (another tenant got
  * `execution_already_submitted`). Settlement now gives the claim back when
- * the deployment reverts, or was dropped and never landed.
+ * the deployment reverts, or was dropped and never landed (here a send lost
+ * on its way to the node, and the late watch's end brought forward).
  *
  * The revert is forced by moving devnet's clock past the signed window while
  * the transaction is on its way to the node (12-01 spending review).
@@ -14,19 +15,25 @@ import { ec, hash, stark } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOCK_FRESH_MS } from '../../relay/chain/clock.ts';
 import { sweep } from '../../relay/execution/tracking.ts';
-import { Keys } from '../../relay/store/keys.ts';
+import { readTracking, saveTracking } from '../../relay/execution/trackingRecord.ts';
+import { Keys, TTL } from '../../relay/store/keys.ts';
 import { executeAndWait } from '../../scripts/local/accounts.ts';
 import { devnetCall } from '../../scripts/local/devnet.ts';
 import { CIRO, call, u256 } from '../../scripts/local/seed.ts';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { report, sign, sponsored } from './helpers.ts';
 
-const late = { once: false };
+const late = { once: false, lose: false };
 let s: RelayStack;
 beforeAll(async () => {
   s = await startRelayStack({
     sweepMs: 3_600_000,
+    config: { trackingDropAfterMs: 1_000 },
     fetch: async (input, init) => {
+      if (late.lose && String(init?.body ?? '').includes('starknet_addInvokeTransaction')) {
+        late.lose = false;
+        throw new TypeError('fetch failed: connection reset'); // never reached the node
+      }
       if (late.once && String(init?.body ?? '').includes('starknet_addInvokeTransaction')) {
         late.once = false;
         await devnetCall(s.chain.devnet.url, 'devnet_increaseTime', { time: 4_000 });
@@ -75,5 +82,28 @@ describe("a reverted deployment's claim", () => {
     expect((await s.chain.provider.waitForTransaction(second.body.result.transaction_hash)).isSuccess()).toBe(true);
     expect(await deployed()).toBe(true);
     report('deploy claim after a revert', `the second request was sent (${second.body.result.tracking_id !== first.body.result.tracking_id ? 'a new tracking id' : 'the old tracking id'}); deployed: ${await deployed()}`);
+  }, 180_000);
+
+  it('is given back when a dropped deployment never landed (the late watch ended): the next request deploys it', async () => {
+    const pk = ec.starkCurve.getStarkKey(stark.randomAddress());
+    const class_hash = s.chain.manifest.accountClassHashes[0]!;
+    const address = hash.calculateContractAddressFromHash(pk, class_hash, [pk], 0);
+    const deploy = () => s.rpc('paymaster_executeTransaction', { transaction: { type: 'deploy', deployment: { address, class_hash, salt: pk, calldata: [pk], version: 1 } }, parameters: sponsored });
+    late.lose = true;
+    const first = await deploy();
+    expect(first.body.error).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 1_200)); // past trackingDropAfterMs: the node never heard of it
+    await sweep(s.relay.deps);
+    const rec = (await readTracking(s.relay.deps, first.body.result.tracking_id))!;
+    expect(rec.status).toBe('dropped');
+    // Still watched for a late landing: the claim stands meanwhile.
+    expect(await s.relay.deps.store.get(Keys.deployment(address))).not.toBeNull();
+    await saveTracking(s.relay.deps, { ...rec, droppedAt: Date.now() - TTL.lateWatch - 1_000 });
+    await s.relay.deps.store.removeFromSet(Keys.trackingActive, rec.id);
+    await sweep(s.relay.deps);
+    expect(await s.relay.deps.store.get(Keys.deployment(address))).toBeNull();
+    const second = await deploy();
+    expect(second.body.result.tracking_id).not.toBe(first.body.result.tracking_id);
+    expect((await s.chain.provider.waitForTransaction(second.body.result.transaction_hash)).isSuccess()).toBe(true);
   }, 180_000);
 });

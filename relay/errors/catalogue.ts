@@ -56,6 +56,7 @@ const RELAY = {
   time_bounds_too_long: e(S.INVALID_TIME_BOUNDS, 'Invalid time bounds'),
   time_bounds_not_started: e(S.INVALID_TIME_BOUNDS, 'Execution window not open yet'),
   time_bounds_rejected: e(S.INVALID_TIME_BOUNDS, 'Execution outside its time bounds'),
+  time_bounds_past_session: e(S.INVALID_TIME_BOUNDS, 'Invalid time bounds'),
   deployment_address_mismatch: e(S.INVALID_DEPLOYMENT_DATA, 'Deployment data does not match the address'),
   deployment_user_mismatch: e(S.INVALID_DEPLOYMENT_DATA, 'Deployment address differs from the user address'),
   deploy_requires_sponsored_mode: e(S.INVALID_DEPLOYMENT_DATA, 'Deploy-only transactions are sponsored only'),

@@ -17,8 +17,9 @@
  * real CPU, so a wrong signature is counted like any refusal):
  *   the session key signed this message;
  *   the tenant's policy still lets this session be co-signed (chain time),
- *   the window is open and no longer than a default build's (a revoked
- *   session's co-signatures expire with it), the nonce is unused
+ *   the window is open, no longer than a default build's (a revoked
+ *   session's co-signatures expire with it) and ends by the session's
+ *   expiry (past it the account reverts it, on relayer gas), the nonce is unused
  *   (neither relayed here nor spent on chain), and the sponsorship gate's
  *   decide() allows these calls. decide() spends nothing; the execute that
  *   follows reserves.
@@ -115,6 +116,14 @@ export async function cosignOutsideExecution(deps: RelayDeps, body: SignSessionE
       throw new RelayError('time_bounds_too_long', {
         details: `A session transaction's window may end at most ${most}s ahead, so a revoked session's co-signatures expire soon; build it with the default window.`,
         data: { now, execute_before: execution.executeBefore },
+      });
+    }
+    // The account checks the session's expiry when the transaction runs: one sent after it would revert on the
+    // relayer's gas. A window ending by the expiry is judged open at the send (execute), so the session is too.
+    if (execution.executeBefore > rec.expiresAt) {
+      throw new RelayError('time_bounds_past_session', {
+        details: `The session expires at ${rec.expiresAt}, before this transaction's window ends (${execution.executeBefore}); build it with time_bounds.execute_before at most the session's expiry, or authorise a new session.`,
+        data: { ...refusalData(rec), expires_at: rec.expiresAt, execute_before: execution.executeBefore },
       });
     }
     const relayed = (await deps.store.get(Keys.execution(account, execution.nonce))) !== null;

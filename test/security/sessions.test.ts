@@ -117,6 +117,19 @@ describe('session transactions the relay will not co-sign', () => {
     }
   });
 
+  it("a co-signature whose window outlasts the session: held past the session's end, it would revert on relayer gas", async () => {
+    const short = await makeSession(st, worker, { seconds: 300 });
+    const expiresAt = Number(short.request.offchainSession.expires_at);
+    const before = await relayerLedger(st.s);
+    // A default build's window (30 min) ends after the session: refused before the co-signature.
+    expect(await refusal(sessionExecute(st, short, heartbeat()))).toBe('time_bounds_past_session');
+    expect(await relayerLedger(st.s)).toEqual(before);
+    // One ending by the session's expiry is co-signed and relayed.
+    const now = Number((await st.s.chain.provider.getBlock('latest')).timestamp);
+    const r = await sessionExecute(st, short, heartbeat(), short.sessionKey, { ...sponsored, timeBounds: { executeAfter: now - 60, executeBefore: expiresAt } });
+    expect((await st.s.chain.provider.waitForTransaction(r.transaction_hash)).isSuccess()).toBe(true);
+  });
+
   it('an expired session (devnet_increaseTime past its expiry)', async () => {
     const short = await makeSession(st, worker, { seconds: 120 });
     await increaseTime(st.s.chain.devnet.url, 300);

@@ -62,7 +62,7 @@ export async function sponsored(ctx: Context, label: string, calls: Call[], opts
     }
     const details: PaymasterDetails = { feeMode: { mode: 'sponsored' }, ...(deployed ? {} : { deploymentData: deployment! }) };
     let prepared = session
-      ? await relay.buildTransaction({ type: 'invoke', invoke: { userAddress: address, calls } }, { version: '0x1', feeMode: { mode: 'sponsored' } })
+      ? await relay.buildTransaction({ type: 'invoke', invoke: { userAddress: address, calls } }, { version: '0x1', feeMode: { mode: 'sponsored' }, ...(await sessionWindow(ctx, session.file.expiresAt)) })
       : await owner!.account.buildPaymasterTransaction(calls, details);
     const chainId = await (await ctx.provider()).getChainId();
     // The library's own check (deployment data, fee mode), then ours: what is signed runs exactly these calls (outside.ts).
@@ -168,3 +168,15 @@ export const sentJson = (s: Sent) => ({
   ...(s.session ? { session: s.session } : {}),
   sponsored: true,
 });
+
+/** A default build's window (the relay's `timeBounds.defaultValiditySeconds` as shipped). */
+const DEFAULT_WINDOW_S = 1_800;
+
+/**
+ * Within a default window of the session's end, a window ending at it: the relay co-signs no window that
+ * outlasts the session (`time_bounds_past_session`), since the account would revert it once the session expired.
+ */
+async function sessionWindow(ctx: Context, expiresAt: number): Promise<{ timeBounds?: { executeAfter: number; executeBefore: number } }> {
+  const now = Number((await (await ctx.provider()).getBlock('latest')).timestamp);
+  return expiresAt - now < DEFAULT_WINDOW_S ? { timeBounds: { executeAfter: now - 60, executeBefore: expiresAt } } : {};
+}

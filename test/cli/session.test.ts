@@ -144,6 +144,9 @@ describe('a session', () => {
 
   it('a call the policy sponsors but the session does not cover: the relay refuses to co-sign (exit 3); a tenant admin revokes it', async () => {
     const [s] = await ok(['session', 'create', '--methods', 'heartbeat', '--duration', '10m']);
+    // Ending within a default window: the heartbeat is built to end with the session, which the relay co-signs.
+    const [beat] = await ok(['worker', 'heartbeat']);
+    expect(beat).toMatchObject({ session: s!.session_hash });
     const token = st.s.chain.manifest.contracts.ciro_token.address;
     await executeAndWait(st.s.chain.deployer.account, [call(token, 'approve', [pool(), ...u256(CIRO)]), call(pool(), 'credit_reward', [owner.address, ...u256(CIRO)])]);
     const outside = await ciro(['worker', 'claim']);

@@ -47,14 +47,14 @@ export async function resubmit(deps: RelayDeps, rec: TrackingRecord): Promise<Tr
     }
     if (sim.maxFee > BigInt(r.maxFee)) return undefined;
     const relayer = await deps.relayers.acquire();
-    // Judged again after the relayer wait, as execute does: sent with too little left, it reverts on the relayer's gas.
-    if (!(await timeLeft())) {
-      await relayer.release();
-      return undefined;
-    }
     let txHash: string;
     let nonceUsed: boolean;
     try {
+      // Judged again after the relayer wait, as execute does: sent with too little left, it reverts on the relayer's gas.
+      if (!(await timeLeft())) {
+        await relayer.release();
+        return undefined;
+      }
       ({ txHash, nonceUsed } = await submit(relayer, r.calls, sim.resourceBounds, await deps.provider.getChainId(), tip));
     } catch (e) {
       await relayer.release();

@@ -132,7 +132,11 @@ export async function recheckDropped(deps: RelayDeps, rec: TrackingRecord): Prom
     }
     cur = await readTracking(deps, rec.id);
   }
-  if (ended || landed?.executionStatus === 'REVERTED') await freeClaimOf(deps, rec);
+  if (ended || landed?.executionStatus === 'REVERTED') {
+    // As the record stands now: another instance, its node ahead, may have seen it land after all.
+    const final = await readTracking(deps, rec.id);
+    if (!final || final.status === 'dropped' || final.executionStatus === 'REVERTED') await freeClaimOf(deps, rec);
+  }
   await deps.store.removeFromSet(Keys.trackingDropped, rec.id);
 }
 

@@ -122,7 +122,8 @@ process.once('exit', () => {
 /**
  * A process outside this one that SIGKILLs `pids` once this one is gone without stopping them: killed by a
  * signal (a test runner ending its workers, a SIGKILL, a lone SIGTERM), it runs no exit hook. A zombie counts
- * as gone. stop() and the exit hook end the watchdog first, so it never signals pids reused since.
+ * as gone. stop() ends it before stopping the tree, and the exit hook with it, so it never outlives them to signal
+ * pids reused since; a tree that exits on its own while its parent lives leaves it watching pids that may be reused.
  */
 function watchdog(pids: number[]): ChildProcess {
   const alive = `ps -o stat= -p ${process.pid} 2>/dev/null | grep -qv '^Z'`;

@@ -152,7 +152,7 @@ async function limitAlerts(o: WatchOptions): Promise<Alert[]> {
   return out;
 }
 
-/** How long into an hour the pass still reads the hour before: longer than any gap between two passes. */
+/** How long into an hour the pass still reads the hour before, at least: longer than the gap between two passes. */
 export const FAIL_OPEN_LOOKBACK_S = 600;
 
 /**
@@ -162,7 +162,8 @@ export const FAIL_OPEN_LOOKBACK_S = 600;
  */
 async function failOpenGauges(o: WatchOptions, tenant: Tenant, current: LimitsUse['failOpen']): Promise<LimitsUse['failOpen']> {
   const start = current[0]?.start;
-  if (start === undefined || now(o) / 1000 - start >= FAIL_OPEN_LOOKBACK_S) return current;
+  const lookback = Math.max(FAIL_OPEN_LOOKBACK_S, 2 * o.config.checkIntervalSeconds);
+  if (start === undefined || now(o) / 1000 - start >= lookback) return current;
   return [...(await o.gate.limits(tenant, start - 1)).failOpen, ...current];
 }
 

@@ -178,5 +178,6 @@ const DEFAULT_WINDOW_S = 1_800;
  */
 async function sessionWindow(ctx: Context, expiresAt: number): Promise<{ timeBounds?: { executeAfter: number; executeBefore: number } }> {
   const now = Number((await (await ctx.provider()).getBlock('latest')).timestamp);
-  return expiresAt - now < DEFAULT_WINDOW_S ? { timeBounds: { executeAfter: now - 60, executeBefore: expiresAt } } : {};
+  // A margin: the relay reads the chain's time a block or two after this.
+  return expiresAt - now < DEFAULT_WINDOW_S + 120 ? { timeBounds: { executeAfter: now - 60, executeBefore: expiresAt } } : {};
 }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEdge } from '../../scripts/edge.ts';
-import { processTree as tree, stillRunning as running } from '../../scripts/local/processes.ts';
+import { processTree as tree, signal, stillRunning as running } from '../../scripts/local/processes.ts';
 import { repoRoot } from '../../scripts/local/toolchain.ts';
 import { freePort } from '../helpers/redis.ts';
 import { MANIFEST } from '../relay/admin/helpers.ts';
@@ -96,7 +96,7 @@ describe('stopping the edge relay', () => {
       await expect(fetch(`${url}/v1/contracts`)).rejects.toThrow();
     } finally {
       child.kill('SIGKILL');
-      running(pids).forEach((pid) => process.kill(pid, 'SIGKILL'));
+      running(pids).forEach((pid) => signal(pid, 'SIGKILL'));
     }
   });
 

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config, ConfigInput } from '../relay/config.ts';
-import { processTree, signal, stillRunning } from './local/processes.ts';
+import { processTree, signal, startTimes, stillRunning } from './local/processes.ts';
 import { repoRoot } from './local/toolchain.ts';
 
 export interface EdgeRelay {
@@ -122,12 +122,13 @@ process.once('exit', () => {
 /**
  * A process outside this one that SIGKILLs `pids` once this one is gone without stopping them: killed by a
  * signal (a test runner ending its workers, a SIGKILL, a lone SIGTERM), it runs no exit hook. A zombie counts
- * as gone. stop() ends it before stopping the tree, and the exit hook with it, so it never outlives them to signal
- * pids reused since; a tree that exits on its own while its parent lives leaves it watching pids that may be reused.
+ * as gone. Each pid is signalled only if it still started when it did at ready: one of them that exited on its own
+ * and was reused by another process meanwhile is left alone.
  */
 function watchdog(pids: number[]): ChildProcess {
   const alive = `ps -o stat= -p ${process.pid} 2>/dev/null | grep -qv '^Z'`;
-  const w = spawn('sh', ['-c', `while ${alive}; do sleep 1; done; kill -9 ${pids.join(' ')} 2>/dev/null`], { detached: true, stdio: 'ignore' });
+  const kills = [...startTimes(pids)].map(([pid, at]) => `[ "$(ps -o lstart= -p ${pid} 2>/dev/null)" = '${at}' ] && kill -9 ${pid}`);
+  const w = spawn('sh', ['-c', `while ${alive}; do sleep 1; done; ${kills.join('; ')}; exit 0`], { detached: true, stdio: 'ignore' });
   w.unref();
   return w;
 }

@@ -42,3 +42,17 @@ export function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
     return false;
   }
 }
+
+/** When each of `pids` started, as `ps -o lstart=` prints it (a pid reused since starts later); gone ones left out. */
+export function startTimes(pids: number[]): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const pid of pids) {
+    try {
+      const at = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)]).toString().trim();
+      if (at) out.set(pid, at);
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}

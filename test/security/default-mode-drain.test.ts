@@ -113,7 +113,11 @@ describe('default-mode payments through two tenants', () => {
     const after = await relayerLedger(s);
     report('default-mode payment through two tenants at once (funded for one fee)', `${landed.length} submitted, ${reverted} reverted, refused: ${refusals.join(', ') || 'none'}; relayer transactions +${after.txs - before.txs}`);
     expect(landed).toHaveLength(1);
-    expect(refusals).toEqual(['payment_in_flight']);
+    // Refused before submission either way: at its reservation, the other's payment still in flight; or, when its
+    // check ran before the other reserved and its simulation after the other landed (devnet mines at once), by
+    // that simulation, the account's balance spent.
+    expect(refusals).toHaveLength(1);
+    expect(['payment_in_flight', 'execution_reverted']).toContain(refusals[0]);
     expect(reverted).toBe(0);
     expect(after.txs - before.txs).toBe(1n);
   }, 300_000);

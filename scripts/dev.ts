@@ -30,12 +30,16 @@ const local = localDir();
 // Set once everything is up: the relay, then devnet, stopped in that order on Ctrl-C or SIGTERM.
 let shutdown: (() => Promise<void>) | undefined;
 let stopping = false;
+let stoppingAt = 0;
 handOverSignals();
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, async () => {
+    // One Ctrl-C can arrive twice at once: the terminal's, to the whole group, and the one `tsx` (npm start) relays.
+    if (stopping && Date.now() - stoppingAt < 1_000) return;
     // During start-up, or on a second signal: exit now, and devnet.ts's and edge.ts's exit hooks kill what was starting.
     if (!shutdown || stopping) process.exit(128 + constants.signals[sig]);
     stopping = true;
+    stoppingAt = Date.now();
     // A stop that hangs (a relay closing on a store it can't reach) must not keep devnet running: the exit hooks take it.
     setTimeout(() => process.exit(1), 8_000);
     await shutdown().catch((e: unknown) => console.error(e));

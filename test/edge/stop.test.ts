@@ -5,7 +5,9 @@
  * had resolved (with wrangler's own devtools port), and a SIGTERM to
  * `npm start -- --edge` alone left devnet, the CLI and workerd running for
  * good. It now stops what it started itself, in order, and exits 0, on a
- * SIGTERM as on a Ctrl-C; a signal during start-up exits at once and the
+ * SIGTERM as on a Ctrl-C, and on a Ctrl-C that arrives twice (under
+ * `npm start`, tsx relays the one the terminal sent the group; it used to
+ * cut the shutdown short as a second Ctrl-C, exit 130); a signal during start-up exits at once and the
  * exit hooks take what was starting. A process that started one and was
  * killed outright (no exit hook runs: a test runner ending its workers)
  * used to leave it serving; a watchdog now stops it.
@@ -58,6 +60,7 @@ describe('stopping the edge relay', () => {
   it.each([
     ['a SIGTERM to its process alone (a process manager, a container runtime)', 'SIGTERM', false],
     ['a Ctrl-C (SIGINT to its whole process group)', 'SIGINT', true],
+    ["a Ctrl-C that arrives twice at once (the terminal's, and the one tsx relays under npm start)", 'SIGINT', 'twice'],
   ] as const)('npm start -- --edge, stopped by %s, stops the relay, then devnet, and exits 0', async (_, sig, group) => {
     const dev = await startDev('scripts/claim.ts');
     expect(dev.output()).toContain(`CIRO_LOCAL_DIR='${dev.local}' npx tsx scripts/claim.ts`);
@@ -66,8 +69,10 @@ describe('stopping the edge relay', () => {
     // dev.ts, devnet, the wrapper, the CLI, workerd.
     expect(running(pids).length).toBeGreaterThanOrEqual(5);
 
-    if (group) process.kill(-dev.proc.pid!, sig);
+    if (group === true) process.kill(-dev.proc.pid!, sig);
     else dev.proc.kill(sig);
+    // The relayed one comes a moment later, once the first has begun the shutdown (two at once would merge into one).
+    if (group === 'twice') setTimeout(() => dev.proc.kill(sig), 100);
     // 0 and each step in order: its own shutdown ran, not just an exit hook's SIGKILL.
     expect(await dev.exited).toBe(0);
     expect(dev.output()).toMatch(/stopping the relay…\nstopping devnet…\nstopped\.\n/);

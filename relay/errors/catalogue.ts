@@ -61,6 +61,7 @@ const RELAY = {
   deployment_user_mismatch: e(S.INVALID_DEPLOYMENT_DATA, 'Deployment address differs from the user address'),
   deploy_requires_sponsored_mode: e(S.INVALID_DEPLOYMENT_DATA, 'Deploy-only transactions are sponsored only'),
   account_already_deployed: e(S.INVALID_DEPLOYMENT_DATA, 'Account is already deployed'),
+  deployment_in_progress: e(S.INVALID_DEPLOYMENT_DATA, 'Account deployment already in progress'),
   unknown_tracking_id: e(S.INVALID_ID, 'Unknown tracking id'),
   internal_error: e(S.UNKNOWN_ERROR, 'Unexpected relay error', 500),
 

@@ -65,10 +65,13 @@ export const chainUnavailable = (cause: unknown) =>
     cause,
   });
 
-/** Wraps anything thrown into a RelayError without leaking internals to clients. */
+/**
+ * Wraps anything thrown into a RelayError without leaking internals to clients. A node error no step expected
+ * (a hosted node's rate limit, its internal error) is the chain's failure, not the relay's.
+ */
 export function toRelayError(e: unknown): RelayError {
   if (isRelayError(e)) return e;
-  if (isNodeUnreachable(e)) return chainUnavailable(e);
+  if (isNodeUnreachable(e) || nodeCodeOf(e) !== undefined) return chainUnavailable(e);
   return new RelayError('internal_error', {
     details: 'The relay failed unexpectedly; the request was not executed. Retry later.',
     cause: e,

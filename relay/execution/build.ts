@@ -5,7 +5,7 @@
  * mode the last call is the gas-token transfer to the Paymaster for exactly
  * `suggested_max_fee_in_gas_token`, which is what wallets verify before signing.
  */
-import { cachedClassHash, cachedNonce, classSupportsSnip9, freshNonce } from '../chain/accounts.ts';
+import { cachedClassHash, cachedNonce, classHashAt, classSupportsSnip9, freshNonce } from '../chain/accounts.ts';
 import { feeTransferCall, udcDeployCall } from '../chain/calldata.ts';
 import { checkL2Gas, quote, strkToken } from '../chain/fees.ts';
 import { randomFelt } from '../chain/felt.ts';
@@ -16,7 +16,7 @@ import { isRelayError, RelayError } from '../errors/base.ts';
 import { nodeCodeOf } from '../errors/chain.ts';
 import type { SponsorshipRequest } from '../sponsorship/request.ts';
 import type { CallerContext } from '../tenants/auth.ts';
-import { accountNotDeployed, checkAccountClass, checkShape, resolveGasToken, resolveTimeBounds, settleLater } from './checks.ts';
+import { accountAlreadyDeployed, accountNotDeployed, checkAccountClass, checkShape, resolveGasToken, resolveTimeBounds, settleLater } from './checks.ts';
 import { estimateSequence, keepEstimate, reusedEstimate, type Estimate } from './estimate.ts';
 import { metered, weightOf } from './metered.ts';
 import { resolveTip } from './tip.ts';
@@ -48,9 +48,14 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
     return { relayer, nonce: BigInt(await deps.provider.getNonceForAddress(relayer)) };
   };
 
+  // Whether the account is deployed already is read fresh, beside the other reads: an estimate would only revert.
+  const deployedRead = deployment ? settleLater(classHashAt(deps.provider, deployment.address)) : undefined;
   if (tx.type === 'deploy') {
+    // A deploy signs no window, yet bounds a client sends are judged as any build's (157), not echoed unread.
+    if (params.time_bounds) resolveTimeBounds(config, await deps.clock.now(), params.time_bounds);
     // Refuse early on policy before spending an estimate on the node.
     await gate(deployedAddress!, [], 'sponsored', 0n);
+    if (await deployedRead) throw accountAlreadyDeployed();
     const { relayer, nonce } = await relayerNonce();
     const est = await estimateSequence(deps.provider, [{ sender: relayer, calls: deployCalls, nonce }]);
     const fee = quote(est.fee, feeToken, config.fees.maxFeeMultiplierPct);
@@ -70,6 +75,7 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
   if (!deployment) await checkDeployedAccount(deps, user);
   const window = resolveTimeBounds(config, await nowRead, params.time_bounds);
   await gate(user, userCalls, params.fee_mode.mode, 0n);
+  if (await deployedRead) throw accountAlreadyDeployed();
 
   const probe = token ? [...userCalls, feeTransferCall(token.address, paymaster, 1n)] : userCalls;
   const estimate = async (): Promise<Estimate> => {

@@ -124,6 +124,10 @@ export function checkAccountClass(config: Config, classHash: string): void {
 export const accountNotDeployed = (details: string, data?: Record<string, unknown>) =>
   new RelayError('account_not_deployed', { details, ...(data ? { data } : {}) });
 
+/** Build and execute answer a deployment of a deployed account alike (158), before an estimate that would only revert. */
+export const accountAlreadyDeployed = () =>
+  new RelayError('account_already_deployed', { details: 'The account is deployed already: send your calls as an "invoke" transaction.' });
+
 /**
  * A read started ahead of the check that needs it. A refusal thrown before
  * the read is awaited must not leave its rejection unhandled (Node would end

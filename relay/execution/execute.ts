@@ -20,7 +20,7 @@ import type { QuotaSnapshot, Reservation, SponsorshipRequest } from '../sponsors
 import { needsQuotaRead, quotaSnapshot } from '../sponsorship/quotaHold.ts';
 import { holdTtlMs } from '../store/keys.ts';
 import type { CallerContext } from '../tenants/auth.ts';
-import { claimExecution, forgetExecution, recordExecution } from './idempotency.ts';
+import { claimExecution, forgetExecution, isRetry, recordExecution, type Claimant } from './idempotency.ts';
 import { checkTimeLeft, settleLater } from './checks.ts';
 import { metered, weightOf } from './metered.ts';
 import { planExecution, type Plan } from './plan.ts';
@@ -55,10 +55,11 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
     feeMode: p.feeMode,
     ...(p.deployment ? { deployment: p.deployment } : {}),
   };
-  // Refuse what policy or a safeguard refuses before spending a node simulation on it.
-  await deps.gate.check({ ...request, maxFee: 0n, phase: 'build' } satisfies SponsorshipRequest);
   const trackingId = randomFelt();
-  const claim = await claimExecution(deps, p.idemKey, trackingId, ctx.tenant.id);
+  const claimant = { trackingId, tenant: ctx.tenant.id, ...(p.idemTag === undefined ? {} : { tag: p.idemTag }) };
+  // Refuse what policy or a safeguard refuses before spending a node simulation on it.
+  if (!(await isRetry(deps, p.idemKey, claimant))) await deps.gate.check({ ...request, maxFee: 0n, phase: 'build' } satisfies SponsorshipRequest);
+  const claim = await claimExecution(deps, p.idemKey, claimant);
   if (!claim.created) return claim.existing;
 
   let lease: RelayerLease | undefined;
@@ -104,12 +105,12 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
       hashes: [txHash],
       ...(p.deployment ? { deploymentClaim: p.idemKey } : {}),
       ...(p.executeBefore === undefined ? {} : { resend: { calls: p.calls, tip: tip.toString(), maxFee: sim.maxFee.toString(), executeBefore: p.executeBefore } }),
-    }, p.idemKey, () => submitted.commit(sim.maxFee, !nonceUsed));
+    }, { key: p.idemKey, claimant }, () => submitted.commit(sim.maxFee, !nonceUsed));
     return { tracking_id: trackingId, transaction_hash: txHash };
   } catch (e) {
     await lease?.release().catch(() => undefined);
     if (reservation) await deps.gate.release(reservation).catch(() => undefined);
-    await forgetExecution(deps, p.idemKey, trackingId, ctx.tenant.id).catch(() => undefined);
+    await forgetExecution(deps, p.idemKey, claimant).catch(() => undefined);
     throw e;
   }
 }
@@ -152,11 +153,11 @@ async function checkPayment(deps: RelayDeps, p: Plan, sim: Simulation): Promise<
   return tokenToStrk(p.paid, price);
 }
 
-async function bookkeep(deps: RelayDeps, rec: TrackingRecord, idemKey: string, commitLease: () => Promise<void>): Promise<void> {
+async function bookkeep(deps: RelayDeps, rec: TrackingRecord, idem: { key: string; claimant: Claimant }, commitLease: () => Promise<void>): Promise<void> {
   const steps: [string, () => Promise<void>][] = [
     ['lease', commitLease],
     ['tracking', () => saveTracking(deps, rec)],
-    ['idempotency', () => recordExecution(deps, idemKey, rec.id, rec.tenant, rec.txHash)],
+    ['idempotency', () => recordExecution(deps, idem.key, idem.claimant, rec.txHash)],
   ];
   for (const [step, run] of steps) {
     await run().catch((e) => deps.log?.('execute.bookkeeping_failed', { step, trackingId: rec.id, txHash: rec.txHash, error: String(e) }));

@@ -4,6 +4,9 @@
  * transaction hash and return the same tracking id. If the claimant fails
  * before submitting, it gives the claim back so a corrected retry can run;
  * a deployment that reverted, or never landed, gives it back at settlement.
+ * A deployment's key is its address, whatever calls ride with it, so the claim
+ * also names which signed request holds it (`tag`): another one for the same
+ * address is refused, never answered with the holder's ids as if its calls ran.
  */
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
@@ -15,23 +18,41 @@ const WAIT_MS = 60_000;
 interface Claim {
   trackingId: string;
   tenant: string;
+  /** Which request under a shared key (a deployment: "deploy", or the deploy_and_invoke's SNIP-9 nonce). */
+  tag?: string;
   txHash?: string;
 }
 
+/** Who holds a claim: the tracking id, the tenant and, under a shared key, the request's tag. */
+export interface Claimant {
+  trackingId: string;
+  tenant: string;
+  tag?: string;
+}
+
+const claimOf = (c: Claimant, txHash?: string): string =>
+  JSON.stringify({ trackingId: c.trackingId, tenant: c.tenant, ...(c.tag === undefined ? {} : { tag: c.tag }), ...(txHash === undefined ? {} : { txHash }) } satisfies Claim);
+
 export type ClaimResult = { created: true } | { created: false; existing: { tracking_id: string; transaction_hash: string } };
 
-export async function claimExecution(deps: RelayDeps, key: string, trackingId: string, tenant: string): Promise<ClaimResult> {
-  const mine = JSON.stringify({ trackingId, tenant } satisfies Claim);
+export async function claimExecution(deps: RelayDeps, key: string, me: Claimant): Promise<ClaimResult> {
+  const mine = claimOf(me);
   const deadline = Date.now() + WAIT_MS;
   while (Date.now() < deadline) {
     const { created, value } = await deps.store.setIfAbsent(key, mine, { ttlMs: TTL_MS });
     if (created) return { created: true };
     const other = JSON.parse(value) as Claim;
     // Another tenant's submission: refuse without revealing its ids.
-    if (other.tenant !== tenant) {
+    if (other.tenant !== me.tenant) {
       throw new RelayError('execution_already_submitted', {
         details: 'This signed execution (account and nonce) has already been relayed; build and sign a new one.',
         data: { execution_error: 'outside execution already submitted' },
+      });
+    }
+    // Claims kept before tags were written have none: they answer as before.
+    if (other.tag !== undefined && me.tag !== undefined && other.tag !== me.tag) {
+      throw new RelayError('deployment_in_progress', {
+        details: 'Another signed request is deploying this account. Once it lands, send your calls as an "invoke"; if it fails, build and sign again.',
       });
     }
     if (other.txHash) return { created: false, existing: { tracking_id: other.trackingId, transaction_hash: other.txHash } };
@@ -42,12 +63,24 @@ export async function claimExecution(deps: RelayDeps, key: string, trackingId: s
   });
 }
 
-export async function recordExecution(deps: RelayDeps, key: string, trackingId: string, tenant: string, txHash: string): Promise<void> {
-  await deps.store.set(key, JSON.stringify({ trackingId, tenant, txHash } satisfies Claim), { ttlMs: TTL_MS });
+/**
+ * Whether this request's key is already claimed by the same tenant's same request: a retry (a lost answer)
+ * goes straight to the claim's answer, past the pre-check, which its own transaction in flight would refuse
+ * (a payment in flight). A claim that turns out to be given back is taken anew, and reserve() judges it.
+ */
+export async function isRetry(deps: RelayDeps, key: string, me: Claimant): Promise<boolean> {
+  const raw = await deps.store.get(key);
+  if (raw === null) return false;
+  const other = JSON.parse(raw) as Claim;
+  return other.tenant === me.tenant && (other.tag === undefined || me.tag === undefined || other.tag === me.tag);
 }
 
-export async function forgetExecution(deps: RelayDeps, key: string, trackingId: string, tenant: string): Promise<void> {
-  await deps.store.deleteIfEquals(key, JSON.stringify({ trackingId, tenant } satisfies Claim));
+export async function recordExecution(deps: RelayDeps, key: string, me: Claimant, txHash: string): Promise<void> {
+  await deps.store.set(key, claimOf(me, txHash), { ttlMs: TTL_MS });
+}
+
+export async function forgetExecution(deps: RelayDeps, key: string, me: Claimant): Promise<void> {
+  await deps.store.deleteIfEquals(key, claimOf(me));
 }
 
 /**

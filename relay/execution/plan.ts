@@ -10,12 +10,13 @@ import type { Call } from 'starknet';
 import { cachedClassHash, classHashAt } from '../chain/accounts.ts';
 import { fromU256, paymasterCall, TRANSFER_SELECTOR, udcDeployTx } from '../chain/calldata.ts';
 import type { GasToken } from '../chain/fees.ts';
+import { toHex } from '../chain/felt.ts';
 import type { OutsideCall } from '../chain/snip9.ts';
 import type { ExecutableTransaction, UserParameters } from '../chain/snip29.ts';
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
 import { Keys } from '../store/keys.ts';
-import { accountNotDeployed, checkAccountClass, checkShape, checkWindowOpen, resolveGasToken, settleLater } from './checks.ts';
+import { accountAlreadyDeployed, accountNotDeployed, checkAccountClass, checkShape, checkWindowOpen, resolveGasToken, settleLater } from './checks.ts';
 
 export interface Plan {
   account: string;
@@ -30,6 +31,8 @@ export interface Plan {
   /** Gas-token amount the signed transfer pays the Paymaster (default mode). */
   paid: bigint;
   idemKey: string;
+  /** Which request holds a deployment's claim (idempotency.ts): "deploy", or the deploy_and_invoke's SNIP-9 nonce. */
+  idemTag?: string;
   /** The signed window's end (unix s): the relay may send the execution again until then. A deploy has none. */
   executeBefore?: number;
   /** Whether the relayer's transaction goes through the Paymaster (and its quota): a deploy alone doesn't. */
@@ -45,7 +48,8 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
   const deployment = tx.type === 'invoke' ? undefined : tx.deployment;
   const deploys = deployment ? { deployment: { classHash: deployment.class_hash } } : {};
   if (tx.type === 'deploy') {
-    return { account: deployed!, calls: [udcDeployTx(tx.deployment)], userCalls: [], ...deploys, feeMode: 'sponsored', paid: 0n, idemKey: Keys.deployment(deployed!), viaPaymaster: false };
+    if (await classHashAt(deps.provider, deployed!)) throw accountAlreadyDeployed();
+    return { account: deployed!, calls: [udcDeployTx(tx.deployment)], userCalls: [], ...deploys, feeMode: 'sponsored', paid: 0n, idemKey: Keys.deployment(deployed!), idemTag: 'deploy', viaPaymaster: false };
   }
 
   const account = tx.invoke.user_address;
@@ -83,9 +87,7 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
   }
   const classHash = await classRead;
   if (!deployment && !classHash) throw accountNotDeployed('Use transaction type "deploy_and_invoke" with the deployment data.');
-  if (deployment && classHash) {
-    throw new RelayError('account_already_deployed', { details: 'Send an "invoke" transaction for a deployed account.' });
-  }
+  if (deployment && classHash) throw accountAlreadyDeployed();
   if (classHash) checkAccountClass(config, classHash);
   const call = paymasterCall(paymaster, {
     account,
@@ -102,6 +104,7 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
     ...(token ? { token } : {}),
     paid,
     idemKey: deployment ? Keys.deployment(deployed!) : Keys.execution(account, oe.nonce),
+    ...(deployment ? { idemTag: `nonce:${toHex(oe.nonce)}` } : {}),
     executeBefore: oe.executeBefore,
     viaPaymaster: true,
   };

@@ -25,7 +25,10 @@ export async function latestHash(
   // Polls are free to send and a look is node work (a status, a receipt, maybe a resubmission), so one
   // poll a second per record asks the chain, on any instance; the others answer the record as it stands.
   // The sweeper settles every record anyway; a poll only makes its own answer fresher.
-  if (rec.status === 'active' && (await deps.store.setIfAbsent(Keys.trackingLook(id), '1', { ttlMs: TTL.trackingLook })).created) rec = await refresh(deps, rec);
+  if (rec.status === 'active' && (await deps.store.setIfAbsent(Keys.trackingLook(id), '1', { ttlMs: TTL.trackingLook })).created) {
+    // A node that fails this look leaves the record as it stands, and that is still the answer (the spec gives this method no other error).
+    rec = await refresh(deps, rec).catch((e: unknown) => (deps.log('tracking.look_failed', { trackingId: id, error: String(e) }), rec!));
+  }
   return { transaction_hash: rec.txHash, status: rec.status };
 }
 

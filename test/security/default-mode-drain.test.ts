@@ -15,6 +15,10 @@
  * The hold was per tenant: the same account paying through two tenants' keys
  * at once had both submitted, and one reverted on the relayer's gas. A
  * payment now needs the account to itself, whichever tenant relays it.
+ *
+ * That hold refused the payment's own retry (the same signed request sent
+ * again when its answer was lost): a retry now gets the first's ids back
+ * (12-01 spending review).
  */
 import { hash } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,5 +124,23 @@ describe('default-mode payments through two tenants', () => {
     expect(['payment_in_flight', 'execution_reverted']).toContain(refusals[0]);
     expect(reverted).toBe(0);
     expect(after.txs - before.txs).toBe(1n);
+  }, 300_000);
+});
+
+describe('a default-mode execute sent again (its answer lost)', () => {
+  it("gets the first's tracking id and hash, not its own payment_in_flight; one relayer transaction", async () => {
+    const { feeMode, approve } = scene();
+    const payer = await attackerAccount(s, 100n * 10n ** 18n);
+    const { params } = await buildSigned(s, payer, [approve], feeMode);
+    const before = await relayerLedger(s);
+    const first = await s.rpc('paymaster_executeTransaction', params);
+    expect(first.body.error).toBeUndefined();
+    // At once, before settlement gives the payment's hold back (the sweeper runs every 2 s).
+    const again = await s.rpc('paymaster_executeTransaction', params);
+    // Before: refused payment_in_flight by the hold its own first send took, and counted as a refusal against the sender.
+    expect(again.body.error?.data?.reason).toBeUndefined();
+    expect(again.body.result).toEqual(first.body.result);
+    expect((await s.chain.provider.waitForTransaction(first.body.result.transaction_hash)).isSuccess()).toBe(true);
+    expect((await relayerLedger(s)).txs - before.txs).toBe(1n);
   }, 300_000);
 });

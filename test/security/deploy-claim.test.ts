@@ -10,6 +10,10 @@
  *
  * The revert is forced by moving devnet's clock past the signed window while
  * the transaction is on its way to the node (12-01 spending review).
+ *
+ * The claim names the request that holds it: another signed deploy_and_invoke
+ * for the same address while the first is in flight was answered with the
+ * first's tracking id and hash, its own calls never sent (12-01 wire review).
  */
 import { ec, hash, stark } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,13 +27,18 @@ import { CIRO, call, u256 } from '../../scripts/local/seed.ts';
 import { startRelayStack, type RelayStack } from '../helpers/relay.ts';
 import { report, sign, sponsored } from './helpers.ts';
 
-const late = { once: false, lose: false };
+const late: { once: boolean; lose: boolean; hold?: Promise<void> } = { once: false, lose: false };
 let s: RelayStack;
 beforeAll(async () => {
   s = await startRelayStack({
     sweepMs: 3_600_000,
     config: { trackingDropAfterMs: 1_000 },
     fetch: async (input, init) => {
+      if (late.hold && String(init?.body ?? '').includes('starknet_addInvokeTransaction')) {
+        const held = late.hold;
+        late.hold = undefined;
+        await held; // the first send waits on its way to the node: its deployment is in flight
+      }
       if (late.lose && String(init?.body ?? '').includes('starknet_addInvokeTransaction')) {
         late.lose = false;
         throw new TypeError('fetch failed: connection reset'); // never reached the node
@@ -44,7 +53,48 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => s?.stop());
 
-describe("a reverted deployment's claim", () => {
+/** What a new account's first transaction does here: approve JobMgr and submit a job (50 CIRO funded beforehand). */
+function jobCalls() {
+  const c = s.chain.manifest.contracts;
+  return [
+    { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, ...u256(10n * CIRO).map((x) => '0x' + BigInt(x).toString(16))] },
+    { to: c.job_mgr.address, selector: hash.getSelectorFromName('submit_job'), calldata: ['0x1', '0x99', '0x0'] },
+  ];
+}
+
+describe("a deployment's claim", () => {
+  it("refuses another signed deploy_and_invoke for the address while one is in flight, and answers the same one with the first's ids", async () => {
+    const c = s.chain.manifest.contracts;
+    const privateKey = stark.randomAddress();
+    const publicKey = ec.starkCurve.getStarkKey(privateKey);
+    const class_hash = s.chain.manifest.accountClassHashes[0]!;
+    const address = hash.calculateContractAddressFromHash(publicKey, class_hash, [publicKey], 0);
+    await executeAndWait(s.chain.deployer.account, call(c.ciro_token.address, 'transfer', [address, ...u256(50n * CIRO)]));
+    const deployment = { address, class_hash, salt: publicKey, calldata: [publicKey], version: 1 };
+    const signed = async () => {
+      const b = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'deploy_and_invoke', deployment, invoke: { user_address: address, calls: jobCalls() } }, parameters: sponsored });
+      expect(b.body.error).toBeUndefined();
+      const td = b.body.result.typed_data;
+      return { transaction: { type: 'deploy_and_invoke', deployment, invoke: { user_address: address, typed_data: td, signature: sign(td, { address, privateKey }) } }, parameters: sponsored };
+    };
+    const [one, two] = [await signed(), await signed()];
+    expect(two.transaction.invoke.typed_data.message.Nonce).not.toBe(one.transaction.invoke.typed_data.message.Nonce);
+    let release!: () => void;
+    late.hold = new Promise<void>((r) => (release = r));
+    const first = s.rpc('paymaster_executeTransaction', one);
+    while (late.hold) await new Promise((r) => setTimeout(r, 20)); // the first is at the node's door
+    const again = s.rpc('paymaster_executeTransaction', one);
+    // Before: the second waited for the first's hash and got its tracking id, as if its own calls had run.
+    const other = await Promise.race([s.rpc('paymaster_executeTransaction', two), new Promise<'waited'>((r) => setTimeout(() => r('waited'), 3_000))]);
+    release();
+    expect(other === 'waited' ? other : [other.body.error?.code, other.body.error?.data?.reason]).toEqual([158, 'deployment_in_progress']);
+    const [a, b] = [await first, await again];
+    expect(a.body.error).toBeUndefined();
+    expect(b.body.result).toEqual(a.body.result);
+    expect((await s.chain.provider.waitForTransaction(a.body.result.transaction_hash)).isSuccess()).toBe(true);
+    report('deploy claim held by another request', `a second signed deploy_and_invoke: ${other === 'waited' ? 'waited for the first' : other.body.error?.data?.reason}; the same one again: the first's tracking id`);
+  }, 180_000);
+
   it('is given back at settlement: a new signed deploy_and_invoke for the address is sent and deploys it', async () => {
     const c = s.chain.manifest.contracts;
     const privateKey = stark.randomAddress();
@@ -53,10 +103,7 @@ describe("a reverted deployment's claim", () => {
     const address = hash.calculateContractAddressFromHash(publicKey, class_hash, [publicKey], 0);
     await executeAndWait(s.chain.deployer.account, call(c.ciro_token.address, 'transfer', [address, ...u256(50n * CIRO)]));
     const deployment = { address, class_hash, salt: publicKey, calldata: [publicKey], version: 1 };
-    const calls = [
-      { to: c.ciro_token.address, selector: hash.getSelectorFromName('approve'), calldata: [c.job_mgr.address, ...u256(10n * CIRO).map((x) => '0x' + BigInt(x).toString(16))] },
-      { to: c.job_mgr.address, selector: hash.getSelectorFromName('submit_job'), calldata: ['0x1', '0x99', '0x0'] },
-    ];
+    const calls = jobCalls();
     const attempt = async () => {
       const b = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'deploy_and_invoke', deployment, invoke: { user_address: address, calls } }, parameters: sponsored });
       expect(b.body.error).toBeUndefined();

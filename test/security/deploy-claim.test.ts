@@ -62,21 +62,30 @@ function jobCalls() {
   ];
 }
 
+/** An undeployed account's keys and deployment data, its address funded with 50 CIRO. */
+async function fundedNewAccount() {
+  const c = s.chain.manifest.contracts;
+  const privateKey = stark.randomAddress();
+  const publicKey = ec.starkCurve.getStarkKey(privateKey);
+  const class_hash = s.chain.manifest.accountClassHashes[0]!;
+  const address = hash.calculateContractAddressFromHash(publicKey, class_hash, [publicKey], 0);
+  await executeAndWait(s.chain.deployer.account, call(c.ciro_token.address, 'transfer', [address, ...u256(50n * CIRO)]));
+  return { privateKey, address, deployment: { address, class_hash, salt: publicKey, calldata: [publicKey], version: 1 } };
+}
+
+/** A deploy_and_invoke of jobCalls() for `who`, built (a new SNIP-9 nonce each time) and signed: executeTransaction's params. */
+async function signedDeployAndInvoke(who: Awaited<ReturnType<typeof fundedNewAccount>>) {
+  const { address, deployment } = who;
+  const b = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'deploy_and_invoke', deployment, invoke: { user_address: address, calls: jobCalls() } }, parameters: sponsored });
+  expect(b.body.error).toBeUndefined();
+  const td = b.body.result.typed_data;
+  return { transaction: { type: 'deploy_and_invoke', deployment, invoke: { user_address: address, typed_data: td, signature: sign(td, who) } }, parameters: sponsored };
+}
+
 describe("a deployment's claim", () => {
   it("refuses another signed deploy_and_invoke for the address while one is in flight, and answers the same one with the first's ids", async () => {
-    const c = s.chain.manifest.contracts;
-    const privateKey = stark.randomAddress();
-    const publicKey = ec.starkCurve.getStarkKey(privateKey);
-    const class_hash = s.chain.manifest.accountClassHashes[0]!;
-    const address = hash.calculateContractAddressFromHash(publicKey, class_hash, [publicKey], 0);
-    await executeAndWait(s.chain.deployer.account, call(c.ciro_token.address, 'transfer', [address, ...u256(50n * CIRO)]));
-    const deployment = { address, class_hash, salt: publicKey, calldata: [publicKey], version: 1 };
-    const signed = async () => {
-      const b = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'deploy_and_invoke', deployment, invoke: { user_address: address, calls: jobCalls() } }, parameters: sponsored });
-      expect(b.body.error).toBeUndefined();
-      const td = b.body.result.typed_data;
-      return { transaction: { type: 'deploy_and_invoke', deployment, invoke: { user_address: address, typed_data: td, signature: sign(td, { address, privateKey }) } }, parameters: sponsored };
-    };
+    const who = await fundedNewAccount();
+    const signed = () => signedDeployAndInvoke(who);
     const [one, two] = [await signed(), await signed()];
     expect(two.transaction.invoke.typed_data.message.Nonce).not.toBe(one.transaction.invoke.typed_data.message.Nonce);
     let release!: () => void;
@@ -96,20 +105,9 @@ describe("a deployment's claim", () => {
   }, 180_000);
 
   it('is given back at settlement: a new signed deploy_and_invoke for the address is sent and deploys it', async () => {
-    const c = s.chain.manifest.contracts;
-    const privateKey = stark.randomAddress();
-    const publicKey = ec.starkCurve.getStarkKey(privateKey);
-    const class_hash = s.chain.manifest.accountClassHashes[0]!;
-    const address = hash.calculateContractAddressFromHash(publicKey, class_hash, [publicKey], 0);
-    await executeAndWait(s.chain.deployer.account, call(c.ciro_token.address, 'transfer', [address, ...u256(50n * CIRO)]));
-    const deployment = { address, class_hash, salt: publicKey, calldata: [publicKey], version: 1 };
-    const calls = jobCalls();
-    const attempt = async () => {
-      const b = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'deploy_and_invoke', deployment, invoke: { user_address: address, calls } }, parameters: sponsored });
-      expect(b.body.error).toBeUndefined();
-      const td = b.body.result.typed_data;
-      return s.rpc('paymaster_executeTransaction', { transaction: { type: 'deploy_and_invoke', deployment, invoke: { user_address: address, typed_data: td, signature: sign(td, { address, privateKey }) } }, parameters: sponsored });
-    };
+    const who = await fundedNewAccount();
+    const { address } = who;
+    const attempt = async () => s.rpc('paymaster_executeTransaction', await signedDeployAndInvoke(who));
     const deployed = () => s.chain.provider.getClassHashAt(address).then(() => true, () => false);
 
     late.once = true;

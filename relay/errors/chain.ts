@@ -66,12 +66,19 @@ export const chainUnavailable = (cause: unknown) =>
   });
 
 /**
- * Wraps anything thrown into a RelayError without leaking internals to clients. A node error no step expected
- * (a hosted node's rate limit, its internal error) is the chain's failure, not the relay's.
+ * A node's answer that says it is failing or busy, not that the relay asked wrongly: JSON-RPC's internal error
+ * and the server-error range (a hosted node's rate limit, -32005), Starknet's UNEXPECTED_ERROR (63) and
+ * BLOCK_NOT_FOUND (24, a node behind the others). Any other code no step expected is the relay's bug.
  */
+export function isTransientNodeError(e: unknown): boolean {
+  const code = nodeCodeOf(e);
+  return code !== undefined && (code === -32603 || (code <= -32000 && code >= -32099) || code === 63 || code === 24);
+}
+
+/** Wraps anything thrown into a RelayError without leaking internals to clients. */
 export function toRelayError(e: unknown): RelayError {
   if (isRelayError(e)) return e;
-  if (isNodeUnreachable(e) || nodeCodeOf(e) !== undefined) return chainUnavailable(e);
+  if (isNodeUnreachable(e) || isTransientNodeError(e)) return chainUnavailable(e);
   return new RelayError('internal_error', {
     details: 'The relay failed unexpectedly; the request was not executed. Retry later.',
     cause: e,

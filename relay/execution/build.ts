@@ -48,14 +48,17 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
     return { relayer, nonce: BigInt(await deps.provider.getNonceForAddress(relayer)) };
   };
 
-  // Whether the account is deployed already is read fresh, beside the other reads: an estimate would only revert.
-  const deployedRead = deployment ? settleLater(classHashAt(deps.provider, deployment.address)) : undefined;
+  // A deployment of a deployed account is refused (158) as execute refuses it, not estimated to revert. Read
+  // fresh, after the policy's refusal: a deployment names any address.
+  const refuseDeployed = async (address: string) => {
+    if (await classHashAt(deps.provider, address)) throw accountAlreadyDeployed();
+  };
   if (tx.type === 'deploy') {
     // A deploy signs no window, yet bounds a client sends are judged as any build's (157), not echoed unread.
     if (params.time_bounds) resolveTimeBounds(config, await deps.clock.now(), params.time_bounds);
     // Refuse early on policy before spending an estimate on the node.
     await gate(deployedAddress!, [], 'sponsored', 0n);
-    if (await deployedRead) throw accountAlreadyDeployed();
+    await refuseDeployed(deployedAddress!);
     const { relayer, nonce } = await relayerNonce();
     const est = await estimateSequence(deps.provider, [{ sender: relayer, calls: deployCalls, nonce }]);
     const fee = quote(est.fee, feeToken, config.fees.maxFeeMultiplierPct);
@@ -75,7 +78,7 @@ async function build(deps: RelayDeps, ctx: CallerContext, tx: UserTransaction, p
   if (!deployment) await checkDeployedAccount(deps, user);
   const window = resolveTimeBounds(config, await nowRead, params.time_bounds);
   await gate(user, userCalls, params.fee_mode.mode, 0n);
-  if (await deployedRead) throw accountAlreadyDeployed();
+  if (deployment) await refuseDeployed(user);
 
   const probe = token ? [...userCalls, feeTransferCall(token.address, paymaster, 1n)] : userCalls;
   const estimate = async (): Promise<Estimate> => {

@@ -20,8 +20,8 @@ import type { QuotaSnapshot, Reservation, SponsorshipRequest } from '../sponsors
 import { needsQuotaRead, quotaSnapshot } from '../sponsorship/quotaHold.ts';
 import { holdTtlMs } from '../store/keys.ts';
 import type { CallerContext } from '../tenants/auth.ts';
-import { claimExecution, forgetExecution, isRetry, recordExecution, type Claimant } from './idempotency.ts';
-import { checkTimeLeft, settleLater } from './checks.ts';
+import { claimExecution, forgetExecution, recordExecution, type Claimant } from './idempotency.ts';
+import { accountAlreadyDeployed, checkTimeLeft, settleLater } from './checks.ts';
 import { metered, weightOf } from './metered.ts';
 import { planExecution, type Plan } from './plan.ts';
 import { simulate, type Simulation, type Simulator } from './simulate.ts';
@@ -57,14 +57,19 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
   };
   const trackingId = randomFelt();
   const claimant = { trackingId, tenant: ctx.tenant.id, ...(p.idemTag === undefined ? {} : { tag: p.idemTag }) };
-  // Refuse what policy or a safeguard refuses before spending a node simulation on it.
-  if (!(await isRetry(deps, p.idemKey, claimant))) await deps.gate.check({ ...request, maxFee: 0n, phase: 'build' } satisfies SponsorshipRequest);
-  const claim = await claimExecution(deps, p.idemKey, claimant);
+  // The claim first: a retry (its answer lost) gets the first's ids, never a refusal by what its own transaction
+  // holds (a payment in flight). Another request for a deployment that landed is told it is deployed.
+  const claim = await claimExecution(deps, p.idemKey, claimant).catch(async (e: unknown) => {
+    throw isRelayError(e) && e.reason === 'deployment_in_progress' && (await p.deployedAlready?.()) ? accountAlreadyDeployed() : e;
+  });
   if (!claim.created) return claim.existing;
 
   let lease: RelayerLease | undefined;
   let reservation: Reservation | undefined;
   try {
+    // Refuse what policy or a safeguard refuses before spending a node simulation on it.
+    await deps.gate.check({ ...request, maxFee: 0n, phase: 'build' } satisfies SponsorshipRequest);
+    if (await p.deployedAlready?.()) throw accountAlreadyDeployed();
     // The tip (a market read) and the simulating relayer's nonce are independent chain reads.
     const [tip, simulator, counters] = await Promise.all([
       resolveTip(deps, params.fee_mode),

@@ -52,7 +52,7 @@ export async function claimExecution(deps: RelayDeps, key: string, me: Claimant)
     // Claims kept before tags were written have none: they answer as before.
     if (other.tag !== undefined && me.tag !== undefined && other.tag !== me.tag) {
       throw new RelayError('deployment_in_progress', {
-        details: 'Another signed request is deploying this account. Once it lands, send your calls as an "invoke"; if it fails, build and sign again.',
+        details: 'Another signed request is deploying this account. Once it has landed, send your calls as an "invoke"; if it fails, build and sign again.',
       });
     }
     if (other.txHash) return { created: false, existing: { tracking_id: other.trackingId, transaction_hash: other.txHash } };
@@ -61,18 +61,6 @@ export async function claimExecution(deps: RelayDeps, key: string, me: Claimant)
   throw new RelayError('execution_in_progress', {
     details: 'The same signed execution is still being submitted by another request; query again shortly.',
   });
-}
-
-/**
- * Whether this request's key is already claimed by the same tenant's same request: a retry (a lost answer)
- * goes straight to the claim's answer, past the pre-check, which its own transaction in flight would refuse
- * (a payment in flight). A claim that turns out to be given back is taken anew, and reserve() judges it.
- */
-export async function isRetry(deps: RelayDeps, key: string, me: Claimant): Promise<boolean> {
-  const raw = await deps.store.get(key);
-  if (raw === null) return false;
-  const other = JSON.parse(raw) as Claim;
-  return other.tenant === me.tenant && (other.tag === undefined || me.tag === undefined || other.tag === me.tag);
 }
 
 export async function recordExecution(deps: RelayDeps, key: string, me: Claimant, txHash: string): Promise<void> {

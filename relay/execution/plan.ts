@@ -16,7 +16,7 @@ import type { ExecutableTransaction, UserParameters } from '../chain/snip29.ts';
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
 import { Keys } from '../store/keys.ts';
-import { accountAlreadyDeployed, accountNotDeployed, checkAccountClass, checkShape, checkWindowOpen, resolveGasToken, settleLater } from './checks.ts';
+import { accountNotDeployed, checkAccountClass, checkShape, checkWindowOpen, resolveGasToken, settleLater } from './checks.ts';
 
 export interface Plan {
   account: string;
@@ -33,6 +33,11 @@ export interface Plan {
   idemKey: string;
   /** Which request holds a deployment's claim (idempotency.ts): "deploy", or the deploy_and_invoke's SNIP-9 nonce. */
   idemTag?: string;
+  /**
+   * A deployment's: whether the account is deployed already (refused 158 once its claim says this is no retry,
+   * so a retry whose answer was lost still gets its ids after its deployment landed).
+   */
+  deployedAlready?: () => Promise<boolean>;
   /** The signed window's end (unix s): the relay may send the execution again until then. A deploy has none. */
   executeBefore?: number;
   /** Whether the relayer's transaction goes through the Paymaster (and its quota): a deploy alone doesn't. */
@@ -48,8 +53,9 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
   const deployment = tx.type === 'invoke' ? undefined : tx.deployment;
   const deploys = deployment ? { deployment: { classHash: deployment.class_hash } } : {};
   if (tx.type === 'deploy') {
-    if (await classHashAt(deps.provider, deployed!)) throw accountAlreadyDeployed();
-    return { account: deployed!, calls: [udcDeployTx(tx.deployment)], userCalls: [], ...deploys, feeMode: 'sponsored', paid: 0n, idemKey: Keys.deployment(deployed!), idemTag: 'deploy', viaPaymaster: false };
+    // Read after the pre-check: a deploy signs nothing and may name any address.
+    const deployedAlready = async () => (await classHashAt(deps.provider, deployed!)) !== undefined;
+    return { account: deployed!, calls: [udcDeployTx(tx.deployment)], userCalls: [], ...deploys, feeMode: 'sponsored', paid: 0n, idemKey: Keys.deployment(deployed!), idemTag: 'deploy', deployedAlready, viaPaymaster: false };
   }
 
   const account = tx.invoke.user_address;
@@ -87,8 +93,7 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
   }
   const classHash = await classRead;
   if (!deployment && !classHash) throw accountNotDeployed('Use transaction type "deploy_and_invoke" with the deployment data.');
-  if (deployment && classHash) throw accountAlreadyDeployed();
-  if (classHash) checkAccountClass(config, classHash);
+  if (classHash && !deployment) checkAccountClass(config, classHash);
   const call = paymasterCall(paymaster, {
     account,
     execution: oe,
@@ -104,7 +109,7 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
     ...(token ? { token } : {}),
     paid,
     idemKey: deployment ? Keys.deployment(deployed!) : Keys.execution(account, oe.nonce),
-    ...(deployment ? { idemTag: `nonce:${toHex(oe.nonce)}` } : {}),
+    ...(deployment ? { idemTag: `nonce:${toHex(oe.nonce)}`, deployedAlready: async () => classHash !== undefined } : {}),
     executeBefore: oe.executeBefore,
     viaPaymaster: true,
   };

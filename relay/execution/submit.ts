@@ -16,7 +16,7 @@
  */
 import type { Call } from 'starknet';
 import type { ResourceBounds } from '../chain/fees.ts';
-import { toHex } from '../chain/felt.ts';
+import { Felt } from '../chain/felt.ts';
 import { invokeHash } from '../chain/invoke.ts';
 import { RelayError } from '../errors/base.ts';
 import { chainUnavailable, NodeCode, nodeCodeOf, SUBMISSION_REFUSED } from '../errors/chain.ts';
@@ -47,7 +47,7 @@ export async function submit(lease: RelayerLease, calls: Call[], resourceBounds:
     try {
       const res = await lease.account.provider.invokeSignedTx(signed);
       // Canonical, whatever padding the node used: clients match it against the spec's FELT pattern. One that isn't a felt is no answer.
-      return { txHash: toHex(res.transaction_hash), unconfirmed: false, nonceUsed: true };
+      return { txHash: Felt.parse(res.transaction_hash), unconfirmed: false, nonceUsed: true };
     } catch (e) {
       const code = nodeCodeOf(e);
       if (code === undefined || !SUBMISSION_REFUSED.has(code)) {

@@ -6,7 +6,7 @@
  */
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
-import { toRelayError } from '../errors/chain.ts';
+import { nodeCodeOf, toRelayError } from '../errors/chain.ts';
 import { zodIssues } from '../../policies/index.ts';
 import { MAX_ISSUES } from '../../policies/issues.ts';
 import { invalidInput, issueReason } from '../errors/issues.ts';
@@ -71,6 +71,8 @@ async function handleOne(deps: RelayDeps, req: unknown, caller: Caller, client: 
     const err = toRelayError(e);
     record(err.code, err.reason);
     if (err.reason === 'internal_error') deps.log('rpc.internal_error', { method: r.method, error: String(e), stack: (e as Error)?.stack });
+    // A node failing is answered as the chain's; the operator still sees which code, for which method.
+    else if (err.reason === 'chain_unavailable' && nodeCodeOf(e) !== undefined) deps.log('rpc.node_error', { method: r.method, nodeCode: nodeCodeOf(e), error: String(e) });
     return isNotification ? undefined : fail(id, err);
   }
 }

@@ -94,7 +94,7 @@ describe("a deployment's claim", () => {
     while (late.hold) await new Promise((r) => setTimeout(r, 20)); // the first is at the node's door
     const again = s.rpc('paymaster_executeTransaction', one);
     // Before: the second waited for the first's hash and got its tracking id, as if its own calls had run.
-    const other = await Promise.race([s.rpc('paymaster_executeTransaction', two), new Promise<'waited'>((r) => setTimeout(() => r('waited'), 3_000))]);
+    const other = await Promise.race([s.rpc('paymaster_executeTransaction', two), new Promise<'waited'>((r) => setTimeout(() => r('waited'), 10_000))]);
     release();
     expect(other === 'waited' ? other : [other.body.error?.code, other.body.error?.data?.reason]).toEqual([158, 'deployment_in_progress']);
     const [a, b] = [await first, await again];

@@ -28,9 +28,12 @@ describe('node error classification', () => {
     expect(nodeCodeOf(new Error('Invalid transaction nonce (code 52)'))).toBeUndefined();
   });
 
-  it('turns only a typed transport failure into chain_unavailable; text that looks like one is not', () => {
+  it('turns only a typed transport failure or a failing node into chain_unavailable; text that looks like one is not', () => {
     expect(toRelayError(new NodeUnreachableError('down', new TypeError('fetch failed'))).reason).toBe('chain_unavailable');
     expect(toRelayError(new Error('fetch failed: ECONNREFUSED')).reason).toBe('internal_error');
+    // The node failing or busy is the chain's failure; a node refusing what the relay asked is the relay's bug.
+    for (const code of [-32603, -32005, 63, 24]) expect(toRelayError(nodeError(code, {})).reason, String(code)).toBe('chain_unavailable');
+    for (const code of [-32601, -32602, 28]) expect(toRelayError(nodeError(code, {})).reason, String(code)).toBe('internal_error');
     const own = new RelayError('relayers_busy', { details: 'x' });
     expect(toRelayError(own)).toBe(own);
   });

@@ -8,13 +8,14 @@
  * - a tracking poll whose look at the chain fails answers the record as it
  *   stands (the spec gives that method only INVALID_ID);
  * - a padded transaction hash is answered canonical (the spec's FELT);
- * - a deployment of a deployed account is 158 at build and at execute alike,
- *   and a deploy's time bounds are judged like any build's (157).
+ * - a deployment of a deployed account is 158 at build and at execute alike
+ *   (a retry of the request that deployed it still gets its ids), and a
+ *   deploy's time bounds are judged like any build's (157).
  */
 import { ec, hash, stark } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heartbeatCall, startRelayStack, type RelayStack } from '../../helpers/relay.ts';
-import { buildSigned, sponsored } from '../../security/helpers.ts';
+import { attackerAccount, buildSigned, sponsored } from '../../security/helpers.ts';
 
 /** Methods the node answers with this JSON-RPC error while set. */
 const failing = new Map<string, { code: number; message: string }>();
@@ -33,7 +34,8 @@ async function nodeFetch(input: Parameters<typeof fetch>[0], init?: RequestInit)
 }
 
 beforeAll(async () => {
-  s = await startRelayStack({ fetch: nodeFetch });
+  // No sweeper: a record settles only when the test polls it.
+  s = await startRelayStack({ fetch: nodeFetch, sweepMs: 3_600_000 });
 }, 300_000);
 afterAll(async () => s?.stop());
 
@@ -73,7 +75,7 @@ describe("a node's error answers", () => {
     expect((await s.chain.provider.waitForTransaction(txHash)).isSuccess()).toBe(true);
   });
 
-  it("a deployment of a deployed account is 158 at build and at execute; a deploy's inverted bounds are 157", async () => {
+  it("a deploy's inverted bounds are 157; the same deploy again gets its ids; a deployed account's deployments are 158 at build and execute", async () => {
     const pk = ec.starkCurve.getStarkKey(stark.randomAddress());
     const class_hash = s.chain.manifest.accountClassHashes[0]!;
     const address = hash.calculateContractAddressFromHash(pk, class_hash, [pk], 0);
@@ -81,9 +83,12 @@ describe("a node's error answers", () => {
     const inverted = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'deploy', deployment }, parameters: { ...sponsored, time_bounds: { execute_after: 5, execute_before: 3 } } });
     // Before: built, and the inverted bounds echoed back.
     expect(inverted.body.error).toMatchObject({ code: 157, data: { reason: 'time_bounds_inverted' } });
-    const deployed = await s.rpc('paymaster_executeTransaction', { transaction: { type: 'deploy', deployment }, parameters: sponsored });
-    expect(deployed.body.error).toBeUndefined();
-    expect((await s.chain.provider.waitForTransaction(deployed.body.result.transaction_hash)).isSuccess()).toBe(true);
+    const deploy = () => s.rpc('paymaster_executeTransaction', { transaction: { type: 'deploy', deployment }, parameters: sponsored });
+    const first = await deploy();
+    expect(first.body.error).toBeUndefined();
+    expect((await s.chain.provider.waitForTransaction(first.body.result.transaction_hash)).isSuccess()).toBe(true);
+    // Its answer lost, the client sends it again once it landed: its own ids, nothing sent.
+    expect((await deploy()).body.result).toEqual(first.body.result);
 
     const c = s.chain.manifest.contracts;
     // What a new account's first transaction may be here (the deployment policy's calls): submit a job.
@@ -97,8 +102,10 @@ describe("a node's error answers", () => {
       [158, 'account_already_deployed'],
       [158, 'account_already_deployed'],
     ]);
-    const again = await s.rpc('paymaster_executeTransaction', { transaction: { type: 'deploy', deployment }, parameters: sponsored });
-    // The same deploy again: refused before any simulation, as a deploy_and_invoke's is.
-    expect(again.body.error).toMatchObject({ code: 158, data: { reason: 'account_already_deployed' } });
+    // An account deployed without the relay (no claim): its deploy is refused before any simulation.
+    const outside = await attackerAccount(s);
+    const pk2 = ec.starkCurve.getStarkKey(outside.privateKey);
+    const theirs = await s.rpc('paymaster_executeTransaction', { transaction: { type: 'deploy', deployment: { address: outside.address, class_hash, salt: pk2, calldata: [pk2], version: 1 } }, parameters: sponsored });
+    expect(theirs.body.error).toMatchObject({ code: 158, data: { reason: 'account_already_deployed' } });
   });
 });

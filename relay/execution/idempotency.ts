@@ -42,24 +42,29 @@ export async function claimExecution(deps: RelayDeps, key: string, me: Claimant)
     const { created, value } = await deps.store.setIfAbsent(key, mine, { ttlMs: TTL_MS });
     if (created) return { created: true };
     const other = JSON.parse(value) as Claim;
-    // Another tenant's submission: refuse without revealing its ids.
-    if (other.tenant !== me.tenant) {
-      throw new RelayError('execution_already_submitted', {
-        details: 'This signed execution (account and nonce) has already been relayed; build and sign a new one.',
-        data: { execution_error: 'outside execution already submitted' },
-      });
+    // Not sent yet: its holder either sends it or gives the claim back (a request the policy refuses holds it for
+    // moments), so whoever holds it, wait; refusing now would let refused requests for an address, which anyone
+    // may send, turn away the requests of the account's owner.
+    if (other.txHash) {
+      // Another tenant's submission: refuse without revealing its ids.
+      if (other.tenant !== me.tenant) {
+        throw new RelayError('execution_already_submitted', {
+          details: 'This signed execution (account and nonce) has already been relayed; build and sign a new one.',
+          data: { execution_error: 'outside execution already submitted' },
+        });
+      }
+      // Claims kept before tags were written have none: they answer as before.
+      if (other.tag !== undefined && me.tag !== undefined && other.tag !== me.tag) {
+        throw new RelayError('deployment_in_progress', {
+          details: 'Another signed request deployed this account or is deploying it. Once it has landed, send your calls as an "invoke"; if it fails, build and sign again.',
+        });
+      }
+      return { created: false, existing: { tracking_id: other.trackingId, transaction_hash: other.txHash } };
     }
-    // Claims kept before tags were written have none: they answer as before.
-    if (other.tag !== undefined && me.tag !== undefined && other.tag !== me.tag) {
-      throw new RelayError('deployment_in_progress', {
-        details: 'Another signed request is deploying this account. Once it has landed, send your calls as an "invoke"; if it fails, build and sign again.',
-      });
-    }
-    if (other.txHash) return { created: false, existing: { tracking_id: other.trackingId, transaction_hash: other.txHash } };
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new RelayError('execution_in_progress', {
-    details: 'The same signed execution is still being submitted by another request; query again shortly.',
+    details: 'The same signed execution, or the same deployment, is still being submitted by another request; query again shortly.',
   });
 }
 

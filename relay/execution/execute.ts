@@ -58,9 +58,10 @@ async function execute(deps: RelayDeps, ctx: CallerContext, tx: ExecutableTransa
   const trackingId = randomFelt();
   const claimant = { trackingId, tenant: ctx.tenant.id, ...(p.idemTag === undefined ? {} : { tag: p.idemTag }) };
   // The claim first: a retry (its answer lost) gets the first's ids, never a refusal by what its own transaction
-  // holds (a payment in flight). Another request for a deployment that landed is told it is deployed.
+  // holds (a payment in flight). Another request, or tenant, for a deployment that landed is told it is deployed.
   const claim = await claimExecution(deps, p.idemKey, claimant).catch(async (e: unknown) => {
-    throw isRelayError(e) && e.reason === 'deployment_in_progress' && (await p.deployedAlready?.()) ? accountAlreadyDeployed() : e;
+    const deployment = isRelayError(e) && (e.reason === 'deployment_in_progress' || e.reason === 'execution_already_submitted');
+    throw deployment && (await p.deployedAlready?.()) ? accountAlreadyDeployed() : e;
   });
   if (!claim.created) return claim.existing;
 

@@ -35,7 +35,7 @@ async function nodeFetch(input: Parameters<typeof fetch>[0], init?: RequestInit)
 
 beforeAll(async () => {
   // No sweeper: a record settles only when the test polls it.
-  s = await startRelayStack({ fetch: nodeFetch, sweepMs: 3_600_000 });
+  s = await startRelayStack({ fetch: nodeFetch, sweepMs: 3_600_000, tenants: { other: ['worker-rewards', 'job-submission'] } });
 }, 300_000);
 afterAll(async () => s?.stop());
 
@@ -89,6 +89,9 @@ describe("a node's error answers", () => {
     expect((await s.chain.provider.waitForTransaction(first.body.result.transaction_hash)).isSuccess()).toBe(true);
     // Its answer lost, the client sends it again once it landed: its own ids, nothing sent.
     expect((await deploy()).body.result).toEqual(first.body.result);
+    const viaOther = await s.rpc('paymaster_executeTransaction', { transaction: { type: 'deploy', deployment }, parameters: sponsored }, { 'x-paymaster-api-key': s.keys.other! });
+    // Before: execution_already_submitted, "build and sign a new one", for an account that needs no deployment.
+    expect(viaOther.body.error).toMatchObject({ code: 158, data: { reason: 'account_already_deployed' } });
 
     const c = s.chain.manifest.contracts;
     // What a new account's first transaction may be here (the deployment policy's calls): submit a job.

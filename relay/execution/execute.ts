@@ -1,8 +1,9 @@
 /**
  * paymaster_executeTransaction. Nothing reaches the chain until it has passed,
  * in order: the plan (caller = our Paymaster, our chain, window still open,
- * fee transfer, account class), the gate's decision without spending, an
- * idempotency claim on the signed execution, a simulation of the relayer's
+ * fee transfer, account class), an idempotency claim on the signed execution
+ * (a retry is answered from it), the gate's decision without spending, a
+ * deployment's account still undeployed, a simulation of the relayer's
  * transaction, the user's signature included (costing no gas), the
  * default-mode payment covering the simulated fee, and the gate's reservation
  * of the worst-case fee and of one unit of the Paymaster's on-chain quota.

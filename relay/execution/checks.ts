@@ -59,6 +59,19 @@ export function checkWindowOpen(config: Config, now: number, w: Window): void {
   }
 }
 
+/**
+ * A deploy at execute: it signs no window, so the client's bounds are all that says when it may run. Inverted or
+ * over is refused (157) as at build; a start in the future is not (a client that builds and executes in the same
+ * second would be refused, and nothing signed holds the relayer to it).
+ */
+export function checkDeployBounds(config: Config, now: number, tb: TimeBounds): void {
+  const data = { now, execute_after: tb.execute_after, execute_before: tb.execute_before };
+  if (tb.execute_after >= tb.execute_before) throw new RelayError('time_bounds_inverted', { details: 'execute_after must be before execute_before.', data });
+  if (tb.execute_before <= now + config.timeBounds.minRemainingSeconds) {
+    throw new RelayError('time_bounds_expired', { details: `execute_before leaves less than ${config.timeBounds.minRemainingSeconds}s to deploy in; send later bounds, or none.`, data });
+  }
+}
+
 /** Right before a send too: the relayer wait and the webhook may have run the window down since it was judged. */
 export function checkTimeLeft(config: Config, now: number, executeBefore: number): void {
   if (executeBefore <= now + config.timeBounds.minRemainingSeconds) {

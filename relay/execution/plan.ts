@@ -16,7 +16,7 @@ import type { ExecutableTransaction, UserParameters } from '../chain/snip29.ts';
 import type { RelayDeps } from '../deps.ts';
 import { RelayError } from '../errors/base.ts';
 import { Keys } from '../store/keys.ts';
-import { accountNotDeployed, checkAccountClass, checkShape, checkWindowOpen, resolveGasToken, settleLater } from './checks.ts';
+import { accountNotDeployed, checkAccountClass, checkDeployBounds, checkShape, checkWindowOpen, resolveGasToken, settleLater } from './checks.ts';
 
 export interface Plan {
   account: string;
@@ -54,6 +54,7 @@ export async function planExecution(deps: RelayDeps, tx: ExecutableTransaction, 
   const deploys = deployment ? { deployment: { classHash: deployment.class_hash } } : {};
   if (tx.type === 'deploy') {
     // Read after the pre-check: a deploy signs nothing and may name any address.
+    if (params.time_bounds) checkDeployBounds(config, await deps.clock.now(), params.time_bounds);
     const deployedAlready = async () => (await classHashAt(deps.provider, deployed!)) !== undefined;
     return { account: deployed!, calls: [udcDeployTx(tx.deployment)], userCalls: [], ...deploys, feeMode: 'sponsored', paid: 0n, idemKey: Keys.deployment(deployed!), idemTag: 'deploy', deployedAlready, viaPaymaster: false };
   }

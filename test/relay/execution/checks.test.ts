@@ -8,7 +8,7 @@ import { jsEcdsaSign, jsPoseidonMany } from '../../../relay/relayers/signer.ts';
 import { MemoryStore } from '../../../relay/store/memory.ts';
 import { parseConfig, type Config } from '../../../relay/config.ts';
 import { RelayError } from '../../../relay/errors/base.ts';
-import { checkAccountClass, checkShape, checkWindowOpen, resolveGasToken, resolveTimeBounds } from '../../../relay/execution/checks.ts';
+import { checkAccountClass, checkDeployBounds, checkShape, checkWindowOpen, resolveGasToken, resolveTimeBounds } from '../../../relay/execution/checks.ts';
 import { MANIFEST } from '../admin/helpers.ts';
 
 const config: Config = parseConfig({ rpcUrl: 'http://127.0.0.1:9', manifest: MANIFEST, relayers: [{ address: '0x1', privateKey: '0x2' }] });
@@ -47,6 +47,12 @@ describe('time bounds', () => {
     expect(reasonOf(() => checkWindowOpen(config, NOW, { executeAfter: NOW, executeBefore: NOW + 600 }))).toBe('time_bounds_not_started');
     // A signed window is held to the same maximum as a built one: ten years is not a day.
     expect(reasonOf(() => checkWindowOpen(config, NOW, { executeAfter: NOW - 60, executeBefore: NOW + 10 * 365 * 86_400 }))).toBe('time_bounds_too_long');
+  });
+
+  it("at a deploy's execute, refuses bounds inverted or closing, not a start in the future (nothing signed)", () => {
+    expect(reasonOf(() => checkDeployBounds(config, NOW, { execute_after: NOW, execute_before: NOW + 600 }))).toBeUndefined();
+    expect(reasonOf(() => checkDeployBounds(config, NOW, { execute_after: NOW + 10, execute_before: NOW + 10 }))).toBe('time_bounds_inverted');
+    expect(reasonOf(() => checkDeployBounds(config, NOW, { execute_after: NOW - 600, execute_before: NOW + 60 }))).toBe('time_bounds_expired');
   });
 });
 

@@ -10,12 +10,13 @@
  * - a padded transaction hash is answered canonical (the spec's FELT);
  * - a deployment of a deployed account is 158 at build and at execute alike
  *   (a retry of the request that deployed it still gets its ids), and a
- *   deploy's time bounds are judged like any build's (157).
+ *   deploy's time bounds are judged like any build's (157), at execute too.
  */
 import { ec, hash, stark } from 'starknet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heartbeatCall, startRelayStack, type RelayStack } from '../../helpers/relay.ts';
 import { attackerAccount, buildSigned, sponsored } from '../../security/helpers.ts';
+import { chainNow } from '../../../scripts/local/outside.ts';
 
 /** Methods the node answers with this JSON-RPC error while set. */
 const failing = new Map<string, { code: number; message: string }>();
@@ -75,7 +76,7 @@ describe("a node's error answers", () => {
     expect((await s.chain.provider.waitForTransaction(txHash)).isSuccess()).toBe(true);
   });
 
-  it("a deploy's inverted bounds are 157; the same deploy again gets its ids; a deployed account's deployments are 158 at build and execute", async () => {
+  it("a deploy's inverted or past bounds are 157 at build and execute; the same deploy again gets its ids; a deployed account's deployments are 158 at build and execute", async () => {
     const pk = ec.starkCurve.getStarkKey(stark.randomAddress());
     const class_hash = s.chain.manifest.accountClassHashes[0]!;
     const address = hash.calculateContractAddressFromHash(pk, class_hash, [pk], 0);
@@ -83,6 +84,16 @@ describe("a node's error answers", () => {
     const inverted = await s.rpc('paymaster_buildTransaction', { transaction: { type: 'deploy', deployment }, parameters: { ...sponsored, time_bounds: { execute_after: 5, execute_before: 3 } } });
     // Before: built, and the inverted bounds echoed back.
     expect(inverted.body.error).toMatchObject({ code: 157, data: { reason: 'time_bounds_inverted' } });
+    const now = await chainNow(s.chain.provider);
+    const refusedAtExecute = await Promise.all([
+      { execute_after: 5, execute_before: 3 },
+      { execute_after: now - 600, execute_before: now - 300 },
+    ].map((time_bounds) => s.rpc('paymaster_executeTransaction', { transaction: { type: 'deploy', deployment }, parameters: { ...sponsored, time_bounds } })));
+    // Before: both deployed the account, the bounds never read (and the first deploy below was then told 158).
+    expect(refusedAtExecute.map((r) => [r.body.error?.code, r.body.error?.data?.reason])).toEqual([
+      [157, 'time_bounds_inverted'],
+      [157, 'time_bounds_expired'],
+    ]);
     const deploy = () => s.rpc('paymaster_executeTransaction', { transaction: { type: 'deploy', deployment }, parameters: sponsored });
     const first = await deploy();
     expect(first.body.error).toBeUndefined();

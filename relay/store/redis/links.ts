@@ -6,10 +6,11 @@
  * names (`createSentinel`; it follows a failover to the promoted replica).
  * All have the offline queue off and a
  * reconnect backoff that never gives up; connection.ts adds the deadlines.
- * node-redis' own command `timeout` is not set: it covers only the wait
- * before a command is written, which connection.ts's deadline covers too,
- * and it costs an AbortSignal.timeout per command whose timer always fires
- * (a DOMException each, a tenth of the CPU of an admin dry run).
+ * node-redis' own command `timeout` is turned off (NO_COMMAND_TIMEOUT; node-redis
+ * 6 defaults it to 5 s): connection.ts's deadline covers every command from
+ * the call to the reply, and each node-redis timeout is an AbortSignal.timeout
+ * whose timer always fires (a DOMException each, ~1% of an admin dry run's
+ * CPU and its garbage).
  */
 import { ClientClosedError, ClientOfflineError, createClient, createCluster, createSentinel } from 'redis';
 import { StoreUnavailableError } from '../../errors/base.ts';
@@ -30,6 +31,9 @@ export interface Link {
   close(): Promise<void>;
   destroy(): void;
 }
+
+/** `0`: no timer per command (node-redis arms one only for a truthy timeout). */
+export const NO_COMMAND_TIMEOUT = { timeout: 0 } as const;
 
 const backoff = (retries: number) => Math.min(50 * 2 ** retries, 1_000);
 
@@ -60,6 +64,7 @@ function serverLink(url: string, timeoutMs: number): Link {
   const client = createClient({
     url,
     disableOfflineQueue: true,
+    commandOptions: NO_COMMAND_TIMEOUT,
     socket: { connectTimeout: timeoutMs, reconnectStrategy: backoff },
   });
   // Without a listener Node treats reconnect errors as fatal; they are not
@@ -97,6 +102,7 @@ function clusterLink(urls: string[], timeoutMs: number): Link {
   const socket = { connectTimeout: timeoutMs, reconnectStrategy: (n: number) => (destroyed ? false : backoff(n)) } as const;
   const cluster = createCluster({
     rootNodes: urls.map((url) => ({ url })),
+    commandOptions: NO_COMMAND_TIMEOUT,
     defaults: { ...auth, disableOfflineQueue: true, socket: tls ? { ...socket, tls: true } : socket },
   });
   let lastError: Error | undefined;
@@ -160,6 +166,7 @@ function sentinelLink(name: string, urls: string[], timeoutMs: number): Link {
     nodeClientOptions: options,
     sentinelClientOptions: options,
     reserveClient: true,
+    commandOptions: NO_COMMAND_TIMEOUT,
   });
   let lastError: Error | undefined;
   sentinel.on('error', (e: Error) => void (lastError = e)); // as above: every command in that state fails on its own
